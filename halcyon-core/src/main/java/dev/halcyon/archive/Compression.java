@@ -1,0 +1,80 @@
+package dev.halcyon.archive;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * How a tar archive is compressed. The file extension names the codec, so a reader never guesses.
+ *
+ * <p>zstd is the default: about ten times faster than gzip to write and three times to read on
+ * this kind of machine, with a better ratio. gzip is what the original Halcyon wrote; xz gives the
+ * smallest archives at a large CPU cost.
+ */
+public enum Compression {
+  ZSTD("tar.zst"),
+  GZIP("tar.gz"),
+  XZ("tar.xz"),
+  NONE("tar");
+
+  private final String extension;
+
+  Compression(String extension) {
+    this.extension = extension;
+  }
+
+  /** The extension without a leading dot, e.g. {@code tar.zst}. */
+  public String extension() {
+    return extension;
+  }
+
+  /** The codec whose extension is {@code extension} ({@code tar.zst}, {@code tar.gz}...). */
+  public static Optional<Compression> fromExtension(String extension) {
+    for (Compression c : values()) {
+      if (c.extension.equals(extension)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The codec of a file or key by its ending, e.g. {@code x/halcyon-install-….tar.gz}. */
+  public static Optional<Compression> forFileName(String name) {
+    for (Compression c : new Compression[] {ZSTD, GZIP, XZ}) {
+      if (name.endsWith("." + c.extension)) {
+        return Optional.of(c);
+      }
+    }
+    return name.endsWith(".tar") ? Optional.of(NONE) : Optional.empty();
+  }
+
+  /**
+   * Parses a codec name as a person writes it: {@code zstd}, {@code gzip}, {@code xz}, {@code none}
+   * (or an extension such as {@code tar.gz}).
+   *
+   * @throws IllegalArgumentException naming the accepted values
+   */
+  public static Compression parse(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    switch (t) {
+      case "zstd", "zst" -> {
+        return ZSTD;
+      }
+      case "gzip", "gz" -> {
+        return GZIP;
+      }
+      case "xz" -> {
+        return XZ;
+      }
+      case "none" -> {
+        return NONE;
+      }
+      default -> {
+        return fromExtension(t)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "unknown compression '" + text + "': use zstd, gzip, xz or none"));
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.halcyon.layer;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A SHA-256 digest, written {@code sha256:} followed by 64 lower-case hex digits.
+ *
+ * @param hex the 64 lower-case hex digits
+ */
+public record Digest(String hex) {
+  private static final String PREFIX = "sha256:";
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+
+  /** Length of the short form used in archive names, as in the original Halcyon. */
+  public static final int SHORT_LENGTH = 7;
+
+  public Digest {
+    checkNotNull(hex, "hex");
+    checkArgument(HEX.matcher(hex).matches(), "not a SHA-256 hex digest: '%s'", hex);
+  }
+
+  /**
+   * Parses {@code sha256:<64 hex>}.
+   *
+   * @throws IllegalArgumentException if {@code text} is not in that form
+   */
+  public static Digest parse(String text) {
+    checkNotNull(text, "text");
+    checkArgument(text.startsWith(PREFIX), "not a sha256 digest (expected 'sha256:<64 hex>'): '%s'", text);
+    return new Digest(text.substring(PREFIX.length()));
+  }
+
+  /** The digest of a finished {@link MessageDigest} computation over SHA-256. */
+  public static Digest of(byte[] sha256) {
+    checkArgument(sha256.length == 32, "a SHA-256 digest has 32 bytes, got %s", sha256.length);
+    return new Digest(HexFormat.of().formatHex(sha256));
+  }
+
+  /** The digest of {@code bytes}. */
+  public static Digest sha256(byte[] bytes) {
+    MessageDigest md = newSha256();
+    return of(md.digest(bytes));
+  }
+
+  /** The digest of the UTF-8 bytes of {@code text}. */
+  public static Digest sha256(String text) {
+    return sha256(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A fresh SHA-256 {@link MessageDigest}. */
+  public static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** The first {@value #SHORT_LENGTH} hex digits, as used in archive names. */
+  public String shortHex() {
+    return hex.substring(0, SHORT_LENGTH);
+  }
+
+  @Override
+  public String toString() {
+    return PREFIX + hex;
+  }
+}

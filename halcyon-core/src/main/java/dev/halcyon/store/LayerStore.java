@@ -1,0 +1,75 @@
+package dev.halcyon.store;
+
+import dev.halcyon.layer.Digest;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where archives live: a flat space of keys to immutable byte objects, such as an S3 bucket, a
+ * folder, or memory.
+ *
+ * <p>Rules every implementation keeps (the contract test kit {@code LayerStoreContract} checks
+ * them):
+ *
+ * <ul>
+ *   <li>Absence is a return value ({@link Optional}, {@code false}), never an exception.
+ *   <li>Writes are atomic: a reader sees the old object or the whole new one, never part.
+ *   <li>Writes are idempotent: writing the same bytes again succeeds.
+ *   <li>{@link #get} returns a stream the caller closes; it verifies the recorded digest.
+ *   <li>{@link #list} returns every key under the prefix, however many.
+ *   <li>Failures are {@link StoreException}s: {@link StoreAccessException} (denied), {@link
+ *       CorruptObjectException}, {@link TransientStoreException} (worth retrying later), {@link
+ *       StoreConfigurationException} (fix a setting).
+ * </ul>
+ *
+ * <p>Implementations are thread-safe. Closing a store releases its clients and threads.
+ */
+public interface LayerStore extends Closeable {
+
+  /** What is stored under {@code key}, or empty if nothing is. */
+  Optional<ObjectInfo> head(String key) throws IOException;
+
+  /** Opens {@code key} for reading, or empty if nothing is stored there. The caller closes it. */
+  Optional<StoredObject> get(String key) throws IOException;
+
+  /**
+   * Stores the file {@code source} under {@code key}.
+   *
+   * @param digest the SHA-256 of {@code source}, recorded with the object and checked while the
+   *     bytes are sent: a mismatch fails the write with {@link CorruptObjectException} and stores
+   *     nothing
+   */
+  PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException;
+
+  /** Stores a small object held in memory (tags, manifests). */
+  PutResult put(String key, byte[] bytes, PutMode mode) throws IOException;
+
+  /** Every object whose key starts with {@code prefix}, sorted by key. */
+  List<ObjectInfo> list(String prefix) throws IOException;
+
+  /** Deletes {@code key}; false if there was nothing to delete. */
+  boolean delete(String key) throws IOException;
+
+  /**
+   * Deletes every key in {@code keys}; keys already absent are ignored. Stores that can delete in
+   * batches override this.
+   *
+   * @return how many requests were sent to the backing service (for reports)
+   */
+  default int deleteAll(Collection<String> keys) throws IOException {
+    for (String key : keys) {
+      delete(key);
+    }
+    return keys.size();
+  }
+
+  /** A short description for messages, e.g. {@code s3://bucket/folder} or a path; no secrets. */
+  String describe();
+
+  @Override
+  default void close() throws IOException {}
+}

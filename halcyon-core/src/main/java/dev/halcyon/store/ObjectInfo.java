@@ -1,0 +1,26 @@
+package dev.halcyon.store;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.halcyon.layer.Digest;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a store knows about one object without reading it.
+ *
+ * @param key the object key
+ * @param size its length in bytes
+ * @param digest its SHA-256 when the store recorded one (objects written by other tools may have
+ *     none)
+ * @param lastModified when it was last written
+ */
+public record ObjectInfo(String key, long size, Optional<Digest> digest, Instant lastModified) {
+  public ObjectInfo {
+    checkNotNull(key, "key");
+    checkArgument(size >= 0, "size must be >= 0, got %s", size);
+    checkNotNull(digest, "digest");
+    checkNotNull(lastModified, "lastModified");
+  }
+}
