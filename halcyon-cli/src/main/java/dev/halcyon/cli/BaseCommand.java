@@ -1,0 +1,26 @@
+package dev.halcyon.cli;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** What every subcommand shares: the settings options, --verbose, and the parent's streams. */
+abstract class BaseCommand implements Callable<Integer> {
+  @ParentCommand HalcyonCommand parent;
+
+  @Mixin SettingsOptions settings;
+
+  @Option(names = {"-v", "--verbose", "--stacktrace"}, description = "Show more detail, and a stack trace on errors.")
+  boolean verbose;
+
+  /** The environment with this command's options laid over it. */
+  Map<String, String> values() {
+    return settings.overlay(parent.env);
+  }
+
+  Session session() {
+    return Session.open(values());
+  }
+}

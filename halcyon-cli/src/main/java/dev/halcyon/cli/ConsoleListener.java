@@ -1,0 +1,89 @@
+package dev.halcyon.cli;
+
+import dev.halcyon.engine.EngineListener;
+import dev.halcyon.engine.LayerOutcome;
+import dev.halcyon.layer.LayerKind;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Prints what the engine does: a line per step and per layer (where it came from, size, time),
+ * and on a terminal a progress line for transfers.
+ */
+final class ConsoleListener implements EngineListener {
+  private final PrintStream err;
+  private final boolean verbose;
+  private final boolean terminal;
+  private boolean progressShown;
+
+  ConsoleListener(PrintStream err, boolean verbose, boolean terminal) {
+    this.err = err;
+    this.verbose = verbose;
+    this.terminal = terminal;
+  }
+
+  @Override
+  public synchronized void step(String message) {
+    clearProgress();
+    err.println("       " + message);
+  }
+
+  @Override
+  public synchronized void layerStarted(LayerKind kind) {
+    if (verbose) {
+      clearProgress();
+      err.println("-----> " + kind.id() + " layer");
+    }
+  }
+
+  @Override
+  public synchronized void layerReady(LayerOutcome o) {
+    clearProgress();
+    err.printf(
+        Locale.ROOT,
+        "-----> %-12s %-8s %9s %7.2f s  %s%n",
+        o.tag().kind().id(),
+        o.source().name().toLowerCase(Locale.ROOT),
+        o.archiveBytes() > 0 ? bytes(o.archiveBytes()) : "-",
+        o.took().toMillis() / 1000.0,
+        o.key());
+  }
+
+  @Override
+  public synchronized void transferred(String key, long done, long total) {
+    if (!terminal) {
+      return;
+    }
+    String name = key.substring(key.lastIndexOf('/') + 1);
+    String pct = total > 0 ? String.format(Locale.ROOT, "%3d%%", done * 100 / total) : "";
+    err.print("\r       " + name + " " + pct + " " + bytes(done) + (total > 0 ? " of " + bytes(total) : "") + "   ");
+    progressShown = true;
+  }
+
+  @Override
+  public synchronized void warning(String message) {
+    clearProgress();
+    err.println("   *** WARNING: " + message);
+  }
+
+  private void clearProgress() {
+    if (progressShown) {
+      err.println();
+      progressShown = false;
+    }
+  }
+
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    double v = n;
+    String[] units = {"KB", "MB", "GB", "TB"};
+    int i = -1;
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+  }
+}

@@ -1,0 +1,144 @@
+package dev.halcyon.cli;
+
+import dev.halcyon.config.Config;
+import dev.halcyon.engine.AppRecipe;
+import dev.halcyon.engine.Engine;
+import dev.halcyon.engine.EngineListener;
+import dev.halcyon.engine.MagicRecipes;
+import dev.halcyon.engine.RecipeSettings;
+import dev.halcyon.layer.Platforms;
+import dev.halcyon.naming.ArchiveNamer;
+import dev.halcyon.naming.DefaultArchiveNamer;
+import dev.halcyon.naming.OriginalHalcyonNamer;
+import dev.halcyon.s3.S3LayerStore;
+import dev.halcyon.store.DirectoryLayerStore;
+import dev.halcyon.store.HttpLayerStore;
+import dev.halcyon.store.LayerStore;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The objects one CLI invocation works with, made from the merged settings: configuration,
+ * platform, namer, stores and the engine. Closes the stores it opened.
+ */
+final class Session implements Closeable {
+  final Config config;
+  final String platform;
+  final ArchiveNamer namer;
+  private final List<LayerStore> opened = new ArrayList<>();
+  private LayerStore cache;
+  private Optional<LayerStore> privateStore;
+  private Optional<LayerStore> publicStore;
+
+  private Session(Config config) {
+    this.config = config;
+    this.platform = config.platform().orElseGet(Platforms::detect);
+    this.namer = config.naming().equals("original") ? new OriginalHalcyonNamer() : new DefaultArchiveNamer();
+  }
+
+  static Session open(Map<String, String> values) {
+    String home = values.getOrDefault("HOME", System.getProperty("user.home"));
+    return new Session(Config.from(values, Path.of(home)));
+  }
+
+  LayerStore cache() throws IOException {
+    if (cache == null) {
+      cache = remember(new DirectoryLayerStore(config.cache()));
+    }
+    return cache;
+  }
+
+  /** Private storage: the S3 bucket, else the storage directory, else none. */
+  Optional<LayerStore> privateStore() throws IOException {
+    if (privateStore == null) {
+      if (!config.hasPrivateStorage()) {
+        privateStore = Optional.empty();
+      } else if (config.s3Bucket().isPresent()) {
+        privateStore = Optional.of(remember(S3LayerStore.fromEnvironment(config.values())));
+      } else {
+        privateStore = Optional.of(remember(new DirectoryLayerStore(config.storageDir().get())));
+      }
+    }
+    return privateStore;
+  }
+
+  Optional<LayerStore> publicStore() {
+    if (publicStore == null) {
+      publicStore = config.publicStorageUrl().map(u -> remember(new HttpLayerStore(u)));
+    }
+    return publicStore;
+  }
+
+  /** The store that {@code ls} and {@code gc} look at: private storage, else the cache. */
+  LayerStore inspected() throws IOException {
+    Optional<LayerStore> p = privateStore();
+    return p.isPresent() ? p.get() : cache();
+  }
+
+  Engine engine(EngineListener listener, Optional<Engine.Pruner> pruner) throws IOException {
+    if (config.purgeCache()) {
+      LayerStore c = cache();
+      c.deleteAll(c.list("").stream().map(i -> i.key()).toList());
+    }
+    Engine.Builder b =
+        Engine.builder()
+            .cache(cache())
+            .namer(namer)
+            .compression(config.compression())
+            .workDir(config.base())
+            .noBuild(config.noBuild())
+            .noBuildDependencies(config.noBuildDependencies())
+            .noUpload(config.noUpload())
+            .noCleanCache(config.noCleanCache())
+            .listener(listener);
+    privateStore().ifPresent(b::privateStore);
+    publicStore().ifPresent(b::publicStore);
+    if (!config.noDelete() && !config.noUpload()) {
+      pruner.ifPresent(b::pruner);
+    }
+    return b.build();
+  }
+
+  RecipeSettings recipeSettings(Path appDir, OutputStream hookOutput) throws IOException {
+    String prefix = config.prefix().or(() -> magicPrefix(appDir)).orElse("/app");
+    return new RecipeSettings(platform, prefix, config.root(), config.label(), config.toolchain(), hookOutput);
+  }
+
+  AppRecipe recipe(Path appDir, OutputStream hookOutput) throws IOException {
+    return MagicRecipes.load(appDir, recipeSettings(appDir, hookOutput));
+  }
+
+  private static Optional<String> magicPrefix(Path appDir) {
+    try {
+      return MagicRecipes.magicSetting(appDir, "prefix");
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private <T extends LayerStore> T remember(T store) {
+    opened.add(store);
+    return store;
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOException first = null;
+    for (LayerStore s : opened) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

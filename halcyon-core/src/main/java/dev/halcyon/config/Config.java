@@ -1,0 +1,153 @@
+package dev.halcyon.config;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.halcyon.archive.Compression;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every generic setting of a run, resolved from one map keyed by environment variable names
+ * ({@code HALCYON_*}). The CLI lays its options over the process environment under the same names,
+ * so the command line beats the environment; magic files come last (see {@code MagicRecipes}).
+ *
+ * <p>S3 settings are not parsed here (core knows no S3); the raw map is kept in {@link #values()}
+ * for the S3 module.
+ *
+ * @param values the merged settings map, as given
+ */
+public record Config(
+    Path base,
+    Optional<String> prefix,
+    Path root,
+    Path cache,
+    boolean purgeCache,
+    boolean noCleanCache,
+    boolean noBuild,
+    boolean noBuildDependencies,
+    boolean noUpload,
+    boolean noDelete,
+    Optional<Path> storageDir,
+    Optional<String> s3Bucket,
+    Optional<URI> publicStorageUrl,
+    boolean noPrivateStorage,
+    Optional<String> platform,
+    Optional<String> label,
+    Optional<String> toolchain,
+    Compression compression,
+    String naming,
+    String retention,
+    Map<String, String> values) {
+
+  public Config {
+    checkNotNull(base, "base");
+    checkNotNull(root, "root");
+    checkNotNull(cache, "cache");
+    values = Map.copyOf(values);
+  }
+
+  /**
+   * Resolves every setting from {@code values} (environment names), with defaults under {@code
+   * home} (the user's home directory).
+   *
+   * @throws IllegalArgumentException naming the variable (and its option) and what it accepts
+   */
+  public static Config from(Map<String, String> values, Path home) {
+    checkNotNull(values, "values");
+    Path halcyonHome = home.resolve(".halcyon");
+    return new Config(
+        path(values, "HALCYON_BASE").orElse(halcyonHome.resolve("base")),
+        string(values, "HALCYON_PREFIX").map(p -> absolute(p, "HALCYON_PREFIX")),
+        path(values, "HALCYON_ROOT").orElse(Path.of("/")),
+        path(values, "HALCYON_CACHE").orElse(halcyonHome.resolve("cache")),
+        flag(values, "HALCYON_PURGE_CACHE"),
+        flag(values, "HALCYON_NO_CLEAN_CACHE"),
+        flag(values, "HALCYON_NO_BUILD"),
+        flag(values, "HALCYON_NO_BUILD_DEPENDENCIES"),
+        flag(values, "HALCYON_NO_UPLOAD"),
+        flag(values, "HALCYON_NO_DELETE") || flag(values, "HALCYON_NO_CLEAN_PRIVATE_STORAGE"),
+        path(values, "HALCYON_STORAGE_DIR"),
+        string(values, "HALCYON_S3_BUCKET"),
+        string(values, "HALCYON_PUBLIC_STORAGE_URL").filter(u -> !flag(values, "HALCYON_NO_PUBLIC_STORAGE")).map(Config::url),
+        flag(values, "HALCYON_NO_PRIVATE_STORAGE"),
+        string(values, "HALCYON_PLATFORM"),
+        string(values, "HALCYON_LABEL"),
+        string(values, "HALCYON_TOOLCHAIN"),
+        string(values, "HALCYON_COMPRESSION").map(c -> parse(c, "HALCYON_COMPRESSION", Compression::parse)).orElse(Compression.ZSTD),
+        string(values, "HALCYON_NAMING").map(n -> naming(n)).orElse("default"),
+        string(values, "HALCYON_RETENTION").orElse("halcyon"),
+        values);
+  }
+
+  /** The option that sets {@code variable}, e.g. {@code --no-build} for {@code HALCYON_NO_BUILD}. */
+  public static String optionFor(String variable) {
+    return "--" + variable.replaceFirst("^HALCYON_", "").toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** True when private storage (S3 or a directory) is configured and not switched off. */
+  public boolean hasPrivateStorage() {
+    return !noPrivateStorage && (s3Bucket.isPresent() || storageDir.isPresent());
+  }
+
+  private static Optional<String> string(Map<String, String> values, String name) {
+    String v = values.get(name);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+  }
+
+  private static Optional<Path> path(Map<String, String> values, String name) {
+    return string(values, name).map(p -> Path.of(p).toAbsolutePath().normalize());
+  }
+
+  /** 1/true/yes/on are true; 0/false/no/off and unset are false; anything else is a mistake. */
+  static boolean flag(Map<String, String> values, String name) {
+    Optional<String> v = string(values, name);
+    if (v.isEmpty()) {
+      return false;
+    }
+    return switch (v.get().toLowerCase(Locale.ROOT)) {
+      case "1", "true", "yes", "on" -> true;
+      case "0", "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(
+          name + " must be 1 or 0, got '" + v.get() + "' (option " + optionFor(name) + ")");
+    };
+  }
+
+  private static String absolute(String path, String name) {
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException(name + " must be an absolute path such as /app, got '" + path + "' (option " + optionFor(name) + ")");
+    }
+    return Path.of(path).normalize().toString();
+  }
+
+  private static URI url(String text) {
+    try {
+      URI uri = new URI(text);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        throw new IllegalArgumentException("not http(s)");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL, got '" + text + "' (option --public-storage-url)");
+    }
+  }
+
+  private static String naming(String text) {
+    String n = text.toLowerCase(Locale.ROOT);
+    if (!n.equals("default") && !n.equals("original")) {
+      throw new IllegalArgumentException("HALCYON_NAMING must be 'default' or 'original' (the original Halcyon's names), got '" + text + "' (option --naming)");
+    }
+    return n;
+  }
+
+  private static <T> T parse(String text, String name, java.util.function.Function<String, T> parser) {
+    try {
+      return parser.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage() + " (option " + optionFor(name) + ")", e);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.halcyon.engine;
+
+/** Where a layer came from in one run, in the order they are tried. */
+public enum LayerSource {
+  /** The directory already in place had the right tag. */
+  EXISTING,
+  /** Restored from the local cache. */
+  CACHE,
+  /** Restored from private storage (the shared bucket). */
+  PRIVATE,
+  /** Restored from public storage (a read-only HTTP mirror). */
+  PUBLIC,
+  /** Built by its hook (and archived, and uploaded unless uploads are off). */
+  BUILT
+}

@@ -1,0 +1,533 @@
+package dev.halcyon.engine;
+
+import dev.halcyon.archive.ArchiveSummary;
+import dev.halcyon.archive.Archives;
+import dev.halcyon.archive.ExtractLimits;
+import dev.halcyon.archive.UnsafeArchiveException;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.IgnoreRules;
+import dev.halcyon.layer.LayerKind;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.PutMode;
+import dev.halcyon.store.StoredObject;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/** Restores, builds, archives and uploads layers for one run of the {@link Engine}. */
+final class Layers {
+  private final Engine.Settings s;
+  private final Path sourceDir;
+  private final Set<String> usedKeys = new HashSet<>();
+  private final Map<String, IOException> corrupt = new HashMap<>();
+  private boolean uploaded;
+
+  Layers(Engine.Settings settings, Path sourceDir) {
+    this.s = settings;
+    this.sourceDir = sourceDir;
+  }
+
+  String key(LayerTag tag) {
+    return s.namer.key(tag, s.compression.extension());
+  }
+
+  String describeStores() {
+    List<String> names = new ArrayList<>();
+    names.add("the local cache (" + s.cache.describe() + ")");
+    s.privateStore.ifPresent(p -> names.add("private storage (" + p.describe() + ")"));
+    s.publicStore.ifPresent(p -> names.add("public storage (" + p.describe() + ")"));
+    return String.join(", ", names);
+  }
+
+  boolean uploadedAnything() {
+    return uploaded;
+  }
+
+  /** The first corruption seen for {@code key} in this run, if any. */
+  Optional<IOException> corruption(String key) {
+    return Optional.ofNullable(corrupt.get(key));
+  }
+
+  static Optional<LayerTag> readTag(Path dir) {
+    Path file = dir.resolve(LayerTag.FILE_NAME);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(LayerTag.parse(Files.readString(file, StandardCharsets.UTF_8)));
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  boolean tagMatches(Path dir, LayerTag tag) {
+    return readTag(dir).filter(tag::equals).isPresent();
+  }
+
+  /** Refuses to replace a directory that halcyon did not install. */
+  void checkInstallTarget(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(dir + " exists and is not a directory; choose another HALCYON_ROOT/HALCYON_PREFIX");
+    }
+    boolean empty;
+    try (var entries = Files.list(dir)) {
+      empty = entries.findAny().isEmpty();
+    }
+    if (!empty && readTag(dir).isEmpty()) {
+      throw new IOException(
+          dir
+              + " is not empty and was not installed by halcyon (no "
+              + LayerTag.FILE_NAME
+              + "); installing replaces it whole, so empty it or choose another HALCYON_PREFIX");
+    }
+  }
+
+  /** Restores exactly {@code tag} into {@code dir} from the first store that has it. */
+  Optional<LayerOutcome> restoreExact(LayerTag tag, Path dir) throws IOException {
+    return restore(tag, dir, tag::equals).filter(o -> o.tag().equals(tag));
+  }
+
+  /**
+   * Restores the archive named by {@code tag} into {@code dir} from the cache, then private, then
+   * public storage, accepting the first whose tag passes {@code accept}.
+   */
+  private Optional<LayerOutcome> restore(LayerTag tag, Path dir, Predicate<LayerTag> accept)
+      throws IOException {
+    String key = key(tag);
+    Instant t0 = s.clock.instant();
+    List<Tier> tiers = new ArrayList<>();
+    tiers.add(new Tier(s.cache, LayerSource.CACHE));
+    s.privateStore.ifPresent(p -> tiers.add(new Tier(p, LayerSource.PRIVATE)));
+    s.publicStore.ifPresent(p -> tiers.add(new Tier(p, LayerSource.PUBLIC)));
+    for (Tier tier : tiers) {
+      Optional<RestoredArchive> restored = restoreFrom(tier, key, dir, tag, accept);
+      if (restored.isPresent()) {
+        usedKeys.add(key);
+        return Optional.of(
+            new LayerOutcome(
+                restored.get().tag,
+                tier.source,
+                key,
+                restored.get().size,
+                Duration.between(t0, s.clock.instant())));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private record Tier(LayerStore store, LayerSource source) {}
+
+  private record RestoredArchive(LayerTag tag, long size) {}
+
+  private Optional<RestoredArchive> restoreFrom(
+      Tier tier, String key, Path dir, LayerTag wanted, Predicate<LayerTag> accept)
+      throws IOException {
+    Optional<StoredObject> found;
+    try {
+      found = tier.store.get(key);
+    } catch (CorruptObjectException e) {
+      return corrupted(tier, key, e);
+    }
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    s.listener.step("restoring " + key + " from " + tier.source.name().toLowerCase() + " storage (" + tier.store.describe() + ")");
+    Path staging = Directories.sibling(dir, "new");
+    Path download = tier.source == LayerSource.CACHE ? null : tempFile(key);
+    MessageDigest sha = Digest.newSha256();
+    long size;
+    try (StoredObject object = found.get();
+        OutputStream copy =
+            download == null
+                ? OutputStream.nullOutputStream()
+                : new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(download), 1 << 16), sha)) {
+      CountingInputStream in =
+          new CountingInputStream(new TeeInputStream(object.stream(), copy), key, object.info().size(), s.listener);
+      Archives.extract(in, s.compression, staging, ExtractLimits.DEFAULT);
+      in.drain(); // reading to the end lets the store's stream verify length and digest
+      size = in.count();
+    } catch (IOException e) {
+      Directories.deleteTree(staging);
+      deleteQuietly(download);
+      if (isCorruption(e)) {
+        return corrupted(tier, key, e);
+      }
+      throw e;
+    }
+    Optional<LayerTag> tag = readTag(staging);
+    if (tag.isEmpty() || !accept.test(tag.get())) {
+      Directories.deleteTree(staging);
+      deleteQuietly(download);
+      s.listener.warning(
+          key + " from " + tier.store.describe() + " does not match: "
+              + tag.map(t -> String.join("; ", wanted.differences(t))).orElse("it has no valid " + LayerTag.FILE_NAME));
+      return Optional.empty();
+    }
+    if (download != null) {
+      s.cache.put(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
+      deleteQuietly(download);
+    }
+    Directories.swap(staging, dir);
+    return Optional.of(new RestoredArchive(tag.get(), size));
+  }
+
+  private Optional<RestoredArchive> corrupted(Tier tier, String key, IOException e) throws IOException {
+    corrupt.putIfAbsent(key, e);
+    s.listener.warning(key + " in " + tier.store.describe() + " is damaged (" + e.getMessage() + "); ignoring it");
+    if (tier.source == LayerSource.CACHE) {
+      s.cache.delete(key);
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isCorruption(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CorruptObjectException || t instanceof UnsafeArchiveException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** For {@link Engine#build}: is the archive for {@code tag} already stored somewhere? */
+  Optional<LayerOutcome> findArchive(LayerTag tag) throws IOException {
+    String key = key(tag);
+    Optional<ObjectInfo> inCache = s.cache.head(key);
+    if (inCache.isPresent()) {
+      usedKeys.add(key);
+      ensureUploaded(key, tag);
+      return Optional.of(new LayerOutcome(tag, LayerSource.CACHE, key, inCache.get().size(), Duration.ZERO));
+    }
+    if (s.privateStore.isPresent()) {
+      Optional<ObjectInfo> inPrivate = s.privateStore.get().head(key);
+      if (inPrivate.isPresent()) {
+        return Optional.of(new LayerOutcome(tag, LayerSource.PRIVATE, key, inPrivate.get().size(), Duration.ZERO));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Fails with {@link BuildForbiddenException} unless {@code spec}'s layer can be had without building. */
+  void checkAvailable(Optional<LayerSpec> spec) throws IOException, BuildForbiddenException {
+    if (spec.isEmpty()) {
+      return;
+    }
+    LayerTag tag = spec.get().tag();
+    String key = key(tag);
+    if (s.cache.head(key).isPresent()) {
+      return;
+    }
+    for (Optional<LayerStore> store : List.of(s.privateStore, s.publicStore)) {
+      if (store.isPresent() && store.get().head(key).isPresent()) {
+        return;
+      }
+    }
+    if (existingDirFor(tag)) {
+      return;
+    }
+    throw new BuildForbiddenException(
+        tag.kind(),
+        "build required but forbidden: the "
+            + tag.kind().id()
+            + " layer "
+            + key
+            + " is in none of "
+            + describeStores()
+            + " (HALCYON_NO_BUILD_DEPENDENCIES is set)");
+  }
+
+  private boolean existingDirFor(LayerTag tag) {
+    Path dir =
+        tag.kind() == LayerKind.TOOLCHAIN
+            ? s.workDir.resolve("toolchain").resolve(tag.toolchain())
+            : s.workDir.resolve("dependencies").resolve(tag.toolchain()).resolve(tag.label());
+    return tagMatches(dir, tag);
+  }
+
+  /** A toolchain or dependencies layer: in place, restored, or built in place. */
+  LayerOutcome obtain(
+      LayerSpec spec, Path dir, boolean mayBuild, Map<LayerKind, Path> dirs, List<String> builtOn)
+      throws IOException, InterruptedException, BuildForbiddenException {
+    LayerTag tag = spec.tag();
+    s.listener.layerStarted(tag.kind());
+    Directories.recover(dir);
+    if (tagMatches(dir, tag)) {
+      usedKeys.add(key(tag));
+      return new LayerOutcome(tag, LayerSource.EXISTING, key(tag), 0, Duration.ZERO);
+    }
+    Optional<LayerOutcome> restored = restoreExact(tag, dir);
+    if (restored.isPresent()) {
+      ensureUploaded(restored.get());
+      return restored.get();
+    }
+    if (!mayBuild) {
+      throw new BuildForbiddenException(
+          tag.kind(), "build required but forbidden: no " + tag.kind().id() + " archive " + key(tag) + " in " + describeStores());
+    }
+    Instant t0 = s.clock.instant();
+    Directories.deleteTree(dir);
+    Files.createDirectories(dir);
+    s.listener.step("building " + tag.kind().id() + " layer " + key(tag));
+    spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
+    writeTag(dir, tag);
+    ArchiveSummary summary = archiveAndStore(dir, tag, PutMode.IF_ABSENT, builtOn);
+    return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
+  }
+
+  /**
+   * The build layer: in place if current; restored if an archive for exactly this source exists;
+   * else built incrementally over the previous build of the same label (in place or restored).
+   */
+  LayerOutcome obtainBuild(LayerSpec spec, Path dir, Map<LayerKind, Path> dirs, List<String> builtOn)
+      throws IOException, InterruptedException {
+    LayerTag tag = spec.tag();
+    s.listener.layerStarted(LayerKind.BUILD);
+    Directories.recover(dir);
+    if (tagMatches(dir, tag)) {
+      usedKeys.add(key(tag));
+      return new LayerOutcome(tag, LayerSource.EXISTING, key(tag), 0, Duration.ZERO);
+    }
+    Instant t0 = s.clock.instant();
+    Predicate<LayerTag> sameLabel =
+        t -> t.kind() == LayerKind.BUILD && t.label().equals(tag.label()) && t.toolchain().equals(tag.toolchain());
+    boolean previousInPlace = readTag(dir).filter(sameLabel).isPresent();
+    if (!previousInPlace) {
+      Optional<LayerOutcome> restored = restore(tag, dir, sameLabel);
+      if (restored.isPresent() && restored.get().tag().equals(tag)) {
+        ensureUploaded(restored.get());
+        return restored.get();
+      }
+      if (restored.isPresent()) {
+        s.listener.step("building incrementally over the previous build of " + tag.label());
+      }
+    } else {
+      s.listener.step("building incrementally in " + dir);
+    }
+    Files.createDirectories(dir);
+    Files.deleteIfExists(dir.resolve(LayerTag.FILE_NAME));
+    Directories.copyOver(sourceDir, dir, IgnoreRules.DEFAULT.asFilter());
+    s.listener.step("building " + tag.label());
+    spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
+    writeTag(dir, tag);
+    ArchiveSummary summary = archiveAndStore(dir, tag, PutMode.OVERWRITE, builtOn);
+    return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
+  }
+
+  /** Runs the install step into a fresh directory and archives it. */
+  LayerOutcome buildInstall(LayerSpec spec, Map<LayerKind, Path> dirs, List<String> builtOn)
+      throws IOException, InterruptedException {
+    LayerTag tag = spec.tag();
+    Instant t0 = s.clock.instant();
+    Path stage = s.workDir.resolve("install").resolve(tag.label() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    Files.createDirectories(stage);
+    try {
+      s.listener.step("preparing install layer " + key(tag));
+      spec.builder().build(new BuildContext(tag, stage, sourceDir, dirs));
+      writeTag(stage, tag);
+      ArchiveSummary summary =
+          archiveAndStore(stage, tag, corrupt.containsKey(key(tag)) ? PutMode.OVERWRITE : PutMode.IF_ABSENT, builtOn);
+      return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
+    } finally {
+      Directories.deleteTree(stage);
+    }
+  }
+
+  /** Installs the just-built install archive from the cache. */
+  void installFromCache(LayerTag tag, Path installDir) throws IOException {
+    Optional<RestoredArchive> done =
+        restoreFrom(new Tier(s.cache, LayerSource.CACHE), key(tag), installDir, tag, tag::equals);
+    if (done.isEmpty()) {
+      throw new IOException("the install archive " + key(tag) + " just written to " + s.cache.describe() + " could not be installed");
+    }
+  }
+
+  /** Copies an archive restored from public storage into private storage. */
+  void mirror(LayerOutcome outcome) throws IOException {
+    if (!s.noMirror) {
+      ensureUploaded(outcome);
+    }
+  }
+
+  private void ensureUploaded(LayerOutcome outcome) throws IOException {
+    if (outcome.source() == LayerSource.PUBLIC || outcome.source() == LayerSource.CACHE) {
+      ensureUploaded(outcome.key(), outcome.tag());
+    }
+  }
+
+  /** Uploads a cached archive to private storage if it is missing there. */
+  private void ensureUploaded(String key, LayerTag tag) throws IOException {
+    if (s.noUpload || s.privateStore.isEmpty()) {
+      return;
+    }
+    LayerStore store = s.privateStore.get();
+    if (store.head(key).isPresent()) {
+      return;
+    }
+    Optional<ObjectInfo> cached = s.cache.head(key);
+    if (cached.isEmpty()) {
+      return;
+    }
+    Path tmp = tempFile(key);
+    try {
+      try (StoredObject in = s.cache.get(key).orElseThrow(() -> new IOException(key + " vanished from the cache"))) {
+        Files.copy(in.stream(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      Digest digest = cached.get().digest().orElse(null);
+      if (digest == null) {
+        digest = sha256(tmp);
+      }
+      upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, List.of());
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private ArchiveSummary archiveAndStore(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
+      throws IOException {
+    String key = key(tag);
+    Path tmp = tempFile(key);
+    try {
+      s.listener.step("archiving " + key);
+      ArchiveSummary summary = Archives.write(dir, tmp, s.compression);
+      s.cache.put(key, tmp, summary.digest(), PutMode.OVERWRITE);
+      usedKeys.add(key);
+      upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
+      return summary;
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private void upload(String key, Path file, Digest digest, long size, PutMode mode, LayerTag tag, List<String> builtOn)
+      throws IOException {
+    if (s.noUpload || s.privateStore.isEmpty()) {
+      return;
+    }
+    LayerStore store = s.privateStore.get();
+    s.listener.step("uploading " + key + " (" + size + " bytes) to " + store.describe());
+    store.put(key, file, digest, mode);
+    Manifests.put(store, s.namer, key, tag, digest, size, s.clock.instant(), builtOn);
+    uploaded = true;
+  }
+
+  /** Deletes cache entries this run did not use and that are older than {@code before}. */
+  void cleanCache(Instant before) throws IOException {
+    for (ObjectInfo info : s.cache.list("")) {
+      if (!usedKeys.contains(info.key()) && info.lastModified().isBefore(before)) {
+        s.cache.delete(info.key());
+      }
+    }
+  }
+
+  private static Digest sha256(Path file) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return Digest.of(md.digest());
+  }
+
+  private Path tempFile(String key) throws IOException {
+    Path dir = s.workDir.resolve("tmp");
+    Files.createDirectories(dir);
+    String name = key.substring(key.lastIndexOf('/') + 1);
+    return dir.resolve(UUID.randomUUID().toString().substring(0, 8) + "-" + name);
+  }
+
+  private static void writeTag(Path dir, LayerTag tag) throws IOException {
+    Files.writeString(dir.resolve(LayerTag.FILE_NAME), tag.format(), StandardCharsets.UTF_8);
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // a leftover temp file is removed with the tmp folder later
+      }
+    }
+  }
+
+  /** Counts bytes, reports progress, and can read the rest of the stream. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private static final long REPORT_EVERY = 4 << 20;
+    private final String key;
+    private final long total;
+    private final EngineListener listener;
+    private long count;
+    private long reported;
+
+    CountingInputStream(InputStream in, String key, long total, EngineListener listener) {
+      super(in);
+      this.key = key;
+      this.total = total;
+      this.listener = listener;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        advance(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0) {
+        advance(n);
+      }
+      return n;
+    }
+
+    @Override
+    public void close() {
+      // the StoredObject owns and closes the underlying stream
+    }
+
+    private void advance(long n) {
+      count += n;
+      if (count - reported >= REPORT_EVERY || count == total) {
+        reported = count;
+        listener.transferred(key, count, total);
+      }
+    }
+
+    long count() {
+      return count;
+    }
+
+    void drain() throws IOException {
+      byte[] buf = new byte[1 << 16];
+      while (read(buf, 0, buf.length) >= 0) {
+        // keep reading: end of stream triggers verification
+      }
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package dev.halcyon.engine;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.halcyon.layer.Constraints;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.IgnoreRules;
+import dev.halcyon.layer.LayerKind;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.layer.TreeHashes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads an app's {@code .halcyon} folder (magic files and hooks) into an {@link AppRecipe}. Only
+ * reads and hashes files: no hook runs here, so a deploy machine can compute every archive name
+ * from the source tree alone.
+ */
+public final class MagicRecipes {
+  /** Project files that name the dependencies layer when there is no {@code .halcyon/constraints}. */
+  static final List<String> PROJECT_FILES =
+      List.of("pom.xml", "package.json", "package-lock.json", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "cabal.config", "stack.yaml");
+
+  private static final Pattern TOOLCHAIN_ID = Pattern.compile("[a-z0-9_]+-[A-Za-z0-9._+]+");
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+
+  private MagicRecipes() {}
+
+  /**
+   * The recipe of the app in {@code sourceDir}.
+   *
+   * @throws IOException if the tree cannot be read, or a magic file is invalid (the message names
+   *     the file and what to write in it)
+   */
+  public static AppRecipe load(Path sourceDir, RecipeSettings settings) throws IOException {
+    checkNotNull(sourceDir, "sourceDir");
+    checkNotNull(settings, "settings");
+    Path source = sourceDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(source)) {
+      throw new IOException("app directory " + source + " does not exist or is not a directory");
+    }
+    Path magic = source.resolve(".halcyon");
+    String label = settings.label().isPresent() ? settings.label().get() : label(source);
+    checkLabel(label, settings.label().isPresent() ? "--label / HALCYON_LABEL" : ".halcyon/label");
+
+    boolean hasToolchainLayer = Files.exists(magic.resolve("toolchain-build"));
+    String toolchainName =
+        settings.toolchain().isPresent()
+            ? settings.toolchain().get()
+            : magicLine(magic, "toolchain").orElse("jdk-" + Runtime.version().feature());
+    if (!TOOLCHAIN_ID.matcher(toolchainName).matches()) {
+      throw new IOException(
+          "bad toolchain id '" + toolchainName + "' (from .halcyon/toolchain or HALCYON_TOOLCHAIN): write name-version, e.g. jdk-17 or maven-3.9.9 (name [a-z0-9_], no '-' in the version)");
+    }
+    Digest toolchainMagic = hashMagic(magic, rel -> rel.startsWith("toolchain"));
+    String toolchain = hasToolchainLayer ? toolchainName + "." + toolchainMagic.shortHex() : toolchainName;
+
+    IgnoreRules ignore = IgnoreRules.DEFAULT;
+    Optional<String> extraIgnore = magicText(magic, "extra-source-hash-ignore");
+    if (extraIgnore.isPresent()) {
+      ignore = ignore.plus(IgnoreRules.parse(extraIgnore.get()));
+    }
+    Digest sourceHash = TreeHashes.hash(source, ignore);
+    Digest constraintsHash = constraintsHash(source, magic);
+    String platform = settings.platform();
+
+    Optional<LayerSpec> toolchainSpec = Optional.empty();
+    if (hasToolchainLayer) {
+      LayerTag tag = LayerTag.of(LayerKind.TOOLCHAIN, platform, toolchain, "").with(LayerTag.MAGIC_HASH, toolchainMagic.toString());
+      toolchainSpec = Optional.of(new LayerSpec(tag, Hooks.hook(source, "toolchain-build", settings, true)));
+    }
+    Optional<LayerSpec> dependenciesSpec = Optional.empty();
+    if (Files.exists(magic.resolve("dependencies-build"))) {
+      Digest depsMagic = hashMagic(magic, rel -> rel.startsWith("toolchain") || rel.startsWith("dependencies"));
+      LayerTag tag =
+          LayerTag.of(LayerKind.DEPENDENCIES, platform, toolchain, label)
+              .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
+              .with(LayerTag.MAGIC_HASH, depsMagic.toString());
+      dependenciesSpec = Optional.of(new LayerSpec(tag, Hooks.hook(source, "dependencies-build", settings, true)));
+    }
+    LayerTag buildTag =
+        LayerTag.of(LayerKind.BUILD, platform, toolchain, label)
+            .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
+            .with(LayerTag.SOURCE_HASH, sourceHash.toString());
+    LayerTag installTag =
+        LayerTag.of(LayerKind.INSTALL, platform, toolchain, label)
+            .with(LayerTag.PREFIX, settings.prefix())
+            .with(LayerTag.SOURCE_HASH, sourceHash.toString());
+    Optional<LayerBuilder> postInstall =
+        Files.exists(magic.resolve("post-install"))
+            ? Optional.of(Hooks.hook(source, "post-install", settings, false))
+            : Optional.empty();
+    return new AppRecipe(
+        source,
+        toolchainSpec,
+        dependenciesSpec,
+        new LayerSpec(buildTag, Hooks.hook(source, "build", settings, true)),
+        new LayerSpec(installTag, Hooks.hook(source, "install", settings, true)),
+        postInstall);
+  }
+
+  /** The app label from {@code .halcyon/label}, else from pom.xml, package.json or a *.cabal file. */
+  static String label(Path source) throws IOException {
+    Optional<String> magic = magicLine(source.resolve(".halcyon"), "label");
+    if (magic.isPresent()) {
+      return magic.get();
+    }
+    Path pom = source.resolve("pom.xml");
+    if (Files.isRegularFile(pom)) {
+      String xml = Files.readString(pom, StandardCharsets.UTF_8).replaceAll("(?s)<parent>.*?</parent>", "").replaceAll("(?s)<!--.*?-->", "");
+      Optional<String> id = firstGroup(xml, "<artifactId>\\s*([^<\\s]+)\\s*</artifactId>");
+      Optional<String> version = firstGroup(xml, "<version>\\s*([^<\\s]+)\\s*</version>");
+      if (id.isPresent() && version.isPresent() && !version.get().contains("${")) {
+        return id.get() + "-" + version.get();
+      }
+    }
+    Path packageJson = source.resolve("package.json");
+    if (Files.isRegularFile(packageJson)) {
+      String json = Files.readString(packageJson, StandardCharsets.UTF_8);
+      Optional<String> name = firstGroup(json, "\"name\"\\s*:\\s*\"([^\"]+)\"");
+      Optional<String> version = firstGroup(json, "\"version\"\\s*:\\s*\"([^\"]+)\"");
+      if (name.isPresent() && version.isPresent()) {
+        return name.get().replace('@', ' ').trim().replace('/', '-') + "-" + version.get();
+      }
+    }
+    try (var files = Files.list(source)) {
+      List<Path> cabal = files.filter(p -> p.getFileName().toString().endsWith(".cabal")).toList();
+      if (cabal.size() == 1) {
+        String text = Files.readString(cabal.get(0), StandardCharsets.UTF_8);
+        Optional<String> name = firstGroup(text, "(?im)^name:\\s*(\\S+)");
+        Optional<String> version = firstGroup(text, "(?im)^version:\\s*(\\S+)");
+        if (name.isPresent() && version.isPresent()) {
+          return name.get() + "-" + version.get();
+        }
+      }
+    }
+    throw new IOException(
+        "cannot tell the app label of " + source + ": write name-version into .halcyon/label (or give --label)");
+  }
+
+  private static void checkLabel(String label, String from) throws IOException {
+    if (!LABEL.matcher(label).matches()) {
+      throw new IOException("bad app label '" + label + "' (from " + from + "): use name-version with letters, digits, '.', '_', '+', '-'");
+    }
+  }
+
+  /**
+   * The first line of magic file {@code .halcyon/<name>} of the app in {@code sourceDir}, for
+   * settings that a magic file may give (such as {@code prefix}); empty when absent.
+   */
+  public static Optional<String> magicSetting(Path sourceDir, String name) throws IOException {
+    return magicLine(sourceDir.resolve(".halcyon"), name);
+  }
+
+  private static Digest constraintsHash(Path source, Path magic) throws IOException {
+    Optional<String> text = magicText(magic, "constraints");
+    if (text.isPresent()) {
+      try {
+        return Constraints.parse(text.get()).digest();
+      } catch (IllegalArgumentException e) {
+        throw new IOException("bad .halcyon/constraints in " + source + ": " + e.getMessage() + " (write one 'name version' per line)", e);
+      }
+    }
+    StringBuilder files = new StringBuilder();
+    List<String> names = new ArrayList<>(PROJECT_FILES);
+    try (var list = Files.list(source)) {
+      list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cabal")).sorted().forEach(names::add);
+    }
+    for (String name : names) {
+      Path file = source.resolve(name);
+      if (Files.isRegularFile(file)) {
+        files.append(name).append('\0').append(Digest.sha256(Files.readAllBytes(file))).append('\n');
+      }
+    }
+    return Digest.sha256(files.toString());
+  }
+
+  private static Digest hashMagic(Path magic, Predicate<String> include) throws IOException {
+    if (!Files.isDirectory(magic)) {
+      return Digest.sha256("");
+    }
+    return TreeHashes.hash(magic, rel -> include.test(rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel));
+  }
+
+  private static Optional<String> magicText(Path magic, String name) throws IOException {
+    Path file = magic.resolve(name);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /** The first non-blank, non-comment line of a magic file, trimmed. */
+  private static Optional<String> magicLine(Path magic, String name) throws IOException {
+    Optional<String> text = magicText(magic, name);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    return text.get().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst();
+  }
+
+  private static Optional<String> firstGroup(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+}

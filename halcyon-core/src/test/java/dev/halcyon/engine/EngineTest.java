@@ -1,0 +1,167 @@
+package dev.halcyon.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.halcyon.layer.LayerKind;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.store.InMemoryLayerStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine as an embedding build tool uses it: its own layer specs and builders (plain Java, no
+ * {@code .halcyon} files) and its own stores.
+ */
+class EngineTest {
+  private static final String PLATFORM = "linux-test-1.0-x86_64";
+  @TempDir Path tmp;
+  private final List<String> ran = new ArrayList<>();
+
+  private AppRecipe recipe(String source) throws Exception {
+    Path src = tmp.resolve("src");
+    Files.createDirectories(src);
+    Files.writeString(src.resolve("Main.txt"), source);
+    String sourceHash = dev.halcyon.layer.Digest.sha256(source).toString();
+    LayerTag toolchain = LayerTag.of(LayerKind.TOOLCHAIN, PLATFORM, "jdk-17", "");
+    LayerTag deps = LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.CONSTRAINTS_HASH, dev.halcyon.layer.Digest.sha256("guava 33").toString());
+    LayerTag build = LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.SOURCE_HASH, sourceHash);
+    LayerTag install = LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.SOURCE_HASH, sourceHash).with(LayerTag.PREFIX, "/app");
+    return new AppRecipe(
+        src,
+        Optional.of(new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
+        Optional.of(new LayerSpec(deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
+        new LayerSpec(build, c -> {
+          String text = Files.readString(c.layerDir().resolve("Main.txt"));
+          assertThat(c.dir(LayerKind.DEPENDENCIES).orElseThrow().resolve("repo/guava.jar")).exists();
+          write(c.layerDir().resolve("out/app.txt"), "build", text);
+        }),
+        new LayerSpec(install, c -> {
+          Path built = c.dir(LayerKind.BUILD).orElseThrow().resolve("out/app.txt");
+          write(c.layerDir().resolve("lib/app.txt"), "install", Files.readString(built));
+        }),
+        Optional.of(c -> ran.add("post-install")));
+  }
+
+  private void write(Path file, String hook) throws java.io.IOException {
+    write(file, hook, hook);
+  }
+
+  private void write(Path file, String hook, String content) throws java.io.IOException {
+    ran.add(hook);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content, StandardCharsets.UTF_8);
+  }
+
+  private Engine engine(String machine, InMemoryLayerStore shared, boolean noBuild) {
+    return Engine.builder()
+        .cache(new InMemoryLayerStore())
+        .privateStore(shared)
+        .workDir(tmp.resolve(machine).resolve("base"))
+        .noBuild(noBuild)
+        .build();
+  }
+
+  @Test
+  void install_onBuildThenDeployMachine_deployRestoresOnlyTheInstallArchive() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    AppRecipe recipe = recipe("v1");
+    Path builderApp = tmp.resolve("builder/root/app");
+
+    RunReport built = engine("builder", bucket, false).install(recipe, builderApp);
+
+    assertThat(ran).containsExactly("toolchain", "dependencies", "build", "install", "post-install");
+    assertThat(built.layers()).extracting(LayerOutcome::source).containsOnly(LayerSource.BUILT);
+    assertThat(Files.readString(builderApp.resolve("lib/app.txt"))).isEqualTo("v1");
+    assertThat(bucket.list("")).extracting(i -> i.key()).anyMatch(k -> k.contains("halcyon-install-"));
+
+    ran.clear();
+    Path deployApp = tmp.resolve("deployer/root/app");
+    RunReport deployed = engine("deployer", bucket, true).install(recipe, deployApp);
+
+    assertThat(ran).containsExactly("post-install");
+    assertThat(deployed.layers()).singleElement().satisfies(l -> {
+      assertThat(l.tag().kind()).isEqualTo(LayerKind.INSTALL);
+      assertThat(l.source()).isEqualTo(LayerSource.PRIVATE);
+    });
+    assertThat(Files.readString(deployApp.resolve("lib/app.txt"))).isEqualTo("v1");
+    bucket.assertNoOpenStreams();
+  }
+
+  @Test
+  void install_noBuildAndNoArchive_throwsBuildForbiddenAndChangesNothing() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    Path deployApp = tmp.resolve("deployer/root/app");
+    engine("builder", bucket, false).install(recipe("v1"), tmp.resolve("builder/root/app"));
+    engine("deployer", bucket, true).install(recipe("v1"), deployApp);
+    ran.clear();
+
+    assertThatThrownBy(() -> engine("deployer", bucket, true).install(recipe("v2"), deployApp))
+        .isInstanceOf(BuildForbiddenException.class)
+        .hasMessageStartingWith("build required but forbidden: no install archive ")
+        .hasMessageContaining("HALCYON_NO_BUILD");
+    assertThat(ran).isEmpty();
+    assertThat(Files.readString(deployApp.resolve("lib/app.txt"))).isEqualTo("v1");
+  }
+
+  @Test
+  void install_sourceChanged_rebuildsOnlyBuildAndInstall() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    Path app = tmp.resolve("builder/root/app");
+    engine("builder", bucket, false).install(recipe("v1"), app);
+    ran.clear();
+
+    RunReport second = engine("builder", bucket, false).install(recipe("v2"), app);
+
+    assertThat(ran).containsExactly("build", "install", "post-install");
+    assertThat(second.layers()).extracting(LayerOutcome::source)
+        .containsExactly(LayerSource.EXISTING, LayerSource.EXISTING, LayerSource.BUILT, LayerSource.BUILT);
+    assertThat(Files.readString(app.resolve("lib/app.txt"))).isEqualTo("v2");
+  }
+
+  @Test
+  void install_alreadyCurrent_doesNothing() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    Path app = tmp.resolve("builder/root/app");
+    engine("builder", bucket, false).install(recipe("v1"), app);
+    ran.clear();
+
+    RunReport again = engine("builder", bucket, false).install(recipe("v1"), app);
+
+    assertThat(again.alreadyInstalled()).isTrue();
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void install_targetNotInstalledByHalcyon_isRefusedAndKept() throws Exception {
+    Path app = tmp.resolve("root/app");
+    Files.createDirectories(app);
+    Files.writeString(app.resolve("precious.txt"), "keep me");
+
+    assertThatThrownBy(() -> engine("builder", new InMemoryLayerStore(), false).install(recipe("v1"), app))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("is not empty and was not installed by halcyon");
+    assertThat(Files.readString(app.resolve("precious.txt"))).isEqualTo("keep me");
+  }
+
+  @Test
+  void install_builderFails_nothingUploadedAndAppNotInstalled() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    AppRecipe ok = recipe("v1");
+    AppRecipe failing = new AppRecipe(ok.sourceDir(), ok.toolchain(), ok.dependencies(),
+        new LayerSpec(ok.build().tag(), c -> { throw new HookFailedException("compiler said no"); }),
+        ok.install(), ok.postInstall());
+    Path app = tmp.resolve("root/app");
+
+    assertThatThrownBy(() -> engine("builder", bucket, false).install(failing, app))
+        .isInstanceOf(HookFailedException.class).hasMessage("compiler said no");
+    assertThat(app).doesNotExist();
+    assertThat(bucket.list("")).extracting(i -> i.key()).noneMatch(k -> k.contains("halcyon-build-") || k.contains("halcyon-install-"));
+  }
+}
