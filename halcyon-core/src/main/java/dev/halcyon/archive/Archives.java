@@ -1,0 +1,302 @@
+package dev.halcyon.archive;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.io.BufferedInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes directory trees as reproducible compressed tar archives and extracts them safely.
+ *
+ * <h2>Writing</h2>
+ *
+ * The archive holds every file, directory and symlink below the source directory (not the source
+ * directory itself), named relative to it without a {@code ./} prefix; directory names end in
+ * {@code /}. Members are sorted by the bytes of their UTF-8 names. Every member has owner and group
+ * id 0, empty owner and group names, and the modification time 1970-01-01T00:00:01Z (one second
+ * after the epoch, as Jib does). Directories and files whose owner may execute them get mode 0755,
+ * other files 0644; setuid, setgid and sticky bits are dropped. Names longer than 100 bytes and
+ * non-ASCII names are stored as POSIX (PAX) headers, which GNU tar and every modern reader
+ * understand. Symlinks are stored as symlinks, never followed; a symlink that is absolute or resolves
+ * outside the tree is refused, as extraction would refuse it. Hard-linked files are stored as
+ * separate files. Device files, FIFOs and sockets fail the write with an {@link IOException} naming
+ * the path.
+ *
+ * <p>The tar stream is therefore byte-for-byte the same for the same tree on every machine and run.
+ * The compressed bytes are too, given the same codec libraries: zstd (level 3, one or more worker
+ * threads, content checksum; zstd-jni's output does not depend on the number of workers), gzip
+ * (level 6, no name, time 0, OS "unknown"; the deflate bytes come from the zlib the JDK uses, which
+ * may differ between distributions) and xz (preset 6, pure Java).
+ *
+ * <h2>Extracting</h2>
+ *
+ * Extraction builds a fresh hidden sibling of the target (same parent) and only when every member
+ * was read and checked renames it into place, moving an existing target aside first and deleting
+ * it afterwards. On any failure the target is as it was and the sibling is removed. It refuses, with
+ * {@link UnsafeArchiveException}: absolute names, names with {@code ..} components, symlinks that
+ * are absolute or resolve outside the target (also through other symlinks), hard links to anything
+ * but a regular file earlier in the archive, members below a symlink or a file, duplicate members
+ * (other than repeated directories), device files, FIFOs, sparse files and setuid/setgid bits; and
+ * with {@link ArchiveLimitException} archives beyond the {@link ExtractLimits}. A corrupt or
+ * truncated stream fails with {@link CorruptArchiveException}. Restored directories are 0755,
+ * files 0755 if any execute bit was set and 0644 otherwise; modification times are not restored
+ * (they carry no information in archives written here).
+ *
+ * <p>Thread-safe: the methods keep no state. zstd compression runs its own short-lived native
+ * worker threads inside each call. Streams passed in are never closed; files opened are.
+ */
+public final class Archives {
+  private Archives() {}
+
+  /**
+   * Writes the tree below {@code sourceDir} as a reproducible tar compressed with {@code c} to
+   * {@code out}, and computes the SHA-256 and size of the compressed bytes as they stream out.
+   *
+   * @param out receives the archive; flushed, not closed
+   * @throws IOException if the tree cannot be read, holds a device file, FIFO, socket or escaping
+   *     symlink, changes while it is read, or {@code out} fails
+   */
+  public static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c)
+      throws IOException {
+    checkNotNull(sourceDir, "sourceDir");
+    checkNotNull(out, "out");
+    checkNotNull(c, "compression");
+    return TarWriter.write(sourceDir, out, c);
+  }
+
+  /**
+   * Like {@link #write(Path, OutputStream, Compression)}, to {@code archiveFile}: writes a hidden
+   * temporary file in the same directory, syncs it, and moves it atomically into place (replacing
+   * any existing file), so readers see the whole archive or none. Missing parent directories are
+   * created.
+   *
+   * @throws IllegalArgumentException if the file name does not end in {@code .}{@link
+   *     Compression#extension()} of {@code c}
+   */
+  public static ArchiveSummary write(Path sourceDir, Path archiveFile, Compression c)
+      throws IOException {
+    checkNotNull(sourceDir, "sourceDir");
+    checkNotNull(archiveFile, "archiveFile");
+    checkNotNull(c, "compression");
+    Path file = archiveFile.toAbsolutePath();
+    String name = file.getFileName().toString();
+    checkArgument(
+        Compression.forFileName(name).equals(java.util.Optional.of(c)),
+        "archive file name '%s' must end in '.%s' for %s compression",
+        name,
+        c.extension(),
+        c.name().toLowerCase(Locale.ROOT));
+    Path dir = file.getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + name + ".", ".tmp");
+    try {
+      ArchiveSummary summary;
+      try (FileOutputStream os = new FileOutputStream(tmp.toFile())) {
+        summary = write(sourceDir, os, c);
+        os.getChannel().force(false);
+      }
+      // createTempFile made it 0600; an archive is readable like any other file.
+      Files.setPosixFilePermissions(tmp, TarExtractor.FILE_PERMISSIONS);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return summary;
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Safely extracts a tar compressed with {@code c} into {@code target}, replacing what is there
+   * only once the whole archive has been read and checked; see the class documentation for the
+   * rules. Missing parents of {@code target} are created.
+   *
+   * @param compressed the archive bytes; read to its end (so codec checksums are verified), not
+   *     closed
+   * @throws UnsafeArchiveException a hostile or invalid member (target unchanged)
+   * @throws ArchiveLimitException a limit exceeded (target unchanged)
+   * @throws CorruptArchiveException the stream is corrupt or truncated (target unchanged)
+   * @throws IOException if {@code target} exists but is not a directory, or the disk fails
+   */
+  public static ExtractSummary extract(
+      InputStream compressed, Compression c, Path target, ExtractLimits limits)
+      throws IOException {
+    return extract(compressed, c, target, limits, "(" + c.name().toLowerCase(Locale.ROOT) + " stream)");
+  }
+
+  /**
+   * Like {@link #extract(InputStream, Compression, Path, ExtractLimits)}, from a file whose name
+   * says the codec ({@code .tar.zst}, {@code .tar.gz}, {@code .tar.xz} or {@code .tar}).
+   *
+   * @throws IllegalArgumentException if the name ends in none of these
+   */
+  public static ExtractSummary extract(Path archiveFile, Path target, ExtractLimits limits)
+      throws IOException {
+    checkNotNull(archiveFile, "archiveFile");
+    String name = archiveFile.getFileName().toString();
+    Compression c =
+        Compression.forFileName(name)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "cannot tell the compression of '" + archiveFile
+                            + "': its name must end in .tar.zst, .tar.gz, .tar.xz or .tar"));
+    try (InputStream in = Files.newInputStream(archiveFile)) {
+      return extract(in, c, target, limits, "'" + archiveFile + "'");
+    }
+  }
+
+  private static ExtractSummary extract(
+      InputStream compressed, Compression c, Path target, ExtractLimits limits, String source)
+      throws IOException {
+    checkNotNull(compressed, "compressed");
+    checkNotNull(c, "compression");
+    checkNotNull(target, "target");
+    checkNotNull(limits, "limits");
+    Path t = target.toAbsolutePath().normalize();
+    Path parent = t.getParent();
+    checkArgument(parent != null, "cannot extract into the file system root");
+    checkReplaceable(t);
+    Files.createDirectories(parent);
+    Path temp = parent.resolve("." + t.getFileName() + ".extract-" + randomSuffix());
+    Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
+    try {
+      // If the umask left 0755 alone it leaves 0644 alone too: then modes given at creation are
+      // exact and no member needs a chmod.
+      boolean umaskClean =
+          Files.getPosixFilePermissions(temp).equals(TarExtractor.DIRECTORY_PERMISSIONS);
+      // Private while it fills: no other user may plant links or files in it.
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
+      ExtractSummary summary;
+      try (InputStream decompressed = open(c, compressed, source)) {
+        summary = new TarExtractor(temp, limits, source, umaskClean).extract(decompressed);
+      }
+      Files.setPosixFilePermissions(temp, TarExtractor.DIRECTORY_PERMISSIONS);
+      publish(temp, t);
+      return summary;
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        deleteTree(temp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private static InputStream open(Compression c, InputStream compressed, String source)
+      throws IOException {
+    InputStream raw = new BufferedInputStream(Codecs.nonClosing(compressed), Codecs.BUFFER_SIZE);
+    try {
+      // A buffer after the codec too: tar reads 512-byte headers, which would each cross into the
+      // native decoder otherwise.
+      return new BufferedInputStream(Codecs.decompressing(c, raw), Codecs.BUFFER_SIZE);
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptArchiveException(
+          "cannot read archive " + source + ": it is not a valid " + c.name().toLowerCase(Locale.ROOT)
+              + " stream (" + e.getMessage() + "); fetch it again or check its name",
+          e);
+    }
+  }
+
+  private static void checkReplaceable(Path target) throws IOException {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(
+          "cannot extract into '" + target + "': it exists and is not a directory (a file or a"
+              + " symlink); remove it or choose another target");
+    }
+  }
+
+  /** Renames the finished tree into place, moving an existing target aside and deleting it. */
+  private static void publish(Path temp, Path target) throws IOException {
+    checkReplaceable(target);
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    Path aside = target.resolveSibling("." + target.getFileName() + ".old-" + randomSuffix());
+    Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      try {
+        Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    try {
+      deleteTree(aside);
+    } catch (IOException ignored) {
+      // The new tree is in place, which is what the caller asked for; a leftover hidden
+      // ".old-" sibling only costs space and is removed by hand.
+    }
+  }
+
+  private static String randomSuffix() {
+    return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+  }
+
+  /** Deletes a tree without following symlinks, making read-only directories writable first. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+            if (!p.contains(PosixFilePermission.OWNER_WRITE)
+                || !p.contains(PosixFilePermission.OWNER_EXECUTE)) {
+              Set<PosixFilePermission> fixed = EnumSet.copyOf(p);
+              fixed.add(PosixFilePermission.OWNER_WRITE);
+              fixed.add(PosixFilePermission.OWNER_EXECUTE);
+              fixed.add(PosixFilePermission.OWNER_READ);
+              Files.setPosixFilePermissions(dir, fixed);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}

@@ -1,0 +1,40 @@
+package dev.halcyon.archive;
+
+import dev.halcyon.layer.Digest;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+
+/** Counts and hashes (SHA-256) the bytes that pass through on their way to the wrapped stream. */
+final class DigestingOutputStream extends FilterOutputStream {
+  private final MessageDigest sha256 = Digest.newSha256();
+  private long count;
+
+  DigestingOutputStream(OutputStream out) {
+    super(out);
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    out.write(b);
+    sha256.update((byte) b);
+    count++;
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    out.write(b, off, len);
+    sha256.update(b, off, len);
+    count += len;
+  }
+
+  long count() {
+    return count;
+  }
+
+  /** The digest of everything written; call once, after the last write. */
+  Digest digest() {
+    return Digest.of(sha256.digest());
+  }
+}

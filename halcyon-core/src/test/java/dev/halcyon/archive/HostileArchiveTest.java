@@ -1,0 +1,417 @@
+package dev.halcyon.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A corpus of hostile and broken archives, built entry by entry. Each must be refused with a message
+ * naming the entry and the rule, leave the existing target exactly as it was, write nothing outside
+ * it, and leave no temporary directory behind.
+ */
+class HostileArchiveTest {
+  @TempDir Path tmp;
+  private Path work;
+  private Path target;
+  private Map<String, String> before;
+
+  /** Adds entries to a tar being built. */
+  private interface Entries {
+    void addTo(TarArchiveOutputStream tar) throws IOException;
+  }
+
+  @BeforeEach
+  void existingTarget() throws IOException {
+    work = tmp.resolve("work");
+    target = work.resolve("target");
+    Files.createDirectories(target.resolve("sub"));
+    Trees.write(target.resolve("sub/keep.txt"), "precious");
+    before = Trees.describe(target);
+  }
+
+  @Test
+  void dotDotName_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> file(t, "../evil", "x", 0644)),
+        UnsafeArchiveException.class,
+        "archive entry '../evil' has a '..' component and could escape the target directory;"
+            + " refusing to extract");
+    assertThat(work.resolve("evil")).doesNotExist();
+  }
+
+  @Test
+  void dotDotInsideName_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> {
+          dir(t, "a/");
+          file(t, "a/../../evil", "x", 0644);
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'a/../../evil' has a '..' component");
+    assertThat(work.resolve("evil")).doesNotExist();
+  }
+
+  @Test
+  void absoluteName_isRefused() throws IOException {
+    Path abs = tmp.resolve("abs-evil");
+    assertRefused(
+        tar(t -> file(t, abs.toString(), "x", 0644)),
+        UnsafeArchiveException.class,
+        "archive entry '" + abs + "' is an absolute path; refusing to extract");
+    assertThat(abs).doesNotExist();
+  }
+
+  @Test
+  void absoluteSymlink_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> symlink(t, "etc", "/etc")),
+        UnsafeArchiveException.class,
+        "archive entry 'etc' is a symlink that points to the absolute path '/etc'; refusing to extract");
+  }
+
+  @Test
+  void symlinkEscapingByDotDot_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> {
+          dir(t, "sub/");
+          symlink(t, "sub/up", "../../outside");
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'sub/up' is a symlink that points to '../../outside', outside the target"
+            + " directory; refusing to extract");
+  }
+
+  @Test
+  void symlinkEscapingThroughAnotherSymlink_isRefused() throws IOException {
+    // Each link alone stays inside lexically; followed together they climb above the root.
+    assertRefused(
+        tar(t -> {
+          dir(t, "a/b/");
+          symlink(t, "a/b/s", "../..");
+          symlink(t, "t", "a/b/s/../..");
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 't' is a symlink that points to 'a/b/s/../..', which resolves outside the"
+            + " target directory through other symlinks; refusing to extract");
+  }
+
+  @Test
+  void writeThroughSymlink_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> {
+          dir(t, "d/");
+          symlink(t, "link", "d");
+          file(t, "link/payload", "x", 0644);
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'link/payload' would be written through the symlink 'link'; refusing to extract");
+  }
+
+  @Test
+  void memberBelowAFile_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> {
+          file(t, "f", "x", 0644);
+          file(t, "f/x", "x", 0644);
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'f/x' lies below 'f', which is not a directory; refusing to extract");
+  }
+
+  @Test
+  void hardLinkOutside_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> hardlink(t, "passwd", "../../../etc/passwd")),
+        UnsafeArchiveException.class,
+        "archive entry 'passwd' is a hard link to '../../../etc/passwd', which has a '..' component");
+  }
+
+  @Test
+  void hardLinkToAbsolutePath_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> hardlink(t, "passwd", "/etc/passwd")),
+        UnsafeArchiveException.class,
+        "archive entry 'passwd' is a hard link to '/etc/passwd', which is an absolute path");
+  }
+
+  @Test
+  void hardLinkToMissingOrSymlink_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> hardlink(t, "h", "not-there")),
+        UnsafeArchiveException.class,
+        "archive entry 'h' is a hard link to 'not-there', which is not a regular file earlier in"
+            + " the archive; refusing to extract");
+    assertRefused(
+        tar(t -> {
+          symlink(t, "s", "x");
+          hardlink(t, "h", "s");
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'h' is a hard link to 's', which is not a regular file earlier");
+  }
+
+  @Test
+  void deviceFilesAndFifos_areRefused() throws IOException {
+    assertRefused(
+        tar(t -> special(t, "null", TarConstants.LF_CHR)),
+        UnsafeArchiveException.class,
+        "archive entry 'null' is a device file; refusing to extract");
+    assertRefused(
+        tar(t -> special(t, "sda", TarConstants.LF_BLK)),
+        UnsafeArchiveException.class,
+        "archive entry 'sda' is a device file; refusing to extract");
+    assertRefused(
+        tar(t -> special(t, "pipe", TarConstants.LF_FIFO)),
+        UnsafeArchiveException.class,
+        "archive entry 'pipe' is a FIFO; refusing to extract");
+  }
+
+  @Test
+  void setuidAndSetgid_areRefused() throws IOException {
+    assertRefused(
+        tar(t -> file(t, "su", "x", 04755)),
+        UnsafeArchiveException.class,
+        "archive entry 'su' has the setuid or setgid bit (mode 104755); refusing to extract");
+    assertRefused(
+        tar(t -> {
+          TarArchiveEntry d = new TarArchiveEntry("shared/", true);
+          d.setMode(042775);
+          t.putArchiveEntry(d);
+          t.closeArchiveEntry();
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'shared/' has the setuid or setgid bit (mode 42775)");
+  }
+
+  @Test
+  void duplicateOverwritingASymlink_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> {
+          symlink(t, "x", "y");
+          file(t, "x", "replaced", 0644);
+        }),
+        UnsafeArchiveException.class,
+        "archive entry 'x' would overwrite a symlink of the same name; refusing to extract");
+  }
+
+  @Test
+  void duplicateFile_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> {
+          file(t, "a", "1", 0644);
+          file(t, "./a", "2", 0644);
+        }),
+        UnsafeArchiveException.class,
+        "archive entry './a' appears more than once in the archive; refusing to extract");
+  }
+
+  @Test
+  void tooManyEntries_isRefused() throws IOException {
+    byte[] archive = tar(t -> {
+      for (int i = 0; i < 5; i++) {
+        file(t, "f" + i, "x", 0644);
+      }
+    });
+    assertRefused(
+        archive,
+        new ExtractLimits(4, 1000, 1000),
+        ArchiveLimitException.class,
+        "archive (zstd stream) has more than 4 entries (ExtractLimits.maxEntries); refusing to extract");
+  }
+
+  @Test
+  void tooManyContentBytes_isRefused() throws IOException {
+    byte[] archive = tar(t -> {
+      for (int i = 0; i < 3; i++) {
+        file(t, "f" + i, "x".repeat(40), 0644);
+      }
+    });
+    assertRefused(
+        archive,
+        new ExtractLimits(100, 100, 1000),
+        ArchiveLimitException.class,
+        "archive (zstd stream) holds more than 100 content bytes (ExtractLimits.maxContentBytes);"
+            + " refusing to extract");
+  }
+
+  @Test
+  void tooLargeEntry_isRefused() throws IOException {
+    assertRefused(
+        tar(t -> file(t, "big", "x".repeat(11), 0644)),
+        new ExtractLimits(100, 1000, 10),
+        ArchiveLimitException.class,
+        "archive entry 'big' has more than 10 bytes (ExtractLimits.maxEntryBytes); refusing to extract");
+  }
+
+  @Test
+  void corruptStream_isRefused() throws IOException {
+    byte[] z = zstd(validTar());
+    z[z.length / 2] ^= 0x5a;
+    z[z.length / 2 + 1] ^= 0x5a;
+    assertRefusedCompressed(z, Compression.ZSTD, CorruptArchiveException.class,
+        "cannot read archive (zstd stream): it is corrupt, truncated or not in the expected format");
+  }
+
+  @Test
+  void truncatedStream_isRefused() throws IOException {
+    byte[] z = zstd(validTar());
+    assertRefusedCompressed(Arrays.copyOf(z, z.length - 20), Compression.ZSTD,
+        CorruptArchiveException.class,
+        "cannot read archive (zstd stream): it is corrupt, truncated or not in the expected format");
+  }
+
+  @Test
+  void truncatedGzip_isRefused() throws IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (OutputStream out = Codecs.compressing(Compression.GZIP, gz)) {
+      out.write(validTar());
+    }
+    byte[] bytes = gz.toByteArray();
+    assertRefusedCompressed(Arrays.copyOf(bytes, bytes.length / 2), Compression.GZIP,
+        CorruptArchiveException.class,
+        "cannot read archive (gzip stream): it is corrupt, truncated or not in the expected format");
+  }
+
+  @Test
+  void notGzipAtAll_isRefused() throws IOException {
+    assertRefusedCompressed("plain text".getBytes(StandardCharsets.UTF_8), Compression.GZIP,
+        CorruptArchiveException.class,
+        "cannot read archive (gzip stream): it is not a valid gzip stream");
+  }
+
+  @Test
+  void hostileEntryAfterGoodOnes_leavesNoPartialTree() throws IOException {
+    assertRefused(
+        tar(t -> {
+          dir(t, "good/");
+          file(t, "good/a", "a".repeat(10_000), 0755);
+          symlink(t, "good/l", "a");
+          file(t, "../evil", "x", 0644);
+        }),
+        UnsafeArchiveException.class,
+        "archive entry '../evil' has a '..' component");
+  }
+
+  /** A valid tar big enough to span several zstd blocks. */
+  private static byte[] validTar() throws IOException {
+    java.util.Random random = new java.util.Random(1);
+    return tar(t -> {
+      for (int i = 0; i < 20; i++) {
+        byte[] content = new byte[20_000];
+        random.nextBytes(content);
+        TarArchiveEntry e = new TarArchiveEntry("f" + i, true);
+        e.setSize(content.length);
+        t.putArchiveEntry(e);
+        t.write(content);
+        t.closeArchiveEntry();
+      }
+    });
+  }
+
+  private void assertRefused(byte[] tar, Class<? extends Exception> type, String message)
+      throws IOException {
+    assertRefused(tar, ExtractLimits.DEFAULT, type, message);
+  }
+
+  private void assertRefused(
+      byte[] tar, ExtractLimits limits, Class<? extends Exception> type, String message)
+      throws IOException {
+    byte[] z = zstd(tar);
+    assertThatThrownBy(
+            () -> Archives.extract(new ByteArrayInputStream(z), Compression.ZSTD, target, limits))
+        .isInstanceOf(type)
+        .hasMessageContaining(message);
+    assertUntouched();
+  }
+
+  private void assertRefusedCompressed(
+      byte[] compressed, Compression c, Class<? extends Exception> type, String message)
+      throws IOException {
+    assertThatThrownBy(
+            () ->
+                Archives.extract(
+                    new ByteArrayInputStream(compressed), c, target, ExtractLimits.DEFAULT))
+        .isInstanceOf(type)
+        .hasMessageContaining(message);
+    assertUntouched();
+  }
+
+  private void assertUntouched() throws IOException {
+    assertThat(Trees.describe(target)).isEqualTo(before);
+    assertThat(Trees.list(work)).containsExactly("target");
+    assertThat(Trees.list(tmp)).containsExactly("work");
+  }
+
+  private static byte[] tar(Entries entries) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes, "UTF-8")) {
+      t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      entries.addTo(t);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static byte[] zstd(byte[] tar) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (OutputStream out = Codecs.compressing(Compression.ZSTD, bytes)) {
+      out.write(tar);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void file(TarArchiveOutputStream t, String name, String content, int mode)
+      throws IOException {
+    byte[] b = content.getBytes(StandardCharsets.UTF_8);
+    TarArchiveEntry e = new TarArchiveEntry(name, true);
+    e.setMode(0100000 | mode);
+    e.setSize(b.length);
+    t.putArchiveEntry(e);
+    t.write(b);
+    t.closeArchiveEntry();
+  }
+
+  private static void dir(TarArchiveOutputStream t, String name) throws IOException {
+    t.putArchiveEntry(new TarArchiveEntry(name, true));
+    t.closeArchiveEntry();
+  }
+
+  private static void symlink(TarArchiveOutputStream t, String name, String target)
+      throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+    e.setLinkName(target);
+    t.putArchiveEntry(e);
+    t.closeArchiveEntry();
+  }
+
+  private static void hardlink(TarArchiveOutputStream t, String name, String target)
+      throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
+    e.setLinkName(target);
+    t.putArchiveEntry(e);
+    t.closeArchiveEntry();
+  }
+
+  private static void special(TarArchiveOutputStream t, String name, byte type)
+      throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name, type, true);
+    e.setDevMajor(1);
+    e.setDevMinor(3);
+    t.putArchiveEntry(e);
+    t.closeArchiveEntry();
+  }
+}
