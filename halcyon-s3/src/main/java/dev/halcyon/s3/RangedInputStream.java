@@ -1,0 +1,250 @@
+package dev.halcyon.s3;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.StoreException;
+import dev.halcyon.store.TransientStoreException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+/**
+ * One large object read as parallel byte ranges and delivered in order as a single stream.
+ *
+ * <p>The first range streams straight from its response; up to {@code window} following ranges
+ * are fetched into memory meanwhile, so memory stays below {@code window × partSize} and the
+ * consumer can decompress while later ranges are still downloading. Later ranges are requested
+ * with {@code If-Match} on the first response's ETag, so an object overwritten during the read
+ * fails instead of mixing two versions. Byte ranges, not {@code partNumber}: some S3-compatible
+ * servers (S3Proxy) refuse part reads.
+ *
+ * <p>Not thread-safe (one consumer). Closing it aborts every range still in flight.
+ */
+final class RangedInputStream extends InputStream {
+  /** How often one range is requested again when its body breaks off mid-way. */
+  private static final int BODY_ATTEMPTS = 3;
+
+  private final S3Client s3;
+  private final Executor executor;
+  private final GetObjectRequest base;
+  private final String key;
+  private final S3Errors errors;
+  private final long total;
+  private final long partSize;
+  private final int window;
+  private final ArrayDeque<Part> inFlight = new ArrayDeque<>();
+  private final ResponseInputStream<GetObjectResponse> first;
+  private InputStream current;
+  private long nextOffset;
+  private boolean closed;
+
+  /**
+   * @param first the open response of the first range, {@code partSize} bytes long
+   * @param base the request for later ranges (bucket, key, If-Match); the range is set per part
+   * @param key the store key, for messages
+   */
+  RangedInputStream(
+      S3Client s3,
+      Executor executor,
+      GetObjectRequest base,
+      String key,
+      S3Errors errors,
+      ResponseInputStream<GetObjectResponse> first,
+      long total,
+      long partSize,
+      int window) {
+    checkArgument(total > partSize, "a ranged read needs more than one part");
+    checkArgument(window >= 1, "window must be >= 1");
+    this.s3 = s3;
+    this.executor = executor;
+    this.base = base;
+    this.key = key;
+    this.errors = errors;
+    this.first = first;
+    this.current = first;
+    this.total = total;
+    this.partSize = partSize;
+    this.window = window;
+    this.nextOffset = partSize;
+    fill();
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (closed) {
+      throw new IOException("stream closed");
+    }
+    if (len == 0) {
+      return 0;
+    }
+    while (current != null) {
+      int n;
+      try {
+        n = current.read(b, off, len);
+      } catch (SdkException e) {
+        throw errors.translate(e, S3Errors.Operation.GET, key);
+      } catch (IOException e) {
+        throw errors.translate(e, S3Errors.Operation.GET, key);
+      }
+      if (n >= 0) {
+        return n;
+      }
+      advance();
+    }
+    return -1;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // abort(), not close(): closing an SDK body would drain the rest of the range first.
+    if (current == first) {
+      first.abort();
+    }
+    for (Part p : inFlight) {
+      p.cancel();
+    }
+    inFlight.clear();
+    current = null;
+  }
+
+  private void advance() throws IOException {
+    if (current == first) {
+      // Read to its end, so closing keeps the connection for reuse.
+      first.close();
+    }
+    Part next = inFlight.poll();
+    if (next == null) {
+      current = null;
+      return;
+    }
+    fill();
+    current = new ByteArrayInputStream(await(next));
+  }
+
+  private void fill() {
+    while (inFlight.size() < window && nextOffset < total) {
+      long start = nextOffset;
+      long end = Math.min(start + partSize, total) - 1;
+      nextOffset = end + 1;
+      Part p = new Part(start, end);
+      inFlight.add(p);
+      try {
+        executor.execute(p::fetch);
+      } catch (RejectedExecutionException e) {
+        p.result.completeExceptionally(e);
+      }
+    }
+  }
+
+  private byte[] await(Part p) throws IOException {
+    try {
+      return p.result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new InterruptedIOException("interrupted while downloading " + key);
+    } catch (CancellationException e) {
+      throw new InterruptedIOException("download of " + key + " was cancelled");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof AwsServiceException s && s.statusCode() == 412) {
+        throw new TransientStoreException(
+            errors.scrub(key + " was overwritten while it was downloaded; try again"), s);
+      }
+      if (cause instanceof SdkException s) {
+        throw errors.translate(s, S3Errors.Operation.GET, key);
+      }
+      if (cause instanceof IOException io) {
+        throw errors.translate(io, S3Errors.Operation.GET, key);
+      }
+      throw new StoreException("could not download " + key + ": " + cause, cause);
+    }
+  }
+
+  /** One range being fetched by a worker thread. */
+  private final class Part {
+    final long start;
+    final long end;
+    final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    volatile ResponseInputStream<GetObjectResponse> body;
+    volatile boolean cancelled;
+
+    Part(long start, long end) {
+      this.start = start;
+      this.end = end;
+    }
+
+    void fetch() {
+      try {
+        result.complete(download());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }
+
+    private byte[] download() throws IOException {
+      int length = Math.toIntExact(end - start + 1);
+      IOException last = null;
+      for (int attempt = 1; attempt <= BODY_ATTEMPTS && !cancelled; attempt++) {
+        // The SDK retries the request; a body that breaks off after the headers is ours to retry.
+        GetObjectRequest request = base.toBuilder().range("bytes=" + start + "-" + end).build();
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request)) {
+          body = in;
+          if (cancelled) {
+            in.abort();
+            break;
+          }
+          byte[] data = in.readNBytes(length);
+          if (data.length != length) {
+            throw new CorruptObjectException(
+                key + ": range " + start + "-" + end + " ended after " + data.length + " of "
+                    + length + " bytes (truncated download)");
+          }
+          return data;
+        } catch (CorruptObjectException e) {
+          throw e;
+        } catch (IOException e) {
+          last = e;
+        }
+      }
+      if (cancelled) {
+        throw new CancellationException();
+      }
+      throw last;
+    }
+
+    void cancel() {
+      cancelled = true;
+      result.cancel(false);
+      ResponseInputStream<GetObjectResponse> b = body;
+      if (b != null) {
+        b.abort();
+      }
+    }
+  }
+}

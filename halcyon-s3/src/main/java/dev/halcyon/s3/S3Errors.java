@@ -1,0 +1,244 @@
+package dev.halcyon.s3;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.StoreAccessException;
+import dev.halcyon.store.StoreConfigurationException;
+import dev.halcyon.store.StoreException;
+import dev.halcyon.store.TransientStoreException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * Turns SDK failures into {@link StoreException}s a person can act on. The one place where S3
+ * error codes are read.
+ *
+ * <p>Messages are built only from our own words, the bucket, the key, the access key id, error
+ * codes and regions, and are then scrubbed of the secret as a second line of defence. Thread-safe.
+ */
+final class S3Errors {
+  /** What was being done; names the IAM permission it needs. */
+  enum Operation {
+    HEAD("read the metadata of", "s3:GetObject"),
+    GET("download", "s3:GetObject"),
+    PUT("upload", "s3:PutObject"),
+    LIST("list", "s3:ListBucket"),
+    DELETE("delete", "s3:DeleteObject");
+
+    final String verb;
+    final String permission;
+
+    Operation(String verb, String permission) {
+      this.verb = verb;
+      this.permission = permission;
+    }
+  }
+
+  private static final Pattern EXPECTED_REGION = Pattern.compile("expecting '([a-z0-9-]+)'");
+
+  private final String bucket;
+  private final String location;
+  private final String region;
+  private final String endpoint;
+  private final Supplier<String> credentials;
+  private final Optional<String> secret;
+  private final int maxAttempts;
+
+  /**
+   * @param bucket the bucket name
+   * @param location {@code s3://bucket/folder}
+   * @param region the configured region
+   * @param endpoint the endpoint for messages (the custom URL, or "AWS region X")
+   * @param credentials describes the credentials used, e.g. "access key id AKIA…"; called only
+   *     when a message needs it
+   * @param secret the secret access key, only to scrub it from messages
+   * @param maxAttempts how many attempts the SDK makes, for messages
+   */
+  S3Errors(
+      String bucket,
+      String location,
+      String region,
+      String endpoint,
+      Supplier<String> credentials,
+      Optional<String> secret,
+      int maxAttempts) {
+    this.bucket = checkNotNull(bucket);
+    this.location = checkNotNull(location);
+    this.region = checkNotNull(region);
+    this.endpoint = checkNotNull(endpoint);
+    this.credentials = checkNotNull(credentials);
+    this.secret = checkNotNull(secret);
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** The error for {@code e}, raised while doing {@code op} on {@code key} (empty for the bucket). */
+  StoreException translate(SdkException e, Operation op, String key) {
+    String what = key.isEmpty() ? location : location + "/" + key;
+    StoreException result;
+    if (e instanceof AwsServiceException s) {
+      result = service(s, op, what);
+    } else {
+      result = client(e, op, what);
+    }
+    return result;
+  }
+
+  /** An I/O failure while reading or writing a body (outside the SDK's own retries). */
+  StoreException translate(IOException e, Operation op, String key) {
+    if (e instanceof StoreException s) {
+      return s;
+    }
+    String what = key.isEmpty() ? location : location + "/" + key;
+    return new TransientStoreException(
+        scrub("could not " + op.verb + " " + what + ": connection to " + endpoint + " failed ("
+            + e.getClass().getSimpleName() + "); try again"),
+        e);
+  }
+
+  private StoreException service(AwsServiceException e, Operation op, String what) {
+    int status = e.statusCode();
+    String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
+        ? "" : e.awsErrorDetails().errorCode();
+    String message = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
+        ? "" : e.awsErrorDetails().errorMessage();
+    String failed = "could not " + op.verb + " " + what;
+
+    if (status == 301 || status == 307 || code.equals("PermanentRedirect")
+        || code.equals("AuthorizationHeaderMalformed") || code.equals("IllegalLocationConstraintException")
+        || code.equals("TemporaryRedirect")) {
+      Optional<String> real = bucketRegion(e, message);
+      String fix = real
+          .map(r -> "the bucket " + bucket + " is in " + r + ", not " + region + "; set "
+              + S3Settings.REGION + "=" + r + " (or " + S3Settings.ENDPOINT + "=s3." + r + ".amazonaws.com)")
+          .orElse("the bucket " + bucket + " is not in " + region + "; set " + S3Settings.REGION
+              + " to the bucket's region (or " + S3Settings.ENDPOINT + "=s3.<region>.amazonaws.com)");
+      return new StoreConfigurationException(scrub(failed + ": " + fix), e);
+    }
+    if (code.equals("NoSuchBucket")) {
+      return new StoreConfigurationException(scrub(failed + ": the bucket " + bucket
+          + " does not exist at " + endpoint + "; create it or fix " + S3Settings.BUCKET), e);
+    }
+    if (code.equals("InvalidAccessKeyId")) {
+      return new StoreAccessException(scrub(failed + ": the service does not know "
+          + credentials.get() + "; check " + S3Settings.ACCESS_KEY_ID + " (and that "
+          + endpoint + " is the right service)"), e);
+    }
+    if (code.equals("SignatureDoesNotMatch")) {
+      return new StoreAccessException(scrub(failed + ": the secret access key does not match "
+          + credentials.get() + "; check " + S3Settings.SECRET_ACCESS_KEY), e);
+    }
+    if (code.equals("AccessControlListNotSupported")) {
+      return new StoreConfigurationException(scrub(failed + ": the bucket " + bucket
+          + " has ACLs disabled (object ownership: bucket owner enforced); unset "
+          + S3Settings.ACL + " or use " + S3Settings.ACL + "=bucket-owner-full-control"), e);
+    }
+    if (code.equals("ExpiredToken") || code.equals("InvalidToken") || code.equals("TokenRefreshRequired")) {
+      return new StoreAccessException(scrub(failed + ": the session token of "
+          + credentials.get() + " has expired or is invalid; refresh the credentials"), e);
+    }
+    if (status == 403 || code.equals("AccessDenied") || code.equals("AllAccessDisabled")) {
+      return new StoreAccessException(scrub(failed + ": access denied to " + credentials.get()
+          + "; it needs " + op.permission + " on " + arn(op)), e);
+    }
+    if (code.equals("BadDigest") || code.equals("XAmzContentSHA256Mismatch")
+        || code.equals("InvalidDigest") || code.contains("Checksum")) {
+      return new CorruptObjectException(scrub(failed + ": the service rejected the bytes sent ("
+          + code + "): the file does not match its digest or changed while it was sent"), e);
+    }
+    if (status == 429 || status >= 500 || code.equals("SlowDown") || code.equals("Throttling")
+        || code.equals("RequestTimeout")) {
+      return new TransientStoreException(scrub(failed + ": the service answered " + status
+          + (code.isEmpty() ? "" : " " + code) + " after " + maxAttempts
+          + " attempts; try again later"), e);
+    }
+    return new StoreException(scrub(failed + ": the service answered " + status
+        + (code.isEmpty() ? "" : " " + code)
+        + (message.isEmpty() ? "" : " (" + message + ")")), e);
+  }
+
+  private StoreException client(SdkException e, Operation op, String what) {
+    String failed = "could not " + op.verb + " " + what;
+    if (has(e, UnknownHostException.class)) {
+      return new StoreConfigurationException(scrub(failed + ": the host of " + endpoint
+          + " is unknown; check " + S3Settings.ENDPOINT + " and DNS"), e);
+    }
+    if (has(e, ConnectException.class) || has(e, NoRouteToHostException.class)) {
+      return new TransientStoreException(scrub(failed + ": cannot connect to " + endpoint
+          + " after " + maxAttempts + " attempts; check " + S3Settings.ENDPOINT
+          + " and that the service is running"), e);
+    }
+    if (has(e, SocketTimeoutException.class) || has(e, InterruptedIOException.class)
+        || e.getClass().getSimpleName().contains("Timeout")) {
+      return new TransientStoreException(scrub(failed + ": " + endpoint
+          + " did not answer in time after " + maxAttempts + " attempts; try again, or check "
+          + S3Settings.ENDPOINT), e);
+    }
+    String text = String.valueOf(e.getMessage());
+    if (e instanceof SdkClientException && text.contains("Unable to load credentials")) {
+      return new StoreConfigurationException(scrub(failed + ": no AWS credentials found; set "
+          + S3Settings.ACCESS_KEY_ID + " and " + S3Settings.SECRET_ACCESS_KEY
+          + ", or configure the default AWS chain (AWS_ACCESS_KEY_ID, a profile, an instance role)"), e);
+    }
+    if (has(e, IOException.class)) {
+      return new TransientStoreException(scrub(failed + ": connection to " + endpoint
+          + " failed (" + rootCause(e).getClass().getSimpleName() + "); try again"), e);
+    }
+    return new StoreException(scrub(failed + ": " + text), e);
+  }
+
+  private Optional<String> bucketRegion(AwsServiceException e, String message) {
+    if (e.awsErrorDetails() != null && e.awsErrorDetails().sdkHttpResponse() != null) {
+      Optional<String> header =
+          e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
+      if (header.isPresent() && !header.get().isBlank()) {
+        return header;
+      }
+    }
+    Matcher m = EXPECTED_REGION.matcher(message);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  private String arn(Operation op) {
+    String folder = location.substring(("s3://" + bucket).length());
+    return op == Operation.LIST
+        ? "arn:aws:s3:::" + bucket
+        : "arn:aws:s3:::" + bucket + folder + "/*";
+  }
+
+  /** Removes the secret from {@code text}, should any path ever put it there. */
+  String scrub(String text) {
+    if (secret.isPresent() && !secret.get().isEmpty() && text.contains(secret.get())) {
+      return text.replace(secret.get(), "****");
+    }
+    return text;
+  }
+
+  private static boolean has(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,204 @@
+package dev.halcyon.s3;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where the shared bucket is and how to reach it, as read from the environment with the names the
+ * original Halcyon used.
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><td>{@code HALCYON_S3_BUCKET}</td><td>{@code bucket} or {@code bucket/folder/sub}: keys live under the folder (required)</td></tr>
+ *   <tr><td>{@code HALCYON_AWS_ACCESS_KEY_ID}, {@code HALCYON_AWS_SECRET_ACCESS_KEY}</td><td>static credentials; when both are absent, the default AWS chain (env, profiles, instance roles)</td></tr>
+ *   <tr><td>{@code HALCYON_S3_ACL}</td><td>canned ACL of every upload, {@code private} by default</td></tr>
+ *   <tr><td>{@code HALCYON_S3_ENDPOINT} (older name {@code HALCYON_S3_HOST})</td><td>an AWS host such as {@code s3-eu-west-1.amazonaws.com} (selects the region) or the URL of an S3-compatible service</td></tr>
+ *   <tr><td>{@code HALCYON_S3_REGION}, else {@code AWS_REGION}</td><td>the bucket's region; {@code HALCYON_S3_REGION} wins over a region implied by the endpoint, which wins over {@code AWS_REGION}; default {@code us-east-1}</td></tr>
+ * </table>
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} never shows the secret.
+ *
+ * @param bucket the bucket name, validated against the S3 naming rules
+ * @param folder the key prefix without leading or trailing slash, empty for the bucket root
+ * @param region the AWS region used for signing (and for the AWS endpoint)
+ * @param endpoint the URL of an S3-compatible service, empty for AWS
+ * @param dualstack use the AWS dual-stack endpoint
+ * @param fips use the AWS FIPS endpoint
+ * @param accessKeyId static credentials' key id; empty for the default chain
+ * @param secretAccessKey static credentials' secret; present exactly when {@code accessKeyId} is
+ * @param acl the canned ACL name, e.g. {@code private} or {@code public-read}
+ */
+public record S3Settings(
+    String bucket,
+    String folder,
+    String region,
+    Optional<URI> endpoint,
+    boolean dualstack,
+    boolean fips,
+    Optional<String> accessKeyId,
+    Optional<String> secretAccessKey,
+    String acl) {
+
+  public static final String BUCKET = "HALCYON_S3_BUCKET";
+  public static final String ACCESS_KEY_ID = "HALCYON_AWS_ACCESS_KEY_ID";
+  public static final String SECRET_ACCESS_KEY = "HALCYON_AWS_SECRET_ACCESS_KEY";
+  public static final String ACL = "HALCYON_S3_ACL";
+  public static final String ENDPOINT = "HALCYON_S3_ENDPOINT";
+  public static final String HOST = "HALCYON_S3_HOST";
+  public static final String REGION = "HALCYON_S3_REGION";
+  public static final String AWS_REGION = "AWS_REGION";
+
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
+  private static final Pattern REGION_NAME = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+
+  public S3Settings {
+    checkNotNull(bucket, "bucket");
+    checkNotNull(folder, "folder");
+    checkNotNull(region, "region");
+    checkNotNull(endpoint, "endpoint");
+    checkNotNull(accessKeyId, "accessKeyId");
+    checkNotNull(secretAccessKey, "secretAccessKey");
+    checkNotNull(acl, "acl");
+    checkBucketName(bucket, "bucket");
+    folder = normalizeFolder(folder, "folder");
+    // S3-compatible services accept names of their own (Garage uses "garage").
+    checkArgument(!region.isBlank(), "region is blank; check %s", REGION);
+    checkArgument(
+        endpoint.isPresent() || REGION_NAME.matcher(region).matches(),
+        "'%s' is not an AWS region name (e.g. us-east-1, eu-central-1); check %s",
+        region,
+        REGION);
+    checkArgument(
+        accessKeyId.isPresent() == secretAccessKey.isPresent(),
+        "set both %s and %s, or neither to use the default AWS credential chain",
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY);
+    S3Acls.parse(acl);
+  }
+
+  /**
+   * Reads the settings from environment variables (pass {@code System.getenv()}).
+   *
+   * @throws IllegalArgumentException naming the variable if one is missing or malformed
+   */
+  public static S3Settings fromEnvironment(Map<String, String> env) {
+    checkNotNull(env, "env");
+    String bucketValue = value(env, BUCKET)
+        .orElseThrow(() -> new IllegalArgumentException(
+            BUCKET + " is not set; set it to the shared bucket, e.g. my-bucket or my-bucket/folder"));
+    int slash = bucketValue.indexOf('/');
+    String bucket = slash < 0 ? bucketValue : bucketValue.substring(0, slash);
+    String folder = slash < 0 ? "" : bucketValue.substring(slash + 1);
+    checkBucketName(bucket, BUCKET);
+    folder = normalizeFolder(folder, BUCKET);
+
+    Optional<String> endpointValue = value(env, ENDPOINT);
+    Optional<String> hostValue = value(env, HOST);
+    if (endpointValue.isPresent() && hostValue.isPresent() && !endpointValue.equals(hostValue)) {
+      throw new IllegalArgumentException(
+          ENDPOINT + " and its older name " + HOST + " are both set and differ; unset " + HOST);
+    }
+    Optional<S3Endpoints.Target> target = endpointValue.isPresent()
+        ? Optional.of(S3Endpoints.parse(endpointValue.get(), ENDPOINT))
+        : hostValue.map(h -> S3Endpoints.parse(h, HOST));
+
+    // HALCYON_S3_REGION is specific to us; AWS_REGION is often a machine-wide default and must not
+    // override the region a legacy HALCYON_S3_HOST names.
+    String region = value(env, REGION)
+        .or(() -> target.flatMap(S3Endpoints.Target::region))
+        .or(() -> value(env, AWS_REGION))
+        .orElse(S3Endpoints.US_EAST_1);
+    if (target.flatMap(S3Endpoints.Target::custom).isEmpty() && !REGION_NAME.matcher(region).matches()) {
+      throw new IllegalArgumentException(
+          "'" + region + "' is not an AWS region name (e.g. us-east-1, eu-central-1); check " + REGION);
+    }
+
+    Optional<String> keyId = value(env, ACCESS_KEY_ID);
+    Optional<String> secret = value(env, SECRET_ACCESS_KEY);
+    if (keyId.isPresent() != secret.isPresent()) {
+      throw new IllegalArgumentException(
+          (keyId.isPresent() ? SECRET_ACCESS_KEY : ACCESS_KEY_ID)
+              + " is not set but "
+              + (keyId.isPresent() ? ACCESS_KEY_ID : SECRET_ACCESS_KEY)
+              + " is; set both, or neither to use the default AWS credential chain");
+    }
+    String acl = value(env, ACL).orElse(S3Acls.PRIVATE);
+    try {
+      S3Acls.parse(acl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(ACL + ": " + e.getMessage(), e);
+    }
+    return new S3Settings(
+        bucket,
+        folder,
+        region,
+        target.flatMap(S3Endpoints.Target::custom),
+        target.map(S3Endpoints.Target::dualstack).orElse(false),
+        target.map(S3Endpoints.Target::fips).orElse(false),
+        keyId,
+        secret,
+        acl);
+  }
+
+  /** {@code s3://bucket} or {@code s3://bucket/folder}. */
+  public String describe() {
+    return "s3://" + bucket + (folder.isEmpty() ? "" : "/" + folder);
+  }
+
+  @Override
+  public String toString() {
+    return "S3Settings[" + describe()
+        + ", region=" + region
+        + endpoint.map(e -> ", endpoint=" + e).orElse("")
+        + (dualstack ? ", dualstack" : "")
+        + (fips ? ", fips" : "")
+        + ", credentials=" + accessKeyId.map(id -> "key id " + id + " (secret hidden)").orElse("default AWS chain")
+        + ", acl=" + acl + "]";
+  }
+
+  private static Optional<String> value(Map<String, String> env, String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+
+  static void checkBucketName(String bucket, String setting) {
+    String why = null;
+    if (bucket.length() < 3 || bucket.length() > 63) {
+      why = "it must be 3 to 63 characters long";
+    } else if (!BUCKET_NAME.matcher(bucket).matches()) {
+      why = "it may contain only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit";
+    } else if (bucket.contains("..") || bucket.contains(".-") || bucket.contains("-.")) {
+      why = "dots may not be adjacent to each other or to hyphens";
+    } else if (IP_ADDRESS.matcher(bucket).matches()) {
+      why = "it may not look like an IP address";
+    } else if (bucket.startsWith("xn--") || bucket.startsWith("sthree-")
+        || bucket.endsWith("-s3alias") || bucket.endsWith("--ol-s3")) {
+      why = "it uses a prefix or suffix that S3 reserves";
+    }
+    if (why != null) {
+      throw new IllegalArgumentException(
+          "'" + bucket + "' is not a valid S3 bucket name: " + why + "; check " + setting);
+    }
+  }
+
+  private static String normalizeFolder(String folder, String setting) {
+    String f = folder;
+    while (f.startsWith("/")) {
+      f = f.substring(1);
+    }
+    while (f.endsWith("/")) {
+      f = f.substring(0, f.length() - 1);
+    }
+    if (f.contains("//")) {
+      throw new IllegalArgumentException(
+          "folder '" + folder + "' has an empty path segment; check " + setting);
+    }
+    return f;
+  }
+}
