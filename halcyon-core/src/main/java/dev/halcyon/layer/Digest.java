@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 /**
  * A SHA-256 digest, written {@code sha256:} followed by 64 lower-case hex digits.
  *
+ * <p>Immutable and thread-safe; {@code parse(d.toString()).equals(d)} for every digest.
+ *
  * @param hex the 64 lower-case hex digits
  */
 public record Digest(String hex) {
@@ -33,12 +35,14 @@ public record Digest(String hex) {
    */
   public static Digest parse(String text) {
     checkNotNull(text, "text");
-    checkArgument(text.startsWith(PREFIX), "not a sha256 digest (expected 'sha256:<64 hex>'): '%s'", text);
+    checkArgument(
+        text.startsWith(PREFIX), "not a sha256 digest (expected 'sha256:<64 hex>'): '%s'", text);
     return new Digest(text.substring(PREFIX.length()));
   }
 
   /** The digest of a finished {@link MessageDigest} computation over SHA-256. */
   public static Digest of(byte[] sha256) {
+    checkNotNull(sha256, "sha256");
     checkArgument(sha256.length == 32, "a SHA-256 digest has 32 bytes, got %s", sha256.length);
     return new Digest(HexFormat.of().formatHex(sha256));
   }

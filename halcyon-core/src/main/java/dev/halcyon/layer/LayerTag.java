@@ -3,8 +3,11 @@ package dev.halcyon.layer;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -18,11 +21,16 @@ import java.util.regex.Pattern;
  * <p>The text form ({@link #format()}) is a versioned list of {@code key=value} lines in a fixed
  * order; {@code parse(format(t)).equals(t)} for every tag.
  *
+ * <p>An input whose value is the empty string is the same as an absent input (as in the original
+ * Halcyon, where an absent magic hash is the empty string): the constructor drops it, so {@link
+ * #equals} and {@link #differences} agree. Tags are immutable and thread-safe.
+ *
  * @param kind which layer this is
  * @param platform where it was made, e.g. {@code linux-debian-12-x86_64}
  * @param toolchain the toolchain id, e.g. {@code jdk-17.0.15}; for a toolchain layer its own id
  * @param label the app label {@code name-version}; empty for a toolchain layer
- * @param inputs the other identity inputs by name (see the constants), sorted by name
+ * @param inputs the other identity inputs by name (see the constants), sorted by name; inputs with
+ *     an empty value are dropped
  */
 public record LayerTag(
     LayerKind kind, String platform, String toolchain, String label, Map<String, String> inputs) {
@@ -41,9 +49,16 @@ public record LayerTag(
   public static final String MAGIC_HASH = "magic-hash";
   /** Input: the install prefix (install layer). */
   public static final String PREFIX = "prefix";
+  /**
+   * Input: an extra part of a toolchain archive's name, such as a package-index snapshot ({@code
+   * hackage-2015-01-15}); it becomes {@code ArchiveName.qualifier()}.
+   */
+  public static final String QUALIFIER = "qualifier";
 
   private static final String HEADER = "halcyon-tag=" + FORMAT_VERSION;
   private static final Pattern INPUT_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]*");
+  private static final String INPUT_KEY_PREFIX = "input.";
+  private static final Set<String> FIELDS = Set.of("kind", "platform", "toolchain", "label");
 
   public LayerTag {
     checkNotNull(kind, "kind");
@@ -61,7 +76,11 @@ public record LayerTag(
           checkArgument(
               INPUT_NAME.matcher(name).matches(), "bad input name '%s': use [a-z0-9.-]", name);
           checkValue(name, value);
-          sorted.put(name, value);
+          // Empty means absent (see the class comment); keeping it would make equals() disagree
+          // with differences() and input().
+          if (!value.isEmpty()) {
+            sorted.put(name, value);
+          }
         });
     inputs = Collections.unmodifiableMap(sorted);
   }
@@ -71,7 +90,7 @@ public record LayerTag(
     return new LayerTag(kind, platform, toolchain, label, Map.of());
   }
 
-  /** This tag with one more input (or a changed one). */
+  /** This tag with one more input (or a changed one; an empty value removes the input). */
   public LayerTag with(String name, String value) {
     TreeMap<String, String> more = new TreeMap<>(inputs);
     more.put(name, value);
@@ -91,12 +110,17 @@ public record LayerTag(
     out.append("platform=").append(platform).append('\n');
     out.append("toolchain=").append(toolchain).append('\n');
     out.append("label=").append(label).append('\n');
-    inputs.forEach((name, value) -> out.append("input.").append(name).append('=').append(value).append('\n'));
+    inputs.forEach(
+        (name, value) ->
+            out.append(INPUT_KEY_PREFIX).append(name).append('=').append(value).append('\n'));
     return out.toString();
   }
 
   /**
    * Parses the text written by {@link #format()}.
+   *
+   * <p>Blank lines and a trailing {@code \r} on each line are tolerated; an unknown key is an error,
+   * because silently dropping it could let two different identities compare equal.
    *
    * @throws IllegalArgumentException if the text is not a tag of a known format version, saying
    *     which line is wrong
@@ -120,11 +144,17 @@ public record LayerTag(
       checkArgument(eq > 0, "tag line %s is not key=value: '%s'", i + 1, line);
       String key = line.substring(0, eq);
       String value = line.substring(eq + 1);
-      Map<String, String> into = key.startsWith("input.") ? inputs : fields;
-      String name = key.startsWith("input.") ? key.substring("input.".length()) : key;
+      boolean input = key.startsWith(INPUT_KEY_PREFIX);
+      checkArgument(
+          input || FIELDS.contains(key),
+          "tag line %s has unknown key '%s': expected kind, platform, toolchain, label or input.*",
+          i + 1,
+          key);
+      Map<String, String> into = input ? inputs : fields;
+      String name = input ? key.substring(INPUT_KEY_PREFIX.length()) : key;
       checkArgument(into.put(name, value) == null, "tag line %s repeats '%s'", i + 1, key);
     }
-    for (String required : new String[] {"kind", "platform", "toolchain", "label"}) {
+    for (String required : List.of("kind", "platform", "toolchain", "label")) {
       checkArgument(fields.containsKey(required), "tag has no '%s' line", required);
     }
     return new LayerTag(
@@ -144,8 +174,9 @@ public record LayerTag(
    * What differs between this tag (the one needed) and {@code other} (the one found), one entry per
    * field as {@code "field: needed X, found Y"}; empty when equal.
    */
-  public java.util.List<String> differences(LayerTag other) {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  public List<String> differences(LayerTag other) {
+    checkNotNull(other, "other");
+    List<String> out = new ArrayList<>();
     compare(out, "kind", kind.id(), other.kind.id());
     compare(out, "platform", platform, other.platform);
     compare(out, "toolchain", toolchain, other.toolchain);
@@ -158,7 +189,7 @@ public record LayerTag(
     return out;
   }
 
-  private static void compare(java.util.List<String> out, String field, String needed, String found) {
+  private static void compare(List<String> out, String field, String needed, String found) {
     if (!needed.equals(found)) {
       out.add(field + ": needed '" + needed + "', found '" + found + "'");
     }
