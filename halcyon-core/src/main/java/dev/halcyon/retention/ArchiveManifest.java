@@ -1,0 +1,185 @@
+package dev.halcyon.retention;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.LayerTag;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The small sidecar object written beside every uploaded archive (its key is the archive's name
+ * with extension {@value #EXTENSION}): what the archive is and which archives it was built on.
+ *
+ * <p>Retention reads these to keep what retained archives still need ({@link ReferenceProtection})
+ * on a bare bucket, with no database. The text form ({@link #format()}) is a versioned list of
+ * {@code key=value} lines; {@code parse(format(m)).equals(m)} for every manifest. Readers ignore
+ * keys they do not know, so a later writer may add keys without breaking an older collector (which
+ * would otherwise see no references and protect nothing). Immutable and thread-safe.
+ *
+ * @param archiveKey the store key of the archive this manifest describes
+ * @param digest the SHA-256 of the archive's bytes
+ * @param size the archive's length in bytes
+ * @param created when the archive was made
+ * @param tag the identity of the layer the archive holds
+ * @param builtOn the keys of the archives this one was built on (for an install archive: its
+ *     toolchain, dependencies and build archives), in the writer's order, without duplicates
+ */
+public record ArchiveManifest(
+    String archiveKey,
+    Digest digest,
+    long size,
+    Instant created,
+    LayerTag tag,
+    List<String> builtOn) {
+
+  /** The sidecar extension under which manifests are stored. */
+  public static final String EXTENSION = "manifest";
+
+  /** Version of the text format written by {@link #format()}. */
+  public static final int FORMAT_VERSION = 1;
+
+  private static final String HEADER = "halcyon-manifest=" + FORMAT_VERSION;
+  private static final String TAG_PREFIX = "tag.";
+
+  public ArchiveManifest {
+    checkKey("archiveKey", archiveKey);
+    checkNotNull(digest, "digest");
+    checkArgument(size >= 0, "size must be >= 0, got %s", size);
+    checkNotNull(created, "created");
+    checkNotNull(tag, "tag");
+    builtOn = List.copyOf(builtOn);
+    Set<String> seen = new HashSet<>();
+    for (String key : builtOn) {
+      checkKey("builtOn", key);
+      checkArgument(!key.equals(archiveKey), "archive %s cannot be built on itself", archiveKey);
+      checkArgument(seen.add(key), "builtOn lists %s twice", key);
+    }
+  }
+
+  /** A manifest for an archive that was built on nothing else (e.g. a toolchain). */
+  public static ArchiveManifest of(
+      String archiveKey, Digest digest, long size, Instant created, LayerTag tag) {
+    return new ArchiveManifest(archiveKey, digest, size, created, tag, List.of());
+  }
+
+  /**
+   * The text form: a header line, then {@code archive}, {@code digest}, {@code size}, {@code
+   * created}, one {@code built-on} line per reference, and the tag's own lines each prefixed with
+   * {@code tag.}.
+   */
+  public String format() {
+    StringBuilder out = new StringBuilder();
+    out.append(HEADER).append('\n');
+    out.append("archive=").append(archiveKey).append('\n');
+    out.append("digest=").append(digest).append('\n');
+    out.append("size=").append(size).append('\n');
+    out.append("created=").append(created).append('\n');
+    for (String key : builtOn) {
+      out.append("built-on=").append(key).append('\n');
+    }
+    for (String line : tag.format().split("\n")) {
+      if (!line.isEmpty()) {
+        out.append(TAG_PREFIX).append(line).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Parses the text written by {@link #format()}.
+   *
+   * @throws IllegalArgumentException if the text is not a manifest of a known format version, or a
+   *     line is malformed; the message names the line
+   */
+  public static ArchiveManifest parse(String text) {
+    checkNotNull(text, "text");
+    String[] lines = text.split("\n", -1);
+    checkArgument(
+        stripCr(lines[0]).equals(HEADER),
+        "not a halcyon manifest of format %s: line 1 must be '%s', found '%s'",
+        FORMAT_VERSION,
+        HEADER,
+        abbreviate(stripCr(lines[0])));
+    String archive = null;
+    Digest digest = null;
+    Long size = null;
+    Instant created = null;
+    List<String> builtOn = new ArrayList<>();
+    StringBuilder tagText = new StringBuilder();
+    Set<String> seenKeys = new HashSet<>();
+    for (int i = 1; i < lines.length; i++) {
+      int lineNo = i + 1;
+      String line = stripCr(lines[i]);
+      if (line.isEmpty()) {
+        continue;
+      }
+      if (line.startsWith(TAG_PREFIX)) {
+        tagText.append(line, TAG_PREFIX.length(), line.length()).append('\n');
+        continue;
+      }
+      int eq = line.indexOf('=');
+      checkArgument(eq > 0, "manifest line %s is not key=value: '%s'", lineNo, abbreviate(line));
+      String key = line.substring(0, eq);
+      String value = line.substring(eq + 1);
+      checkArgument(
+          key.equals("built-on") || seenKeys.add(key), "manifest line %s repeats '%s'", lineNo, key);
+      try {
+        switch (key) {
+          case "archive" -> archive = value;
+          case "digest" -> digest = Digest.parse(value);
+          case "size" -> size = Long.parseLong(value);
+          case "created" -> created = Instant.parse(value);
+          case "built-on" -> builtOn.add(value);
+          default -> {
+            // Unknown keys are later additions within this format version; ignoring them keeps
+            // an older collector reading the references it understands.
+          }
+        }
+      } catch (NumberFormatException | DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            "manifest line " + lineNo + " has a bad " + key + ": '" + abbreviate(value) + "'", e);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "manifest line " + lineNo + " is invalid: " + e.getMessage(), e);
+      }
+    }
+    checkArgument(archive != null, "manifest has no 'archive=' line");
+    checkArgument(digest != null, "manifest of %s has no 'digest=' line", archive);
+    checkArgument(size != null, "manifest of %s has no 'size=' line", archive);
+    checkArgument(created != null, "manifest of %s has no 'created=' line", archive);
+    checkArgument(tagText.length() > 0, "manifest of %s has no 'tag.' lines", archive);
+    LayerTag tag;
+    try {
+      tag = LayerTag.parse(tagText.toString());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "manifest of " + archive + " has a bad tag (the 'tag.' lines): " + e.getMessage(), e);
+    }
+    try {
+      return new ArchiveManifest(archive, digest, size, created, tag, builtOn);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("manifest of " + archive + " is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  private static String stripCr(String line) {
+    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+  }
+
+  private static void checkKey(String what, String key) {
+    checkNotNull(key, what);
+    checkArgument(!key.isBlank(), "%s must not be blank", what);
+    checkArgument(
+        key.indexOf('\n') < 0 && key.indexOf('\r') < 0, "%s must be one line: '%s'", what, key);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.halcyon.retention;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+/**
+ * One object a plan deletes, and why. Immutable.
+ *
+ * @param archive the archive or sidecar to delete
+ * @param rule the name of the rule that condemns it, e.g. {@code halcyon}, {@code keep-newest},
+ *     {@code max-age}, {@code sidecar}, {@code orphan}
+ * @param reason one line a person reads, e.g. {@code superseded by halcyon-install-b90bb47-app-1.0
+ *     .tar.gz (newer, same label and toolchain)}
+ */
+public record Condemned(StoredArchive archive, String rule, String reason) {
+  public Condemned {
+    checkNotNull(archive, "archive");
+    checkText("rule", rule);
+    checkText("reason", reason);
+  }
+
+  /** The key of the condemned object. */
+  public String key() {
+    return archive.key();
+  }
+
+  static void checkText(String what, String text) {
+    checkNotNull(text, what);
+    checkArgument(!text.isBlank(), "%s must not be blank", what);
+    checkArgument(text.indexOf('\n') < 0, "%s must be one line: '%s'", what, text);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.halcyon.retention;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A protection: nothing written less than {@code grace} before the clock's now is condemned, so an
+ * archive a machine has just uploaded (and whose manifest or referrers may not be listed yet), and
+ * orphaned sidecars of an upload in progress, survive a collection running at the same moment.
+ * Objects dated in the future (clock skew) count as young. Immutable and thread-safe.
+ *
+ * @param clock where "now" comes from
+ * @param grace how young is too young to delete; zero protects nothing
+ */
+public record GracePeriod(Clock clock, Duration grace) implements RetentionPolicy {
+  /** The rule name in plans. */
+  public static final String RULE = "grace";
+
+  public GracePeriod {
+    checkNotNull(clock, "clock");
+    checkNotNull(grace, "grace");
+    checkArgument(!grace.isNegative(), "grace period must not be negative, got %s", grace);
+  }
+
+  /** A grace period of {@code grace} by {@code clock}. */
+  public static GracePeriod of(Clock clock, Duration grace) {
+    return new GracePeriod(clock, grace);
+  }
+
+  /** Alone, a grace period condemns only orphaned sidecars older than it. */
+  @Override
+  public RetentionPlan plan(Listing listing) {
+    return Plans.settle(listing, List.of(), List.of(this));
+  }
+
+  @Override
+  public RetentionPlan review(Listing listing, RetentionPlan proposed) {
+    Instant now = clock.instant();
+    Instant cutoff = now.minus(grace);
+    Map<String, String> young = new HashMap<>();
+    for (Condemned item : proposed.condemned()) {
+      Instant written = item.archive().lastModified();
+      if (written.isAfter(cutoff)) {
+        young.put(
+            item.key(),
+            "written "
+                + Durations.approximate(Duration.between(written, now))
+                + " ago, within the grace period of "
+                + Durations.format(grace));
+      }
+    }
+    return proposed.protect(young, RULE);
+  }
+
+  /** The spec form, e.g. {@code grace=1h}. */
+  @Override
+  public String toString() {
+    return "grace=" + Durations.format(grace);
+  }
+}

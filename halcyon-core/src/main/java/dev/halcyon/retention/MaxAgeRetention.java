@@ -1,0 +1,62 @@
+package dev.halcyon.retention;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Condemns every archive last written more than {@code maxAge} before the clock's now. Sidecars go
+ * with their archives. Immutable and thread-safe.
+ *
+ * @param clock where "now" comes from
+ * @param maxAge the age beyond which archives go; positive
+ */
+public record MaxAgeRetention(Clock clock, Duration maxAge) implements RetentionPolicy {
+  /** The rule name in plans. */
+  public static final String RULE = "max-age";
+
+  public MaxAgeRetention {
+    checkNotNull(clock, "clock");
+    checkNotNull(maxAge, "maxAge");
+    checkArgument(
+        !maxAge.isNegative() && !maxAge.isZero(),
+        "max-age must be positive, got %s",
+        Durations.format(maxAge));
+  }
+
+  /** Condemns what is older than {@code maxAge} by {@code clock}. */
+  public static MaxAgeRetention of(Clock clock, Duration maxAge) {
+    return new MaxAgeRetention(clock, maxAge);
+  }
+
+  @Override
+  public RetentionPlan plan(Listing listing) {
+    Instant now = clock.instant();
+    Instant cutoff = now.minus(maxAge);
+    List<Condemned> condemned = new ArrayList<>();
+    for (StoredArchive archive : listing.archives()) {
+      if (archive.lastModified().isBefore(cutoff)) {
+        condemned.add(
+            new Condemned(
+                archive,
+                RULE,
+                "written "
+                    + Durations.approximate(Duration.between(archive.lastModified(), now))
+                    + " ago, older than "
+                    + Durations.format(maxAge)));
+      }
+    }
+    return Plans.settle(listing, condemned, List.of(this));
+  }
+
+  /** The spec form, e.g. {@code max-age=30d}. */
+  @Override
+  public String toString() {
+    return "max-age=" + Durations.format(maxAge);
+  }
+}

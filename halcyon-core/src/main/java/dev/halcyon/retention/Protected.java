@@ -1,0 +1,25 @@
+package dev.halcyon.retention;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+/**
+ * One object a rule wanted to delete but a protection kept, and why (so {@code gc --dry-run} can
+ * show what was spared). Immutable.
+ *
+ * @param archive the archive or sidecar kept
+ * @param rule the name of the protection, e.g. {@code references}, {@code grace}, {@code sidecar}
+ * @param reason one line a person reads, e.g. {@code built on by retained
+ *     halcyon-install-b90bb47-app-1.0.tar.zst}
+ */
+public record Protected(StoredArchive archive, String rule, String reason) {
+  public Protected {
+    checkNotNull(archive, "archive");
+    Condemned.checkText("rule", rule);
+    Condemned.checkText("reason", reason);
+  }
+
+  /** The key of the kept object. */
+  public String key() {
+    return archive.key();
+  }
+}

@@ -1,0 +1,49 @@
+package dev.halcyon.retention;
+
+/**
+ * Decides, from what a store holds, which archives are out of date and why.
+ *
+ * <p>Policies are pure: no I/O, and time only from an injected {@link java.time.Clock}, so the same
+ * listing and clock give the same plan. Implementations are immutable and thread-safe.
+ *
+ * <p>There are two roles, and one policy may play both:
+ *
+ * <ul>
+ *   <li><b>Rules</b> condemn archives in {@link #plan} ({@link HalcyonRetention}, {@link
+ *       KeepNewestRetention}, {@link MaxAgeRetention}).
+ *   <li><b>Protections</b> veto in {@link #review}: they move condemned archives to {@link
+ *       RetentionPlan#protections()} ({@link ReferenceProtection}, {@link GracePeriod}).
+ * </ul>
+ *
+ * <p>Composition ({@link #and}, {@link RetentionPolicies#allOf}) condemns what <em>any</em> rule
+ * condemns, then applies <em>every</em> protection, repeatedly until nothing changes, so
+ * protections always win whatever the order they were combined in (a grace-period veto makes an
+ * archive retained, which may make what it references protected, and so on). Sidecars follow their
+ * archive: the manifest, tag or constraints file of a condemned archive is condemned with it, that
+ * of a kept archive is kept, and a sidecar whose archive is gone is condemned as an {@code orphan}
+ * unless a protection (the grace period) keeps it. Every plan a built-in policy returns has been
+ * through these steps.
+ */
+public interface RetentionPolicy {
+
+  /** What this policy (with its own protections, if it has any) deletes from {@code listing}. */
+  RetentionPlan plan(Listing listing);
+
+  /**
+   * Vetoes: returns {@code proposed} with the condemned objects this policy insists on keeping
+   * moved to its protections. Called by compositions with the plan of all their rules, maybe more
+   * than once; it must only ever move objects out of the condemned list. Rules that protect nothing
+   * keep the default, which returns {@code proposed} unchanged.
+   */
+  default RetentionPlan review(Listing listing, RetentionPlan proposed) {
+    return proposed;
+  }
+
+  /**
+   * This policy combined with {@code other}: an archive is condemned if either condemns it, and
+   * kept if either protects it (protections always win).
+   */
+  default RetentionPolicy and(RetentionPolicy other) {
+    return RetentionPolicies.allOf(this, other);
+  }
+}
