@@ -22,8 +22,6 @@ import picocli.CommandLine.Command;
       LabelCommand.class,
       TagCommand.class,
       PathsCommand.class,
-      LsCommand.class,
-      GcCommand.class,
       ExplainCommand.class
     },
     footer = {

@@ -32,6 +32,6 @@ final class InstallCommand extends AppCommand {
   }
 
   static Engine engine(Session session, ConsoleListener listener) throws java.io.IOException {
-    return session.engine(listener, Pruning.pruner(session, listener));
+    return session.engine(listener, java.util.Optional.empty());
   }
 }
