@@ -23,7 +23,7 @@ final class TestApps {
     hook(dir, "toolchain-build", "echo toolchain >> '" + hookLog + "'\nmkdir -p \"$1/bin\"\nprintf '#!/bin/sh\\ncat \"$@\"\\n' > \"$1/bin/tool\"\nchmod +x \"$1/bin/tool\"\n");
     hook(dir, "dependencies-build", "echo dependencies >> '" + hookLog + "'\necho 'greeting 1.0' > \"$1/greeting.txt\"\n");
     hook(dir, "build", "echo build >> '" + hookLog + "'\nmkdir -p out\n\"$HALCYON_TOOLCHAIN_DIR/bin/tool\" \"$HALCYON_DEPENDENCIES_DIR/greeting.txt\" src/message.txt > out/message.txt\n");
-    hook(dir, "install", "echo install >> '" + hookLog + "'\nmkdir -p \"$1/bin\" \"$1/share\"\ncp out/message.txt \"$1/share/message.txt\"\nprintf '#!/bin/sh\\ncat \"$(dirname \"$0\")/../share/message.txt\"\\n' > \"$1/bin/demo-app\"\nchmod +x \"$1/bin/demo-app\"\n");
+    hook(dir, "install", "echo install >> '" + hookLog + "'\nmkdir -p \"$1/bin\" \"$1/share\"\ncp \"$HALCYON_BUILD_DIR/out/message.txt\" \"$1/share/message.txt\"\nprintf '#!/bin/sh\\ncat \"$(dirname \"$0\")/../share/message.txt\"\\n' > \"$1/bin/demo-app\"\nchmod +x \"$1/bin/demo-app\"\n");
     hook(dir, "post-install", "echo post-install >> '" + hookLog + "'\n");
     return dir;
   }
