@@ -268,6 +268,16 @@ public final class Engine {
         return report(installDir, false);
       }
       if (s.noBuild) {
+        Optional<IOException> damaged = layers.corruption(layers.key(installTag));
+        if (damaged.isPresent()) {
+          throw new dev.halcyon.store.CorruptObjectException(
+              "the install archive "
+                  + layers.key(installTag)
+                  + " is damaged ("
+                  + damaged.get().getMessage()
+                  + "); rebuild it on a build machine (it replaces the damaged copy), then retry",
+              damaged.get());
+        }
         throw new BuildForbiddenException(
             LayerKind.INSTALL,
             "build required but forbidden: no install archive "

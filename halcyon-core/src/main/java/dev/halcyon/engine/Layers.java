@@ -2,6 +2,7 @@ package dev.halcyon.engine;
 
 import dev.halcyon.archive.ArchiveSummary;
 import dev.halcyon.archive.Archives;
+import dev.halcyon.archive.CorruptArchiveException;
 import dev.halcyon.archive.ExtractLimits;
 import dev.halcyon.archive.UnsafeArchiveException;
 import dev.halcyon.layer.Digest;
@@ -155,7 +156,7 @@ final class Layers {
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    s.listener.step("restoring " + key + " from " + tier.source.name().toLowerCase() + " storage (" + tier.store.describe() + ")");
+    s.listener.step("restoring " + key + " from " + where(tier));
     Path staging = Directories.sibling(dir, "new");
     Path download = tier.source == LayerSource.CACHE ? null : tempFile(key);
     MessageDigest sha = Digest.newSha256();
@@ -195,6 +196,11 @@ final class Layers {
     return Optional.of(new RestoredArchive(tag.get(), size));
   }
 
+  private static String where(Tier tier) {
+    String kind = tier.source == LayerSource.CACHE ? "the local cache" : tier.source.name().toLowerCase(java.util.Locale.ROOT) + " storage";
+    return kind + " (" + tier.store.describe() + ")";
+  }
+
   private Optional<RestoredArchive> corrupted(Tier tier, String key, IOException e) throws IOException {
     corrupt.putIfAbsent(key, e);
     s.listener.warning(key + " in " + tier.store.describe() + " is damaged (" + e.getMessage() + "); ignoring it");
@@ -206,7 +212,7 @@ final class Layers {
 
   private static boolean isCorruption(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CorruptObjectException || t instanceof UnsafeArchiveException) {
+      if (t instanceof CorruptObjectException || t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
         return true;
       }
     }
@@ -428,6 +434,11 @@ final class Layers {
       return;
     }
     LayerStore store = s.privateStore.get();
+    if (corrupt.containsKey(key)) {
+      // Stores skip a write whose digest matches the recorded one; the damaged bytes must go first.
+      s.listener.step("deleting the damaged " + key + " from " + store.describe());
+      store.delete(key);
+    }
     s.listener.step("uploading " + key + " (" + size + " bytes) to " + store.describe());
     store.put(key, file, digest, mode);
     Manifests.put(store, s.namer, key, tag, digest, size, s.clock.instant(), builtOn);

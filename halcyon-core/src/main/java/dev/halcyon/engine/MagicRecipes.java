@@ -80,7 +80,13 @@ public final class MagicRecipes {
     }
     Optional<LayerSpec> dependenciesSpec = Optional.empty();
     if (Files.exists(magic.resolve("dependencies-build"))) {
-      Digest depsMagic = hashMagic(magic, rel -> rel.startsWith("toolchain") || rel.startsWith("dependencies"));
+      // The project files count too: a dependency bumped in pom.xml but not in .halcyon/constraints
+      // must not reuse a repository that lacks it.
+      Digest depsMagic =
+          Digest.sha256(
+              hashMagic(magic, rel -> rel.startsWith("toolchain") || rel.startsWith("dependencies"))
+                  + "\n"
+                  + projectFilesHash(source));
       LayerTag tag =
           LayerTag.of(LayerKind.DEPENDENCIES, platform, toolchain, label)
               .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
@@ -170,6 +176,11 @@ public final class MagicRecipes {
         throw new IOException("bad .halcyon/constraints in " + source + ": " + e.getMessage() + " (write one 'name version' per line)", e);
       }
     }
+    return projectFilesHash(source);
+  }
+
+  /** The digest of the project files at the top of the tree (pom.xml, package.json, *.cabal...). */
+  private static Digest projectFilesHash(Path source) throws IOException {
     StringBuilder files = new StringBuilder();
     List<String> names = new ArrayList<>(PROJECT_FILES);
     try (var list = Files.list(source)) {
