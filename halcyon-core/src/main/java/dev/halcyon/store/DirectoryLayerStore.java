@@ -28,6 +28,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,18 +46,21 @@ import java.util.UUID;
  * <ul>
  *   <li>temporary files named {@code .halcyon-tmp-*}, in the directory of the object being written;
  *   <li>digest records under {@code <root>/.halcyon/records/}: one small file per stored version,
- *       named {@code <sha256 of key>.i<inode>} and holding {@code sha256:<hex> <size> <key>}.
+ *       named {@code <sha256 of key>.i<inode>-<mtime>-<size>} and holding {@code sha256:<hex> <size>
+ *       <mtime> <key>}.
  * </ul>
  *
  * Key components starting with {@code .halcyon} are reserved for these, and are refused.
  *
- * <p><b>Why records are keyed by inode.</b> A record names the exact file it describes (its inode
- * number; filesystems without inodes use its modification time and size), and every writer writes
- * the record for its own temporary file <em>before</em> that file becomes visible. An inode never
- * changes when a file is renamed or linked, so a reader that finds the object with inode {@code n}
- * reads the record for {@code n}: it cannot pair an object with a record written for another
- * version, whatever concurrent writers do. Objects that have no record (written by other tools, or a
- * record lost in a crash) are listed and readable with an empty digest; the size is still checked.
+ * <p><b>Why records are keyed by version.</b> A record names the exact file it describes: its
+ * inode number, modification time and size, none of which change when a file is renamed or linked
+ * (the time and size also tell apart files that reuse the inode number of a deleted one). Every
+ * writer writes the record for its own temporary file <em>before</em> that file becomes visible, and
+ * a record is removed only after its version has left the path. So a reader can never pair an
+ * object with a record written for another version, whatever concurrent writers do. Objects that
+ * have no record (written or changed by other tools, or a record lost in a crash) are listed and
+ * readable with an empty digest; the size is still checked. Filesystems without inode numbers
+ * (Windows) fall back to time and size alone.
  *
  * <p><b>Atomicity without locks.</b> Each writer copies into its own uniquely named temporary file
  * in the object's directory, computing SHA-256 while copying, refuses a digest mismatch with {@link
@@ -65,8 +69,11 @@ import java.util.UUID;
  * rename} ({@link StandardCopyOption#ATOMIC_MOVE}) for {@link PutMode#OVERWRITE}, or a hard link
  * ({@link Files#createLink}), which fails if the key exists, for {@link PutMode#IF_ABSENT}. Deleting
  * renames the object to a temporary name (only one of several deleters can succeed) and then
- * removes it and its record. A reader opens the file and checks it is still the inode it looked up,
- * so it reads the old object or the whole new one; an object deleted or replaced while being read
+ * removes it and its record; a version's record is removed only after the version has left the
+ * path. A reader reads the record between two looks at the path that find the same inode (so the
+ * record belongs to a version that was current throughout), opens the file, and checks the path
+ * still names that inode; so it reads the old object or the whole new one, with the digest that
+ * belongs to it, or retries. An object deleted or replaced while being read
  * keeps its bytes until closed (POSIX semantics), and the stream verifies size and digest at its
  * end. Because every step is a single atomic filesystem operation on a file no other writer uses,
  * no lock is needed, inside the JVM or across processes; this works on local filesystems and on
@@ -138,13 +145,7 @@ public final class DirectoryLayerStore implements LayerStore {
   public Optional<ObjectInfo> head(String key) throws IOException {
     checkKey(key);
     try {
-      Optional<FileState> state = stat(objectPath(key));
-      if (state.isEmpty() || !state.get().regularFile()) {
-        return Optional.empty();
-      }
-      FileState s = state.get();
-      Optional<Digest> digest = readRecord(key, s.identity(), s.size());
-      return Optional.of(new ObjectInfo(key, s.size(), digest, s.lastModified()));
+      return current(key).map(Version::info);
     } catch (IOException e) {
       throw failure("look up", key, e);
     }
@@ -156,8 +157,8 @@ public final class DirectoryLayerStore implements LayerStore {
     Path path = objectPath(key);
     try {
       for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-        Optional<FileState> before = stat(path);
-        if (before.isEmpty() || !before.get().regularFile()) {
+        Optional<Version> version = current(key);
+        if (version.isEmpty()) {
           return Optional.empty();
         }
         FileChannel channel;
@@ -168,21 +169,21 @@ public final class DirectoryLayerStore implements LayerStore {
         }
         boolean handedOver = false;
         try {
-          // Only if the path still names the inode we looked up do we know which version the
-          // channel reads, and so which record applies; otherwise a writer won the race: retry.
-          Optional<FileState> after = stat(path);
-          if (after.isEmpty() || !after.get().identity().equals(before.get().identity())) {
+          // Only if the path still names the version we looked up do we know that the channel
+          // reads that version; otherwise a writer won the race: look again.
+          Optional<FileState> opened = stat(path);
+          ObjectInfo info = version.get().info();
+          if (opened.isEmpty()
+              || !opened.get().sameVersion(version.get().state())
+              || channel.size() != info.size()) {
             continue;
           }
-          long size = channel.size();
-          Optional<Digest> digest = readRecord(key, before.get().identity(), size);
-          ObjectInfo info = new ObjectInfo(key, size, digest, before.get().lastModified());
           InputStream in =
               new VerifyingInputStream(
                   new BufferedInputStream(Channels.newInputStream(channel), BUFFER_BYTES),
                   path.toString(),
-                  size,
-                  digest);
+                  info.size(),
+                  info.digest());
           handedOver = true;
           return Optional.of(new StoredObject(info, in));
         } finally {
@@ -194,7 +195,33 @@ public final class DirectoryLayerStore implements LayerStore {
     } catch (IOException e) {
       throw failure("read", key, e);
     }
-    throw new TransientStoreException(
+    throw replacedWhileOpened(key);
+  }
+
+  /**
+   * The version now stored under {@code key} with its recorded digest. The record is read while the
+   * version stays current (the path names the same inode before and after), because writers and
+   * deleters remove a version's record only once the version is gone from the path.
+   */
+  private Optional<Version> current(String key) throws IOException {
+    Path path = objectPath(key);
+    for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      Optional<FileState> before = stat(path);
+      if (before.isEmpty() || !before.get().regularFile()) {
+        return Optional.empty();
+      }
+      FileState s = before.get();
+      Optional<Digest> digest = readRecord(key, s);
+      Optional<FileState> after = stat(path);
+      if (after.isPresent() && after.get().sameVersion(s)) {
+        return Optional.of(new Version(s, new ObjectInfo(key, s.size(), digest, s.lastModified())));
+      }
+    }
+    throw replacedWhileOpened(key);
+  }
+
+  private TransientStoreException replacedWhileOpened(String key) {
+    return new TransientStoreException(
         "cannot read '" + key + "' from " + root + ": it was replaced " + OPEN_ATTEMPTS
             + " times while being opened; retry");
   }
@@ -286,13 +313,7 @@ public final class DirectoryLayerStore implements LayerStore {
       Collections.sort(keys);
       List<ObjectInfo> result = new ArrayList<>(keys.size());
       for (String key : keys) {
-        Optional<FileState> state = stat(objectPath(key));
-        if (state.isPresent() && state.get().regularFile()) {
-          FileState s = state.get();
-          result.add(
-              new ObjectInfo(key, s.size(), readRecord(key, s.identity(), s.size()),
-                  s.lastModified()));
-        }
+        current(key).ifPresent(version -> result.add(version.info()));
       }
       return Collections.unmodifiableList(result);
     } catch (IOException e) {
@@ -318,7 +339,7 @@ public final class DirectoryLayerStore implements LayerStore {
         return false;
       }
       try {
-        stat(doomed).ifPresent(s -> deleteRecord(key, s.identity()));
+        stat(doomed).ifPresent(s -> deleteRecord(key, s.versionId()));
       } finally {
         Files.deleteIfExists(doomed);
       }
@@ -436,13 +457,13 @@ public final class DirectoryLayerStore implements LayerStore {
       }
       Path copied = temp;
       FileState written = stat(copied).orElseThrow(() -> vanished(copied));
-      String identity = written.identity();
-      writeRecord(key, identity, digest, size);
+      String versionId = written.versionId();
+      writeRecord(key, written, digest);
       ObjectInfo info = new ObjectInfo(key, size, Optional.of(digest), written.lastModified());
       if (mode == PutMode.OVERWRITE) {
-        return overwrite(key, target, temp, identity, info);
+        return overwrite(key, target, temp, versionId, info);
       }
-      return createIfAbsent(key, target, temp, identity, info);
+      return createIfAbsent(key, target, temp, versionId, info);
     } catch (IOException e) {
       throw failure("store", key, e);
     } finally {
@@ -453,16 +474,16 @@ public final class DirectoryLayerStore implements LayerStore {
   }
 
   private PutResult overwrite(
-      String key, Path target, Path temp, String identity, ObjectInfo info) throws IOException {
+      String key, Path target, Path temp, String versionId, ObjectInfo info) throws IOException {
     refuseFolder(key, target);
     Optional<FileState> replaced = stat(target);
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     // The version we replaced is unreachable now; drop its record unless (through inode reuse) it
     // is somehow current again. Any record missed here is swept by removeStaleTemporaryFiles.
-    if (replaced.isPresent() && !replaced.get().identity().equals(identity)) {
-      String old = replaced.get().identity();
+    if (replaced.isPresent() && !replaced.get().versionId().equals(versionId)) {
+      String old = replaced.get().versionId();
       Optional<FileState> now = stat(target);
-      if (now.isEmpty() || !now.get().identity().equals(old)) {
+      if (now.isEmpty() || !now.get().versionId().equals(old)) {
         deleteRecord(key, old);
       }
     }
@@ -470,20 +491,20 @@ public final class DirectoryLayerStore implements LayerStore {
   }
 
   private PutResult createIfAbsent(
-      String key, Path target, Path temp, String identity, ObjectInfo info) throws IOException {
+      String key, Path target, Path temp, String versionId, ObjectInfo info) throws IOException {
     for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
       if (publishIfAbsent(key, target, temp)) {
         return new PutResult(info, true);
       }
       Optional<ObjectInfo> existing = head(key);
       if (existing.isPresent()) {
-        deleteRecord(key, identity);
+        deleteRecord(key, versionId);
         return new PutResult(existing.get(), false);
       }
       refuseFolder(key, target);
       // The existing object was deleted between our attempt and the look-up: try again.
     }
-    deleteRecord(key, identity);
+    deleteRecord(key, versionId);
     throw new TransientStoreException(
         "cannot store '" + key + "' in " + root + ": it was created and deleted "
             + OPEN_ATTEMPTS + " times while we tried; retry");
@@ -554,20 +575,20 @@ public final class DirectoryLayerStore implements LayerStore {
 
   // --- records ---
 
-  private Path recordPath(String key, String identity) {
+  private Path recordPath(String key, String versionId) {
     String keyHash = Digest.sha256(key).hex();
-    return records.resolve(keyHash.substring(0, 2)).resolve(keyHash + "." + identity);
+    return records.resolve(keyHash.substring(0, 2)).resolve(keyHash + "." + versionId);
   }
 
-  private void writeRecord(String key, String identity, Digest digest, long size)
-      throws IOException {
-    Path record = recordPath(key, identity);
+  private void writeRecord(String key, FileState file, Digest digest) throws IOException {
+    Path record = recordPath(key, file.versionId());
     Files.createDirectories(record.getParent());
     Path temp = record.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
     try {
       Files.write(
           temp,
-          (digest + " " + size + " " + key + "\n").getBytes(StandardCharsets.UTF_8),
+          (digest + " " + file.size() + " " + file.lastModified() + " " + key + "\n")
+              .getBytes(StandardCharsets.UTF_8),
           StandardOpenOption.CREATE_NEW);
       // Replacing atomically matters only when an inode number is reused: the new record must
       // never be seen half-written.
@@ -577,10 +598,14 @@ public final class DirectoryLayerStore implements LayerStore {
     }
   }
 
-  /** The recorded digest of the version {@code identity} of {@code key}, if its size agrees. */
-  private Optional<Digest> readRecord(String key, String identity, long size) throws IOException {
-    return parseRecord(recordPath(key, identity))
-        .filter(r -> r.size() == size && r.key().equals(key))
+  /**
+   * The recorded digest of the file {@code version} of {@code key}. The record must also agree on
+   * size and modification time, so a record left for a deleted file whose inode number was reused
+   * does not apply to the new file.
+   */
+  private Optional<Digest> readRecord(String key, FileState version) throws IOException {
+    return parseRecord(recordPath(key, version.versionId()))
+        .filter(r -> r.describes(key, version))
         .map(Record::digest);
   }
 
@@ -595,20 +620,21 @@ public final class DirectoryLayerStore implements LayerStore {
     if (!text.endsWith("\n")) {
       return Optional.empty();
     }
-    String[] parts = text.substring(0, text.length() - 1).split(" ", 3);
-    if (parts.length != 3) {
+    String[] parts = text.substring(0, text.length() - 1).split(" ", 4);
+    if (parts.length != 4) {
       return Optional.empty();
     }
     try {
       return Optional.of(
-          new Record(Digest.parse(parts[0]), Long.parseLong(parts[1]), parts[2]));
-    } catch (IllegalArgumentException e) {
+          new Record(
+              Digest.parse(parts[0]), Long.parseLong(parts[1]), Instant.parse(parts[2]), parts[3]));
+    } catch (IllegalArgumentException | DateTimeParseException e) {
       return Optional.empty();
     }
   }
 
-  private void deleteRecord(String key, String identity) {
-    deleteQuietly(recordPath(key, identity));
+  private void deleteRecord(String key, String versionId) {
+    deleteQuietly(recordPath(key, versionId));
   }
 
   private boolean isOrphanRecord(Path record) throws IOException {
@@ -617,9 +643,11 @@ public final class DirectoryLayerStore implements LayerStore {
       return true;
     }
     String name = record.getFileName().toString();
-    String identity = name.substring(name.indexOf('.') + 1);
+    String versionId = name.substring(name.indexOf('.') + 1);
     Optional<FileState> current = stat(objectPath(parsed.get().key()));
-    return current.isEmpty() || !current.get().identity().equals(identity);
+    return current.isEmpty()
+        || !current.get().versionId().equals(versionId)
+        || !parsed.get().describes(parsed.get().key(), current.get());
   }
 
   // --- files and keys ---
@@ -645,7 +673,7 @@ public final class DirectoryLayerStore implements LayerStore {
   }
 
   /**
-   * One {@code stat}: the identity (inode) of the file, its size, time and type; empty if absent.
+   * One {@code stat}: the inode, size, modification time and type of the file; empty if absent.
    */
   private static Optional<FileState> stat(Path path) throws IOException {
     try {
@@ -663,13 +691,28 @@ public final class DirectoryLayerStore implements LayerStore {
       Instant modified = a.lastModifiedTime().toInstant();
       return Optional.of(
           new FileState(
-              "m" + modified.getEpochSecond() + "-" + modified.getNano() + "-" + a.size(),
+              "x",
               a.size(),
               modified,
               a.isRegularFile()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (FileSystemException e) {
+      // ENOTDIR: a parent "folder" is a file, so nothing can be stored at this path.
+      if (!(e instanceof AccessDeniedException) && hasFileAncestor(path)) {
+        return Optional.empty();
+      }
+      throw e;
     }
+  }
+
+  private static boolean hasFileAncestor(Path path) {
+    for (Path p = path.getParent(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        return !Files.isDirectory(p);
+      }
+    }
+    return false;
   }
 
   private static IOException vanished(Path file) {
@@ -743,7 +786,28 @@ public final class DirectoryLayerStore implements LayerStore {
     return text.replace("\0", "\\0");
   }
 
-  private record FileState(String identity, long size, Instant lastModified, boolean regularFile) {}
+  /** What one {@code stat} of a path says. */
+  private record FileState(String inode, long size, Instant lastModified, boolean regularFile) {
+    /**
+     * Names this very version of a file: inode numbers are reused as soon as a file is deleted, so
+     * the modification time and size are part of the name. Renaming or linking changes none of it.
+     */
+    String versionId() {
+      return inode + "-" + lastModified.getEpochSecond() + "." + lastModified.getNano() + "-" + size;
+    }
 
-  private record Record(Digest digest, long size, String key) {}
+    boolean sameVersion(FileState other) {
+      return versionId().equals(other.versionId());
+    }
+  }
+
+  /** The contents of a digest record. */
+  private record Record(Digest digest, long size, Instant modified, String key) {
+    boolean describes(String key, FileState file) {
+      return this.key.equals(key) && size == file.size() && modified.equals(file.lastModified());
+    }
+  }
+
+  /** A version of an object that was current while its record was read. */
+  private record Version(FileState state, ObjectInfo info) {}
 }
