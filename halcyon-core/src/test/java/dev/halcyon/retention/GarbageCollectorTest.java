@@ -191,6 +191,52 @@ class GarbageCollectorTest {
     assertThat(m.report.deleteCalls()).isEqualTo((m.condemned + 999) / 1000);
   }
 
+  @Test
+  void collect_onInMemoryLayerStore_deletesThePlanInBatchesAndClosesEveryStream() throws IOException {
+    SettableClock clock = new SettableClock();
+    dev.halcyon.store.InMemoryLayerStore memory = new dev.halcyon.store.InMemoryLayerStore(clock);
+    Buckets.Bucket bucket = Buckets.generate(new Random(6), 300);
+    for (ObjectInfo info : bucket.objects()) {
+      clock.now = info.lastModified();
+      memory.put(info.key(), bucket.contents().getOrDefault(info.key(), new byte[0]), dev.halcyon.store.PutMode.OVERWRITE);
+    }
+    RetentionPlan expected = policy.plan(bucket.listing());
+    GarbageCollector gc = GarbageCollector.of(memory, Buckets.NAMER, policy).withBatchSize(50);
+
+    GcReport dry = gc.collect(true);
+    assertThat(memory.list("")).hasSize(bucket.objects().size());
+    GcReport real = gc.collect(false);
+
+    assertThat(dry.plan().condemnedKeys()).isEqualTo(expected.condemnedKeys());
+    assertThat(real.plan().condemnedKeys()).isEqualTo(expected.condemnedKeys());
+    assertThat(memory.list("")).extracting(ObjectInfo::key)
+        .doesNotContainAnyElementsOf(expected.condemnedKeys())
+        .hasSize(bucket.objects().size() - expected.condemned().size());
+    assertThat(real.deleteCalls()).isEqualTo((expected.condemned().size() + 49) / 50);
+    assertThat(real.manifestReads()).isPositive();
+    memory.assertNoOpenStreams();
+  }
+
+  /** A clock the test moves, so the in-memory store dates objects as generated. */
+  private static final class SettableClock extends java.time.Clock {
+    Instant now = Buckets.NOW;
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
   private record Measured(GcReport report, int objects, int condemned) {}
 
   /**
