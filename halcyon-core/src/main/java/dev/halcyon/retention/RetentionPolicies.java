@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *   <li>{@code max-age=<duration>} — {@link MaxAgeRetention};
  *   <li>{@code grace=<duration>} — the {@link GracePeriod}, {@value #DEFAULT_GRACE_TEXT} unless
  *       given; {@code grace=0} turns it off;
- *   <li>{@code no-references} — turns {@link ReferenceProtection} off (it is on by default).
+ *   <li>{@code no-references} — turns {@link ReferenceProtection} off; it is on by default, and
+ *       {@code references} says so explicitly.
  * </ul>
  *
  * Durations are {@code <n>w}, {@code <n>d}, {@code <n>h}, {@code <n>m}, {@code <n>s} or ISO-8601
@@ -54,7 +55,7 @@ public final class RetentionPolicies {
   private static final String DEFAULT_GRACE_TEXT = "1h";
   private static final String ACCEPTED =
       "halcyon, keep=<kind>:<n>[,<kind>:<n>...], keep=<n>, max-age=<duration>, grace=<duration>,"
-          + " no-references (kinds: toolchain, dependencies, build, install; durations: "
+          + " references, no-references (kinds: toolchain, dependencies, build, install; durations: "
           + Durations.FORMS
           + ")";
   private static final Pattern KIND_COUNT = Pattern.compile("([a-z]+):(-?\\d{1,9})");
@@ -125,6 +126,7 @@ public final class RetentionPolicies {
           noValue(spec, term, eq);
           references = false;
         }
+        case "references" -> noValue(spec, term, eq);
         case "keep" -> {
           checkArgument(keep == null, "retention spec '%s' has two keep= terms: merge them", spec);
           keep = new EnumMap<>(LayerKind.class);
@@ -142,7 +144,13 @@ public final class RetentionPolicies {
             inKeep = true;
           }
         }
-        case "max-age" -> rules.add(MaxAgeRetention.of(clock, duration(spec, term, value)));
+        case "max-age" -> {
+          Duration maxAge = duration(spec, term, value);
+          if (maxAge.isZero()) {
+            throw bad(spec, term, "max-age must be positive");
+          }
+          rules.add(MaxAgeRetention.of(clock, maxAge));
+        }
         case "grace" -> {
           checkArgument(!graceGiven, "retention spec '%s' has two grace= terms", spec);
           graceGiven = true;
