@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "halcyon",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = HalcyonCommand.Version.class,
     description = "Build an app once, deploy it everywhere in seconds, with nothing shared but a bucket.",
     subcommands = {
@@ -22,6 +23,8 @@ import picocli.CommandLine.Command;
       LabelCommand.class,
       TagCommand.class,
       PathsCommand.class,
+      LsCommand.class,
+      GcCommand.class,
       ExplainCommand.class
     },
     footer = {

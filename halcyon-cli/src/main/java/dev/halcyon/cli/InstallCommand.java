@@ -4,6 +4,7 @@ import dev.halcyon.engine.AppRecipe;
 import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.RunReport;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code halcyon install [APP]}: restore or build, then install under ROOT/PREFIX. */
@@ -32,6 +33,6 @@ final class InstallCommand extends AppCommand {
   }
 
   static Engine engine(Session session, ConsoleListener listener) throws java.io.IOException {
-    return session.engine(listener, java.util.Optional.empty());
+    return session.engine(listener, Optional.of(Pruning.pruner(session)));
   }
 }

@@ -113,8 +113,11 @@ public final class Engine {
    */
   @FunctionalInterface
   public interface Pruner {
-    /** Prunes {@code store}; returns a one-line summary for the run's output. */
-    String prune(LayerStore store) throws IOException;
+    /**
+     * Prunes {@code store} after a run of {@code recipe} uploaded something; returns a one-line
+     * summary for the run's output.
+     */
+    String prune(LayerStore store, AppRecipe recipe) throws IOException;
   }
 
   /** Builds an {@link Engine}. Not thread-safe. */
@@ -338,7 +341,7 @@ public final class Engine {
             .build(new BuildContext(recipe.install().tag(), installDir.get(), recipe.sourceDir(), dirs));
       }
       if (layers.uploadedAnything() && s.pruner.isPresent() && s.privateStore.isPresent()) {
-        s.listener.step(s.pruner.get().prune(s.privateStore.get()));
+        s.listener.step(s.pruner.get().prune(s.privateStore.get(), recipe));
       }
       if (!s.noCleanCache) {
         layers.cleanCache(start.minus(s.cacheGrace));

@@ -1,0 +1,56 @@
+package dev.halcyon.cli;
+
+import dev.halcyon.retention.Condemned;
+import dev.halcyon.retention.GarbageCollector;
+import dev.halcyon.retention.GcReport;
+import dev.halcyon.store.LayerStore;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code halcyon gc [--dry-run]}: delete out-of-date archives from private storage. */
+@Command(name = "gc", description = "Delete out-of-date archives from private storage by the retention policy; --dry-run prints the plan only.")
+final class GcCommand extends BaseCommand {
+  @Option(names = {"-n", "--dry-run"}, description = "Print what would be deleted, and why, and delete nothing.")
+  boolean dryRun;
+
+  @Option(names = "--prefix-filter", paramLabel = "KEY-PREFIX", description = "Only consider keys starting with this.")
+  String keyPrefix = "";
+
+  @Override
+  public Integer call() throws Exception {
+    try (Session session = session()) {
+      if (session.privateStore().isEmpty()) {
+        throw new IllegalArgumentException("gc needs private storage: set HALCYON_S3_BUCKET or HALCYON_STORAGE_DIR");
+      }
+      if (session.config.noDelete() && !dryRun) {
+        throw new IllegalArgumentException("HALCYON_NO_DELETE is set, so gc may not delete; use --dry-run to see the plan");
+      }
+      LayerStore store = session.privateStore().get();
+      GcReport report =
+          GarbageCollector.of(store, session.namer, Pruning.policy(session)).withPrefix(keyPrefix).collect(dryRun);
+      for (Condemned c : report.plan().condemned()) {
+        parent.out.printf(
+            Locale.ROOT, "%s %s  %9s  [%s] %s%n", dryRun ? "would delete" : "deleted", c.key(), ConsoleListener.bytes(c.archive().size()), c.rule(), c.reason());
+      }
+      parent.out.printf(
+          Locale.ROOT,
+          "# %s %d object(s), %s, from %s; %d listed (%d unknown, untouched), %d requests (%d list, %d manifest reads, %d delete), %.2f s%n",
+          dryRun ? "would delete" : "deleted",
+          report.plan().condemned().size(),
+          ConsoleListener.bytes(report.bytesFreed()),
+          store.describe(),
+          report.objectsListed(),
+          report.unknownObjects(),
+          report.requests(),
+          report.listCalls(),
+          report.manifestReads(),
+          report.deleteRequests(),
+          report.elapsed().toMillis() / 1000.0);
+      if (!report.spared().isEmpty()) {
+        parent.out.println("# spared after a last re-check: " + String.join(", ", report.spared()));
+      }
+      return HalcyonCommand.OK;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.halcyon.cli;
+
+import dev.halcyon.retention.GarbageCollector;
+import dev.halcyon.retention.Listing;
+import dev.halcyon.retention.StoredArchive;
+import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code halcyon ls}: what private storage (or the cache) holds. */
+@Command(name = "ls", description = "List the archives in private storage (else the local cache): kind, label, hash, size, age and what references them.")
+final class LsCommand extends BaseCommand {
+  @Option(names = "--prefix-filter", paramLabel = "KEY-PREFIX", description = "Only keys starting with this, e.g. linux-debian-12-x86_64/jdk-17/.")
+  String keyPrefix = "";
+
+  @Option(names = "--local", description = "List the local cache instead of private storage.")
+  boolean cacheOnly;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Session session = session()) {
+      LayerStore store = cacheOnly ? session.cache() : session.inspected();
+      Listing listing =
+          GarbageCollector.of(store, session.namer, Pruning.policy(session)).withPrefix(keyPrefix).listing();
+      Map<String, TreeSet<String>> referencedBy = new HashMap<>();
+      for (StoredArchive a : listing.archives()) {
+        for (String ref : a.builtOn()) {
+          referencedBy.computeIfAbsent(ref, k -> new TreeSet<>()).add(a.fileName());
+        }
+      }
+      Instant now = Instant.now();
+      parent.out.println("# " + store.describe());
+      parent.out.printf(Locale.ROOT, "%-12s %-28s %-16s %9s %8s  %s%n", "KIND", "LABEL", "HASH", "SIZE", "AGE", "KEY");
+      for (StoredArchive a : listing.archives()) {
+        parent.out.printf(
+            Locale.ROOT,
+            "%-12s %-28s %-16s %9s %8s  %s%s%n",
+            a.name().kind().id(),
+            a.name().label().isEmpty() ? a.name().toolchain() : a.name().label(),
+            a.name().hash().isEmpty() ? "-" : a.name().hash(),
+            ConsoleListener.bytes(a.size()),
+            age(Duration.between(a.lastModified(), now)),
+            a.key(),
+            referencedBy.containsKey(a.key()) ? "  (used by " + String.join(", ", referencedBy.get(a.key())) + ")" : "");
+      }
+      List<ObjectInfo> unknown = listing.unknown();
+      if (!unknown.isEmpty()) {
+        parent.out.println("# " + unknown.size() + " other object(s), never touched by gc:");
+        unknown.forEach(u -> parent.out.println("  " + u.key()));
+      }
+      parent.out.printf(Locale.ROOT, "# %d archive(s), %s%n", listing.archives().size(), ConsoleListener.bytes(listing.totalBytes()));
+      return HalcyonCommand.OK;
+    }
+  }
+
+  static String age(Duration d) {
+    if (d.isNegative() || d.toMinutes() < 1) {
+      return d.toSeconds() <= 0 ? "0s" : d.toSeconds() + "s";
+    }
+    if (d.toHours() < 1) {
+      return d.toMinutes() + "m";
+    }
+    if (d.toDays() < 2) {
+      return d.toHours() + "h";
+    }
+    return d.toDays() + "d";
+  }
+}

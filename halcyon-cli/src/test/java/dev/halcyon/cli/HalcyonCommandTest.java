@@ -1,0 +1,100 @@
+package dev.halcyon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line driven in-process with captured output. */
+class HalcyonCommandTest {
+  @TempDir Path tmp;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> env, String... args) {
+    return HalcyonCommand.execute(
+        args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", tmp.resolve("home").toString());
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"install", "build", "label", "tag", "paths", "ls", "gc", "explain"})
+  void help_everySubcommand_printsUsageAndExitsZero(String command) {
+    assertThat(run(env(), command, "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: halcyon " + command);
+  }
+
+  @Test
+  void version_printsTheVersion() {
+    assertThat(run(env(), "--version")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("halcyon ");
+  }
+
+  @Test
+  void unknownOption_exitsOneWithOneLine() {
+    assertThat(run(env(), "install", "--no-such-thing")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip().lines()).singleElement().asString()
+        .startsWith("halcyon: Unknown option: '--no-such-thing'");
+  }
+
+  @Test
+  void label_fromMagicFile_optionBeatsEnvironmentBeatsMagicFile() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app.resolve(".halcyon"));
+    Files.writeString(app.resolve(".halcyon/label"), "magic-1.0\n");
+
+    assertThat(run(env(), "label", app.toString())).isZero();
+    assertThat(run(env("HALCYON_LABEL", "env-2.0"), "label", app.toString())).isZero();
+    assertThat(run(env("HALCYON_LABEL", "env-2.0"), "label", "--label", "option-3.0", app.toString())).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly("magic-1.0", "env-2.0", "option-3.0");
+  }
+
+  @Test
+  void label_inferredFromPom() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app);
+    Files.writeString(app.resolve("pom.xml"), "<project><parent><artifactId>p</artifactId><version>9</version></parent><artifactId>svc</artifactId><version>2.1</version></project>");
+
+    assertThat(run(env(), "label", app.toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8).strip()).isEqualTo("svc-2.1");
+  }
+
+  @Test
+  void label_noLabelAnywhere_exitsOneSayingWhatToWrite() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app);
+
+    assertThat(run(env(), "label", app.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo("halcyon: error: cannot tell the app label of " + app + ": write name-version into .halcyon/label (or give --label)");
+  }
+
+  @Test
+  void badFlagValue_namesTheVariableAndOption() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app.resolve(".halcyon"));
+    Files.writeString(app.resolve(".halcyon/label"), "a-1\n");
+
+    assertThat(run(env("HALCYON_NO_BUILD", "maybe"), "install", app.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo("halcyon: error: HALCYON_NO_BUILD must be 1 or 0, got 'maybe' (option --no-build)");
+  }
+}
