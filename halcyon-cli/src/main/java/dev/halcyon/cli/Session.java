@@ -129,6 +129,10 @@ final class Session implements Closeable {
 
   @Override
   public void close() throws IOException {
+    if (cache instanceof DirectoryLayerStore directory) {
+      // Temporary files of writers killed mid-write; an hour never touches a live writer's file.
+      directory.removeStaleTemporaryFiles(java.time.Duration.ofHours(1));
+    }
     IOException first = null;
     for (LayerStore s : opened) {
       try {

@@ -82,6 +82,9 @@ public final class Engine {
     Instant start = settings.clock.instant();
     Files.createDirectories(settings.workDir);
     try (WorkLock lock = WorkLock.acquire(settings.workDir, settings.listener)) {
+      // Under the lock no other run uses the work directory: what a killed run left is garbage.
+      Directories.deleteTree(settings.workDir.resolve("tmp"));
+      Directories.deleteTree(settings.workDir.resolve("install"));
       Run run = new Run(settings, recipe, start);
       return run.execute(installDir);
     }
