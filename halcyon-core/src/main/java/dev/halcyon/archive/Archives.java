@@ -59,7 +59,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * files 0755 if any execute bit was set and 0644 otherwise; modification times are not restored
  * (they carry no information in archives written here).
  *
- * <p>Thread-safe: the methods keep no state. zstd compression runs its own short-lived native
+ * <p>With {@link Compression#NONE} there is no codec trailer to check, so a plain tar cut off exactly
+ * at a member boundary cannot be told from a complete one; every compressed codec detects it.
+ *
+ * <p>Thread-safe: the methods keep no state, but two extractions into the same target at the same
+ * time may fail (never mix trees); callers that may race lock the target. zstd compression runs its own short-lived native
  * worker threads inside each call. Streams passed in are never closed; files opened are.
  */
 public final class Archives {

@@ -89,6 +89,37 @@ class ArchivesTest {
   }
 
   @Test
+  void writeToFile_failure_keepsTheOldArchiveAndLeavesNoTemporaryFile() throws Exception {
+    Path src = tmp.resolve("src");
+    Files.createDirectories(src);
+    Trees.run(src, "mkfifo", "pipe");
+    Path cache = Files.createDirectories(tmp.resolve("cache"));
+    Trees.write(cache.resolve("a.tar.zst"), "old archive");
+
+    assertThatThrownBy(() -> Archives.write(src, cache.resolve("a.tar.zst"), Compression.ZSTD))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("it is a device, FIFO or socket");
+    assertThat(Trees.list(cache)).containsExactly("a.tar.zst");
+    assertThat(Files.readString(cache.resolve("a.tar.zst"))).isEqualTo("old archive");
+  }
+
+  @Test
+  void extract_targetIsASymlink_failsAndKeepsIt() throws IOException {
+    Path src = tmp.resolve("src");
+    Trees.sample(src);
+    Path archive = tmp.resolve("a.tar.zst");
+    Archives.write(src, archive, Compression.ZSTD);
+    Files.createSymbolicLink(tmp.resolve("out"), Path.of("src"));
+
+    assertThatThrownBy(() -> Archives.extract(archive, tmp.resolve("out"), ExtractLimits.DEFAULT))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot extract into '" + tmp.resolve("out") + "': it exists and is not a"
+            + " directory (a file or a symlink); remove it or choose another target");
+    assertThat(Files.readSymbolicLink(tmp.resolve("out"))).isEqualTo(Path.of("src"));
+    assertThat(Trees.list(tmp)).containsExactly("a.tar.zst", "out", "src");
+  }
+
+  @Test
   void writeToFile_extensionOfAnotherCodec_isRejected() {
     assertThatThrownBy(() -> Archives.write(tmp, tmp.resolve("a.tar.gz"), Compression.ZSTD))
         .isInstanceOf(IllegalArgumentException.class)

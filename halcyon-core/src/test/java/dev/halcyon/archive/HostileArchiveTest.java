@@ -288,6 +288,14 @@ class HostileArchiveTest {
   }
 
   @Test
+  void truncatedUncompressedTar_isRefused() throws IOException {
+    byte[] tar = validTar();
+    // Cut inside the data of the tenth member.
+    assertRefusedCompressed(Arrays.copyOf(tar, 10 * (512 + 20_480) + 512 + 7_000), Compression.NONE,
+        CorruptArchiveException.class, "archive (none stream)");
+  }
+
+  @Test
   void notGzipAtAll_isRefused() throws IOException {
     assertRefusedCompressed("plain text".getBytes(StandardCharsets.UTF_8), Compression.GZIP,
         CorruptArchiveException.class,
