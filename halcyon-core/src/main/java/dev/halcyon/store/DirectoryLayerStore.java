@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * A folder as a {@link LayerStore}: the local cache, or a "bucket" on a filesystem shared by
@@ -84,7 +85,10 @@ import java.util.UUID;
  * hard links {@link PutMode#IF_ABSENT} falls back to "check, then rename": two writers racing for
  * the same new key may then both report {@code written}, the later one's object winning whole.
  * Empty directories are left behind when their last object is deleted. Directory renames are not
- * forced to disk: after a power loss a just-written object may be missing, never partial.
+ * forced to disk: after a power loss a just-written object may be missing, never partial. The
+ * design relies on POSIX semantics (Linux, macOS, NFS): an open file survives being replaced or
+ * deleted. On Windows, replacing or deleting an object while it is being read fails instead. NFS
+ * clients' {@code .nfs*} stand-ins for files deleted while open are not listed.
  *
  * <p><b>Housekeeping.</b> A writer that crashes leaves its temporary file (and perhaps a record of
  * a version that never appeared); {@link #removeStaleTemporaryFiles(Duration)} removes such
@@ -102,6 +106,7 @@ public final class DirectoryLayerStore implements LayerStore {
   private static final String RECORDS_DIR = "records";
   private static final int BUFFER_BYTES = 64 * 1024;
   private static final int OPEN_ATTEMPTS = 5;
+  private static final Pattern NFS_SILLY_RENAME = Pattern.compile("\\.nfs[0-9a-f]{24}");
   private static final boolean UNIX_ATTRIBUTES =
       FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
 
@@ -305,7 +310,7 @@ public final class DirectoryLayerStore implements LayerStore {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              if (!attrs.isDirectory() && !isReserved(file)) {
+              if (!attrs.isDirectory() && !isReserved(file) && !isNfsSillyRename(file)) {
                 String key = keyOf(file);
                 if (key.startsWith(prefix)) {
                   keys.add(key);
@@ -707,6 +712,11 @@ public final class DirectoryLayerStore implements LayerStore {
 
   private static boolean isReserved(Path file) {
     return file.getFileName().toString().startsWith(RESERVED_PREFIX);
+  }
+
+  /** An NFS client's stand-in for a file deleted while open ("silly rename"); not an object. */
+  private static boolean isNfsSillyRename(Path file) {
+    return NFS_SILLY_RENAME.matcher(file.getFileName().toString()).matches();
   }
 
   /** One {@code stat}: the inode, size, modification time and type of the file; empty if absent. */

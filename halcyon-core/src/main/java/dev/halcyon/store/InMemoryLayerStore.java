@@ -33,11 +33,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>It is as strict as the real stores, and stricter where a fake can afford it: {@link
  * #put(String, Path, Digest, PutMode)} reads the whole file, computing its SHA-256 as it goes, and
- * stores nothing if it differs from the digest given; {@link #get} returns a {@link
- * VerifyingInputStream}; and every stream handed out is tracked until it is closed, so {@link
- * #assertNoOpenStreams()} can name the keys whose streams leaked. {@link PutMode#IF_ABSENT} is one
- * atomic map operation, so concurrent writers of a key see exactly one winner. Objects' {@code
- * lastModified} comes from the {@link Clock} given to the constructor.
+ * stores nothing if it differs from the digest given, even when the key already exists (real stores
+ * may skip reading the file then); writing the same bytes again reports {@code written=false};
+ * {@link #get} returns a {@link VerifyingInputStream}; and every stream handed out is tracked until
+ * it is closed, so {@link #assertNoOpenStreams()} can name the keys whose streams leaked. {@link
+ * PutMode#IF_ABSENT} is one atomic map operation, so concurrent writers of a key see exactly one
+ * winner. Objects' {@code lastModified} comes from the {@link Clock} given to the constructor.
  *
  * <p>Keys are any non-empty strings. Objects must fit in a byte array (under 2 GiB each).
  *
