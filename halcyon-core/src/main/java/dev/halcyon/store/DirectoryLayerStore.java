@@ -71,11 +71,13 @@ import java.util.regex.Pattern;
  * ({@link Files#createLink}), which fails if the key exists, for {@link PutMode#IF_ABSENT}.
  * Deleting renames the object to a temporary name (only one of several deleters can succeed) and
  * then removes it and its record; a version's record is removed only after the version has left the
- * path. A reader reads the record between two looks at the path that find the same inode (so the
- * record belongs to a version that was current throughout), opens the file, and checks the path
- * still names that inode; so it reads the old object or the whole new one, with the digest that
+ * path. A reader reads the record between two looks at the path that find the same version (so
+ * the record belongs to a version that was current throughout), opens the file, and checks the path
+ * still names that version; so it reads the old object or the whole new one, with the digest that
  * belongs to it, or retries. An object deleted or replaced while being read keeps its bytes until
- * closed (POSIX semantics), and the stream verifies size and digest at its end. Because every step
+ * closed (POSIX semantics), and the stream verifies size and digest at its end, which also catches
+ * what these checks cannot see (an inode number reused within one clock tick by a file of the same
+ * size; NFS clients' cached attributes) as a {@link CorruptObjectException}. Because every step
  * is a single atomic filesystem operation on a file no other writer uses, no lock is needed, inside
  * the JVM or across processes; this works on local filesystems and on NFS, which make {@code
  * rename} and {@code link} atomic, without relying on file locks.
