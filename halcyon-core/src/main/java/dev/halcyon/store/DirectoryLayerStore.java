@@ -35,10 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
- * A folder as a {@link LayerStore}: the local cache, or a "bucket" on a filesystem shared by several
- * processes and machines.
+ * A folder as a {@link LayerStore}: the local cache, or a "bucket" on a filesystem shared by
+ * several processes and machines.
  *
  * <p><b>Layout.</b> The object under key {@code a/b/c.tar.zst} is the plain file {@code
  * <root>/a/b/c.tar.zst}, so any tool can read, copy or sync the folder. Beside it live:
@@ -46,52 +47,57 @@ import java.util.UUID;
  * <ul>
  *   <li>temporary files named {@code .halcyon-tmp-*}, in the directory of the object being written;
  *   <li>digest records under {@code <root>/.halcyon/records/}: one small file per stored version,
- *       named {@code <sha256 of key>.i<inode>-<mtime>-<size>} and holding {@code sha256:<hex> <size>
- *       <mtime> <key>}.
+ *       named {@code <sha256 of key>.i<inode>-<mtime>-<size>} and holding {@code sha256:<hex>
+ *       <size> <mtime> <key>}.
  * </ul>
  *
  * Key components starting with {@code .halcyon} are reserved for these, and are refused.
  *
- * <p><b>Why records are keyed by version.</b> A record names the exact file it describes: its
- * inode number, modification time and size, none of which change when a file is renamed or linked
- * (the time and size also tell apart files that reuse the inode number of a deleted one). Every
- * writer writes the record for its own temporary file <em>before</em> that file becomes visible, and
- * a record is removed only after its version has left the path. So a reader can never pair an
- * object with a record written for another version, whatever concurrent writers do. Objects that
- * have no record (written or changed by other tools, or a record lost in a crash) are listed and
- * readable with an empty digest; the size is still checked. Filesystems without inode numbers
- * (Windows) fall back to time and size alone.
+ * <p><b>Why records are keyed by version.</b> A record names the exact file it describes: its inode
+ * number, modification time and size, none of which change when a file is renamed or linked (the
+ * time and size also tell apart files that reuse the inode number of a deleted one). Every writer
+ * writes the record for its own temporary file <em>before</em> that file becomes visible, and a
+ * record is removed only after its version has left the path. So a reader can never pair an object
+ * with a record written for another version, whatever concurrent writers do. Objects that have no
+ * record (written or changed by other tools, or a record lost in a crash) are listed and readable
+ * with an empty digest; the size is still checked. Filesystems without inode numbers (Windows) fall
+ * back to time and size alone.
  *
  * <p><b>Atomicity without locks.</b> Each writer copies into its own uniquely named temporary file
  * in the object's directory, computing SHA-256 while copying, refuses a digest mismatch with {@link
  * CorruptObjectException} (deleting the temporary file), forces the bytes to disk ({@link
  * FileChannel#force}), writes the record, and then publishes with one atomic system call: {@code
  * rename} ({@link StandardCopyOption#ATOMIC_MOVE}) for {@link PutMode#OVERWRITE}, or a hard link
- * ({@link Files#createLink}), which fails if the key exists, for {@link PutMode#IF_ABSENT}. Deleting
- * renames the object to a temporary name (only one of several deleters can succeed) and then
- * removes it and its record; a version's record is removed only after the version has left the
- * path. A reader reads the record between two looks at the path that find the same inode (so the
- * record belongs to a version that was current throughout), opens the file, and checks the path
- * still names that inode; so it reads the old object or the whole new one, with the digest that
- * belongs to it, or retries. An object deleted or replaced while being read
- * keeps its bytes until closed (POSIX semantics), and the stream verifies size and digest at its
- * end. Because every step is a single atomic filesystem operation on a file no other writer uses,
- * no lock is needed, inside the JVM or across processes; this works on local filesystems and on
- * NFS, which make {@code rename} and {@code link} atomic, without relying on file locks.
+ * ({@link Files#createLink}), which fails if the key exists, for {@link PutMode#IF_ABSENT}.
+ * Deleting renames the object to a temporary name (only one of several deleters can succeed) and
+ * then removes it and its record; a version's record is removed only after the version has left the
+ * path. A reader reads the record between two looks at the path that find the same version (so
+ * the record belongs to a version that was current throughout), opens the file, and checks the path
+ * still names that version; so it reads the old object or the whole new one, with the digest that
+ * belongs to it, or retries. An object deleted or replaced while being read keeps its bytes until
+ * closed (POSIX semantics), and the stream verifies size and digest at its end, which also catches
+ * what these checks cannot see (an inode number reused within one clock tick by a file of the same
+ * size; NFS clients' cached attributes) as a {@link CorruptObjectException}. Because every step
+ * is a single atomic filesystem operation on a file no other writer uses, no lock is needed, inside
+ * the JVM or across processes; this works on local filesystems and on NFS, which make {@code
+ * rename} and {@code link} atomic, without relying on file locks.
  *
  * <p><b>Limits.</b> A folder cannot hold both a key and keys below it ({@code a/b} and {@code
  * a/b/c}); such a write fails with a {@link StoreException} that says so. On filesystems without
  * hard links {@link PutMode#IF_ABSENT} falls back to "check, then rename": two writers racing for
  * the same new key may then both report {@code written}, the later one's object winning whole.
  * Empty directories are left behind when their last object is deleted. Directory renames are not
- * forced to disk: after a power loss a just-written object may be missing, never partial.
+ * forced to disk: after a power loss a just-written object may be missing, never partial. The
+ * design relies on POSIX semantics (Linux, macOS, NFS): an open file survives being replaced or
+ * deleted. On Windows, replacing or deleting an object while it is being read fails instead. NFS
+ * clients' {@code .nfs*} stand-ins for files deleted while open are not listed.
  *
- * <p><b>Housekeeping.</b> A writer that crashes leaves its temporary file (and perhaps a record of a
- * version that never appeared); {@link #removeStaleTemporaryFiles(Duration)} removes such leftovers
- * older than a given age, and should be run now and then (e.g. by retention).
+ * <p><b>Housekeeping.</b> A writer that crashes leaves its temporary file (and perhaps a record of
+ * a version that never appeared); {@link #removeStaleTemporaryFiles(Duration)} removes such
+ * leftovers older than a given age, and should be run now and then (e.g. by retention).
  *
- * <p>Thread-safe and safe for several processes sharing the folder. Streams returned by {@link #get}
- * are owned by the caller, who must close them; {@link #close()} does nothing.
+ * <p>Thread-safe and safe for several processes sharing the folder. Streams returned by {@link
+ * #get} are owned by the caller, who must close them; {@link #close()} does nothing.
  */
 public final class DirectoryLayerStore implements LayerStore {
   /** Names starting with this are the store's own: the metadata folder and temporary files. */
@@ -102,6 +108,7 @@ public final class DirectoryLayerStore implements LayerStore {
   private static final String RECORDS_DIR = "records";
   private static final int BUFFER_BYTES = 64 * 1024;
   private static final int OPEN_ATTEMPTS = 5;
+  private static final Pattern NFS_SILLY_RENAME = Pattern.compile("\\.nfs[0-9a-f]{24}");
   private static final boolean UNIX_ATTRIBUTES =
       FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
 
@@ -222,7 +229,12 @@ public final class DirectoryLayerStore implements LayerStore {
 
   private TransientStoreException replacedWhileOpened(String key) {
     return new TransientStoreException(
-        "cannot read '" + key + "' from " + root + ": it was replaced " + OPEN_ATTEMPTS
+        "cannot read '"
+            + key
+            + "' from "
+            + root
+            + ": it was replaced "
+            + OPEN_ATTEMPTS
             + " times while being opened; retry");
   }
 
@@ -287,13 +299,20 @@ public final class DirectoryLayerStore implements LayerStore {
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              return dir.equals(start) || !isReserved(dir) ? FileVisitResult.CONTINUE
+              if (dir.equals(start)) {
+                return FileVisitResult.CONTINUE;
+              }
+              // Enter only folders that can hold matching keys: "a/b" enters a/b/ and a/bc/.
+              String folderKey = keyOf(dir) + "/";
+              boolean mayMatch = folderKey.startsWith(prefix) || prefix.startsWith(folderKey);
+              return mayMatch && !isReserved(dir)
+                  ? FileVisitResult.CONTINUE
                   : FileVisitResult.SKIP_SUBTREE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              if (!attrs.isDirectory() && !isReserved(file)) {
+              if (!attrs.isDirectory() && !isReserved(file) && !isNfsSillyRename(file)) {
                 String key = keyOf(file);
                 if (key.startsWith(prefix)) {
                   keys.add(key);
@@ -357,9 +376,9 @@ public final class DirectoryLayerStore implements LayerStore {
 
   /**
    * Removes what crashed writers left behind: temporary files, and records of versions that are not
-   * (or no longer) stored, whose last change is older than {@code olderThan}. A temporary file being
-   * written is touched continually, so an age of an hour or more never disturbs a live writer that
-   * is making progress.
+   * (or no longer) stored, whose last change is older than {@code olderThan}. A temporary file
+   * being written is touched continually, so an age of an hour or more never disturbs a live writer
+   * that is making progress.
    *
    * @return how many files were removed
    */
@@ -452,8 +471,17 @@ public final class DirectoryLayerStore implements LayerStore {
       Digest actual = Digest.of(sha256.digest());
       if (!actual.equals(digest)) {
         throw new CorruptObjectException(
-            "refused to store '" + key + "' in " + root + ": " + source + " has digest " + actual
-                + ", not the " + digest + " given; nothing was stored");
+            "refused to store '"
+                + key
+                + "' in "
+                + root
+                + ": "
+                + source
+                + " has digest "
+                + actual
+                + ", not the "
+                + digest
+                + " given; nothing was stored");
       }
       Path copied = temp;
       FileState written = stat(copied).orElseThrow(() -> vanished(copied));
@@ -473,8 +501,8 @@ public final class DirectoryLayerStore implements LayerStore {
     }
   }
 
-  private PutResult overwrite(
-      String key, Path target, Path temp, String versionId, ObjectInfo info) throws IOException {
+  private PutResult overwrite(String key, Path target, Path temp, String versionId, ObjectInfo info)
+      throws IOException {
     refuseFolder(key, target);
     Optional<FileState> replaced = stat(target);
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -506,8 +534,13 @@ public final class DirectoryLayerStore implements LayerStore {
     }
     deleteRecord(key, versionId);
     throw new TransientStoreException(
-        "cannot store '" + key + "' in " + root + ": it was created and deleted "
-            + OPEN_ATTEMPTS + " times while we tried; retry");
+        "cannot store '"
+            + key
+            + "' in "
+            + root
+            + ": it was created and deleted "
+            + OPEN_ATTEMPTS
+            + " times while we tried; retry");
   }
 
   /** Publishes {@code temp} as {@code target} if nothing is there; false if something is. */
@@ -559,7 +592,13 @@ public final class DirectoryLayerStore implements LayerStore {
       }
     }
     return new StoreException(
-        "cannot store '" + key + "' in " + root + ": '" + blocking + "' is an object, and a folder"
+        "cannot store '"
+            + key
+            + "' in "
+            + root
+            + ": '"
+            + blocking
+            + "' is an object, and a folder"
             + " store cannot hold keys below another key; delete it or choose another key",
         cause);
   }
@@ -567,7 +606,12 @@ public final class DirectoryLayerStore implements LayerStore {
   private void refuseFolder(String key, Path target) throws StoreException {
     if (Files.isDirectory(target)) {
       throw new StoreException(
-          "cannot store '" + key + "' in " + root + ": it is a folder holding keys '" + key
+          "cannot store '"
+              + key
+              + "' in "
+              + root
+              + ": it is a folder holding keys '"
+              + key
               + "/...', and a folder store cannot hold a key that is also a folder; choose another"
               + " key");
     }
@@ -672,9 +716,12 @@ public final class DirectoryLayerStore implements LayerStore {
     return file.getFileName().toString().startsWith(RESERVED_PREFIX);
   }
 
-  /**
-   * One {@code stat}: the inode, size, modification time and type of the file; empty if absent.
-   */
+  /** An NFS client's stand-in for a file deleted while open ("silly rename"); not an object. */
+  private static boolean isNfsSillyRename(Path file) {
+    return NFS_SILLY_RENAME.matcher(file.getFileName().toString()).matches();
+  }
+
+  /** One {@code stat}: the inode, size, modification time and type of the file; empty if absent. */
   private static Optional<FileState> stat(Path path) throws IOException {
     try {
       if (UNIX_ATTRIBUTES) {
@@ -689,12 +736,7 @@ public final class DirectoryLayerStore implements LayerStore {
       }
       BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
       Instant modified = a.lastModifiedTime().toInstant();
-      return Optional.of(
-          new FileState(
-              "x",
-              a.size(),
-              modified,
-              a.isRegularFile()));
+      return Optional.of(new FileState("x", a.size(), modified, a.isRegularFile()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (FileSystemException e) {
@@ -735,13 +777,24 @@ public final class DirectoryLayerStore implements LayerStore {
     String what = key.isEmpty() ? "" : " '" + key + "'";
     if (e instanceof AccessDeniedException) {
       return new StoreAccessException(
-          "cannot " + action + what + " in folder store " + root + ": permission denied on "
+          "cannot "
+              + action
+              + what
+              + " in folder store "
+              + root
+              + ": permission denied on "
               + ((AccessDeniedException) e).getFile()
               + "; give this user read and write access to the folder",
           e);
     }
     return new StoreException(
-        "cannot " + action + what + " in folder store " + root + ": " + e
+        "cannot "
+            + action
+            + what
+            + " in folder store "
+            + root
+            + ": "
+            + e
             + "; check the folder and free disk space",
         e);
   }
@@ -775,7 +828,10 @@ public final class DirectoryLayerStore implements LayerStore {
         return "it has a '" + part + "' component; keys must stay inside the store";
       }
       if (part.startsWith(RESERVED_PREFIX)) {
-        return "component '" + part + "' starts with '" + RESERVED_PREFIX
+        return "component '"
+            + part
+            + "' starts with '"
+            + RESERVED_PREFIX
             + "', which is reserved for the store's metadata and temporary files";
       }
     }
@@ -793,7 +849,13 @@ public final class DirectoryLayerStore implements LayerStore {
      * the modification time and size are part of the name. Renaming or linking changes none of it.
      */
     String versionId() {
-      return inode + "-" + lastModified.getEpochSecond() + "." + lastModified.getNano() + "-" + size;
+      return inode
+          + "-"
+          + lastModified.getEpochSecond()
+          + "."
+          + lastModified.getNano()
+          + "-"
+          + size;
     }
 
     boolean sameVersion(FileState other) {

@@ -31,13 +31,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * A {@link LayerStore} held in memory: a strict fake for tests, including embedders' own.
  *
- * <p>It is as strict as the real stores, and stricter where a fake can afford it: {@link #put(String,
- * Path, Digest, PutMode)} reads the whole file, computing its SHA-256 as it goes, and stores nothing
- * if it differs from the digest given; {@link #get} returns a {@link VerifyingInputStream}; and every
- * stream handed out is tracked until it is closed, so {@link #assertNoOpenStreams()} can name the keys
- * whose streams leaked. {@link PutMode#IF_ABSENT} is one atomic map operation, so concurrent writers
- * of a key see exactly one winner. Objects' {@code lastModified} comes from the {@link Clock} given to
- * the constructor.
+ * <p>It is as strict as the real stores, and stricter where a fake can afford it: {@link
+ * #put(String, Path, Digest, PutMode)} reads the whole file, computing its SHA-256 as it goes, and
+ * stores nothing if it differs from the digest given, even when the key already exists (real stores
+ * may skip reading the file then); writing the same bytes again reports {@code written=false};
+ * {@link #get} returns a {@link VerifyingInputStream}; and every stream handed out is tracked until
+ * it is closed, so {@link #assertNoOpenStreams()} can name the keys whose streams leaked. {@link
+ * PutMode#IF_ABSENT} is one atomic map operation, so concurrent writers of a key see exactly one
+ * winner. Objects' {@code lastModified} comes from the {@link Clock} given to the constructor.
  *
  * <p>Keys are any non-empty strings. Objects must fit in a byte array (under 2 GiB each).
  *
@@ -106,8 +107,7 @@ public final class InMemoryLayerStore implements LayerStore {
   @Override
   public List<ObjectInfo> list(String prefix) {
     checkNotNull(prefix, "prefix");
-    NavigableMap<String, Entry> range =
-        prefix.isEmpty() ? objects : objects.tailMap(prefix, true);
+    NavigableMap<String, Entry> range = prefix.isEmpty() ? objects : objects.tailMap(prefix, true);
     List<ObjectInfo> result = new ArrayList<>();
     for (Map.Entry<String, Entry> e : range.entrySet()) {
       if (!e.getKey().startsWith(prefix)) {
@@ -171,8 +171,7 @@ public final class InMemoryLayerStore implements LayerStore {
       // The remapping function may run more than once under contention; it is pure, and the
       // identity of the result tells whether this write is the one that landed.
       now =
-          objects.compute(
-              key, (k, old) -> old != null && old.digest.equals(digest) ? old : fresh);
+          objects.compute(key, (k, old) -> old != null && old.digest.equals(digest) ? old : fresh);
     }
     return new PutResult(now.info(key), now == fresh);
   }
@@ -184,7 +183,14 @@ public final class InMemoryLayerStore implements LayerStore {
       long size = channel.size();
       if (size > MAX_OBJECT_BYTES) {
         throw new StoreException(
-            "cannot store '" + key + "' in " + describe() + ": " + source + " has " + size
+            "cannot store '"
+                + key
+                + "' in "
+                + describe()
+                + ": "
+                + source
+                + " has "
+                + size
                 + " bytes, more than an in-memory store can hold; use a DirectoryLayerStore");
       }
       bytes = new byte[(int) size];
@@ -208,8 +214,17 @@ public final class InMemoryLayerStore implements LayerStore {
     Digest actual = Digest.of(sha256.digest());
     if (!actual.equals(digest)) {
       throw new CorruptObjectException(
-          "refused to store '" + key + "' in " + describe() + ": " + source + " has digest "
-              + actual + ", not the " + digest + " given; nothing was stored");
+          "refused to store '"
+              + key
+              + "' in "
+              + describe()
+              + ": "
+              + source
+              + " has digest "
+              + actual
+              + ", not the "
+              + digest
+              + " given; nothing was stored");
     }
     return bytes;
   }

@@ -4,7 +4,8 @@
  * the recorded SHA-256), its checked exception family rooted in {@link
  * dev.halcyon.store.StoreException}, and two implementations: {@link
  * dev.halcyon.store.DirectoryLayerStore}, a folder usable as the local cache or as a bucket on a
- * shared filesystem, and {@link dev.halcyon.store.InMemoryLayerStore}, a strict fake for tests. Every
- * store is held to the same contract by {@code LayerStoreContract}, shipped in the core test-jar.
+ * shared filesystem, and {@link dev.halcyon.store.InMemoryLayerStore}, a strict fake for tests.
+ * Every store is held to the same contract by {@code LayerStoreContract}, shipped in the core
+ * test-jar.
  */
 package dev.halcyon.store;

@@ -28,7 +28,8 @@ class DirectoryLayerStoreMultiProcessIT {
   private static final int OPERATIONS = 300;
   private static final int KEYS = 3;
   private static final Pattern RESULT =
-      Pattern.compile("result whole=(\\d+) empty=(\\d+) transient=(\\d+) written=(\\d+) deleted=(\\d+)");
+      Pattern.compile(
+          "result whole=(\\d+) empty=(\\d+) transient=(\\d+) written=(\\d+) deleted=(\\d+)");
 
   @TempDir Path tempDir;
 
@@ -54,10 +55,13 @@ class DirectoryLayerStoreMultiProcessIT {
                 .redirectError(tempDir.resolve("worker-" + id + ".err").toFile())
                 .start();
         workers.add(p);
-        outputs.add(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+        outputs.add(
+            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
       }
       for (int id = 0; id < WORKERS; id++) {
-        assertThat(outputs.get(id).readLine()).as("worker %s: %s", id, errors(id)).isEqualTo("ready");
+        assertThat(outputs.get(id).readLine())
+            .as("worker %s: %s", id, errors(id))
+            .isEqualTo("ready");
       }
       for (Process p : workers) {
         try (OutputStream go = p.getOutputStream()) {
@@ -70,7 +74,9 @@ class DirectoryLayerStoreMultiProcessIT {
       for (int id = 0; id < WORKERS; id++) {
         Process p = workers.get(id);
         String last = null;
-        for (String line = outputs.get(id).readLine(); line != null; line = outputs.get(id).readLine()) {
+        for (String line = outputs.get(id).readLine();
+            line != null;
+            line = outputs.get(id).readLine()) {
           last = line;
         }
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("worker %s finished", id).isTrue();

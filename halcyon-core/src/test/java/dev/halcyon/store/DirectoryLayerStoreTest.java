@@ -102,7 +102,8 @@ class DirectoryLayerStoreTest extends LayerStoreContract {
   void removeStaleTemporaryFiles_recordsOfReplacedVersions_removedCurrentKept() throws Exception {
     store.put("k", new byte[] {1}, PutMode.OVERWRITE);
     Path current = onlyRecord();
-    Path orphan = current.resolveSibling(current.getFileName().toString().replaceAll("\\.i\\d+-", ".i1-"));
+    Path orphan =
+        current.resolveSibling(current.getFileName().toString().replaceAll("\\.i\\d+-", ".i1-"));
     Files.copy(current, orphan);
 
     int removed = directory().removeStaleTemporaryFiles(Duration.ZERO);
@@ -137,7 +138,8 @@ class DirectoryLayerStoreTest extends LayerStoreContract {
     assertThat(info.size()).isEqualTo(bytes.length);
     assertThat(info.digest()).isEmpty();
     assertThat(read("foreign/file.tar.gz")).isEqualTo(bytes);
-    assertThat(store.list("foreign/")).extracting(ObjectInfo::key)
+    assertThat(store.list("foreign/"))
+        .extracting(ObjectInfo::key)
         .containsExactly("foreign/file.tar.gz");
   }
 

@@ -12,13 +12,13 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * A child process for {@link DirectoryLayerStoreMultiProcessIT}: hammers a shared folder store
- * with overwrites, create-if-absent writes, reads and deletes of a few keys, and checks every read.
+ * A child process for {@link DirectoryLayerStoreMultiProcessIT}: hammers a shared folder store with
+ * overwrites, create-if-absent writes, reads and deletes of a few keys, and checks every read.
  *
  * <p>Arguments: root, worker id, operations, number of keys. It prints {@code ready}, waits for a
  * line on stdin (so all workers start together), runs, and prints one {@code result} line. It exits
- * 1 after printing {@code BAD ...} if a read completed with bytes that are not one whole object some
- * worker wrote, or if a read of a healthy store failed as corrupt.
+ * 1 after printing {@code BAD ...} if a read completed with bytes that are not one whole object
+ * some worker wrote, or if a read of a healthy store failed as corrupt.
  */
 public final class DirectoryLayerStoreWorker {
   private static final int MAGIC = 0x48414c43;
@@ -88,8 +88,16 @@ public final class DirectoryLayerStoreWorker {
       }
     }
     System.out.println(
-        "result whole=" + whole + " empty=" + empty + " transient=" + transientFailures
-            + " written=" + written + " deleted=" + deleted);
+        "result whole="
+            + whole
+            + " empty="
+            + empty
+            + " transient="
+            + transientFailures
+            + " written="
+            + written
+            + " deleted="
+            + deleted);
     System.out.flush();
     Files.deleteIfExists(scratch.resolve("src"));
     Files.delete(scratch);

@@ -128,8 +128,10 @@ public abstract class LayerStoreContract {
 
     assertThat(result.written()).isTrue();
     assertInfo(result.info(), "linux-x86_64/halcyon-install-1.tar.zst", bytes);
-    assertInfo(store.head("linux-x86_64/halcyon-install-1.tar.zst").orElseThrow(),
-        "linux-x86_64/halcyon-install-1.tar.zst", bytes);
+    assertInfo(
+        store.head("linux-x86_64/halcyon-install-1.tar.zst").orElseThrow(),
+        "linux-x86_64/halcyon-install-1.tar.zst",
+        bytes);
     assertThat(read("linux-x86_64/halcyon-install-1.tar.zst")).isEqualTo(bytes);
   }
 
@@ -181,8 +183,7 @@ public abstract class LayerStoreContract {
   void putFile_sourceMissing_throwsIoExceptionNamingFileAndStoresNothing() throws Exception {
     Path missing = tempDir.resolve("no-such-archive.tar.zst");
 
-    assertThatThrownBy(
-            () -> store.put("k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
+    assertThatThrownBy(() -> store.put("k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("no-such-archive.tar.zst");
 
@@ -249,7 +250,9 @@ public abstract class LayerStoreContract {
 
     List<ObjectInfo> listed = store.list("many/");
 
-    assertThat(listed).extracting(ObjectInfo::key).isSorted()
+    assertThat(listed)
+        .extracting(ObjectInfo::key)
+        .isSorted()
         .containsExactlyInAnyOrderElementsOf(keys);
     for (ObjectInfo info : listed) {
       byte[] expected = contentFor(info.key());
@@ -257,8 +260,8 @@ public abstract class LayerStoreContract {
       info.digest().ifPresent(d -> assertThat(d).as(info.key()).isEqualTo(Digest.sha256(expected)));
     }
     assertThat(store.list("many")).hasSize(count + 1);
-    assertThat(store.list("many/folder-07/")).hasSize((int) keys.stream()
-        .filter(k -> k.startsWith("many/folder-07/")).count());
+    assertThat(store.list("many/folder-07/"))
+        .hasSize((int) keys.stream().filter(k -> k.startsWith("many/folder-07/")).count());
   }
 
   @Test
@@ -369,8 +372,7 @@ public abstract class LayerStoreContract {
     store.put("half", bytes, PutMode.OVERWRITE);
 
     try (StoredObject object = store.get("half").orElseThrow()) {
-      assertThat(object.stream().readNBytes(100_000))
-          .isEqualTo(Arrays.copyOf(bytes, 100_000));
+      assertThat(object.stream().readNBytes(100_000)).isEqualTo(Arrays.copyOf(bytes, 100_000));
     }
 
     assertNoLeaks(store);
@@ -412,11 +414,17 @@ public abstract class LayerStoreContract {
     }
 
     List<PutResult> results =
-        concurrently(writers, i -> store.put("contended/ifabsent", files.get(i),
-            Digest.sha256(contents.get(i)), PutMode.IF_ABSENT));
+        concurrently(
+            writers,
+            i ->
+                store.put(
+                    "contended/ifabsent",
+                    files.get(i),
+                    Digest.sha256(contents.get(i)),
+                    PutMode.IF_ABSENT));
 
-    List<Integer> winners = IntStream.range(0, writers)
-        .filter(i -> results.get(i).written()).boxed().toList();
+    List<Integer> winners =
+        IntStream.range(0, writers).filter(i -> results.get(i).written()).boxed().toList();
     assertThat(winners).hasSize(1);
     byte[] expected = contents.get(winners.get(0));
     assertInfo(store.head("contended/ifabsent").orElseThrow(), "contended/ifabsent", expected);
@@ -435,8 +443,14 @@ public abstract class LayerStoreContract {
     }
 
     List<PutResult> results =
-        concurrently(writers, i -> store.put("contended/overwrite", files.get(i),
-            Digest.sha256(contents.get(i)), PutMode.OVERWRITE));
+        concurrently(
+            writers,
+            i ->
+                store.put(
+                    "contended/overwrite",
+                    files.get(i),
+                    Digest.sha256(contents.get(i)),
+                    PutMode.OVERWRITE));
 
     assertThat(results).allSatisfy(r -> assertThat(r.written()).isTrue());
     byte[] stored = read("contended/overwrite");
@@ -486,7 +500,8 @@ public abstract class LayerStoreContract {
                       continue;
                     }
                     assertThat(Arrays.equals(bytes, a) || Arrays.equals(bytes, b))
-                        .as("read %s completed with %s bytes, so it must be one whole object",
+                        .as(
+                            "read %s completed with %s bytes, so it must be one whole object",
                             i, bytes.length)
                         .isTrue();
                     outcomes[1]++;
@@ -510,7 +525,8 @@ public abstract class LayerStoreContract {
 
   /** Reads {@code key} whole through the store's verifying stream. */
   protected byte[] read(String key) throws IOException {
-    try (StoredObject object = store.get(key).orElseThrow(() -> new AssertionError(key + " missing"))) {
+    try (StoredObject object =
+        store.get(key).orElseThrow(() -> new AssertionError(key + " missing"))) {
       return object.stream().readAllBytes();
     }
   }
@@ -545,9 +561,9 @@ public abstract class LayerStoreContract {
     return key.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Stores each key with its own name as content, a few at a time. */
+  /** Stores each key with its own name as content, several at a time (writes wait on fsync). */
   private void putAll(List<String> keys) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<PutResult>> futures = new ArrayList<>();
       for (String key : keys) {
@@ -573,10 +589,11 @@ public abstract class LayerStoreContract {
       List<Future<T>> futures = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int index = i;
-        Callable<T> call = () -> {
-          start.await();
-          return task.call(index);
-        };
+        Callable<T> call =
+            () -> {
+              start.await();
+              return task.call(index);
+            };
         futures.add(pool.submit(call));
       }
       start.countDown();
