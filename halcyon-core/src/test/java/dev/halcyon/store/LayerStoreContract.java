@@ -1,0 +1,631 @@
+package dev.halcyon.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.halcyon.layer.Digest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every {@link LayerStore} must show, as one JUnit 5 test class to extend.
+ *
+ * <p>Shipped in the halcyon-core test-jar. To test a store, extend this class and implement {@link
+ * #newStore()}, returning a fresh, empty store for each test (a new folder, bucket or prefix). The
+ * kit closes the store after each test, after calling {@link #assertNoLeaks(LayerStore)}.
+ *
+ * <p>What it holds a store to: absence is a value; reads return the exact bytes, size and digest
+ * written; a digest mismatch stores nothing; {@link PutMode#OVERWRITE} replaces and {@link
+ * PutMode#IF_ABSENT} keeps the first object, also under concurrent writers; writing the same bytes
+ * again succeeds; {@link LayerStore#list} uses plain string prefixes (as in S3, {@code a/b} matches
+ * {@code a/b/c} and {@code a/bc}) and returns every key, sorted, beyond any page size; deletes
+ * report absence; a large object streams through without being held in memory; readers racing
+ * deletes and overwrites see nothing, the whole verified object, or a clean {@link IOException},
+ * never a short or mixed object that passes as whole. {@link LayerStore#list} may leave the digest
+ * empty (S3 listings carry no metadata) but must not report a wrong one; {@link LayerStore#head}
+ * and {@link LayerStore#get} must report the digest written.
+ *
+ * <p>The kit never uses a key that is also a "folder" of another key ({@code a/b} beside {@code
+ * a/b/c}), which a folder-backed store cannot hold. Errors are asserted by type and by naming the
+ * key or file concerned.
+ *
+ * <p>For a local store the whole kit takes well under 30 seconds; the large object dominates.
+ */
+public abstract class LayerStoreContract {
+  private static final int MIB = 1024 * 1024;
+
+  /** A fresh folder for source files; subclasses may use it too. */
+  @TempDir protected Path tempDir;
+
+  /** The store under test, new for each test. */
+  protected LayerStore store;
+
+  /** Returns a fresh, empty store; called once before each test. */
+  protected abstract LayerStore newStore() throws Exception;
+
+  /**
+   * Fails if {@code store} leaked a resource, e.g. a stream that was closed by the test but not
+   * released by the store. Called after each test and after the stream-closing tests. Default: no
+   * check.
+   */
+  protected void assertNoLeaks(LayerStore store) throws Exception {}
+
+  /** The size of the large-object test; lower it for stores that hold bytes in memory. */
+  protected long largeObjectBytes() {
+    return 200L * MIB;
+  }
+
+  /** How many keys the listing test writes; over S3's page of 1,000 by default. */
+  protected int manyKeysCount() {
+    return 1_100;
+  }
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+    assertThat(store.list("")).as("a new store must be empty").isEmpty();
+  }
+
+  @AfterEach
+  void closeStore() throws Exception {
+    if (store != null) {
+      try {
+        assertNoLeaks(store);
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  // --- absence ---
+
+  @Test
+  void head_missingKey_returnsEmpty() throws Exception {
+    assertThat(store.head("missing/key.tar.zst")).isEmpty();
+  }
+
+  @Test
+  void get_missingKey_returnsEmpty() throws Exception {
+    assertThat(store.get("missing/key.tar.zst")).isEmpty();
+  }
+
+  @Test
+  void delete_missingKey_returnsFalse() throws Exception {
+    assertThat(store.delete("missing/key.tar.zst")).isFalse();
+  }
+
+  // --- round trips ---
+
+  @Test
+  void putFile_newKey_headAndGetReturnSameBytesSizeAndDigest() throws Exception {
+    byte[] bytes = randomBytes(1, 300_000);
+    Digest digest = Digest.sha256(bytes);
+
+    PutResult result =
+        store.put("linux-x86_64/halcyon-install-1.tar.zst", file(bytes), digest, PutMode.OVERWRITE);
+
+    assertThat(result.written()).isTrue();
+    assertInfo(result.info(), "linux-x86_64/halcyon-install-1.tar.zst", bytes);
+    assertInfo(
+        store.head("linux-x86_64/halcyon-install-1.tar.zst").orElseThrow(),
+        "linux-x86_64/halcyon-install-1.tar.zst",
+        bytes);
+    assertThat(read("linux-x86_64/halcyon-install-1.tar.zst")).isEqualTo(bytes);
+  }
+
+  @Test
+  void putBytes_smallObject_roundTrips() throws Exception {
+    byte[] bytes = "{\"layer\":\"install\"}\n".getBytes(StandardCharsets.UTF_8);
+
+    PutResult result = store.put("tags/install.json", bytes, PutMode.IF_ABSENT);
+
+    assertThat(result.written()).isTrue();
+    assertInfo(store.head("tags/install.json").orElseThrow(), "tags/install.json", bytes);
+    assertThat(read("tags/install.json")).isEqualTo(bytes);
+  }
+
+  @Test
+  void putBytes_emptyObject_roundTrips() throws Exception {
+    store.put("empty", new byte[0], PutMode.OVERWRITE);
+
+    assertInfo(store.head("empty").orElseThrow(), "empty", new byte[0]);
+    assertThat(read("empty")).isEmpty();
+  }
+
+  @Test
+  void putBytes_arrayChangedAfterPut_storedObjectUnchanged() throws Exception {
+    byte[] bytes = randomBytes(2, 1000);
+    byte[] original = bytes.clone();
+
+    store.put("k", bytes, PutMode.OVERWRITE);
+    bytes[0] ^= 1;
+
+    assertThat(read("k")).isEqualTo(original);
+  }
+
+  @Test
+  void putFile_wrongDigest_throwsCorruptObjectAndStoresNothing() throws Exception {
+    byte[] bytes = randomBytes(3, 100_000);
+    Digest wrong = Digest.sha256("something else");
+
+    assertThatThrownBy(() -> store.put("bad/object.tar.zst", file(bytes), wrong, PutMode.OVERWRITE))
+        .isInstanceOf(CorruptObjectException.class)
+        .hasMessageContaining("bad/object.tar.zst");
+
+    assertThat(store.head("bad/object.tar.zst")).isEmpty();
+    assertThat(store.get("bad/object.tar.zst")).isEmpty();
+    assertThat(store.list("")).isEmpty();
+  }
+
+  @Test
+  void putFile_sourceMissing_throwsIoExceptionNamingFileAndStoresNothing() throws Exception {
+    Path missing = tempDir.resolve("no-such-archive.tar.zst");
+
+    assertThatThrownBy(() -> store.put("k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("no-such-archive.tar.zst");
+
+    assertThat(store.list("")).isEmpty();
+  }
+
+  @Test
+  void putFile_overwriteExisting_replacesObject() throws Exception {
+    byte[] first = randomBytes(4, 50_000);
+    byte[] second = randomBytes(5, 70_000);
+    store.put("build/app.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
+
+    PutResult result =
+        store.put("build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
+
+    assertThat(result.written()).isTrue();
+    assertInfo(store.head("build/app.tar.zst").orElseThrow(), "build/app.tar.zst", second);
+    assertThat(read("build/app.tar.zst")).isEqualTo(second);
+  }
+
+  @Test
+  void putFile_ifAbsentOnExisting_returnsNotWrittenAndKeepsFirst() throws Exception {
+    byte[] first = randomBytes(6, 50_000);
+    byte[] second = randomBytes(7, 60_000);
+    store.put("deps/x.tar.zst", file(first), Digest.sha256(first), PutMode.IF_ABSENT);
+
+    PutResult result =
+        store.put("deps/x.tar.zst", file(second), Digest.sha256(second), PutMode.IF_ABSENT);
+
+    assertThat(result.written()).isFalse();
+    assertThat(result.info().key()).isEqualTo("deps/x.tar.zst");
+    assertInfo(store.head("deps/x.tar.zst").orElseThrow(), "deps/x.tar.zst", first);
+    assertThat(read("deps/x.tar.zst")).isEqualTo(first);
+  }
+
+  @Test
+  void putFile_sameBytesTwice_isIdempotent() throws Exception {
+    byte[] bytes = randomBytes(8, 40_000);
+    Digest digest = Digest.sha256(bytes);
+    store.put("same", file(bytes), digest, PutMode.OVERWRITE);
+
+    PutResult again = store.put("same", file(bytes), digest, PutMode.OVERWRITE);
+    PutResult ifAbsent = store.put("same", file(bytes), digest, PutMode.IF_ABSENT);
+
+    assertInfo(again.info(), "same", bytes);
+    assertThat(ifAbsent.written()).isFalse();
+    assertInfo(store.head("same").orElseThrow(), "same", bytes);
+    assertThat(read("same")).isEqualTo(bytes);
+    assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("same");
+  }
+
+  // --- listing ---
+
+  @Test
+  void list_manyKeysAcrossFolders_returnsEveryKeySorted() throws Exception {
+    int count = manyKeysCount();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      keys.add(String.format("many/folder-%02d/key-%05d.tar.zst", i % 13, i));
+    }
+    putAll(keys);
+    store.put("other/not-listed", new byte[] {1}, PutMode.OVERWRITE);
+    store.put("manyfold", new byte[] {2}, PutMode.OVERWRITE);
+
+    List<ObjectInfo> listed = store.list("many/");
+
+    assertThat(listed)
+        .extracting(ObjectInfo::key)
+        .isSorted()
+        .containsExactlyInAnyOrderElementsOf(keys);
+    for (ObjectInfo info : listed) {
+      byte[] expected = contentFor(info.key());
+      assertThat(info.size()).as(info.key()).isEqualTo(expected.length);
+      info.digest().ifPresent(d -> assertThat(d).as(info.key()).isEqualTo(Digest.sha256(expected)));
+    }
+    assertThat(store.list("many")).hasSize(count + 1);
+    assertThat(store.list("many/folder-07/"))
+        .hasSize((int) keys.stream().filter(k -> k.startsWith("many/folder-07/")).count());
+  }
+
+  @Test
+  void list_prefix_isPlainStringPrefix() throws Exception {
+    putAll(List.of("a/b/c", "a/b1/x", "a/bc", "a/c", "ab", "b"));
+
+    assertThat(keys("a/b")).containsExactly("a/b/c", "a/b1/x", "a/bc");
+    assertThat(keys("a/b/")).containsExactly("a/b/c");
+    assertThat(keys("a/b/c")).containsExactly("a/b/c");
+    assertThat(keys("a")).containsExactly("a/b/c", "a/b1/x", "a/bc", "a/c", "ab");
+    assertThat(keys("a/")).containsExactly("a/b/c", "a/b1/x", "a/bc", "a/c");
+    assertThat(keys("c")).isEmpty();
+    assertThat(keys("a/b/c/d")).isEmpty();
+    assertThat(keys("zzz/")).isEmpty();
+  }
+
+  @Test
+  void list_emptyPrefix_returnsEveryKeySorted() throws Exception {
+    putAll(List.of("z", "m/n", "a/b/c", "a/a"));
+
+    assertThat(keys("")).containsExactly("a/a", "a/b/c", "m/n", "z");
+  }
+
+  @Test
+  void list_afterDelete_omitsDeletedKey() throws Exception {
+    putAll(List.of("d/1", "d/2", "d/3"));
+
+    store.delete("d/2");
+
+    assertThat(keys("d/")).containsExactly("d/1", "d/3");
+  }
+
+  // --- deleting ---
+
+  @Test
+  void delete_existingKey_returnsTrueThenFalse() throws Exception {
+    store.put("gone/soon", randomBytes(9, 1000), PutMode.OVERWRITE);
+
+    assertThat(store.delete("gone/soon")).isTrue();
+
+    assertThat(store.head("gone/soon")).isEmpty();
+    assertThat(store.get("gone/soon")).isEmpty();
+    assertThat(store.delete("gone/soon")).isFalse();
+  }
+
+  @Test
+  void deleteAll_manyKeysIncludingAbsent_deletesAll() throws Exception {
+    List<String> keys = IntStream.range(0, 60).mapToObj(i -> "old/k" + i).toList();
+    putAll(keys);
+    store.put("kept/k", new byte[] {7}, PutMode.OVERWRITE);
+    List<String> toDelete = new ArrayList<>(keys);
+    toDelete.add("old/never-written");
+    toDelete.add("absent/too");
+
+    int requests = store.deleteAll(toDelete);
+
+    assertThat(requests).isPositive();
+    assertThat(keys("")).containsExactly("kept/k");
+  }
+
+  @Test
+  void put_afterDelete_storesAgain() throws Exception {
+    byte[] first = randomBytes(10, 2000);
+    byte[] second = randomBytes(11, 3000);
+    store.put("again", first, PutMode.IF_ABSENT);
+    store.delete("again");
+
+    PutResult result = store.put("again", second, PutMode.IF_ABSENT);
+
+    assertThat(result.written()).isTrue();
+    assertThat(read("again")).isEqualTo(second);
+  }
+
+  // --- large objects and streams ---
+
+  @Test
+  void putFile_largeObject_roundTripsVerifiedWhileStreaming() throws Exception {
+    long size = largeObjectBytes();
+    Path source = tempDir.resolve("large.bin");
+    Digest digest = writeSeeded(source, 42, size);
+
+    PutResult result = store.put("large/object.tar.zst", source, digest, PutMode.IF_ABSENT);
+
+    assertThat(result.written()).isTrue();
+    assertThat(result.info().size()).isEqualTo(size);
+    ObjectInfo head = store.head("large/object.tar.zst").orElseThrow();
+    assertThat(head.size()).isEqualTo(size);
+    assertThat(head.digest()).contains(digest);
+    Files.delete(source);
+    try (StoredObject object = store.get("large/object.tar.zst").orElseThrow()) {
+      assertThat(object.info().size()).isEqualTo(size);
+      assertThat(object.info().digest()).contains(digest);
+      MessageDigest sha256 = Digest.newSha256();
+      long count = 0;
+      byte[] buffer = new byte[64 * 1024];
+      for (int n = object.stream().read(buffer); n >= 0; n = object.stream().read(buffer)) {
+        sha256.update(buffer, 0, n);
+        count += n;
+      }
+      assertThat(count).isEqualTo(size);
+      assertThat(Digest.of(sha256.digest())).isEqualTo(digest);
+    }
+  }
+
+  @Test
+  void get_readHalfThenClose_leavesNothingOpen() throws Exception {
+    byte[] bytes = randomBytes(12, 200_000);
+    store.put("half", bytes, PutMode.OVERWRITE);
+
+    try (StoredObject object = store.get("half").orElseThrow()) {
+      assertThat(object.stream().readNBytes(100_000)).isEqualTo(Arrays.copyOf(bytes, 100_000));
+    }
+
+    assertNoLeaks(store);
+    assertThat(read("half")).isEqualTo(bytes);
+  }
+
+  @Test
+  void get_objectDeletedWhileOpen_readsWholeObjectOrFailsCleanly() throws Exception {
+    byte[] first = randomBytes(13, 500_000);
+    store.put("racy", first, PutMode.OVERWRITE);
+
+    try (StoredObject object = store.get("racy").orElseThrow()) {
+      byte[] head = object.stream().readNBytes(1000);
+      store.delete("racy");
+      store.put("racy", randomBytes(14, 400_000), PutMode.OVERWRITE);
+      byte[] rest;
+      try {
+        rest = object.stream().readAllBytes();
+      } catch (IOException e) {
+        return; // a clean failure is allowed; a short or mixed success is not
+      }
+      byte[] whole = new byte[head.length + rest.length];
+      System.arraycopy(head, 0, whole, 0, head.length);
+      System.arraycopy(rest, 0, whole, head.length, rest.length);
+      assertThat(whole).isEqualTo(first);
+    }
+  }
+
+  // --- concurrency ---
+
+  @Test
+  void putFile_concurrentIfAbsentWriters_exactlyOneWinsWhole() throws Exception {
+    int writers = 8;
+    List<byte[]> contents = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      contents.add(randomBytes(100 + i, 256 * 1024 + i));
+      files.add(file(contents.get(i)));
+    }
+
+    List<PutResult> results =
+        concurrently(
+            writers,
+            i ->
+                store.put(
+                    "contended/ifabsent",
+                    files.get(i),
+                    Digest.sha256(contents.get(i)),
+                    PutMode.IF_ABSENT));
+
+    List<Integer> winners =
+        IntStream.range(0, writers).filter(i -> results.get(i).written()).boxed().toList();
+    assertThat(winners).hasSize(1);
+    byte[] expected = contents.get(winners.get(0));
+    assertInfo(store.head("contended/ifabsent").orElseThrow(), "contended/ifabsent", expected);
+    assertThat(read("contended/ifabsent")).isEqualTo(expected);
+    assertThat(keys("")).containsExactly("contended/ifabsent");
+  }
+
+  @Test
+  void putFile_concurrentOverwriteWriters_finalObjectIsOneWritersWholeBytes() throws Exception {
+    int writers = 8;
+    List<byte[]> contents = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      contents.add(randomBytes(200 + i, 256 * 1024 + 17 * i));
+      files.add(file(contents.get(i)));
+    }
+
+    List<PutResult> results =
+        concurrently(
+            writers,
+            i ->
+                store.put(
+                    "contended/overwrite",
+                    files.get(i),
+                    Digest.sha256(contents.get(i)),
+                    PutMode.OVERWRITE));
+
+    assertThat(results).allSatisfy(r -> assertThat(r.written()).isTrue());
+    byte[] stored = read("contended/overwrite");
+    assertThat(contents).anySatisfy(c -> assertThat(c).isEqualTo(stored));
+    assertInfo(store.head("contended/overwrite").orElseThrow(), "contended/overwrite", stored);
+    assertThat(keys("")).containsExactly("contended/overwrite");
+  }
+
+  @Test
+  void get_racingDeletesAndOverwrites_everyReadIsEmptyOrWholeOrCleanError() throws Exception {
+    byte[] a = randomBytes(300, 300_000);
+    byte[] b = randomBytes(301, 200_000);
+    AtomicBoolean readerDone = new AtomicBoolean();
+    int reads = 150;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Integer> writer =
+          pool.submit(
+              () -> {
+                int cycles = 0;
+                while (!readerDone.get()) {
+                  store.put("race/key", cycles % 2 == 0 ? a : b, PutMode.OVERWRITE);
+                  store.delete("race/key");
+                  cycles++;
+                }
+                return cycles;
+              });
+      Future<int[]> reader =
+          pool.submit(
+              () -> {
+                int[] outcomes = new int[3]; // empty, whole, clean error
+                try {
+                  for (int i = 0; i < reads; i++) {
+                    Optional<StoredObject> object;
+                    byte[] bytes;
+                    try {
+                      object = store.get("race/key");
+                      if (object.isEmpty()) {
+                        outcomes[0]++;
+                        continue;
+                      }
+                      try (StoredObject o = object.get()) {
+                        bytes = o.stream().readAllBytes();
+                      }
+                    } catch (IOException e) {
+                      outcomes[2]++;
+                      continue;
+                    }
+                    assertThat(Arrays.equals(bytes, a) || Arrays.equals(bytes, b))
+                        .as(
+                            "read %s completed with %s bytes, so it must be one whole object",
+                            i, bytes.length)
+                        .isTrue();
+                    outcomes[1]++;
+                  }
+                } finally {
+                  readerDone.set(true);
+                }
+                return outcomes;
+              });
+      int[] outcomes = reader.get(60, TimeUnit.SECONDS);
+      assertThat(writer.get(60, TimeUnit.SECONDS)).isPositive();
+      assertThat(outcomes[0] + outcomes[1] + outcomes[2]).isEqualTo(reads);
+    } finally {
+      pool.shutdownNow();
+    }
+    store.put("race/key", a, PutMode.OVERWRITE);
+    assertThat(read("race/key")).isEqualTo(a);
+  }
+
+  // --- helpers for subclasses and tests ---
+
+  /** Reads {@code key} whole through the store's verifying stream. */
+  protected byte[] read(String key) throws IOException {
+    try (StoredObject object =
+        store.get(key).orElseThrow(() -> new AssertionError(key + " missing"))) {
+      return object.stream().readAllBytes();
+    }
+  }
+
+  /** Writes {@code bytes} to a new file in {@link #tempDir}. */
+  protected Path file(byte[] bytes) throws IOException {
+    return Files.write(Files.createTempFile(tempDir, "source", ".bin"), bytes);
+  }
+
+  /** Deterministic pseudo-random bytes. */
+  protected static byte[] randomBytes(long seed, int size) {
+    byte[] bytes = new byte[size];
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = 0; i < size; i++) {
+      bytes[i] = (byte) random.nextInt(256);
+    }
+    return bytes;
+  }
+
+  /** Asserts that {@code info} describes {@code bytes} stored under {@code key}. */
+  protected static void assertInfo(ObjectInfo info, String key, byte[] bytes) {
+    assertThat(info.key()).isEqualTo(key);
+    assertThat(info.size()).as("size of %s", key).isEqualTo(bytes.length);
+    assertThat(info.digest()).as("digest of %s", key).contains(Digest.sha256(bytes));
+  }
+
+  private List<String> keys(String prefix) throws IOException {
+    return store.list(prefix).stream().map(ObjectInfo::key).collect(Collectors.toList());
+  }
+
+  private static byte[] contentFor(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Stores each key with its own name as content, several at a time (writes wait on fsync). */
+  private void putAll(List<String> keys) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<PutResult>> futures = new ArrayList<>();
+      for (String key : keys) {
+        futures.add(pool.submit(() -> store.put(key, contentFor(key), PutMode.OVERWRITE)));
+      }
+      for (Future<PutResult> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private interface Indexed<T> {
+    T call(int index) throws Exception;
+  }
+
+  /** Runs {@code task} for 0..n-1 on n threads released together; returns results by index. */
+  private static <T> List<T> concurrently(int n, Indexed<T> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        Callable<T> call =
+            () -> {
+              start.await();
+              return task.call(index);
+            };
+        futures.add(pool.submit(call));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(60, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Writes {@code size} seeded bytes in 1 MiB chunks; returns their digest. */
+  private static Digest writeSeeded(Path file, long seed, long size) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    MessageDigest sha256 = Digest.newSha256();
+    byte[] chunk = new byte[MIB];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long written = 0; written < size; ) {
+        int n = (int) Math.min(chunk.length, size - written);
+        for (int i = 0; i < n; i += 8) {
+          long r = random.nextLong();
+          for (int j = 0; j < 8 && i + j < n; j++) {
+            chunk[i + j] = (byte) (r >>> (8 * j));
+          }
+        }
+        out.write(chunk, 0, n);
+        sha256.update(chunk, 0, n);
+        written += n;
+      }
+    }
+    return Digest.of(sha256.digest());
+  }
+}
