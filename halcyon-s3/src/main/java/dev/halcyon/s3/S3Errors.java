@@ -153,7 +153,8 @@ final class S3Errors {
           + "; it needs " + op.permission + " on " + arn(op)), e);
     }
     if (code.equals("BadDigest") || code.equals("XAmzContentSHA256Mismatch")
-        || code.equals("InvalidDigest") || code.contains("Checksum")) {
+        || code.equals("InvalidDigest") || code.contains("Checksum")
+        || (status == 400 && message.toLowerCase(java.util.Locale.ROOT).contains("checksum"))) {
       return new CorruptObjectException(scrub(failed + ": the service rejected the bytes sent ("
           + code + "): the file does not match its digest or changed while it was sent"), e);
     }

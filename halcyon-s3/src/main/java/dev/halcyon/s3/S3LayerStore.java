@@ -82,7 +82,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       the object {@code folder/a/b}.
  *   <li>Every upload records the SHA-256 as user metadata {@code x-amz-meta-halcyon-sha256} (hex);
  *       single-request uploads also send it as the S3 checksum ({@code x-amz-checksum-sha256}), so
- *       AWS refuses bytes that do not match. Every download is verified against it and its length.
+ *       the service refuses bytes that do not match (AWS, S3Mock 5.2 and S3Proxy 4.1 all check it). Every download is verified against it and its length.
  *   <li>Files larger than the multipart threshold upload as parallel parts; objects larger than one
  *       part download as parallel byte ranges delivered in order, in bounded memory.
  *   <li>{@link PutMode#IF_ABSENT} writes with {@code If-None-Match: *}; a service that does not
@@ -101,7 +101,6 @@ public final class S3LayerStore implements LayerStore {
 
   private static final long MIB = 1024 * 1024;
   private static final int MAX_PARTS = 10_000;
-  private static final int DELETE_BATCH = 1000;
   private static final String CONTENT_TYPE = "application/octet-stream";
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
@@ -118,6 +117,8 @@ public final class S3LayerStore implements LayerStore {
   private final Optional<ExecutorService> ownedExecutor;
   private final S3Errors errors;
   private final boolean sendChecksums;
+  private final int listPageSize;
+  private final int deleteBatch;
   private volatile boolean conditionalWrites = true;
 
   private S3LayerStore(Builder b) {
@@ -128,7 +129,9 @@ public final class S3LayerStore implements LayerStore {
     this.partSize = b.partSize;
     this.multipartThreshold = b.multipartThreshold;
     this.parallelism = b.parallelism;
-    this.sendChecksums = b.sendChecksums.orElse(b.endpoint.isEmpty());
+    this.sendChecksums = b.sendChecksums;
+    this.listPageSize = b.listPageSize;
+    this.deleteBatch = b.deleteBatch;
     String region = b.region.orElse(S3Endpoints.US_EAST_1);
 
     AwsCredentialsProvider credentials =
@@ -302,7 +305,7 @@ public final class S3LayerStore implements LayerStore {
     List<ObjectInfo> result = new ArrayList<>();
     try {
       for (S3Object o :
-          s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix)).contents()) {
+          s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix).maxKeys(listPageSize)).contents()) {
         result.add(new ObjectInfo(o.key().substring(folderPrefix.length()), o.size(), Optional.empty(), o.lastModified()));
       }
     } catch (SdkException e) {
@@ -335,8 +338,8 @@ public final class S3LayerStore implements LayerStore {
     unique.forEach(this::objectKey);
     int requests = 0;
     List<S3Error> failures = new ArrayList<>();
-    for (int from = 0; from < unique.size(); from += DELETE_BATCH) {
-      List<ObjectIdentifier> batch = unique.subList(from, Math.min(from + DELETE_BATCH, unique.size()))
+    for (int from = 0; from < unique.size(); from += deleteBatch) {
+      List<ObjectIdentifier> batch = unique.subList(from, Math.min(from + deleteBatch, unique.size()))
           .stream()
           .map(key -> ObjectIdentifier.builder().key(objectKey(key)).build())
           .toList();
@@ -739,7 +742,9 @@ public final class S3LayerStore implements LayerStore {
     private Duration socketTimeout = Duration.ofSeconds(30);
     private int maxAttempts = 3;
     private Optional<Executor> executor = Optional.empty();
-    private Optional<Boolean> sendChecksums = Optional.empty();
+    private boolean sendChecksums = true;
+    private int listPageSize = 1000;
+    private int deleteBatch = 1000;
 
     private Builder() {}
 
@@ -867,11 +872,26 @@ public final class S3LayerStore implements LayerStore {
     }
 
     /**
-     * Whether single-request uploads send the SHA-256 as the S3 checksum; by default on for AWS
-     * and off for S3-compatible services, whose support varies.
+     * Whether single-request uploads send the SHA-256 as the S3 checksum ({@code
+     * x-amz-checksum-sha256}), so the service itself refuses bytes that do not match (default on;
+     * AWS, S3Mock and S3Proxy check it). Turn it off for a service that rejects the header.
      */
     public Builder sendChecksums(boolean send) {
-      this.sendChecksums = Optional.of(send);
+      this.sendChecksums = send;
+      return this;
+    }
+
+    /** Keys per ListObjectsV2 page (S3's maximum and default is 1,000); for tests. */
+    Builder listPageSize(int keys) {
+      checkArgument(keys >= 1 && keys <= 1000, "listPageSize must be 1 to 1000, got %s", keys);
+      this.listPageSize = keys;
+      return this;
+    }
+
+    /** Keys per DeleteObjects request (S3's maximum is 1,000); for tests. */
+    Builder deleteBatchSize(int keys) {
+      checkArgument(keys >= 1 && keys <= 1000, "deleteBatchSize must be 1 to 1000, got %s", keys);
+      this.deleteBatch = keys;
       return this;
     }
 
