@@ -30,7 +30,7 @@ import java.util.Optional;
  * combine it with {@link GracePeriod} and {@link ReferenceProtection}, as {@link
  * RetentionPolicies#halcyonDefault} does. Stateless and thread-safe.
  */
-public final class HalcyonRetention implements RetentionPolicy {
+public final class HalcyonRetention implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "halcyon";
 
@@ -39,6 +39,12 @@ public final class HalcyonRetention implements RetentionPolicy {
 
   @Override
   public RetentionPlan plan(Listing listing) {
+    return Plans.settle(listing, propose(listing), List.of(this));
+  }
+
+  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  @Override
+  public List<Condemned> propose(Listing listing) {
     List<Condemned> condemned = new ArrayList<>();
     Lineages.group(listing, HalcyonRetention::perLabel)
         .values()
@@ -54,7 +60,7 @@ public final class HalcyonRetention implements RetentionPolicy {
                       .thenComparing(Lineages.NEWEST_FIRST));
               supersede(group, condemned, "newer snapshot, same toolchain and repository");
             });
-    return Plans.settle(listing, condemned, List.of(this));
+    return condemned;
   }
 
   private static void supersede(List<StoredArchive> newestFirst, List<Condemned> out, String why) {

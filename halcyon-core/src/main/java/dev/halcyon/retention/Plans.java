@@ -26,6 +26,7 @@ final class Plans {
     Map<String, StoredArchive> byKey = new HashMap<>();
     listing.objects().forEach(o -> byKey.put(o.key(), o));
     Map<ArchiveName, List<StoredArchive>> archivesByIdentity = new HashMap<>();
+    List<StoredArchive> sidecars = listing.sidecars();
     for (StoredArchive archive : listing.archives()) {
       archivesByIdentity.computeIfAbsent(identity(archive.name()), k -> new ArrayList<>()).add(archive);
     }
@@ -38,7 +39,7 @@ final class Plans {
         condemned.putIfAbsent(item.key(), item);
       }
     }
-    for (StoredArchive sidecar : listing.sidecars()) {
+    for (StoredArchive sidecar : sidecars) {
       List<StoredArchive> owners = archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
       if (owners.isEmpty()) {
         condemned.put(
@@ -53,22 +54,25 @@ final class Plans {
       for (RetentionPolicy reviewer : reviewers) {
         next = reviewer.review(listing, next);
       }
-      if (next.condemnedKeys().equals(plan.condemnedKeys())) {
+      // Reviews only ever remove from the condemned list, so an unchanged size means no change.
+      if (next.condemned().size() == plan.condemned().size()) {
         plan = next;
         break;
       }
       plan = next;
     }
-    return alignSidecars(listing, plan, archivesByIdentity);
+    return sidecars.isEmpty() ? plan : alignSidecars(sidecars, plan, archivesByIdentity);
   }
 
   /** A sidecar goes with its archive: condemned with it, kept with it. Orphans keep their verdict. */
   private static RetentionPlan alignSidecars(
-      Listing listing, RetentionPlan plan, Map<ArchiveName, List<StoredArchive>> archivesByIdentity) {
+      List<StoredArchive> sidecars,
+      RetentionPlan plan,
+      Map<ArchiveName, List<StoredArchive>> archivesByIdentity) {
     Map<String, Condemned> condemned = plan.condemnedByKey();
     Map<String, Protected> kept = new LinkedHashMap<>();
     plan.protections().forEach(p -> kept.put(p.key(), p));
-    for (StoredArchive sidecar : listing.sidecars()) {
+    for (StoredArchive sidecar : sidecars) {
       List<StoredArchive> owners = archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
       if (owners.isEmpty()) {
         continue;
