@@ -55,7 +55,8 @@ public final class HalcyonRetention implements RetentionPolicy, Proposer {
             group -> {
               group.sort(
                   Comparator.comparing(
-                          (StoredArchive a) -> Lineages.snapshotDate(a.name().qualifier()).orElseThrow())
+                          (StoredArchive a) ->
+                              Lineages.snapshotDate(a.name().qualifier()).orElseThrow())
                       .reversed()
                       .thenComparing(Lineages.NEWEST_FIRST));
               supersede(group, condemned, "newer snapshot, same toolchain and repository");
@@ -66,8 +67,7 @@ public final class HalcyonRetention implements RetentionPolicy, Proposer {
   private static void supersede(List<StoredArchive> newestFirst, List<Condemned> out, String why) {
     StoredArchive newest = newestFirst.get(0);
     for (StoredArchive older : newestFirst.subList(1, newestFirst.size())) {
-      out.add(
-          new Condemned(older, RULE, "superseded by " + newest.fileName() + " (" + why + ")"));
+      out.add(new Condemned(older, RULE, "superseded by " + newest.fileName() + " (" + why + ")"));
     }
   }
 
@@ -75,7 +75,8 @@ public final class HalcyonRetention implements RetentionPolicy, Proposer {
     ArchiveName name = archive.name();
     if (name.kind() == LayerKind.INSTALL || name.kind() == LayerKind.DEPENDENCIES) {
       return Optional.of(
-          new Lineages.Lineage(name.kind(), name.platform(), name.toolchain(), name.label(), "", ""));
+          new Lineages.Lineage(
+              name.kind(), name.platform(), name.toolchain(), name.label(), "", ""));
     }
     return Optional.empty();
   }

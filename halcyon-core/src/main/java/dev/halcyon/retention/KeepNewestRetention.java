@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  *
  * @param keep how many archives to keep per lineage, by kind; each at least 1
  */
-public record KeepNewestRetention(Map<LayerKind, Integer> keep) implements RetentionPolicy, Proposer {
+public record KeepNewestRetention(Map<LayerKind, Integer> keep)
+    implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "keep-newest";
 
@@ -70,9 +71,10 @@ public record KeepNewestRetention(Map<LayerKind, Integer> keep) implements Reten
     List<Condemned> condemned = new ArrayList<>();
     Lineages.group(
             listing,
-            a -> keep.containsKey(a.name().kind())
-                ? Optional.of(Lineages.Lineage.of(a.name()))
-                : Optional.empty())
+            a ->
+                keep.containsKey(a.name().kind())
+                    ? Optional.of(Lineages.Lineage.of(a.name()))
+                    : Optional.empty())
         .forEach(
             (lineage, newestFirst) -> {
               int n = keep.get(lineage.kind());

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The steps every plan goes through: sidecars follow archives, protections veto to a fixed point. */
+/**
+ * The steps every plan goes through: sidecars follow archives, protections veto to a fixed point.
+ */
 final class Plans {
   static final String SIDECAR_RULE = "sidecar";
   static final String ORPHAN_RULE = "orphan";
@@ -28,24 +30,27 @@ final class Plans {
     Map<ArchiveName, List<StoredArchive>> archivesByIdentity = new HashMap<>();
     List<StoredArchive> sidecars = listing.sidecars();
     for (StoredArchive archive : listing.archives()) {
-      archivesByIdentity.computeIfAbsent(identity(archive.name()), k -> new ArrayList<>()).add(archive);
+      archivesByIdentity
+          .computeIfAbsent(identity(archive.name()), k -> new ArrayList<>())
+          .add(archive);
     }
 
     Map<String, Condemned> condemned = new LinkedHashMap<>();
     for (Condemned item : proposed) {
       StoredArchive listed = byKey.get(item.key());
-      // Only what the listing holds can be deleted; the first rule to condemn an archive explains it.
+      // Only what the listing holds can be deleted; the first rule to condemn an archive explains
+      // it.
       if (listed != null && listed.isArchive() && listed.equals(item.archive())) {
         condemned.putIfAbsent(item.key(), item);
       }
     }
     for (StoredArchive sidecar : sidecars) {
-      List<StoredArchive> owners = archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
+      List<StoredArchive> owners =
+          archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
       if (owners.isEmpty()) {
         condemned.put(
             sidecar.key(),
-            new Condemned(
-                sidecar, ORPHAN_RULE, "sidecar of an archive that is no longer stored"));
+            new Condemned(sidecar, ORPHAN_RULE, "sidecar of an archive that is no longer stored"));
       }
     }
     RetentionPlan plan = new RetentionPlan(new ArrayList<>(condemned.values()), List.of());
@@ -64,7 +69,9 @@ final class Plans {
     return sidecars.isEmpty() ? plan : alignSidecars(sidecars, plan, archivesByIdentity);
   }
 
-  /** A sidecar goes with its archive: condemned with it, kept with it. Orphans keep their verdict. */
+  /**
+   * A sidecar goes with its archive: condemned with it, kept with it. Orphans keep their verdict.
+   */
   private static RetentionPlan alignSidecars(
       List<StoredArchive> sidecars,
       RetentionPlan plan,
@@ -73,7 +80,8 @@ final class Plans {
     Map<String, Protected> kept = new LinkedHashMap<>();
     plan.protections().forEach(p -> kept.put(p.key(), p));
     for (StoredArchive sidecar : sidecars) {
-      List<StoredArchive> owners = archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
+      List<StoredArchive> owners =
+          archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
       if (owners.isEmpty()) {
         continue;
       }
@@ -83,11 +91,13 @@ final class Plans {
         kept.remove(sidecar.key());
         condemned.put(
             sidecar.key(),
-            new Condemned(sidecar, SIDECAR_RULE, "follows its archive " + owners.get(0).fileName()));
+            new Condemned(
+                sidecar, SIDECAR_RULE, "follows its archive " + owners.get(0).fileName()));
       } else if (condemned.remove(sidecar.key()) != null) {
         kept.put(
             sidecar.key(),
-            new Protected(sidecar, SIDECAR_RULE, "its archive " + retainedOwner.fileName() + " is kept"));
+            new Protected(
+                sidecar, SIDECAR_RULE, "its archive " + retainedOwner.fileName() + " is kept"));
       }
     }
     return new RetentionPlan(new ArrayList<>(condemned.values()), new ArrayList<>(kept.values()));
