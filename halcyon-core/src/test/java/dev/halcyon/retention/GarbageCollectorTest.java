@@ -204,6 +204,45 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void collect_bucketTheOriginalWrote_deletesWhatHalcyonWouldAndNothingElse() throws IOException {
+    String p = "linux-ubuntu-14.04-x86_64/";
+    String g = p + "ghc-7.8.4/";
+    Instant old = Buckets.NOW.minus(Duration.ofDays(30));
+    for (String key : List.of(
+        p + "halcyon-ghc-7.8.4.tar.gz",
+        p + "halcyon-cabal-1.20.0.3.tar.gz",
+        p + "halcyon-cabal-1.20.0.3-hackage-2015-01-14.tar.gz",
+        g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz",
+        g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints",
+        g + "halcyon-build-halcyon-tutorial-1.0.tar.gz",
+        g + "halcyon-install-1111111-halcyon-tutorial-1.0.tar.gz",
+        "original/ghc-7.8.4-x86_64-unknown-linux-deb7.tar.xz")) {
+      store.putObject(key, new byte[] {1}, old);
+    }
+    Instant newer = old.plus(Duration.ofDays(1));
+    for (String key : List.of(
+        p + "halcyon-cabal-1.20.0.3-hackage-2015-01-15.tar.gz",
+        g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.tar.gz",
+        g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.constraints",
+        g + "halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz")) {
+      store.putObject(key, new byte[] {1}, newer);
+    }
+
+    GcReport report =
+        GarbageCollector.of(store, new dev.halcyon.naming.OriginalHalcyonNamer(), policy)
+            .collect(false);
+
+    assertThat(store.deleted)
+        .containsExactlyInAnyOrder(
+            p + "halcyon-cabal-1.20.0.3-hackage-2015-01-14.tar.gz",
+            g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz",
+            g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints",
+            g + "halcyon-install-1111111-halcyon-tutorial-1.0.tar.gz");
+    assertThat(report.unknownObjects()).isEqualTo(1);
+    assertThat(report.deleteCalls()).isEqualTo(1);
+  }
+
+  @Test
   void collect_onInMemoryLayerStore_deletesThePlanInBatchesAndClosesEveryStream()
       throws IOException {
     SettableClock clock = new SettableClock();
