@@ -128,7 +128,10 @@ public record ArchiveManifest(
       String key = line.substring(0, eq);
       String value = line.substring(eq + 1);
       checkArgument(
-          key.equals("built-on") || seenKeys.add(key), "manifest line %s repeats '%s'", lineNo, key);
+          key.equals("built-on") || seenKeys.add(key),
+          "manifest line %s repeats '%s'",
+          lineNo,
+          key);
       try {
         switch (key) {
           case "archive" -> archive = value;
@@ -164,7 +167,8 @@ public record ArchiveManifest(
     try {
       return new ArchiveManifest(archive, digest, size, created, tag, builtOn);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("manifest of " + archive + " is invalid: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "manifest of " + archive + " is invalid: " + e.getMessage(), e);
     }
   }
 

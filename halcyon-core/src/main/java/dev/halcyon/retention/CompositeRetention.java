@@ -33,7 +33,10 @@ final class CompositeRetention implements RetentionPolicy {
   public RetentionPlan plan(Listing listing) {
     List<Condemned> proposed = new ArrayList<>();
     for (RetentionPolicy member : members) {
-      proposed.addAll(member.plan(listing).condemned());
+      proposed.addAll(
+          member instanceof Proposer proposer
+              ? proposer.propose(listing)
+              : member.plan(listing).condemned());
     }
     return Plans.settle(listing, proposed, members);
   }

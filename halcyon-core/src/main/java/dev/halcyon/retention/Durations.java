@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** Durations as people write them in retention specs ({@code 30d}, {@code 2h}) and read them. */
 final class Durations {
-  static final String FORMS = "<n>w, <n>d, <n>h, <n>m or <n>s (e.g. 30d, 2h), 0, or ISO-8601 (PT90M)";
+  static final String FORMS =
+      "<n>w, <n>d, <n>h, <n>m or <n>s (e.g. 30d, 2h), 0, or ISO-8601 (PT90M)";
   private static final Pattern SHORT = Pattern.compile("(\\d{1,9})([wdhms])");
 
   private Durations() {}
@@ -38,8 +39,7 @@ final class Durations {
         // fall through to the message below
       }
     }
-    throw new IllegalArgumentException(
-        "bad duration '" + text + "': expected " + FORMS);
+    throw new IllegalArgumentException("bad duration '" + text + "': expected " + FORMS);
   }
 
   /** The exact short form when there is one ({@code 30d}, {@code 90m}), else ISO-8601. */

@@ -36,11 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the policy needs, plans, and deletes what the plan condemns in batches ({@link
  * LayerStore#deleteAll}), or only reports in a dry run.
  *
- * <p><b>What is read.</b> Only the retained archives' manifests matter (their references protect;
- * a condemned archive's do not), so manifests are read in rounds: plan, read the manifests of the
+ * <p><b>What is read.</b> Only the retained archives' manifests matter (their references protect; a
+ * condemned archive's do not), so manifests are read in rounds: plan, read the manifests of the
  * archives the plan keeps that were not read yet, plan again, until none is missing. For the
- * built-in policies this gives the same plan as reading every manifest, with far fewer requests;
- * a custom policy that reads the manifests of archives it condemns should be run on {@link
+ * built-in policies this gives the same plan as reading every manifest, with far fewer requests; a
+ * custom policy that reads the manifests of archives it condemns should be run on {@link
  * #listing()} instead. Reads run on the {@link #withExecutor executor} given, or on {@value
  * #DEFAULT_PARALLELISM} threads owned and shut down by each call. A manifest that cannot be read
  * because of a store error fails the collection before anything is deleted (a missing manifest
@@ -51,18 +51,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sidecars, so an interrupted run leaves orphaned sidecars (collected later) rather than archives
  * without manifests.
  *
- * <p><b>Machines working at the same moment.</b> Before deleting, the store is listed and planned
- * a second time ({@link #withRecheck}, on by default) and only what both plans condemn, unchanged
- * in size and date, is deleted: an archive rewritten meanwhile, or newly referenced by a manifest
+ * <p><b>Machines working at the same moment.</b> Before deleting, the store is listed and planned a
+ * second time ({@link #withRecheck}, on by default) and only what both plans condemn, unchanged in
+ * size and date, is deleted: an archive rewritten meanwhile, or newly referenced by a manifest
  * uploaded meanwhile, is spared. The guarantees, with the default policy (Halcyon's rules,
  * references, a grace period): an archive written less than the grace period ago is never deleted;
  * an archive that a retained archive's manifest lists is never deleted, if that manifest was listed
  * by the re-check. The limits: a manifest written after the re-check listing is not seen (its
  * references may be deleted by this run; the builder that wrote it rebuilds such a layer next
  * time); and the store has no read locks, so a deployer told that an old, superseded archive exists
- * can find it gone if a collection deletes it between that answer and the download. Grace and
- * "keep the newest per label" make that window apply only to archives already replaced by a newer
- * upload; on S3 a download that has started completes.
+ * can find it gone if a collection deletes it between that answer and the download. Grace and "keep
+ * the newest per label" make that window apply only to archives already replaced by a newer upload;
+ * on S3 a download that has started completes.
  *
  * <p>Instances are immutable and thread-safe; {@link #collect} may run concurrently with itself,
  * though two collections gain nothing. The store is not closed by this class.
@@ -165,7 +165,8 @@ public final class GarbageCollector {
     Map<String, ObjectInfo> infos = index(objects);
     Map<String, Fetched> fetched = new HashMap<>();
     Listing bare = Listing.of(objects, Map.of(), namer);
-    readManifests(manifestKeysOf(bare.archives(), infos, fetched), infos, fetched, new AtomicInteger());
+    readManifests(
+        manifestKeysOf(bare.archives(), infos, fetched), infos, fetched, new AtomicInteger());
     return Listing.of(objects, manifests(fetched), namer);
   }
 
@@ -188,8 +189,19 @@ public final class GarbageCollector {
     if (dryRun || planned.plan.isEmpty()) {
       listener.planned(planned.plan);
       return new GcReport(
-          planned.plan, dryRun, first.size(), unknown, 1, manifestReads.get(), 0, 0, List.of(),
-          planned.plan.bytesFreed(), listTime, planTime, Duration.ZERO);
+          planned.plan,
+          dryRun,
+          first.size(),
+          unknown,
+          1,
+          manifestReads.get(),
+          0,
+          0,
+          List.of(),
+          planned.plan.bytesFreed(),
+          listTime,
+          planTime,
+          Duration.ZERO);
     }
 
     int listCalls = 1;
@@ -205,12 +217,15 @@ public final class GarbageCollector {
 
     List<String> order = new ArrayList<>();
     plan.condemned().stream().filter(c -> c.archive().isArchive()).forEach(c -> order.add(c.key()));
-    plan.condemned().stream().filter(c -> !c.archive().isArchive()).forEach(c -> order.add(c.key()));
+    plan.condemned().stream()
+        .filter(c -> !c.archive().isArchive())
+        .forEach(c -> order.add(c.key()));
     int deleteCalls = 0;
     int deleteRequests = 0;
     int done = 0;
     for (int from = 0; from < order.size(); from += batchSize) {
-      List<String> batch = List.copyOf(order.subList(from, Math.min(order.size(), from + batchSize)));
+      List<String> batch =
+          List.copyOf(order.subList(from, Math.min(order.size(), from + batchSize)));
       int requests;
       try {
         requests = store.deleteAll(batch);
@@ -224,12 +239,24 @@ public final class GarbageCollector {
     }
     long end = System.nanoTime();
     return new GcReport(
-        plan, false, first.size(), unknown, listCalls, manifestReads.get(), deleteCalls,
-        deleteRequests, spared, plan.bytesFreed(), listTime, planTime,
+        plan,
+        false,
+        first.size(),
+        unknown,
+        listCalls,
+        manifestReads.get(),
+        deleteCalls,
+        deleteRequests,
+        spared,
+        plan.bytesFreed(),
+        listTime,
+        planTime,
         Duration.ofNanos(end - listed));
   }
 
-  /** What the first plan condemned, the second plan still condemns, and nobody rewrote meanwhile. */
+  /**
+   * What the first plan condemned, the second plan still condemns, and nobody rewrote meanwhile.
+   */
   private static RetentionPlan confirmed(Planned first, Planned second, List<String> spared) {
     Map<String, StoredArchive> before = new HashMap<>();
     first.listing.objects().forEach(o -> before.put(o.key(), o));
@@ -253,7 +280,8 @@ public final class GarbageCollector {
     RetentionPlan plan = new RetentionPlan(delete, kept);
     Set<String> parsed = new java.util.HashSet<>();
     second.listing.objects().forEach(o -> parsed.add(o.key()));
-    checkState(parsed.containsAll(plan.condemnedKeys()), "a plan condemned a key the namer does not know");
+    checkState(
+        parsed.containsAll(plan.condemnedKeys()), "a plan condemned a key the namer does not know");
     return plan;
   }
 
@@ -282,7 +310,9 @@ public final class GarbageCollector {
     }
   }
 
-  /** Manifest keys of {@code archives} that the listing holds and that were not read as they are. */
+  /**
+   * Manifest keys of {@code archives} that the listing holds and that were not read as they are.
+   */
   private List<String> manifestKeysOf(
       List<StoredArchive> archives, Map<String, ObjectInfo> infos, Map<String, Fetched> fetched) {
     List<String> keys = new ArrayList<>();
@@ -298,12 +328,16 @@ public final class GarbageCollector {
   }
 
   private void readManifests(
-      List<String> keys, Map<String, ObjectInfo> infos, Map<String, Fetched> fetched, AtomicInteger reads)
+      List<String> keys,
+      Map<String, ObjectInfo> infos,
+      Map<String, Fetched> fetched,
+      AtomicInteger reads)
       throws IOException {
     if (keys.isEmpty()) {
       return;
     }
-    ExecutorService owned = executor == null ? Executors.newFixedThreadPool(DEFAULT_PARALLELISM, DAEMONS) : null;
+    ExecutorService owned =
+        executor == null ? Executors.newFixedThreadPool(DEFAULT_PARALLELISM, DAEMONS) : null;
     Executor runner = executor == null ? owned : executor;
     try {
       List<CompletableFuture<Fetched>> reading = new ArrayList<>();
@@ -350,12 +384,14 @@ public final class GarbageCollector {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while reading manifests from " + store.describe());
+      throw new java.io.InterruptedIOException(
+          "interrupted while reading manifests from " + store.describe());
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof UncheckedIOException io) {
         throw new StoreException(
-            "gc could not read a manifest from " + store.describe()
+            "gc could not read a manifest from "
+                + store.describe()
                 + " (nothing was deleted; missing manifests could hide references): "
                 + io.getCause().getMessage(),
             io.getCause());
@@ -403,5 +439,4 @@ public final class GarbageCollector {
         t.setDaemon(true);
         return t;
       };
-
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * @param clock where "now" comes from
  * @param grace how young is too young to delete; zero protects nothing
  */
-public record GracePeriod(Clock clock, Duration grace) implements RetentionPolicy {
+public record GracePeriod(Clock clock, Duration grace) implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "grace";
 
@@ -38,6 +38,12 @@ public record GracePeriod(Clock clock, Duration grace) implements RetentionPolic
   @Override
   public RetentionPlan plan(Listing listing) {
     return Plans.settle(listing, List.of(), List.of(this));
+  }
+
+  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  @Override
+  public List<Condemned> propose(Listing listing) {
+    return List.of();
   }
 
   @Override

@@ -30,7 +30,7 @@ import java.util.Optional;
  * combine it with {@link GracePeriod} and {@link ReferenceProtection}, as {@link
  * RetentionPolicies#halcyonDefault} does. Stateless and thread-safe.
  */
-public final class HalcyonRetention implements RetentionPolicy {
+public final class HalcyonRetention implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "halcyon";
 
@@ -39,6 +39,12 @@ public final class HalcyonRetention implements RetentionPolicy {
 
   @Override
   public RetentionPlan plan(Listing listing) {
+    return Plans.settle(listing, propose(listing), List.of(this));
+  }
+
+  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  @Override
+  public List<Condemned> propose(Listing listing) {
     List<Condemned> condemned = new ArrayList<>();
     Lineages.group(listing, HalcyonRetention::perLabel)
         .values()
@@ -49,19 +55,19 @@ public final class HalcyonRetention implements RetentionPolicy {
             group -> {
               group.sort(
                   Comparator.comparing(
-                          (StoredArchive a) -> Lineages.snapshotDate(a.name().qualifier()).orElseThrow())
+                          (StoredArchive a) ->
+                              Lineages.snapshotDate(a.name().qualifier()).orElseThrow())
                       .reversed()
                       .thenComparing(Lineages.NEWEST_FIRST));
               supersede(group, condemned, "newer snapshot, same toolchain and repository");
             });
-    return Plans.settle(listing, condemned, List.of(this));
+    return condemned;
   }
 
   private static void supersede(List<StoredArchive> newestFirst, List<Condemned> out, String why) {
     StoredArchive newest = newestFirst.get(0);
     for (StoredArchive older : newestFirst.subList(1, newestFirst.size())) {
-      out.add(
-          new Condemned(older, RULE, "superseded by " + newest.fileName() + " (" + why + ")"));
+      out.add(new Condemned(older, RULE, "superseded by " + newest.fileName() + " (" + why + ")"));
     }
   }
 
@@ -69,7 +75,8 @@ public final class HalcyonRetention implements RetentionPolicy {
     ArchiveName name = archive.name();
     if (name.kind() == LayerKind.INSTALL || name.kind() == LayerKind.DEPENDENCIES) {
       return Optional.of(
-          new Lineages.Lineage(name.kind(), name.platform(), name.toolchain(), name.label(), "", ""));
+          new Lineages.Lineage(
+              name.kind(), name.platform(), name.toolchain(), name.label(), "", ""));
     }
     return Optional.empty();
   }

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  *
  * @param keep how many archives to keep per lineage, by kind; each at least 1
  */
-public record KeepNewestRetention(Map<LayerKind, Integer> keep) implements RetentionPolicy {
+public record KeepNewestRetention(Map<LayerKind, Integer> keep)
+    implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "keep-newest";
 
@@ -61,12 +62,19 @@ public record KeepNewestRetention(Map<LayerKind, Integer> keep) implements Reten
 
   @Override
   public RetentionPlan plan(Listing listing) {
+    return Plans.settle(listing, propose(listing), List.of(this));
+  }
+
+  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  @Override
+  public List<Condemned> propose(Listing listing) {
     List<Condemned> condemned = new ArrayList<>();
     Lineages.group(
             listing,
-            a -> keep.containsKey(a.name().kind())
-                ? Optional.of(Lineages.Lineage.of(a.name()))
-                : Optional.empty())
+            a ->
+                keep.containsKey(a.name().kind())
+                    ? Optional.of(Lineages.Lineage.of(a.name()))
+                    : Optional.empty())
         .forEach(
             (lineage, newestFirst) -> {
               int n = keep.get(lineage.kind());
@@ -85,7 +93,7 @@ public record KeepNewestRetention(Map<LayerKind, Integer> keep) implements Reten
                             + n));
               }
             });
-    return Plans.settle(listing, condemned, List.of(this));
+    return condemned;
   }
 
   /** The spec form, e.g. {@code keep=install:3,dependencies:2}. */

@@ -29,7 +29,8 @@ final class Lineages {
       Listing listing, Function<StoredArchive, Optional<K>> key) {
     Map<K, List<StoredArchive>> groups = new LinkedHashMap<>();
     for (StoredArchive archive : listing.archives()) {
-      key.apply(archive).ifPresent(k -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(archive));
+      key.apply(archive)
+          .ifPresent(k -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(archive));
     }
     groups.values().forEach(g -> g.sort(NEWEST_FIRST));
     return groups;
@@ -53,7 +54,12 @@ final class Lineages {
    * the lineage.
    */
   record Lineage(
-      LayerKind kind, String platform, String toolchain, String label, String hooks, String series) {
+      LayerKind kind,
+      String platform,
+      String toolchain,
+      String label,
+      String hooks,
+      String series) {
     static Lineage of(ArchiveName name) {
       return new Lineage(
           name.kind(),

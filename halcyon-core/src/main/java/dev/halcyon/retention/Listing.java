@@ -108,6 +108,21 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
         unknown.stream().filter(o -> !keys.contains(o.key())).toList());
   }
 
+  /**
+   * For {@code ls}: by referenced key, the keys of the archives in this listing whose manifests
+   * list it in {@link ArchiveManifest#builtOn()}, in key order. Keys nobody references are absent.
+   */
+  public Map<String, List<String>> referrers() {
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (StoredArchive archive : objects) {
+      for (String reference : archive.builtOn()) {
+        out.computeIfAbsent(reference, k -> new ArrayList<>()).add(archive.key());
+      }
+    }
+    out.replaceAll((k, v) -> List.copyOf(v));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   /** Total bytes of the understood objects. */
   public long totalBytes() {
     return objects.stream().mapToLong(StoredArchive::size).sum();

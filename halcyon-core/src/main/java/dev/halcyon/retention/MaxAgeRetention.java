@@ -16,7 +16,7 @@ import java.util.List;
  * @param clock where "now" comes from
  * @param maxAge the age beyond which archives go; positive
  */
-public record MaxAgeRetention(Clock clock, Duration maxAge) implements RetentionPolicy {
+public record MaxAgeRetention(Clock clock, Duration maxAge) implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "max-age";
 
@@ -36,6 +36,12 @@ public record MaxAgeRetention(Clock clock, Duration maxAge) implements Retention
 
   @Override
   public RetentionPlan plan(Listing listing) {
+    return Plans.settle(listing, propose(listing), List.of(this));
+  }
+
+  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  @Override
+  public List<Condemned> propose(Listing listing) {
     Instant now = clock.instant();
     Instant cutoff = now.minus(maxAge);
     List<Condemned> condemned = new ArrayList<>();
@@ -51,7 +57,7 @@ public record MaxAgeRetention(Clock clock, Duration maxAge) implements Retention
                     + Durations.format(maxAge)));
       }
     }
-    return Plans.settle(listing, condemned, List.of(this));
+    return condemned;
   }
 
   /** The spec form, e.g. {@code max-age=30d}. */

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The steps every plan goes through: sidecars follow archives, protections veto to a fixed point. */
+/**
+ * The steps every plan goes through: sidecars follow archives, protections veto to a fixed point.
+ */
 final class Plans {
   static final String SIDECAR_RULE = "sidecar";
   static final String ORPHAN_RULE = "orphan";
@@ -26,25 +28,29 @@ final class Plans {
     Map<String, StoredArchive> byKey = new HashMap<>();
     listing.objects().forEach(o -> byKey.put(o.key(), o));
     Map<ArchiveName, List<StoredArchive>> archivesByIdentity = new HashMap<>();
+    List<StoredArchive> sidecars = listing.sidecars();
     for (StoredArchive archive : listing.archives()) {
-      archivesByIdentity.computeIfAbsent(identity(archive.name()), k -> new ArrayList<>()).add(archive);
+      archivesByIdentity
+          .computeIfAbsent(identity(archive.name()), k -> new ArrayList<>())
+          .add(archive);
     }
 
     Map<String, Condemned> condemned = new LinkedHashMap<>();
     for (Condemned item : proposed) {
       StoredArchive listed = byKey.get(item.key());
-      // Only what the listing holds can be deleted; the first rule to condemn an archive explains it.
+      // Only what the listing holds can be deleted; the first rule to condemn an archive explains
+      // it.
       if (listed != null && listed.isArchive() && listed.equals(item.archive())) {
         condemned.putIfAbsent(item.key(), item);
       }
     }
-    for (StoredArchive sidecar : listing.sidecars()) {
-      List<StoredArchive> owners = archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
+    for (StoredArchive sidecar : sidecars) {
+      List<StoredArchive> owners =
+          archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
       if (owners.isEmpty()) {
         condemned.put(
             sidecar.key(),
-            new Condemned(
-                sidecar, ORPHAN_RULE, "sidecar of an archive that is no longer stored"));
+            new Condemned(sidecar, ORPHAN_RULE, "sidecar of an archive that is no longer stored"));
       }
     }
     RetentionPlan plan = new RetentionPlan(new ArrayList<>(condemned.values()), List.of());
@@ -53,23 +59,29 @@ final class Plans {
       for (RetentionPolicy reviewer : reviewers) {
         next = reviewer.review(listing, next);
       }
-      if (next.condemnedKeys().equals(plan.condemnedKeys())) {
+      // Reviews only ever remove from the condemned list, so an unchanged size means no change.
+      if (next.condemned().size() == plan.condemned().size()) {
         plan = next;
         break;
       }
       plan = next;
     }
-    return alignSidecars(listing, plan, archivesByIdentity);
+    return sidecars.isEmpty() ? plan : alignSidecars(sidecars, plan, archivesByIdentity);
   }
 
-  /** A sidecar goes with its archive: condemned with it, kept with it. Orphans keep their verdict. */
+  /**
+   * A sidecar goes with its archive: condemned with it, kept with it. Orphans keep their verdict.
+   */
   private static RetentionPlan alignSidecars(
-      Listing listing, RetentionPlan plan, Map<ArchiveName, List<StoredArchive>> archivesByIdentity) {
+      List<StoredArchive> sidecars,
+      RetentionPlan plan,
+      Map<ArchiveName, List<StoredArchive>> archivesByIdentity) {
     Map<String, Condemned> condemned = plan.condemnedByKey();
     Map<String, Protected> kept = new LinkedHashMap<>();
     plan.protections().forEach(p -> kept.put(p.key(), p));
-    for (StoredArchive sidecar : listing.sidecars()) {
-      List<StoredArchive> owners = archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
+    for (StoredArchive sidecar : sidecars) {
+      List<StoredArchive> owners =
+          archivesByIdentity.getOrDefault(identity(sidecar.name()), List.of());
       if (owners.isEmpty()) {
         continue;
       }
@@ -79,11 +91,13 @@ final class Plans {
         kept.remove(sidecar.key());
         condemned.put(
             sidecar.key(),
-            new Condemned(sidecar, SIDECAR_RULE, "follows its archive " + owners.get(0).fileName()));
+            new Condemned(
+                sidecar, SIDECAR_RULE, "follows its archive " + owners.get(0).fileName()));
       } else if (condemned.remove(sidecar.key()) != null) {
         kept.put(
             sidecar.key(),
-            new Protected(sidecar, SIDECAR_RULE, "its archive " + retainedOwner.fileName() + " is kept"));
+            new Protected(
+                sidecar, SIDECAR_RULE, "its archive " + retainedOwner.fileName() + " is kept"));
       }
     }
     return new RetentionPlan(new ArrayList<>(condemned.values()), new ArrayList<>(kept.values()));

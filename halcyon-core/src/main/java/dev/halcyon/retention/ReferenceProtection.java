@@ -20,7 +20,7 @@ import java.util.Set;
  * archive (the orphaned manifest is protected by the grace period meanwhile). References to keys
  * the listing does not hold are ignored. Stateless and thread-safe.
  */
-public final class ReferenceProtection implements RetentionPolicy {
+public final class ReferenceProtection implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "references";
 
@@ -31,6 +31,12 @@ public final class ReferenceProtection implements RetentionPolicy {
   @Override
   public RetentionPlan plan(Listing listing) {
     return Plans.settle(listing, List.of(), List.of(this));
+  }
+
+  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  @Override
+  public List<Condemned> propose(Listing listing) {
+    return List.of();
   }
 
   @Override

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a {@link RetentionPolicy} decided: the objects to delete, each with the rule and reason,
- * and the objects a protection kept although a rule condemned them. Both lists are sorted by key;
- * no key is in both. Immutable.
+ * What a {@link RetentionPolicy} decided: the objects to delete, each with the rule and reason, and
+ * the objects a protection kept although a rule condemned them. Both lists are sorted by key; no
+ * key is in both. Immutable.
  *
  * @param condemned what to delete
  * @param protections what a protection spared (informational; never deleted)
@@ -38,8 +38,7 @@ public record RetentionPlan(List<Condemned> condemned, List<Protected> protectio
     Set<String> kept = new HashSet<>();
     for (Protected item : p) {
       checkArgument(kept.add(item.key()), "plan protects %s twice", item.key());
-      checkArgument(
-          !keys.contains(item.key()), "plan both condemns and protects %s", item.key());
+      checkArgument(!keys.contains(item.key()), "plan both condemns and protects %s", item.key());
     }
     condemned = List.copyOf(c);
     protections = List.copyOf(p);

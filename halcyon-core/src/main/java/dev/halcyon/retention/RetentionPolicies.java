@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code halcyon} — {@link HalcyonRetention}, the original's rules;
  *   <li>{@code keep=<kind>:<n>[,<kind>:<n>...]} — {@link KeepNewestRetention}; kinds are {@code
- *       toolchain}, {@code dependencies}, {@code build}, {@code install}; {@code keep=<n>} applies to
- *       every kind;
+ *       toolchain}, {@code dependencies}, {@code build}, {@code install}; {@code keep=<n>} applies
+ *       to every kind;
  *   <li>{@code max-age=<duration>} — {@link MaxAgeRetention};
  *   <li>{@code grace=<duration>} — the {@link GracePeriod}, {@value #DEFAULT_GRACE_TEXT} unless
  *       given; {@code grace=0} turns it off;
@@ -55,7 +55,8 @@ public final class RetentionPolicies {
   private static final String DEFAULT_GRACE_TEXT = "1h";
   private static final String ACCEPTED =
       "halcyon, keep=<kind>:<n>[,<kind>:<n>...], keep=<n>, max-age=<duration>, grace=<duration>,"
-          + " references, no-references (kinds: toolchain, dependencies, build, install; durations: "
+          + " references, no-references (kinds: toolchain, dependencies, build, install; durations:"
+          + " "
           + Durations.FORMS
           + ")";
   private static final Pattern KIND_COUNT = Pattern.compile("([a-z]+):(-?\\d{1,9})");

@@ -18,7 +18,11 @@ import java.util.Optional;
  * @param manifest the archive's manifest when one was found beside it; always empty for sidecars
  */
 public record StoredArchive(
-    String key, ArchiveName name, long size, Instant lastModified, Optional<ArchiveManifest> manifest) {
+    String key,
+    ArchiveName name,
+    long size,
+    Instant lastModified,
+    Optional<ArchiveManifest> manifest) {
 
   public StoredArchive {
     checkNotNull(key, "key");
@@ -26,8 +30,7 @@ public record StoredArchive(
     checkArgument(size >= 0, "size must be >= 0, got %s", size);
     checkNotNull(lastModified, "lastModified");
     checkNotNull(manifest, "manifest");
-    checkArgument(
-        manifest.isEmpty() || name.isArchive(), "sidecar %s cannot have a manifest", key);
+    checkArgument(manifest.isEmpty() || name.isArchive(), "sidecar %s cannot have a manifest", key);
   }
 
   /** An archive or sidecar without a manifest. */

@@ -36,9 +36,15 @@ class ArchiveManifestTest {
     Random random = new Random(7);
     for (int i = 0; i < 500; i++) {
       LayerKind kind = LayerKind.values()[random.nextInt(4)];
-      LayerTag tag = LayerTag.of(kind, "linux-x" + random.nextInt(9), "jdk-" + random.nextInt(30), kind == LayerKind.TOOLCHAIN ? "" : "app-" + random.nextInt(9));
+      LayerTag tag =
+          LayerTag.of(
+              kind,
+              "linux-x" + random.nextInt(9),
+              "jdk-" + random.nextInt(30),
+              kind == LayerKind.TOOLCHAIN ? "" : "app-" + random.nextInt(9));
       for (int j = random.nextInt(4); j > 0; j--) {
-        tag = tag.with("in" + random.nextInt(20), "v=" + random.nextInt() + " with spaces\tand tab");
+        tag =
+            tag.with("in" + random.nextInt(20), "v=" + random.nextInt() + " with spaces\tand tab");
       }
       LinkedHashSet<String> builtOn = new LinkedHashSet<>();
       for (int j = random.nextInt(5); j > 0; j--) {
@@ -76,7 +82,8 @@ class ArchiveManifestTest {
     assertThatThrownBy(() -> ArchiveManifest.parse("halcyon-manifest=2\n"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "not a halcyon manifest of format 1: line 1 must be 'halcyon-manifest=1', found 'halcyon-manifest=2'");
+            "not a halcyon manifest of format 1: line 1 must be 'halcyon-manifest=1', found"
+                + " 'halcyon-manifest=2'");
   }
 
   @Test
@@ -124,13 +131,16 @@ class ArchiveManifestTest {
     String text = MANIFEST.format().replace("tag.kind=install", "tag.kind=cabal");
     assertThatThrownBy(() -> ArchiveManifest.parse(text))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("manifest of " + KEY + " has a bad tag (the 'tag.' lines): unknown layer kind 'cabal'");
+        .hasMessageStartingWith(
+            "manifest of " + KEY + " has a bad tag (the 'tag.' lines): unknown layer kind 'cabal'");
   }
 
   @Test
   void new_builtOnItself_isRejected() {
     assertThatThrownBy(
-            () -> new ArchiveManifest(KEY, MANIFEST.digest(), 1, MANIFEST.created(), TAG, List.of(KEY)))
+            () ->
+                new ArchiveManifest(
+                    KEY, MANIFEST.digest(), 1, MANIFEST.created(), TAG, List.of(KEY)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("archive " + KEY + " cannot be built on itself");
   }

@@ -61,13 +61,32 @@ final class Buckets {
       LayerKind kind = LayerKind.values()[random.nextInt(4)];
       ArchiveName name =
           switch (kind) {
-            case TOOLCHAIN -> new ArchiveName(
-                kind, platform, toolchain, "", "",
-                random.nextBoolean() ? "" : "central-2026-" + two(1 + random.nextInt(11)) + "-" + two(1 + random.nextInt(28)),
-                "tar.zst");
-            case DEPENDENCIES -> new ArchiveName(kind, platform, toolchain, label, hex(random, 7), "", "tar.zst");
+            case TOOLCHAIN ->
+                new ArchiveName(
+                    kind,
+                    platform,
+                    toolchain,
+                    "",
+                    "",
+                    random.nextBoolean()
+                        ? ""
+                        : "central-2026-"
+                            + two(1 + random.nextInt(11))
+                            + "-"
+                            + two(1 + random.nextInt(28)),
+                    "tar.zst");
+            case DEPENDENCIES ->
+                new ArchiveName(kind, platform, toolchain, label, hex(random, 7), "", "tar.zst");
             case BUILD -> new ArchiveName(kind, platform, toolchain, label, "", "", "tar.zst");
-            case INSTALL -> new ArchiveName(kind, platform, toolchain, label, hex(random, 7), "", random.nextInt(10) == 0 ? "tar.gz" : "tar.zst");
+            case INSTALL ->
+                new ArchiveName(
+                    kind,
+                    platform,
+                    toolchain,
+                    label,
+                    hex(random, 7),
+                    "",
+                    random.nextInt(10) == 0 ? "tar.gz" : "tar.zst");
           };
       String key = NAMER.key(name);
       if (taken.contains(key)) {
@@ -97,9 +116,10 @@ final class Buckets {
         }
       }
       if (random.nextInt(10) < 8) {
-        LayerTag tag = kind == LayerKind.TOOLCHAIN
-            ? LayerTag.of(kind, platform, toolchain, "")
-            : LayerTag.of(kind, platform, toolchain, label);
+        LayerTag tag =
+            kind == LayerKind.TOOLCHAIN
+                ? LayerTag.of(kind, platform, toolchain, "")
+                : LayerTag.of(kind, platform, toolchain, label);
         ArchiveManifest manifest =
             new ArchiveManifest(key, Digest.sha256(key), size, written, tag, builtOn);
         byte[] bytes = manifest.format().getBytes(StandardCharsets.UTF_8);
@@ -110,22 +130,35 @@ final class Buckets {
         contents.put(manifestKey, bytes);
       }
       if (random.nextInt(10) == 0) {
-        objects.add(new ObjectInfo(NAMER.key(name.withExtension("tag")), 200, Optional.empty(), written));
+        objects.add(
+            new ObjectInfo(NAMER.key(name.withExtension("tag")), 200, Optional.empty(), written));
       }
     }
     for (int i = 0; i < 1 + archives / 20; i++) {
       // Orphaned sidecars, some young (an upload in progress), some old (an interrupted delete).
-      ArchiveName gone = new ArchiveName(
-          LayerKind.INSTALL, PLATFORMS[0], TOOLCHAINS[0], LABELS[random.nextInt(LABELS.length)],
-          hex(random, 7), "", ArchiveManifest.EXTENSION);
+      ArchiveName gone =
+          new ArchiveName(
+              LayerKind.INSTALL,
+              PLATFORMS[0],
+              TOOLCHAINS[0],
+              LABELS[random.nextInt(LABELS.length)],
+              hex(random, 7),
+              "",
+              ArchiveManifest.EXTENSION);
       String key = NAMER.key(gone);
       if (!taken.contains(key)) {
         taken.add(key);
         objects.add(new ObjectInfo(key, 300, Optional.empty(), randomTime(random)));
       }
     }
-    objects.add(new ObjectInfo("original/jdk-17.0.15_linux-x64_bin.tar.gz", 190_000_000, Optional.empty(), NOW.minus(Duration.ofDays(400))));
-    objects.add(new ObjectInfo("README.txt", 12, Optional.empty(), NOW.minus(Duration.ofDays(999))));
+    objects.add(
+        new ObjectInfo(
+            "original/jdk-17.0.15_linux-x64_bin.tar.gz",
+            190_000_000,
+            Optional.empty(),
+            NOW.minus(Duration.ofDays(400))));
+    objects.add(
+        new ObjectInfo("README.txt", 12, Optional.empty(), NOW.minus(Duration.ofDays(999))));
     return new Bucket(objects, contents);
   }
 

@@ -32,17 +32,25 @@ final class CountingStore implements LayerStore {
   final AtomicInteger lists = new AtomicInteger();
   final AtomicInteger deleteAllCalls = new AtomicInteger();
   final List<String> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
+
   /** Runs once, just before the first deleteAll: what another machine does meanwhile. */
   Runnable beforeFirstDelete = () -> {};
+
   /** Runs once, just before the second list: what another machine does between gc's looks. */
   Runnable beforeSecondList = () -> {};
+
   /** A key whose get fails with a store error. */
   String failGetKey = "";
+
   /** When set, deleteAll fails on its call number n (1-based). */
   int failOnDeleteCall = -1;
 
   void putObject(String key, byte[] bytes, Instant lastModified) {
-    objects.put(key, new Entry(bytes, new ObjectInfo(key, bytes.length, Optional.of(Digest.sha256(bytes)), lastModified)));
+    objects.put(
+        key,
+        new Entry(
+            bytes,
+            new ObjectInfo(key, bytes.length, Optional.of(Digest.sha256(bytes)), lastModified)));
   }
 
   void putObject(ObjectInfo info, byte[] bytes) {

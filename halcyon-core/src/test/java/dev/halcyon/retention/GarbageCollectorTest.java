@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -66,25 +65,28 @@ class GarbageCollectorTest {
     List<RetentionPlan> heard = new ArrayList<>();
     List<String> heardDeleted = new ArrayList<>();
 
-    GcReport report = collector()
-        .withListener(new GarbageCollector.Listener() {
-          @Override
-          public void planned(RetentionPlan plan) {
-            heard.add(plan);
-          }
+    GcReport report =
+        collector()
+            .withListener(
+                new GarbageCollector.Listener() {
+                  @Override
+                  public void planned(RetentionPlan plan) {
+                    heard.add(plan);
+                  }
 
-          @Override
-          public void deleted(List<String> keys, int requests) {
-            heardDeleted.addAll(keys);
-          }
-        })
-        .collect(false);
+                  @Override
+                  public void deleted(List<String> keys, int requests) {
+                    heardDeleted.addAll(keys);
+                  }
+                })
+            .collect(false);
 
     assertThat(new HashSet<>(store.deleted)).isEqualTo(expected.condemnedKeys());
     assertThat(store.deleted).hasSameSizeAs(expected.condemned());
     assertThat(heard).containsExactly(report.plan());
     assertThat(heardDeleted).containsExactlyElementsOf(store.deleted);
-    assertThat(store.snapshot()).containsKeys("README.txt", "original/jdk-17.0.15_linux-x64_bin.tar.gz");
+    assertThat(store.snapshot())
+        .containsKeys("README.txt", "original/jdk-17.0.15_linux-x64_bin.tar.gz");
     assertThat(report.listCalls()).isEqualTo(2);
     assertThat(report.deleteCalls()).isEqualTo(1);
     assertThat(report.spared()).isEmpty();
@@ -101,7 +103,9 @@ class GarbageCollectorTest {
       if (!archive && firstSidecar < 0) {
         firstSidecar = i;
       }
-      assertThat(archive && firstSidecar >= 0).as("archive %s after a sidecar", store.deleted.get(i)).isFalse();
+      assertThat(archive && firstSidecar >= 0)
+          .as("archive %s after a sidecar", store.deleted.get(i))
+          .isFalse();
     }
     assertThat(firstSidecar).isPositive();
     assertThat(store.deleteAllCalls.get()).isEqualTo((store.deleted.size() + 6) / 7);
@@ -129,11 +133,13 @@ class GarbageCollectorTest {
     putDependencies("bbbbbbb", Buckets.NOW.minus(Duration.ofDays(8)));
     String rewritten = putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(7)), List.of());
     putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(6)), List.of());
-    store.beforeSecondList = () -> {
-      // Another machine: a fresh install built on the old dependencies archive, and a re-upload.
-      putInstall("3333333", Buckets.NOW.minusSeconds(5), List.of(oldDeps));
-      store.putObject(rewritten, new byte[] {1, 2}, Buckets.NOW.minusSeconds(1));
-    };
+    store.beforeSecondList =
+        () -> {
+          // Another machine: a fresh install built on the old dependencies archive, and a
+          // re-upload.
+          putInstall("3333333", Buckets.NOW.minusSeconds(5), List.of(oldDeps));
+          store.putObject(rewritten, new byte[] {1, 2}, Buckets.NOW.minusSeconds(1));
+        };
 
     GcReport report = collector().collect(false);
 
@@ -153,12 +159,16 @@ class GarbageCollectorTest {
   void collect_manifestUnreadable_failsBeforeDeletingAnything() throws IOException {
     putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
     String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
-    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.failGetKey =
+        Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
 
     assertThatThrownBy(() -> collector().collect(false))
         .isInstanceOf(StoreException.class)
-        .hasMessage("gc could not read a manifest from memory:test (nothing was deleted; missing"
-            + " manifests could hide references): GET " + store.failGetKey + " on memory:test failed: AccessDenied");
+        .hasMessage(
+            "gc could not read a manifest from memory:test (nothing was deleted; missing"
+                + " manifests could hide references): GET "
+                + store.failGetKey
+                + " on memory:test failed: AccessDenied");
     assertThat(store.deleted).isEmpty();
   }
 
@@ -171,8 +181,9 @@ class GarbageCollectorTest {
 
     assertThatThrownBy(() -> collector().withBatchSize(10).collect(false))
         .isInstanceOf(StoreException.class)
-        .hasMessage("gc deleted 10 of 58 condemned objects from memory:test before a delete failed;"
-            + " run gc again to finish: DeleteObjects on memory:test failed: SlowDown");
+        .hasMessage(
+            "gc deleted 10 of 58 condemned objects from memory:test before a delete failed;"
+                + " run gc again to finish: DeleteObjects on memory:test failed: SlowDown");
   }
 
   @Test
@@ -186,19 +197,63 @@ class GarbageCollectorTest {
 
   @Test
   void collect_hundredThousandObjects_benchmark() throws IOException {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("halcyon.bench"), "run with -Dhalcyon.bench=true");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Boolean.getBoolean("halcyon.bench"), "run with -Dhalcyon.bench=true");
     Measured m = measure(100_000);
     assertThat(m.report.deleteCalls()).isEqualTo((m.condemned + 999) / 1000);
   }
 
   @Test
-  void collect_onInMemoryLayerStore_deletesThePlanInBatchesAndClosesEveryStream() throws IOException {
+  void collect_bucketTheOriginalWrote_deletesWhatHalcyonWouldAndNothingElse() throws IOException {
+    String p = "linux-ubuntu-14.04-x86_64/";
+    String g = p + "ghc-7.8.4/";
+    Instant old = Buckets.NOW.minus(Duration.ofDays(30));
+    for (String key : List.of(
+        p + "halcyon-ghc-7.8.4.tar.gz",
+        p + "halcyon-cabal-1.20.0.3.tar.gz",
+        p + "halcyon-cabal-1.20.0.3-hackage-2015-01-14.tar.gz",
+        g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz",
+        g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints",
+        g + "halcyon-build-halcyon-tutorial-1.0.tar.gz",
+        g + "halcyon-install-1111111-halcyon-tutorial-1.0.tar.gz",
+        "original/ghc-7.8.4-x86_64-unknown-linux-deb7.tar.xz")) {
+      store.putObject(key, new byte[] {1}, old);
+    }
+    Instant newer = old.plus(Duration.ofDays(1));
+    for (String key : List.of(
+        p + "halcyon-cabal-1.20.0.3-hackage-2015-01-15.tar.gz",
+        g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.tar.gz",
+        g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.constraints",
+        g + "halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz")) {
+      store.putObject(key, new byte[] {1}, newer);
+    }
+
+    GcReport report =
+        GarbageCollector.of(store, new dev.halcyon.naming.OriginalHalcyonNamer(), policy)
+            .collect(false);
+
+    assertThat(store.deleted)
+        .containsExactlyInAnyOrder(
+            p + "halcyon-cabal-1.20.0.3-hackage-2015-01-14.tar.gz",
+            g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz",
+            g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints",
+            g + "halcyon-install-1111111-halcyon-tutorial-1.0.tar.gz");
+    assertThat(report.unknownObjects()).isEqualTo(1);
+    assertThat(report.deleteCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void collect_onInMemoryLayerStore_deletesThePlanInBatchesAndClosesEveryStream()
+      throws IOException {
     SettableClock clock = new SettableClock();
     dev.halcyon.store.InMemoryLayerStore memory = new dev.halcyon.store.InMemoryLayerStore(clock);
     Buckets.Bucket bucket = Buckets.generate(new Random(6), 300);
     for (ObjectInfo info : bucket.objects()) {
       clock.now = info.lastModified();
-      memory.put(info.key(), bucket.contents().getOrDefault(info.key(), new byte[0]), dev.halcyon.store.PutMode.OVERWRITE);
+      memory.put(
+          info.key(),
+          bucket.contents().getOrDefault(info.key(), new byte[0]),
+          dev.halcyon.store.PutMode.OVERWRITE);
     }
     RetentionPlan expected = policy.plan(bucket.listing());
     GarbageCollector gc = GarbageCollector.of(memory, Buckets.NAMER, policy).withBatchSize(50);
@@ -209,7 +264,8 @@ class GarbageCollectorTest {
 
     assertThat(dry.plan().condemnedKeys()).isEqualTo(expected.condemnedKeys());
     assertThat(real.plan().condemnedKeys()).isEqualTo(expected.condemnedKeys());
-    assertThat(memory.list("")).extracting(ObjectInfo::key)
+    assertThat(memory.list(""))
+        .extracting(ObjectInfo::key)
         .doesNotContainAnyElementsOf(expected.condemnedKeys())
         .hasSize(bucket.objects().size() - expected.condemned().size());
     assertThat(real.deleteCalls()).isEqualTo((expected.condemned().size() + 49) / 50);
@@ -250,38 +306,65 @@ class GarbageCollectorTest {
     for (int i = 0; i < n; i++) {
       String label = "app" + (i % 50) + "-1.0";
       String toolchain = toolchains[(i / 50) % 2];
-      ArchiveName name = new ArchiveName(LayerKind.INSTALL, PLATFORM, toolchain, label, Buckets.hex(random, 7), "", "tar.zst");
-      store.putObject(new ObjectInfo(Buckets.NAMER.key(name), 2_000_000, java.util.Optional.empty(),
-          Buckets.NOW.minus(Duration.ofDays(2)).plusMillis(i)), new byte[0]);
+      ArchiveName name =
+          new ArchiveName(
+              LayerKind.INSTALL, PLATFORM, toolchain, label, Buckets.hex(random, 7), "", "tar.zst");
+      store.putObject(
+          new ObjectInfo(
+              Buckets.NAMER.key(name),
+              2_000_000,
+              java.util.Optional.empty(),
+              Buckets.NOW.minus(Duration.ofDays(2)).plusMillis(i)),
+          new byte[0]);
     }
     int objects = store.snapshot().size();
     int condemned = objects - 100;
     GcReport report = collector().collect(false);
     System.out.printf(
-        "gc of %,d objects: condemned %,d (%,d bytes) | list+manifests %d ms, plan %d ms, re-check+delete %d ms, total %d ms | list calls %d, manifest reads %d, deleteAll calls %d, delete requests %d%n",
-        objects, report.plan().condemned().size(), report.bytesFreed(), report.listTime().toMillis(),
-        report.planTime().toMillis(), report.deleteTime().toMillis(), report.elapsed().toMillis(),
-        report.listCalls(), report.manifestReads(), report.deleteCalls(), report.deleteRequests());
+        "gc of %,d objects: condemned %,d (%,d bytes) | list+manifests %d ms, plan %d ms,"
+            + " re-check+delete %d ms, total %d ms | list calls %d, manifest reads %d, deleteAll"
+            + " calls %d, delete requests %d%n",
+        objects,
+        report.plan().condemned().size(),
+        report.bytesFreed(),
+        report.listTime().toMillis(),
+        report.planTime().toMillis(),
+        report.deleteTime().toMillis(),
+        report.elapsed().toMillis(),
+        report.listCalls(),
+        report.manifestReads(),
+        report.deleteCalls(),
+        report.deleteRequests());
     return new Measured(report, objects, condemned);
   }
 
   private String putInstall(String hash, Instant written, List<String> builtOn) {
-    ArchiveName name = new ArchiveName(LayerKind.INSTALL, PLATFORM, JDK, "shop-1.0", hash, "", "tar.zst");
+    ArchiveName name =
+        new ArchiveName(LayerKind.INSTALL, PLATFORM, JDK, "shop-1.0", hash, "", "tar.zst");
     return putWithManifest(name, written, builtOn);
   }
 
   private String putDependencies(String hash, Instant written) {
-    ArchiveName name = new ArchiveName(LayerKind.DEPENDENCIES, PLATFORM, JDK, "shop-1.0", hash, "", "tar.zst");
+    ArchiveName name =
+        new ArchiveName(LayerKind.DEPENDENCIES, PLATFORM, JDK, "shop-1.0", hash, "", "tar.zst");
     return putWithManifest(name, written, List.of());
   }
 
   private String putWithManifest(ArchiveName name, Instant written, List<String> builtOn) {
     String key = Buckets.NAMER.key(name);
-    ArchiveManifest manifest = new ArchiveManifest(
-        key, Digest.sha256(key), 3, written, LayerTag.of(name.kind(), PLATFORM, JDK, name.label()), builtOn);
-    store.putObject(Listing.manifestKey(Buckets.NAMER, name), manifest.format().getBytes(StandardCharsets.UTF_8), written);
+    ArchiveManifest manifest =
+        new ArchiveManifest(
+            key,
+            Digest.sha256(key),
+            3,
+            written,
+            LayerTag.of(name.kind(), PLATFORM, JDK, name.label()),
+            builtOn);
+    store.putObject(
+        Listing.manifestKey(Buckets.NAMER, name),
+        manifest.format().getBytes(StandardCharsets.UTF_8),
+        written);
     store.putObject(key, new byte[] {1, 2, 3}, written);
     return key;
   }
-
 }

@@ -21,7 +21,9 @@ class HalcyonRetentionTest {
   private final List<ObjectInfo> objects = new ArrayList<>();
 
   private void put(String key, long daysOld) {
-    objects.add(new ObjectInfo(key, 1000 + key.length(), Optional.empty(), NOW.minus(Duration.ofDays(daysOld))));
+    objects.add(
+        new ObjectInfo(
+            key, 1000 + key.length(), Optional.empty(), NOW.minus(Duration.ofDays(daysOld))));
   }
 
   private Listing listing() {
@@ -69,22 +71,29 @@ class HalcyonRetentionTest {
         .extracting(Condemned::rule, Condemned::reason)
         .containsExactly(
             "halcyon",
-            "superseded by halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz (same label and toolchain)");
+            "superseded by halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz (same label and"
+                + " toolchain)");
     assertThat(byKey.get(P + "halcyon-cabal-1.20.0.3-hackage-2015-01-13.tar.gz").reason())
         .isEqualTo(
-            "superseded by halcyon-cabal-1.20.0.3-hackage-2015-01-15.tar.gz (newer snapshot, same toolchain and repository)");
+            "superseded by halcyon-cabal-1.20.0.3-hackage-2015-01-15.tar.gz (newer snapshot, same"
+                + " toolchain and repository)");
     assertThat(byKey.get(G + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints"))
         .extracting(Condemned::rule, Condemned::reason)
-        .containsExactly("sidecar", "follows its archive halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz");
+        .containsExactly(
+            "sidecar", "follows its archive halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz");
   }
 
   @Test
   void plan_tutorialBucket_leavesForeignKeysUnknownAndUntouched() {
     tutorialBucket();
     Listing listing = listing();
-    assertThat(listing.unknown()).extracting(ObjectInfo::key)
-        .containsExactly("original/cabal-install-1.20.0.3.tar.gz", "original/ghc-7.8.4-x86_64-unknown-linux-deb7.tar.xz");
-    assertThat(new HalcyonRetention().plan(listing).condemnedKeys()).noneMatch(k -> k.startsWith("original/"));
+    assertThat(listing.unknown())
+        .extracting(ObjectInfo::key)
+        .containsExactly(
+            "original/cabal-install-1.20.0.3.tar.gz",
+            "original/ghc-7.8.4-x86_64-unknown-linux-deb7.tar.xz");
+    assertThat(new HalcyonRetention().plan(listing).condemnedKeys())
+        .noneMatch(k -> k.startsWith("original/"));
   }
 
   @Test
@@ -137,12 +146,26 @@ class HalcyonRetentionTest {
   @Test
   void halcyonDefault_twoBranchesUploadingMinutesApart_keepsBothFreshInstalls() {
     // Issue #17 of the original: builders of one app on two branches deleted each other's archive.
-    objects.add(new ObjectInfo(G + "halcyon-install-1111111-app-1.0.tar.gz", 10, Optional.empty(), NOW.minusSeconds(600)));
-    objects.add(new ObjectInfo(G + "halcyon-install-2222222-app-1.0.tar.gz", 10, Optional.empty(), NOW.minusSeconds(60)));
+    objects.add(
+        new ObjectInfo(
+            G + "halcyon-install-1111111-app-1.0.tar.gz",
+            10,
+            Optional.empty(),
+            NOW.minusSeconds(600)));
+    objects.add(
+        new ObjectInfo(
+            G + "halcyon-install-2222222-app-1.0.tar.gz",
+            10,
+            Optional.empty(),
+            NOW.minusSeconds(60)));
     RetentionPlan plan = RetentionPolicies.halcyonDefault(Buckets.CLOCK).plan(listing());
     assertThat(plan.condemned()).isEmpty();
-    assertThat(plan.protections()).singleElement()
+    assertThat(plan.protections())
+        .singleElement()
         .extracting(Protected::key, Protected::rule, Protected::reason)
-        .containsExactly(G + "halcyon-install-1111111-app-1.0.tar.gz", "grace", "written 10m ago, within the grace period of 1h");
+        .containsExactly(
+            G + "halcyon-install-1111111-app-1.0.tar.gz",
+            "grace",
+            "written 10m ago, within the grace period of 1h");
   }
 }

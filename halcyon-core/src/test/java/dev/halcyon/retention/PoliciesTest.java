@@ -27,7 +27,9 @@ class PoliciesTest {
     Optional<ArchiveManifest> manifest = Optional.empty();
     if (builtOn.length > 0) {
       LayerTag tag = LayerTag.of(name.kind(), PLATFORM, JDK, name.label());
-      manifest = Optional.of(new ArchiveManifest(key, Digest.sha256(key), 100, written, tag, List.of(builtOn)));
+      manifest =
+          Optional.of(
+              new ArchiveManifest(key, Digest.sha256(key), 100, written, tag, List.of(builtOn)));
     }
     StoredArchive archive = new StoredArchive(key, name, 100, written, manifest);
     objects.add(archive);
@@ -57,12 +59,14 @@ class PoliciesTest {
     add(install("3333333", "shop-1.0"), 10);
     add(install("4444444", "other-1.0"), 90);
     RetentionPlan plan = KeepNewestRetention.of(LayerKind.INSTALL, 2).plan(listing());
-    assertThat(plan.condemned()).singleElement()
+    assertThat(plan.condemned())
+        .singleElement()
         .extracting(c -> c.archive().name().hash(), Condemned::rule, Condemned::reason)
         .containsExactly(
             "1111111",
             "keep-newest",
-            "number 3 by age of 3 install shop-1.0 on linux-debian-12-x86_64/jdk-17.0.15; keeping the newest 2");
+            "number 3 by age of 3 install shop-1.0 on linux-debian-12-x86_64/jdk-17.0.15; keeping"
+                + " the newest 2");
   }
 
   @Test
@@ -72,7 +76,8 @@ class PoliciesTest {
     add(toolchain("mirror-2026-11-01"), 40);
     add(toolchain(""), 400);
     RetentionPlan plan = KeepNewestRetention.of(LayerKind.TOOLCHAIN, 1).plan(listing());
-    assertThat(plan.condemned()).extracting(c -> c.archive().name().qualifier())
+    assertThat(plan.condemned())
+        .extracting(c -> c.archive().name().qualifier())
         .containsExactly("central-2026-11-01");
   }
 
@@ -81,7 +86,8 @@ class PoliciesTest {
     add(install("1111111", "shop-1.0"), 24 * 31);
     add(install("2222222", "shop-1.0"), 24 * 29);
     RetentionPlan plan = MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(30)).plan(listing());
-    assertThat(plan.condemned()).singleElement()
+    assertThat(plan.condemned())
+        .singleElement()
         .extracting(c -> c.archive().name().hash(), Condemned::reason)
         .containsExactly("1111111", "written 31d ago, older than 30d");
   }
@@ -92,15 +98,17 @@ class PoliciesTest {
     StoredArchive oldDeps = add(dependencies("aaaaaaa", "shop-1.0"), 24 * 80, jdk.key());
     StoredArchive newDeps = add(dependencies("bbbbbbb", "shop-1.0"), 24 * 10, jdk.key());
     StoredArchive install = add(install("1111111", "shop-1.0"), 24 * 70, oldDeps.key());
-    RetentionPolicy policy = RetentionPolicies.allOf(
-        MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(60)),
-        KeepNewestRetention.of(LayerKind.DEPENDENCIES, 1),
-        new ReferenceProtection());
+    RetentionPolicy policy =
+        RetentionPolicies.allOf(
+            MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(60)),
+            KeepNewestRetention.of(LayerKind.DEPENDENCIES, 1),
+            new ReferenceProtection());
     RetentionPlan plan = policy.plan(listing());
     // The install is too old; nothing references it, so it goes, and with it the protection of
     // the old dependencies archive; the toolchain is still referenced by the newer dependencies.
     assertThat(plan.condemnedKeys()).containsExactlyInAnyOrder(install.key(), oldDeps.key());
-    assertThat(plan.protections()).singleElement()
+    assertThat(plan.protections())
+        .singleElement()
         .extracting(Protected::key, Protected::rule, Protected::reason)
         .containsExactly(jdk.key(), "references", "built on by retained " + newDeps.fileName());
   }
@@ -111,15 +119,20 @@ class PoliciesTest {
     StoredArchive oldDeps = add(dependencies("aaaaaaa", "shop-1.0"), 24 * 80, jdk.key());
     add(dependencies("bbbbbbb", "shop-1.0"), 24 * 10);
     StoredArchive install = add(install("1111111", "shop-1.0"), 24, oldDeps.key());
-    RetentionPlan plan = RetentionPolicies.allOf(
-        new ReferenceProtection(),
-        MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(60)),
-        KeepNewestRetention.of(LayerKind.DEPENDENCIES, 1)).plan(listing());
+    RetentionPlan plan =
+        RetentionPolicies.allOf(
+                new ReferenceProtection(),
+                MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(60)),
+                KeepNewestRetention.of(LayerKind.DEPENDENCIES, 1))
+            .plan(listing());
     assertThat(plan.condemned()).isEmpty();
-    assertThat(plan.protections()).extracting(Protected::key, Protected::reason)
+    assertThat(plan.protections())
+        .extracting(Protected::key, Protected::reason)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(oldDeps.key(), "built on by retained " + install.fileName()),
-            org.assertj.core.groups.Tuple.tuple(jdk.key(), "built on by retained " + oldDeps.fileName()));
+            org.assertj.core.groups.Tuple.tuple(
+                oldDeps.key(), "built on by retained " + install.fileName()),
+            org.assertj.core.groups.Tuple.tuple(
+                jdk.key(), "built on by retained " + oldDeps.fileName()));
   }
 
   @Test
@@ -129,10 +142,11 @@ class PoliciesTest {
     MaxAgeRetention everything = MaxAgeRetention.of(Buckets.CLOCK, Duration.ofMinutes(1));
     GracePeriod grace = GracePeriod.of(Buckets.CLOCK, Duration.ofHours(1));
     ReferenceProtection references = new ReferenceProtection();
-    for (RetentionPolicy policy : List.of(
-        RetentionPolicies.allOf(everything, references, grace),
-        RetentionPolicies.allOf(everything, grace, references),
-        grace.and(everything).and(references))) {
+    for (RetentionPolicy policy :
+        List.of(
+            RetentionPolicies.allOf(everything, references, grace),
+            RetentionPolicies.allOf(everything, grace, references),
+            grace.and(everything).and(references))) {
       assertThat(policy.plan(listing()).condemned()).as(policy.toString()).isEmpty();
     }
   }
@@ -141,15 +155,32 @@ class PoliciesTest {
   void sidecars_ofKeptArchive_areKept_andOrphansGoAfterGrace() {
     StoredArchive kept = add(install("1111111", "shop-1.0"), 1);
     ArchiveName manifestName = kept.name().withExtension("manifest");
-    objects.add(StoredArchive.of(Buckets.NAMER.key(manifestName), manifestName, 10, kept.lastModified()));
+    objects.add(
+        StoredArchive.of(Buckets.NAMER.key(manifestName), manifestName, 10, kept.lastModified()));
     ArchiveName oldOrphan = install("2222222", "shop-1.0").withExtension("manifest");
-    objects.add(StoredArchive.of(Buckets.NAMER.key(oldOrphan), oldOrphan, 10, Buckets.NOW.minus(Duration.ofDays(2))));
+    objects.add(
+        StoredArchive.of(
+            Buckets.NAMER.key(oldOrphan), oldOrphan, 10, Buckets.NOW.minus(Duration.ofDays(2))));
     ArchiveName youngOrphan = install("3333333", "shop-1.0").withExtension("manifest");
-    objects.add(StoredArchive.of(Buckets.NAMER.key(youngOrphan), youngOrphan, 10, Buckets.NOW.minusSeconds(5)));
+    objects.add(
+        StoredArchive.of(
+            Buckets.NAMER.key(youngOrphan), youngOrphan, 10, Buckets.NOW.minusSeconds(5)));
     RetentionPlan plan = RetentionPolicies.halcyonDefault(Buckets.CLOCK).plan(listing());
-    assertThat(plan.condemned()).singleElement()
+    assertThat(plan.condemned())
+        .singleElement()
         .extracting(Condemned::key, Condemned::rule)
         .containsExactly(Buckets.NAMER.key(oldOrphan), "orphan");
+  }
+
+  @Test
+  void referrers_listWhoIsBuiltOnWhat() {
+    StoredArchive jdk = add(toolchain(""), 9);
+    StoredArchive deps = add(dependencies("aaaaaaa", "shop-1.0"), 8, jdk.key());
+    StoredArchive install = add(install("1111111", "shop-1.0"), 7, deps.key(), jdk.key());
+    assertThat(listing().referrers())
+        .containsExactly(
+            Map.entry(jdk.key(), List.of(deps.key(), install.key())),
+            Map.entry(deps.key(), List.of(install.key())));
   }
 
   @Test
@@ -163,20 +194,30 @@ class PoliciesTest {
   @Test
   void listingOf_pairsManifestsByExactArchiveKey_andSeparatesUnknownKeys() {
     ArchiveName zst = install("1111111", "shop-1.0");
-    ArchiveName gz = new ArchiveName(LayerKind.INSTALL, PLATFORM, JDK, "shop-1.0", "1111111", "", "tar.gz");
+    ArchiveName gz =
+        new ArchiveName(LayerKind.INSTALL, PLATFORM, JDK, "shop-1.0", "1111111", "", "tar.gz");
     String manifestKey = Listing.manifestKey(Buckets.NAMER, zst);
-    ArchiveManifest manifest = ArchiveManifest.of(
-        Buckets.NAMER.key(zst), Digest.sha256("x"), 5, Buckets.NOW,
-        LayerTag.of(LayerKind.INSTALL, PLATFORM, JDK, "shop-1.0"));
-    List<dev.halcyon.store.ObjectInfo> infos = List.of(
-        new dev.halcyon.store.ObjectInfo(Buckets.NAMER.key(zst), 5, Optional.empty(), Buckets.NOW),
-        new dev.halcyon.store.ObjectInfo(Buckets.NAMER.key(gz), 5, Optional.empty(), Buckets.NOW),
-        new dev.halcyon.store.ObjectInfo(manifestKey, 5, Optional.empty(), Buckets.NOW),
-        new dev.halcyon.store.ObjectInfo("notes/readme.md", 5, Optional.empty(), Buckets.NOW));
+    ArchiveManifest manifest =
+        ArchiveManifest.of(
+            Buckets.NAMER.key(zst),
+            Digest.sha256("x"),
+            5,
+            Buckets.NOW,
+            LayerTag.of(LayerKind.INSTALL, PLATFORM, JDK, "shop-1.0"));
+    List<dev.halcyon.store.ObjectInfo> infos =
+        List.of(
+            new dev.halcyon.store.ObjectInfo(
+                Buckets.NAMER.key(zst), 5, Optional.empty(), Buckets.NOW),
+            new dev.halcyon.store.ObjectInfo(
+                Buckets.NAMER.key(gz), 5, Optional.empty(), Buckets.NOW),
+            new dev.halcyon.store.ObjectInfo(manifestKey, 5, Optional.empty(), Buckets.NOW),
+            new dev.halcyon.store.ObjectInfo("notes/readme.md", 5, Optional.empty(), Buckets.NOW));
     Listing listing = Listing.of(infos, Map.of(manifestKey, manifest), Buckets.NAMER);
     assertThat(listing.find(Buckets.NAMER.key(zst)).orElseThrow().manifest()).contains(manifest);
     assertThat(listing.find(Buckets.NAMER.key(gz)).orElseThrow().manifest()).isEmpty();
     assertThat(listing.sidecars()).extracting(StoredArchive::key).containsExactly(manifestKey);
-    assertThat(listing.unknown()).extracting(dev.halcyon.store.ObjectInfo::key).containsExactly("notes/readme.md");
+    assertThat(listing.unknown())
+        .extracting(dev.halcyon.store.ObjectInfo::key)
+        .containsExactly("notes/readme.md");
   }
 }

@@ -24,21 +24,33 @@ class RetentionPropertiesTest {
     out.put("halcyonDefault", g -> RetentionPolicies.halcyonDefault(Buckets.CLOCK, g));
     out.put(
         "keep",
-        g -> RetentionPolicies.allOf(
-            new KeepNewestRetention(Map.of(LayerKind.INSTALL, 2, LayerKind.DEPENDENCIES, 1, LayerKind.TOOLCHAIN, 1, LayerKind.BUILD, 1)),
-            new ReferenceProtection(),
-            GracePeriod.of(Buckets.CLOCK, g)));
+        g ->
+            RetentionPolicies.allOf(
+                new KeepNewestRetention(
+                    Map.of(
+                        LayerKind.INSTALL,
+                        2,
+                        LayerKind.DEPENDENCIES,
+                        1,
+                        LayerKind.TOOLCHAIN,
+                        1,
+                        LayerKind.BUILD,
+                        1)),
+                new ReferenceProtection(),
+                GracePeriod.of(Buckets.CLOCK, g)));
     out.put(
         "maxAge",
-        g -> RetentionPolicies.allOf(
-            GracePeriod.of(Buckets.CLOCK, g),
-            MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(20)),
-            new ReferenceProtection()));
+        g ->
+            RetentionPolicies.allOf(
+                GracePeriod.of(Buckets.CLOCK, g),
+                MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(20)),
+                new ReferenceProtection()));
     out.put(
         "everything",
-        g -> RetentionPolicies.parse(
-            "keep=install:3,dependencies:2;halcyon;max-age=30d;grace=" + g.toSeconds() + "s",
-            Buckets.CLOCK));
+        g ->
+            RetentionPolicies.parse(
+                "keep=install:3,dependencies:2;halcyon;max-age=30d;grace=" + g.toSeconds() + "s",
+                Buckets.CLOCK));
     return out;
   }
 
@@ -138,8 +150,11 @@ class RetentionPropertiesTest {
           boolean allGone = owners.stream().allMatch(o -> condemned.contains(o.key()));
           assertThat(condemned.contains(sidecar.key())).as(sidecar.key()).isEqualTo(allGone);
         } else {
-          boolean young = sidecar.lastModified().isAfter(Buckets.NOW.minus(RetentionPolicies.DEFAULT_GRACE));
-          assertThat(condemned.contains(sidecar.key())).as("orphan %s", sidecar.key()).isEqualTo(!young);
+          boolean young =
+              sidecar.lastModified().isAfter(Buckets.NOW.minus(RetentionPolicies.DEFAULT_GRACE));
+          assertThat(condemned.contains(sidecar.key()))
+              .as("orphan %s", sidecar.key())
+              .isEqualTo(!young);
         }
       }
     }
@@ -150,8 +165,9 @@ class RetentionPropertiesTest {
     Random random = new Random(41);
     for (int i = 0; i < ITERATIONS; i++) {
       Listing listing = Buckets.generate(random, 1 + random.nextInt(60)).listing();
-      RetentionPolicy rules = RetentionPolicies.allOf(
-          new HalcyonRetention(), MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(10)));
+      RetentionPolicy rules =
+          RetentionPolicies.allOf(
+              new HalcyonRetention(), MaxAgeRetention.of(Buckets.CLOCK, Duration.ofDays(10)));
       GracePeriod grace = GracePeriod.of(Buckets.CLOCK, Duration.ofDays(3));
       ReferenceProtection references = new ReferenceProtection();
       RetentionPlan a = RetentionPolicies.allOf(rules, grace, references).plan(listing);
