@@ -440,8 +440,10 @@ final class Layers {
       store.delete(key);
     }
     s.listener.step("uploading " + key + " (" + size + " bytes) to " + store.describe());
-    store.put(key, file, digest, mode);
+    // The manifest goes first: garbage collection protects what a manifest references, and its
+    // grace period covers a manifest whose archive is still being uploaded.
     Manifests.put(store, s.namer, key, tag, digest, size, s.clock.instant(), builtOn);
+    store.put(key, file, digest, mode);
     uploaded = true;
   }
 
