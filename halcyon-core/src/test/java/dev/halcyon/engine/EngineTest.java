@@ -164,4 +164,79 @@ class EngineTest {
     assertThat(app).doesNotExist();
     assertThat(bucket.list("")).extracting(i -> i.key()).noneMatch(k -> k.contains("halcyon-build-") || k.contains("halcyon-install-"));
   }
+
+  @Test
+  void install_noBuildDependenciesAndDependenciesMissing_throwsBeforeAnythingIsFetched() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    Engine engine =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("m/base"))
+            .noBuildDependencies(true)
+            .build();
+
+    assertThatThrownBy(() -> engine.install(recipe("v1"), tmp.resolve("m/root/app")))
+        .isInstanceOf(BuildForbiddenException.class)
+        .hasMessageContaining("HALCYON_NO_BUILD_DEPENDENCIES")
+        .satisfies(e -> assertThat(((BuildForbiddenException) e).kind()).isEqualTo(LayerKind.TOOLCHAIN));
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void install_noBuildDependenciesWithDependenciesStored_buildsTheAppOnly() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    engine("builder", bucket, false).install(recipe("v1"), tmp.resolve("builder/root/app"));
+    ran.clear();
+    Engine appOnly =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("other/base"))
+            .noBuildDependencies(true)
+            .build();
+
+    RunReport report = appOnly.install(recipe("v2"), tmp.resolve("other/root/app"));
+
+    assertThat(ran).containsExactly("build", "install", "post-install");
+    assertThat(report.layers()).extracting(LayerOutcome::source)
+        .containsExactly(LayerSource.PRIVATE, LayerSource.PRIVATE, LayerSource.BUILT, LayerSource.BUILT);
+  }
+
+  @Test
+  void install_archiveWithWrongTagUnderTheKey_isIgnoredAndRebuilt() throws Exception {
+    InMemoryLayerStore bucket = new InMemoryLayerStore();
+    Engine builder = engine("builder", bucket, false);
+    AppRecipe v1 = recipe("v1");
+    builder.install(v1, tmp.resolve("builder/root/app"));
+    String installKey = builder.archiveKey(v1.install().tag());
+    String buildKey = builder.archiveKey(v1.build().tag());
+    // Put the build archive's bytes under the install archive's key: a swapped archive.
+    byte[] swapped;
+    try (var in = bucket.get(buildKey).orElseThrow()) {
+      swapped = in.stream().readAllBytes();
+    }
+    bucket.delete(installKey);
+    bucket.put(installKey, swapped, dev.halcyon.store.PutMode.OVERWRITE);
+    ran.clear();
+    List<String> warnings = new ArrayList<>();
+    Engine other =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("other/base"))
+            .listener(new EngineListener() {
+              @Override
+              public void warning(String message) {
+                warnings.add(message);
+              }
+            })
+            .build();
+
+    other.install(v1, tmp.resolve("other/root/app"));
+
+    assertThat(warnings).anySatisfy(w -> assertThat(w).contains(installKey).contains("does not match").contains("kind: needed 'install', found 'build'"));
+    assertThat(ran).contains("install");
+    assertThat(Files.readString(tmp.resolve("other/root/app/lib/app.txt"))).isEqualTo("v1");
+  }
 }
