@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The seed's flow with the real jar and an S3 bucket (S3Mock) as the only shared thing. */
 class S3BuildAndDeployIT {
   @RegisterExtension
-  static final S3MockExtension S3 = S3MockExtension.builder().silent().withInitialBuckets("shared").build();
+  static final S3MockExtension S3 = S3MockExtension.builder().silent().withInitialBuckets("shared", "public").build();
 
   private static final String SECRET = "s3cr3t-never-printed";
 
@@ -79,5 +79,32 @@ class S3BuildAndDeployIT {
 
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("halcyon: ").contains("no-such-bucket").doesNotContain(SECRET);
+  }
+
+  @Test
+  void install_fromPublicStorage_restoresAndMirrorsIntoPrivateStorage() throws Exception {
+    Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
+    Map<String, String> publisher =
+        with(machine(tmp.resolve("publisher"), bucket()), "HALCYON_S3_BUCKET", "public", "HALCYON_S3_ACL", "public-read");
+    CliProcess.Result published = CliProcess.run(publisher, tmp, "build", app.toString());
+    assertThat(published.exit()).as(published.toString()).isZero();
+
+    Path privateDir = tmp.resolve("private");
+    Map<String, String> viaPublic =
+        with(
+            machine(tmp.resolve("first"), Map.of()),
+            "HALCYON_STORAGE_DIR", privateDir.toString(),
+            "HALCYON_PUBLIC_STORAGE_URL", "http://127.0.0.1:" + S3.getHttpPort() + "/public/",
+            "HALCYON_NO_BUILD", "1");
+    CliProcess.Result fromPublic = CliProcess.run(viaPublic, tmp, "install", app.toString());
+    assertThat(fromPublic.exit()).as(fromPublic.toString()).isZero();
+    assertThat(fromPublic.err()).containsPattern("install\\s+public");
+    assertThat(BuildAndDeployIT.run(Machines.installed(tmp.resolve("first")))).isEqualTo("greeting 1.0\nhello from version 1\n");
+
+    Map<String, String> privateOnly =
+        with(machine(tmp.resolve("second"), Map.of()), "HALCYON_STORAGE_DIR", privateDir.toString(), "HALCYON_NO_BUILD", "1");
+    CliProcess.Result mirrored = CliProcess.run(privateOnly, tmp, "install", app.toString());
+    assertThat(mirrored.exit()).as(mirrored.toString()).isZero();
+    assertThat(mirrored.err()).containsPattern("install\\s+private");
   }
 }
