@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -34,10 +35,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * after the epoch, as Jib does). Directories and files whose owner may execute them get mode 0755,
  * other files 0644; setuid, setgid and sticky bits are dropped. Names longer than 100 bytes and
  * non-ASCII names are stored as POSIX (PAX) headers, which GNU tar and every modern reader
- * understand. Symlinks are stored as symlinks, never followed; a symlink that is absolute or resolves
- * outside the tree is refused, as extraction would refuse it. Hard-linked files are stored as
- * separate files. Device files, FIFOs and sockets fail the write with an {@link IOException} naming
- * the path.
+ * understand. Symlinks are stored as symlinks, never followed; a symlink that is absolute or
+ * resolves outside the tree is refused, as extraction would refuse it. Hard-linked files are stored
+ * as separate files. Device files, FIFOs and sockets fail the write with an {@link IOException}
+ * naming the path.
  *
  * <p>The tar stream is therefore byte-for-byte the same for the same tree on every machine and run.
  * The compressed bytes are too, given the same codec libraries: zstd (level 3, one or more worker
@@ -48,23 +49,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Extracting</h2>
  *
  * Extraction builds a fresh hidden sibling of the target (same parent) and only when every member
- * was read and checked renames it into place, moving an existing target aside first and deleting
- * it afterwards. On any failure the target is as it was and the sibling is removed. It refuses, with
+ * was read and checked renames it into place, moving an existing target aside first and deleting it
+ * afterwards. On any failure the target is as it was and the sibling is removed. It refuses, with
  * {@link UnsafeArchiveException}: absolute names, names with {@code ..} components, symlinks that
  * are absolute or resolve outside the target (also through other symlinks), hard links to anything
  * but a regular file earlier in the archive, members below a symlink or a file, duplicate members
  * (other than repeated directories), device files, FIFOs, sparse files and setuid/setgid bits; and
  * with {@link ArchiveLimitException} archives beyond the {@link ExtractLimits}. A corrupt or
- * truncated stream fails with {@link CorruptArchiveException}. Restored directories are 0755,
- * files 0755 if any execute bit was set and 0644 otherwise; modification times are not restored
- * (they carry no information in archives written here).
+ * truncated stream fails with {@link CorruptArchiveException}. Restored directories are 0755, files
+ * 0755 if any execute bit was set and 0644 otherwise; modification times are not restored (they
+ * carry no information in archives written here).
  *
- * <p>With {@link Compression#NONE} there is no codec trailer to check, so a plain tar cut off exactly
- * at a member boundary cannot be told from a complete one; every compressed codec detects it.
+ * <p>With {@link Compression#NONE} there is no codec trailer to check, so a plain tar cut off
+ * exactly at a member boundary cannot be told from a complete one; every compressed codec detects
+ * it.
  *
  * <p>Thread-safe: the methods keep no state, but two extractions into the same target at the same
- * time may fail (never mix trees); callers that may race lock the target. zstd compression runs its own short-lived native
- * worker threads inside each call. Streams passed in are never closed; files opened are.
+ * time may fail (never mix trees); callers that may race lock the target. zstd compression runs its
+ * own short-lived native worker threads inside each call. Streams passed in are never closed; files
+ * opened are.
  */
 public final class Archives {
   private Archives() {}
@@ -102,7 +105,7 @@ public final class Archives {
     Path file = archiveFile.toAbsolutePath();
     String name = file.getFileName().toString();
     checkArgument(
-        Compression.forFileName(name).equals(java.util.Optional.of(c)),
+        Compression.forFileName(name).equals(Optional.of(c)),
         "archive file name '%s' must end in '.%s' for %s compression",
         name,
         c.extension(),
@@ -143,9 +146,9 @@ public final class Archives {
    * @throws IOException if {@code target} exists but is not a directory, or the disk fails
    */
   public static ExtractSummary extract(
-      InputStream compressed, Compression c, Path target, ExtractLimits limits)
-      throws IOException {
-    return extract(compressed, c, target, limits, "(" + c.name().toLowerCase(Locale.ROOT) + " stream)");
+      InputStream compressed, Compression c, Path target, ExtractLimits limits) throws IOException {
+    return extract(
+        compressed, c, target, limits, "(" + c.name().toLowerCase(Locale.ROOT) + " stream)");
   }
 
   /**
@@ -163,7 +166,8 @@ public final class Archives {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "cannot tell the compression of '" + archiveFile
+                        "cannot tell the compression of '"
+                            + archiveFile
                             + "': its name must end in .tar.zst, .tar.gz, .tar.xz or .tar"));
     try (InputStream in = Files.newInputStream(archiveFile)) {
       return extract(in, c, target, limits, "'" + archiveFile + "'");
@@ -183,7 +187,8 @@ public final class Archives {
     checkReplaceable(t);
     Files.createDirectories(parent);
     Path temp = parent.resolve("." + t.getFileName() + ".extract-" + randomSuffix());
-    Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
+    Files.createDirectory(
+        temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
     try {
       // If the umask left 0755 alone it leaves 0644 alone too: then modes given at creation are
       // exact and no member needs a chmod.
@@ -217,8 +222,13 @@ public final class Archives {
       return new BufferedInputStream(Codecs.decompressing(c, raw), Codecs.BUFFER_SIZE);
     } catch (IOException | RuntimeException e) {
       throw new CorruptArchiveException(
-          "cannot read archive " + source + ": it is not a valid " + c.name().toLowerCase(Locale.ROOT)
-              + " stream (" + e.getMessage() + "); fetch it again or check its name",
+          "cannot read archive "
+              + source
+              + ": it is not a valid "
+              + c.name().toLowerCase(Locale.ROOT)
+              + " stream ("
+              + e.getMessage()
+              + "); fetch it again or check its name",
           e);
     }
   }
@@ -227,7 +237,9 @@ public final class Archives {
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
         && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(
-          "cannot extract into '" + target + "': it exists and is not a directory (a file or a"
+          "cannot extract into '"
+              + target
+              + "': it exists and is not a directory (a file or a"
               + " symlink); remove it or choose another target");
     }
   }

@@ -26,7 +26,8 @@ final class Codecs {
    * differs from single-threaded mode, zero workers), which ArchivesReproducibilityTest checks; so
    * the count may follow the machine without changing the bytes.
    */
-  static final int ZSTD_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  static final int ZSTD_WORKERS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   static final int GZIP_LEVEL = 6;
 
@@ -46,12 +47,13 @@ final class Codecs {
   static OutputStream compressing(Compression c, OutputStream sink, int zstdWorkers)
       throws IOException {
     return switch (c) {
-      case ZSTD -> ZstdCompressorOutputStream.builder()
-          .setOutputStream(sink)
-          .setLevel(ZSTD_LEVEL)
-          .setWorkers(zstdWorkers)
-          .setChecksum(true)
-          .get();
+      case ZSTD ->
+          ZstdCompressorOutputStream.builder()
+              .setOutputStream(sink)
+              .setLevel(ZSTD_LEVEL)
+              .setWorkers(zstdWorkers)
+              .setChecksum(true)
+              .get();
       case GZIP -> {
         GzipParameters p = new GzipParameters();
         p.setCompressionLevel(GZIP_LEVEL);
@@ -71,14 +73,16 @@ final class Codecs {
   static InputStream decompressing(Compression c, InputStream source) throws IOException {
     return switch (c) {
       case ZSTD -> new ZstdCompressorInputStream(source);
-      // Concatenated members are valid gzip (pigz and `cat a.gz b.gz` write them).
+        // Concatenated members are valid gzip (pigz and `cat a.gz b.gz` write them).
       case GZIP -> new GzipCompressorInputStream(source, true);
       case XZ -> new XZCompressorInputStream(source, true, XZ_MEMORY_LIMIT_KIB);
       case NONE -> source;
     };
   }
 
-  /** Shields a caller's stream from close(): we finish our codecs but the caller owns its stream. */
+  /**
+   * Shields a caller's stream from close(): we finish our codecs but the caller owns its stream.
+   */
   static OutputStream nonClosing(OutputStream out) {
     return new FilterOutputStream(out) {
       @Override

@@ -3,8 +3,8 @@ package dev.halcyon.archive;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * Upper bounds that an extraction enforces while it streams, so a hostile or broken archive (a
- * "zip bomb") cannot fill the disk. Sizes count the bytes actually written, never only what headers
+ * Upper bounds that an extraction enforces while it streams, so a hostile or broken archive (a "zip
+ * bomb") cannot fill the disk. Sizes count the bytes actually written, never only what headers
  * claim. Exceeding a bound fails the extraction with an {@link ArchiveLimitException}.
  *
  * @param maxEntries most tar members an archive may hold
@@ -19,7 +19,8 @@ public record ExtractLimits(long maxEntries, long maxContentBytes, long maxEntry
 
   public ExtractLimits {
     checkArgument(maxEntries > 0, "maxEntries must be positive: %s", maxEntries);
-    checkArgument(maxContentBytes >= 0, "maxContentBytes must not be negative: %s", maxContentBytes);
+    checkArgument(
+        maxContentBytes >= 0, "maxContentBytes must not be negative: %s", maxContentBytes);
     checkArgument(maxEntryBytes >= 0, "maxEntryBytes must not be negative: %s", maxEntryBytes);
   }
 }

@@ -28,8 +28,8 @@ final class MemberPaths {
   record Node(Kind kind, String linkTarget) {}
 
   /**
-   * Splits a member name into its components, dropping empty and {@code .} components (so
-   * {@code ./a//b/} is {@code [a, b]}); an empty list is the root.
+   * Splits a member name into its components, dropping empty and {@code .} components (so {@code
+   * ./a//b/} is {@code [a, b]}); an empty list is the root.
    *
    * @return the components, or empty if the name is unsafe; {@link #unsafeReason} says why
    */
@@ -96,9 +96,9 @@ final class MemberPaths {
   /**
    * Resolves the symlink at {@code linkPath} the way the kernel would, following the other symlinks
    * of {@code tree} (keys are components joined by {@code /}), and says why it leaves the tree, or
-   * empty if it stays inside. Each link passing {@link #lexicalEscape} is not enough: {@code a/b/s ->
-   * ../..} is inside, yet {@code t -> a/b/s/../..} then resolves above the root. Components missing
-   * from the tree are taken as plain directories.
+   * empty if it stays inside. Each link passing {@link #lexicalEscape} is not enough: {@code a/b/s
+   * -> ../..} is inside, yet {@code t -> a/b/s/../..} then resolves above the root. Components
+   * missing from the tree are taken as plain directories.
    */
   static Optional<String> resolvedEscape(List<String> linkPath, Map<String, Node> tree) {
     Node link = tree.get(String.join("/", linkPath));
@@ -111,7 +111,9 @@ final class MemberPaths {
       if (part.equals("..")) {
         if (resolved.isEmpty()) {
           return Optional.of(
-              "points to '" + link.linkTarget() + "', which resolves outside the target directory"
+              "points to '"
+                  + link.linkTarget()
+                  + "', which resolves outside the target directory"
                   + " through other symlinks");
         }
         resolved.removeLast();
@@ -124,8 +126,7 @@ final class MemberPaths {
           return Optional.of("points to '" + link.linkTarget() + "' through a symlink loop");
         }
         if (node.linkTarget().startsWith("/")) {
-          return Optional.of(
-              "points to '" + link.linkTarget() + "' through an absolute symlink");
+          return Optional.of("points to '" + link.linkTarget() + "' through an absolute symlink");
         }
         resolved.removeLast();
         pushFront(pending, node.linkTarget());

@@ -28,8 +28,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * <p>The safety argument: the directory starts empty and private (0700), and this class records
  * every node it creates. A member's parent components must all be directories it created, so no
  * write can pass through a symlink; files are opened with CREATE_NEW and NOFOLLOW_LINKS; symlinks
- * are never replaced (duplicates are refused) and checked both lexically as they arrive and
- * through the finished tree before the directory is published.
+ * are never replaced (duplicates are refused) and checked both lexically as they arrive and through
+ * the finished tree before the directory is published.
  */
 final class TarExtractor {
   static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS =
@@ -44,6 +44,7 @@ final class TarExtractor {
   private final Path root;
   private final ExtractLimits limits;
   private final String source;
+
   /** True when the umask leaves 0755 and 0644 alone, so create-time modes need no chmod. */
   private final boolean umaskClean;
 
@@ -68,7 +69,10 @@ final class TarExtractor {
     while ((e = next(tar)) != null) {
       if (++entries > limits.maxEntries()) {
         throw new ArchiveLimitException(
-            "archive " + source + " has more than " + limits.maxEntries()
+            "archive "
+                + source
+                + " has more than "
+                + limits.maxEntries()
                 + " entries (ExtractLimits.maxEntries); refusing to extract");
       }
       member(tar, e);
@@ -101,8 +105,8 @@ final class TarExtractor {
       throw unsafe(name, "is a sparse file, which is not supported");
     }
     if ((e.getMode() & (SETUID | SETGID)) != 0) {
-      throw unsafe(name, "has the setuid or setgid bit (mode " + Integer.toOctalString(e.getMode())
-          + ")");
+      throw unsafe(
+          name, "has the setuid or setgid bit (mode " + Integer.toOctalString(e.getMode()) + ")");
     }
     if (parts.isEmpty()) {
       if (e.isDirectory()) {
@@ -179,8 +183,11 @@ final class TarExtractor {
     String targetKey = String.join("/", MemberPaths.components(linkName).orElseThrow());
     MemberPaths.Node target = tree.get(targetKey);
     if (target == null || target.kind() != MemberPaths.Kind.FILE) {
-      throw unsafe(name, "is a hard link to '" + linkName
-          + "', which is not a regular file earlier in the archive");
+      throw unsafe(
+          name,
+          "is a hard link to '"
+              + linkName
+              + "', which is not a regular file earlier in the archive");
     }
     Files.createLink(path, root.resolve(targetKey));
     tree.put(key, new MemberPaths.Node(MemberPaths.Kind.FILE, null));
@@ -203,12 +210,10 @@ final class TarExtractor {
         FileChannel.open(
             path,
             Set.of(
-                StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS),
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
             PosixFilePermissions.asFileAttribute(permissions))) {
       int n;
-      while ((n = read(tar, name)) > 0) {
+      while ((n = read(tar)) > 0) {
         written += n;
         contentBytes += n;
         if (written > limits.maxEntryBytes()) {
@@ -225,8 +230,16 @@ final class TarExtractor {
     }
     if (written != declared) {
       throw new CorruptArchiveException(
-          "archive " + source + " is truncated: entry '" + name + "' declares " + declared
-              + " bytes but holds " + written + "; fetch the archive again", null);
+          "archive "
+              + source
+              + " is truncated: entry '"
+              + name
+              + "' declares "
+              + declared
+              + " bytes but holds "
+              + written
+              + "; fetch the archive again",
+          null);
     }
     if (!umaskClean) {
       Files.setPosixFilePermissions(path, permissions);
@@ -248,7 +261,7 @@ final class TarExtractor {
     }
   }
 
-  private int read(TarArchiveInputStream tar, String name) throws IOException {
+  private int read(TarArchiveInputStream tar) throws IOException {
     try {
       return tar.read(buffer, 0, buffer.length);
     } catch (IOException | RuntimeException e) {
@@ -279,20 +292,29 @@ final class TarExtractor {
 
   private CorruptArchiveException corrupt(Exception cause) {
     return new CorruptArchiveException(
-        "cannot read archive " + source + ": it is corrupt, truncated or not in the expected format ("
-            + cause.getMessage() + "); fetch it again",
+        "cannot read archive "
+            + source
+            + ": it is corrupt, truncated or not in the expected format ("
+            + cause.getMessage()
+            + "); fetch it again",
         cause);
   }
 
   private ArchiveLimitException entryTooLarge(String name) {
     return new ArchiveLimitException(
-        "archive entry '" + name + "' has more than " + limits.maxEntryBytes()
+        "archive entry '"
+            + name
+            + "' has more than "
+            + limits.maxEntryBytes()
             + " bytes (ExtractLimits.maxEntryBytes); refusing to extract");
   }
 
   private ArchiveLimitException contentTooLarge() {
     return new ArchiveLimitException(
-        "archive " + source + " holds more than " + limits.maxContentBytes()
+        "archive "
+            + source
+            + " holds more than "
+            + limits.maxContentBytes()
             + " content bytes (ExtractLimits.maxContentBytes); refusing to extract");
   }
 

@@ -25,7 +25,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
-/** Writes one directory tree as a reproducible tar; see {@link Archives#write(Path, OutputStream, Compression)}. */
+/**
+ * Writes one directory tree as a reproducible tar; see {@link Archives#write(Path, OutputStream,
+ * Compression)}.
+ */
 final class TarWriter {
   /**
    * The modification time of every member: one second after the epoch, as Jib does, because some
@@ -43,7 +46,12 @@ final class TarWriter {
 
   /** One member to write, found by {@link #scan}. */
   private record Member(
-      String name, byte[] sortKey, Path path, MemberPaths.Kind kind, long size, boolean executable,
+      String name,
+      byte[] sortKey,
+      Path path,
+      MemberPaths.Kind kind,
+      long size,
+      boolean executable,
       String linkTarget) {}
 
   static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c) throws IOException {
@@ -55,8 +63,7 @@ final class TarWriter {
     try (TarArchiveOutputStream tar =
         new TarArchiveOutputStream(
             new BufferedOutputStream(
-                Codecs.compressing(
-                    c, new BufferedOutputStream(digesting, Codecs.BUFFER_SIZE)),
+                Codecs.compressing(c, new BufferedOutputStream(digesting, Codecs.BUFFER_SIZE)),
                 Codecs.BUFFER_SIZE),
             StandardCharsets.UTF_8.name())) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -98,7 +105,8 @@ final class TarWriter {
             yield file;
           }
         };
-    // The entry constructors fill in the current user and time; reproducible archives carry neither.
+    // The entry constructors fill in the current user and time; reproducible archives carry
+    // neither.
     e.setModTime(MTIME_FILE_TIME);
     e.setUserId(0);
     e.setGroupId(0);
@@ -126,13 +134,16 @@ final class TarWriter {
 
   private static IOException changed(Member m) {
     return new IOException(
-        "file '" + m.path() + "' changed size while it was being archived (expected " + m.size()
+        "file '"
+            + m.path()
+            + "' changed size while it was being archived (expected "
+            + m.size()
             + " bytes); archive a tree that nothing else is writing to");
   }
 
   /**
-   * Lists every member below {@code root}, sorted by the bytes of its UTF-8 name (directories end in
-   * {@code /}, so a directory sorts just before its own contents). Symlinks are never followed.
+   * Lists every member below {@code root}, sorted by the bytes of its UTF-8 name (directories end
+   * in {@code /}, so a directory sorts just before its own contents). Symlinks are never followed.
    */
   private static List<Member> scan(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
@@ -149,8 +160,14 @@ final class TarWriter {
           PosixFileAttributes a =
               Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
           if (a.isSymbolicLink()) {
-            members.add(member(rel, p, MemberPaths.Kind.SYMLINK, 0, false,
-                Files.readSymbolicLink(p).toString()));
+            members.add(
+                member(
+                    rel,
+                    p,
+                    MemberPaths.Kind.SYMLINK,
+                    0,
+                    false,
+                    Files.readSymbolicLink(p).toString()));
           } else if (a.isDirectory()) {
             members.add(member(rel + "/", p, MemberPaths.Kind.DIRECTORY, 0, false, null));
             dirs.push(p);
@@ -159,7 +176,9 @@ final class TarWriter {
             members.add(member(rel, p, MemberPaths.Kind.FILE, a.size(), executable, null));
           } else {
             throw new IOException(
-                "cannot archive '" + p + "': it is a device, FIFO or socket, and only files,"
+                "cannot archive '"
+                    + p
+                    + "': it is a device, FIFO or socket, and only files,"
                     + " directories and symlinks can be archived; remove it from the tree");
           }
         }
@@ -198,7 +217,10 @@ final class TarWriter {
       }
       if (why.isPresent()) {
         throw new IOException(
-            "cannot archive symlink '" + link.path() + "': it " + why.get()
+            "cannot archive symlink '"
+                + link.path()
+                + "': it "
+                + why.get()
                 + "; extraction refuses such links, so make it relative and inside the tree");
       }
     }

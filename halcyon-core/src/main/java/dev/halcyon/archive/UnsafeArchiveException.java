@@ -4,9 +4,9 @@ import java.io.IOException;
 
 /**
  * An archive entry that extraction refuses: it would land outside the target directory, write
- * through a symlink, create a device file or FIFO, carry setuid/setgid bits, or is otherwise invalid.
- * The message names the entry and the rule it breaks. When this is thrown the target directory is
- * exactly as it was before the extraction started.
+ * through a symlink, create a device file or FIFO, carry setuid/setgid bits, or is otherwise
+ * invalid. The message names the entry and the rule it breaks. When this is thrown the target
+ * directory is exactly as it was before the extraction started.
  */
 public class UnsafeArchiveException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -21,8 +21,8 @@ import java.util.Set;
  * </pre>
  *
  * It builds a tree of about 300 MB in about 15,000 files (source-like text, class-like binary and
- * random bytes, plus four 25 MB files), writes and extracts it with zstd and gzip, and xz on a
- * 30 MB part of it, printing MB/s of uncompressed content; then deletes everything it made.
+ * random bytes, plus four 25 MB files), writes and extracts it with zstd and gzip, and xz on a 30
+ * MB part of it, printing MB/s of uncompressed content; then deletes everything it made.
  */
 public final class ArchiveThroughput {
   private static final double MB = 1_000_000.0;
@@ -30,16 +30,22 @@ public final class ArchiveThroughput {
   private ArchiveThroughput() {}
 
   public static void main(String[] args) throws IOException {
-    Path work = Files.createTempDirectory(
-        args.length > 0 ? Path.of(args[0]) : Path.of(System.getProperty("java.io.tmpdir")),
-        "halcyon-throughput-");
+    Path work =
+        Files.createTempDirectory(
+            args.length > 0 ? Path.of(args[0]) : Path.of(System.getProperty("java.io.tmpdir")),
+            "halcyon-throughput-");
     try {
       Path big = work.resolve("tree");
       long bytes = generate(big, 15_000, 4, 1);
       Path small = work.resolve("small");
       long smallBytes = generate(small, 1_500, 0, 2);
-      System.out.printf(Locale.ROOT, "tree: %d files, %.1f MB; small tree: %.1f MB; %d cpus%n",
-          15_004, bytes / MB, smallBytes / MB, Runtime.getRuntime().availableProcessors());
+      System.out.printf(
+          Locale.ROOT,
+          "tree: %d files, %.1f MB; small tree: %.1f MB; %d cpus%n",
+          15_004,
+          bytes / MB,
+          smallBytes / MB,
+          Runtime.getRuntime().availableProcessors());
       Set<String> only =
           args.length > 1
               ? Set.copyOf(Arrays.asList(args).subList(1, args.length))
@@ -76,13 +82,19 @@ public final class ArchiveThroughput {
     Archives.extract(archive, out, ExtractLimits.DEFAULT);
     long t2 = System.nanoTime();
     if (print) {
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "%-5s %-5s content %7.1f MB -> %7.1f MB (ratio %.2f): write %6.1f MB/s (%5.2f s),"
               + " extract %6.1f MB/s (%5.2f s)%n",
-          c.name().toLowerCase(Locale.ROOT), tree.getFileName(), s.contentBytes() / MB,
-          s.size() / MB, (double) s.contentBytes() / s.size(),
-          s.contentBytes() / MB / ((t1 - t0) / 1e9), (t1 - t0) / 1e9,
-          s.contentBytes() / MB / ((t2 - t1) / 1e9), (t2 - t1) / 1e9);
+          c.name().toLowerCase(Locale.ROOT),
+          tree.getFileName(),
+          s.contentBytes() / MB,
+          s.size() / MB,
+          (double) s.contentBytes() / s.size(),
+          s.contentBytes() / MB / ((t1 - t0) / 1e9),
+          (t1 - t0) / 1e9,
+          s.contentBytes() / MB / ((t2 - t1) / 1e9),
+          (t2 - t1) / 1e9);
     }
     Archives.deleteTree(out);
     Files.delete(archive);
@@ -98,11 +110,17 @@ public final class ArchiveThroughput {
     long t1 = System.nanoTime();
     run(out, "/usr/bin/tar", flag, "-xf", archive.toString());
     long t2 = System.nanoTime();
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "gnu tar %-6s content %7.1f MB -> %7.1f MB: write %6.1f MB/s (%5.2f s),"
             + " extract %6.1f MB/s (%5.2f s)%n",
-        flag, bytes / MB, Files.size(archive) / MB, bytes / MB / ((t1 - t0) / 1e9), (t1 - t0) / 1e9,
-        bytes / MB / ((t2 - t1) / 1e9), (t2 - t1) / 1e9);
+        flag,
+        bytes / MB,
+        Files.size(archive) / MB,
+        bytes / MB / ((t1 - t0) / 1e9),
+        (t1 - t0) / 1e9,
+        bytes / MB / ((t2 - t1) / 1e9),
+        (t2 - t1) / 1e9);
     Archives.deleteTree(out);
     Files.delete(archive);
   }
@@ -126,9 +144,38 @@ public final class ArchiveThroughput {
   private static long generate(Path root, int files, int bigFiles, long seed) throws IOException {
     Random random = new Random(seed);
     String[] words = {
-      "public", "static", "final", "class", "return", "import", "dev.halcyon", "layer", "archive",
-      "if", "else", "for", "int", "long", "String", "new", "throws", "IOException", "void", "{",
-      "}", "(", ")", ";", "=", "this", "private", "List<String>", "Map", "get", "put", "value"
+      "public",
+      "static",
+      "final",
+      "class",
+      "return",
+      "import",
+      "dev.halcyon",
+      "layer",
+      "archive",
+      "if",
+      "else",
+      "for",
+      "int",
+      "long",
+      "String",
+      "new",
+      "throws",
+      "IOException",
+      "void",
+      "{",
+      "}",
+      "(",
+      ")",
+      ";",
+      "=",
+      "this",
+      "private",
+      "List<String>",
+      "Map",
+      "get",
+      "put",
+      "value"
     };
     long total = 0;
     for (int i = 0; i < files; i++) {
@@ -140,7 +187,8 @@ public final class ArchiveThroughput {
       if (kind < 60) {
         StringBuilder sb = new StringBuilder(size + 64);
         while (sb.length() < size) {
-          sb.append(words[random.nextInt(words.length)]).append(random.nextInt(10) == 0 ? '\n' : ' ');
+          sb.append(words[random.nextInt(words.length)])
+              .append(random.nextInt(10) == 0 ? '\n' : ' ');
         }
         content = sb.toString().getBytes(StandardCharsets.US_ASCII);
       } else if (kind < 85) {

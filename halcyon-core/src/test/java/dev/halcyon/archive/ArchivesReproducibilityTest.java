@@ -68,7 +68,8 @@ class ArchivesReproducibilityTest {
 
     List<String> names = new ArrayList<>();
     try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(new ByteArrayInputStream(bytes(src, Compression.NONE)), "UTF-8")) {
+        new TarArchiveInputStream(
+            new ByteArrayInputStream(bytes(src, Compression.NONE)), "UTF-8")) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
         names.add(e.getName());
@@ -80,7 +81,9 @@ class ArchivesReproducibilityTest {
         int perms = e.getMode() & 07777;
         if (e.isSymbolicLink()) {
           assertThat(e.getLinkName()).doesNotStartWith("/");
-        } else if (e.isDirectory() || e.getName().equals("bin/app") || e.getName().equals("lib/a/x")) {
+        } else if (e.isDirectory()
+            || e.getName().equals("bin/app")
+            || e.getName().equals("lib/a/x")) {
           assertThat(perms).as(e.getName()).isEqualTo(0755);
         } else {
           assertThat(perms).as(e.getName()).isEqualTo(0644);
@@ -88,8 +91,11 @@ class ArchivesReproducibilityTest {
       }
     }
     List<String> sorted = new ArrayList<>(names);
-    sorted.sort((x, y) -> Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    sorted.sort(
+        (x, y) ->
+            Arrays.compareUnsigned(
+                x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     assertThat(names).isEqualTo(sorted).contains(Trees.LONG_NAME, Trees.UNICODE_NAME, "empty-dir/");
     assertThat(names.indexOf("lib/a-b.txt")).isLessThan(names.indexOf("lib/a/"));
   }

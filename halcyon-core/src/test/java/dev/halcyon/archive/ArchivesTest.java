@@ -29,14 +29,19 @@ class ArchivesTest {
     ArchiveSummary written = Archives.write(src, bytes, c);
     ExtractSummary read =
         Archives.extract(
-            new ByteArrayInputStream(bytes.toByteArray()), c, tmp.resolve("out"), ExtractLimits.DEFAULT);
+            new ByteArrayInputStream(bytes.toByteArray()),
+            c,
+            tmp.resolve("out"),
+            ExtractLimits.DEFAULT);
 
     Map<String, String> expected = Trees.describe(src);
     assertThat(Trees.describe(tmp.resolve("out"))).isEqualTo(expected);
     assertThat(written.size()).isEqualTo(bytes.size());
     assertThat(written.digest()).isEqualTo(dev.halcyon.layer.Digest.sha256(bytes.toByteArray()));
     assertThat(written.entries()).isEqualTo(expected.size()).isEqualTo(read.entries());
-    assertThat(written.contentBytes()).isEqualTo(read.contentBytes()).isEqualTo(18 + 5000 + 19 + 1 + 7 + 4);
+    assertThat(written.contentBytes())
+        .isEqualTo(read.contentBytes())
+        .isEqualTo(18 + 5000 + 19 + 1 + 7 + 4);
   }
 
   @Test
@@ -113,8 +118,11 @@ class ArchivesTest {
 
     assertThatThrownBy(() -> Archives.extract(archive, tmp.resolve("out"), ExtractLimits.DEFAULT))
         .isInstanceOf(IOException.class)
-        .hasMessage("cannot extract into '" + tmp.resolve("out") + "': it exists and is not a"
-            + " directory (a file or a symlink); remove it or choose another target");
+        .hasMessage(
+            "cannot extract into '"
+                + tmp.resolve("out")
+                + "': it exists and is not a"
+                + " directory (a file or a symlink); remove it or choose another target");
     assertThat(Files.readSymbolicLink(tmp.resolve("out"))).isEqualTo(Path.of("src"));
     assertThat(Trees.list(tmp)).containsExactly("a.tar.zst", "out", "src");
   }
@@ -128,7 +136,8 @@ class ArchivesTest {
 
   @Test
   void extractFile_unknownExtension_isRejected() {
-    assertThatThrownBy(() -> Archives.extract(tmp.resolve("a.zip"), tmp.resolve("out"), ExtractLimits.DEFAULT))
+    assertThatThrownBy(
+            () -> Archives.extract(tmp.resolve("a.zip"), tmp.resolve("out"), ExtractLimits.DEFAULT))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("a.zip")
         .hasMessageContaining("must end in .tar.zst, .tar.gz, .tar.xz or .tar");
@@ -145,7 +154,8 @@ class ArchivesTest {
     ExtractSummary e = Archives.extract(archive, tmp.resolve("out"), ExtractLimits.DEFAULT);
 
     assertThat(s.contentBytes()).isEqualTo(50L << 20).isEqualTo(e.contentBytes());
-    assertThat(Trees.sha256(tmp.resolve("out/big.bin"))).isEqualTo(Trees.sha256(src.resolve("big.bin")));
+    assertThat(Trees.sha256(tmp.resolve("out/big.bin")))
+        .isEqualTo(Trees.sha256(src.resolve("big.bin")));
   }
 
   @Test
@@ -157,7 +167,11 @@ class ArchivesTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     ArchiveSummary s = Archives.write(src, bytes, Compression.NONE);
-    Archives.extract(new ByteArrayInputStream(bytes.toByteArray()), Compression.NONE, tmp.resolve("out"), ExtractLimits.DEFAULT);
+    Archives.extract(
+        new ByteArrayInputStream(bytes.toByteArray()),
+        Compression.NONE,
+        tmp.resolve("out"),
+        ExtractLimits.DEFAULT);
 
     assertThat(s.contentBytes()).isEqualTo(12);
     assertThat(Files.readString(tmp.resolve("out/b"))).isEqualTo("shared");
@@ -171,8 +185,11 @@ class ArchivesTest {
 
     assertThatThrownBy(() -> Archives.write(src, new ByteArrayOutputStream(), Compression.ZSTD))
         .isInstanceOf(IOException.class)
-        .hasMessage("cannot archive '" + src.resolve("pipe") + "': it is a device, FIFO or socket,"
-            + " and only files, directories and symlinks can be archived; remove it from the tree");
+        .hasMessage(
+            "cannot archive '"
+                + src.resolve("pipe")
+                + "': it is a device, FIFO or socket, and only files, directories and symlinks can"
+                + " be archived; remove it from the tree");
   }
 
   @Test
@@ -183,7 +200,10 @@ class ArchivesTest {
 
     assertThatThrownBy(() -> Archives.write(src, new ByteArrayOutputStream(), Compression.ZSTD))
         .isInstanceOf(IOException.class)
-        .hasMessageStartingWith("cannot archive symlink '" + src.resolve("etc") + "': it points to the absolute path '/etc'");
+        .hasMessageStartingWith(
+            "cannot archive symlink '"
+                + src.resolve("etc")
+                + "': it points to the absolute path '/etc'");
   }
 
   @Test
@@ -200,7 +220,9 @@ class ArchivesTest {
 
   @Test
   void write_missingSource_fails() {
-    assertThatThrownBy(() -> Archives.write(tmp.resolve("nope"), new ByteArrayOutputStream(), Compression.ZSTD))
+    assertThatThrownBy(
+            () ->
+                Archives.write(tmp.resolve("nope"), new ByteArrayOutputStream(), Compression.ZSTD))
         .isInstanceOf(IOException.class)
         .hasMessage("cannot archive '" + tmp.resolve("nope") + "': it is not a directory");
   }
@@ -221,6 +243,7 @@ class ArchivesTest {
   }
 
   private static String mode(Path p) throws IOException {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
   }
 }

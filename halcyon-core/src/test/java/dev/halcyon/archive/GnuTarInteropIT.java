@@ -43,13 +43,14 @@ class GnuTarInteropIT {
     Path archive = tmp.resolve("a.tar.gz");
     Archives.write(src, archive, Compression.GZIP);
 
-    String listing =
-        Trees.run(tmp, TAR, "--numeric-owner", "--utc", "-tvzf", archive.toString());
+    String listing = Trees.run(tmp, TAR, "--numeric-owner", "--utc", "-tvzf", archive.toString());
 
     assertThat(listing.lines())
         .hasSize(Trees.describe(src).size())
-        .allMatch(l -> l.contains(" 0/0 ") && l.contains("1970-01-01 00:00"), "owner 0/0, time 1970");
-    assertThat(listing).contains("-rwxr-xr-x 0/0", "bin/app-link -> app", Trees.LONG_NAME, Trees.UNICODE_NAME);
+        .allMatch(
+            l -> l.contains(" 0/0 ") && l.contains("1970-01-01 00:00"), "owner 0/0, time 1970");
+    assertThat(listing)
+        .contains("-rwxr-xr-x 0/0", "bin/app-link -> app", Trees.LONG_NAME, Trees.UNICODE_NAME);
   }
 
   @Test

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A corpus of hostile and broken archives, built entry by entry. Each must be refused with a message
- * naming the entry and the rule, leave the existing target exactly as it was, write nothing outside
- * it, and leave no temporary directory behind.
+ * A corpus of hostile and broken archives, built entry by entry. Each must be refused with a
+ * message naming the entry and the rule, leave the existing target exactly as it was, write nothing
+ * outside it, and leave no temporary directory behind.
  */
 class HostileArchiveTest {
   @TempDir Path tmp;
@@ -57,10 +57,11 @@ class HostileArchiveTest {
   @Test
   void dotDotInsideName_isRefused() throws IOException {
     assertRefused(
-        tar(t -> {
-          dir(t, "a/");
-          file(t, "a/../../evil", "x", 0644);
-        }),
+        tar(
+            t -> {
+              dir(t, "a/");
+              file(t, "a/../../evil", "x", 0644);
+            }),
         UnsafeArchiveException.class,
         "archive entry 'a/../../evil' has a '..' component");
     assertThat(work.resolve("evil")).doesNotExist();
@@ -81,16 +82,18 @@ class HostileArchiveTest {
     assertRefused(
         tar(t -> symlink(t, "etc", "/etc")),
         UnsafeArchiveException.class,
-        "archive entry 'etc' is a symlink that points to the absolute path '/etc'; refusing to extract");
+        "archive entry 'etc' is a symlink that points to the absolute path '/etc'; refusing to"
+            + " extract");
   }
 
   @Test
   void symlinkEscapingByDotDot_isRefused() throws IOException {
     assertRefused(
-        tar(t -> {
-          dir(t, "sub/");
-          symlink(t, "sub/up", "../../outside");
-        }),
+        tar(
+            t -> {
+              dir(t, "sub/");
+              symlink(t, "sub/up", "../../outside");
+            }),
         UnsafeArchiveException.class,
         "archive entry 'sub/up' is a symlink that points to '../../outside', outside the target"
             + " directory; refusing to extract");
@@ -100,11 +103,12 @@ class HostileArchiveTest {
   void symlinkEscapingThroughAnotherSymlink_isRefused() throws IOException {
     // Each link alone stays inside lexically; followed together they climb above the root.
     assertRefused(
-        tar(t -> {
-          dir(t, "a/b/");
-          symlink(t, "a/b/s", "../..");
-          symlink(t, "t", "a/b/s/../..");
-        }),
+        tar(
+            t -> {
+              dir(t, "a/b/");
+              symlink(t, "a/b/s", "../..");
+              symlink(t, "t", "a/b/s/../..");
+            }),
         UnsafeArchiveException.class,
         "archive entry 't' is a symlink that points to 'a/b/s/../..', which resolves outside the"
             + " target directory through other symlinks; refusing to extract");
@@ -113,22 +117,25 @@ class HostileArchiveTest {
   @Test
   void writeThroughSymlink_isRefused() throws IOException {
     assertRefused(
-        tar(t -> {
-          dir(t, "d/");
-          symlink(t, "link", "d");
-          file(t, "link/payload", "x", 0644);
-        }),
+        tar(
+            t -> {
+              dir(t, "d/");
+              symlink(t, "link", "d");
+              file(t, "link/payload", "x", 0644);
+            }),
         UnsafeArchiveException.class,
-        "archive entry 'link/payload' would be written through the symlink 'link'; refusing to extract");
+        "archive entry 'link/payload' would be written through the symlink 'link'; refusing to"
+            + " extract");
   }
 
   @Test
   void memberBelowAFile_isRefused() throws IOException {
     assertRefused(
-        tar(t -> {
-          file(t, "f", "x", 0644);
-          file(t, "f/x", "x", 0644);
-        }),
+        tar(
+            t -> {
+              file(t, "f", "x", 0644);
+              file(t, "f/x", "x", 0644);
+            }),
         UnsafeArchiveException.class,
         "archive entry 'f/x' lies below 'f', which is not a directory; refusing to extract");
   }
@@ -138,7 +145,8 @@ class HostileArchiveTest {
     assertRefused(
         tar(t -> hardlink(t, "passwd", "../../../etc/passwd")),
         UnsafeArchiveException.class,
-        "archive entry 'passwd' is a hard link to '../../../etc/passwd', which has a '..' component");
+        "archive entry 'passwd' is a hard link to '../../../etc/passwd', which has a '..'"
+            + " component");
   }
 
   @Test
@@ -157,10 +165,11 @@ class HostileArchiveTest {
         "archive entry 'h' is a hard link to 'not-there', which is not a regular file earlier in"
             + " the archive; refusing to extract");
     assertRefused(
-        tar(t -> {
-          symlink(t, "s", "x");
-          hardlink(t, "h", "s");
-        }),
+        tar(
+            t -> {
+              symlink(t, "s", "x");
+              hardlink(t, "h", "s");
+            }),
         UnsafeArchiveException.class,
         "archive entry 'h' is a hard link to 's', which is not a regular file earlier");
   }
@@ -188,12 +197,13 @@ class HostileArchiveTest {
         UnsafeArchiveException.class,
         "archive entry 'su' has the setuid or setgid bit (mode 104755); refusing to extract");
     assertRefused(
-        tar(t -> {
-          TarArchiveEntry d = new TarArchiveEntry("shared/", true);
-          d.setMode(042775);
-          t.putArchiveEntry(d);
-          t.closeArchiveEntry();
-        }),
+        tar(
+            t -> {
+              TarArchiveEntry d = new TarArchiveEntry("shared/", true);
+              d.setMode(042775);
+              t.putArchiveEntry(d);
+              t.closeArchiveEntry();
+            }),
         UnsafeArchiveException.class,
         "archive entry 'shared/' has the setuid or setgid bit (mode 42775)");
   }
@@ -201,10 +211,11 @@ class HostileArchiveTest {
   @Test
   void duplicateOverwritingASymlink_isRefused() throws IOException {
     assertRefused(
-        tar(t -> {
-          symlink(t, "x", "y");
-          file(t, "x", "replaced", 0644);
-        }),
+        tar(
+            t -> {
+              symlink(t, "x", "y");
+              file(t, "x", "replaced", 0644);
+            }),
         UnsafeArchiveException.class,
         "archive entry 'x' would overwrite a symlink of the same name; refusing to extract");
   }
@@ -212,35 +223,41 @@ class HostileArchiveTest {
   @Test
   void duplicateFile_isRefused() throws IOException {
     assertRefused(
-        tar(t -> {
-          file(t, "a", "1", 0644);
-          file(t, "./a", "2", 0644);
-        }),
+        tar(
+            t -> {
+              file(t, "a", "1", 0644);
+              file(t, "./a", "2", 0644);
+            }),
         UnsafeArchiveException.class,
         "archive entry './a' appears more than once in the archive; refusing to extract");
   }
 
   @Test
   void tooManyEntries_isRefused() throws IOException {
-    byte[] archive = tar(t -> {
-      for (int i = 0; i < 5; i++) {
-        file(t, "f" + i, "x", 0644);
-      }
-    });
+    byte[] archive =
+        tar(
+            t -> {
+              for (int i = 0; i < 5; i++) {
+                file(t, "f" + i, "x", 0644);
+              }
+            });
     assertRefused(
         archive,
         new ExtractLimits(4, 1000, 1000),
         ArchiveLimitException.class,
-        "archive (zstd stream) has more than 4 entries (ExtractLimits.maxEntries); refusing to extract");
+        "archive (zstd stream) has more than 4 entries (ExtractLimits.maxEntries); refusing to"
+            + " extract");
   }
 
   @Test
   void tooManyContentBytes_isRefused() throws IOException {
-    byte[] archive = tar(t -> {
-      for (int i = 0; i < 3; i++) {
-        file(t, "f" + i, "x".repeat(40), 0644);
-      }
-    });
+    byte[] archive =
+        tar(
+            t -> {
+              for (int i = 0; i < 3; i++) {
+                file(t, "f" + i, "x".repeat(40), 0644);
+              }
+            });
     assertRefused(
         archive,
         new ExtractLimits(100, 100, 1000),
@@ -255,7 +272,8 @@ class HostileArchiveTest {
         tar(t -> file(t, "big", "x".repeat(11), 0644)),
         new ExtractLimits(100, 1000, 10),
         ArchiveLimitException.class,
-        "archive entry 'big' has more than 10 bytes (ExtractLimits.maxEntryBytes); refusing to extract");
+        "archive entry 'big' has more than 10 bytes (ExtractLimits.maxEntryBytes); refusing to"
+            + " extract");
   }
 
   @Test
@@ -263,16 +281,23 @@ class HostileArchiveTest {
     byte[] z = zstd(validTar());
     z[z.length / 2] ^= 0x5a;
     z[z.length / 2 + 1] ^= 0x5a;
-    assertRefusedCompressed(z, Compression.ZSTD, CorruptArchiveException.class,
-        "cannot read archive (zstd stream): it is corrupt, truncated or not in the expected format");
+    assertRefusedCompressed(
+        z,
+        Compression.ZSTD,
+        CorruptArchiveException.class,
+        "cannot read archive (zstd stream): it is corrupt, truncated or not in the expected"
+            + " format");
   }
 
   @Test
   void truncatedStream_isRefused() throws IOException {
     byte[] z = zstd(validTar());
-    assertRefusedCompressed(Arrays.copyOf(z, z.length - 20), Compression.ZSTD,
+    assertRefusedCompressed(
+        Arrays.copyOf(z, z.length - 20),
+        Compression.ZSTD,
         CorruptArchiveException.class,
-        "cannot read archive (zstd stream): it is corrupt, truncated or not in the expected format");
+        "cannot read archive (zstd stream): it is corrupt, truncated or not in the expected"
+            + " format");
   }
 
   @Test
@@ -282,22 +307,30 @@ class HostileArchiveTest {
       out.write(validTar());
     }
     byte[] bytes = gz.toByteArray();
-    assertRefusedCompressed(Arrays.copyOf(bytes, bytes.length / 2), Compression.GZIP,
+    assertRefusedCompressed(
+        Arrays.copyOf(bytes, bytes.length / 2),
+        Compression.GZIP,
         CorruptArchiveException.class,
-        "cannot read archive (gzip stream): it is corrupt, truncated or not in the expected format");
+        "cannot read archive (gzip stream): it is corrupt, truncated or not in the expected"
+            + " format");
   }
 
   @Test
   void truncatedUncompressedTar_isRefused() throws IOException {
     byte[] tar = validTar();
     // Cut inside the data of the tenth member.
-    assertRefusedCompressed(Arrays.copyOf(tar, 10 * (512 + 20_480) + 512 + 7_000), Compression.NONE,
-        CorruptArchiveException.class, "archive (none stream)");
+    assertRefusedCompressed(
+        Arrays.copyOf(tar, 10 * (512 + 20_480) + 512 + 7_000),
+        Compression.NONE,
+        CorruptArchiveException.class,
+        "archive (none stream)");
   }
 
   @Test
   void notGzipAtAll_isRefused() throws IOException {
-    assertRefusedCompressed("plain text".getBytes(StandardCharsets.UTF_8), Compression.GZIP,
+    assertRefusedCompressed(
+        "plain text".getBytes(StandardCharsets.UTF_8),
+        Compression.GZIP,
         CorruptArchiveException.class,
         "cannot read archive (gzip stream): it is not a valid gzip stream");
   }
@@ -305,12 +338,13 @@ class HostileArchiveTest {
   @Test
   void hostileEntryAfterGoodOnes_leavesNoPartialTree() throws IOException {
     assertRefused(
-        tar(t -> {
-          dir(t, "good/");
-          file(t, "good/a", "a".repeat(10_000), 0755);
-          symlink(t, "good/l", "a");
-          file(t, "../evil", "x", 0644);
-        }),
+        tar(
+            t -> {
+              dir(t, "good/");
+              file(t, "good/a", "a".repeat(10_000), 0755);
+              symlink(t, "good/l", "a");
+              file(t, "../evil", "x", 0644);
+            }),
         UnsafeArchiveException.class,
         "archive entry '../evil' has a '..' component");
   }
@@ -318,17 +352,18 @@ class HostileArchiveTest {
   /** A valid tar big enough to span several zstd blocks. */
   private static byte[] validTar() throws IOException {
     java.util.Random random = new java.util.Random(1);
-    return tar(t -> {
-      for (int i = 0; i < 20; i++) {
-        byte[] content = new byte[20_000];
-        random.nextBytes(content);
-        TarArchiveEntry e = new TarArchiveEntry("f" + i, true);
-        e.setSize(content.length);
-        t.putArchiveEntry(e);
-        t.write(content);
-        t.closeArchiveEntry();
-      }
-    });
+    return tar(
+        t -> {
+          for (int i = 0; i < 20; i++) {
+            byte[] content = new byte[20_000];
+            random.nextBytes(content);
+            TarArchiveEntry e = new TarArchiveEntry("f" + i, true);
+            e.setSize(content.length);
+            t.putArchiveEntry(e);
+            t.write(content);
+            t.closeArchiveEntry();
+          }
+        });
   }
 
   private void assertRefused(byte[] tar, Class<? extends Exception> type, String message)
@@ -414,8 +449,7 @@ class HostileArchiveTest {
     t.closeArchiveEntry();
   }
 
-  private static void special(TarArchiveOutputStream t, String name, byte type)
-      throws IOException {
+  private static void special(TarArchiveOutputStream t, String name, byte type) throws IOException {
     TarArchiveEntry e = new TarArchiveEntry(name, type, true);
     e.setDevMajor(1);
     e.setDevMinor(3);

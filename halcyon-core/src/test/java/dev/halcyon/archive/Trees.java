@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /** Test helpers: build sample trees and describe trees so that two can be compared. */
 final class Trees {
   /** A name of more than 100 bytes, which needs a PAX header. */
-  static final String LONG_NAME = "l".repeat(60) + "/" + "o".repeat(60) + "/" + "n".repeat(120) + ".txt";
+  static final String LONG_NAME =
+      "l".repeat(60) + "/" + "o".repeat(60) + "/" + "n".repeat(120) + ".txt";
 
   static final String UNICODE_NAME = "ünïcødé-名前-\uD83D\uDE80.txt";
 
@@ -67,7 +68,9 @@ final class Trees {
   static void bigFile(Path file, long bytes, long seed) throws IOException {
     Random random = new Random(seed);
     byte[] chunk = new byte[1 << 20];
-    byte[] text = "the quick brown fox jumps over the lazy dog 0123456789\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] text =
+        "the quick brown fox jumps over the lazy dog 0123456789\n"
+            .getBytes(StandardCharsets.US_ASCII);
     try (OutputStream out = Files.newOutputStream(file)) {
       long left = bytes;
       boolean compressible = true;
