@@ -147,8 +147,34 @@ public final class Archives {
    */
   public static ExtractSummary extract(
       InputStream compressed, Compression c, Path target, ExtractLimits limits) throws IOException {
+    return extract(compressed, c, target, limits, TreeCheck.NONE);
+  }
+
+  /**
+   * Like {@link #extract(InputStream, Compression, Path, ExtractLimits)}, with one more check of
+   * the finished tree before it replaces {@code target}: a caller verifies what only it knows (the
+   * stored digest at the end of the stream, the layer's tag). If {@code check} throws, the target
+   * is unchanged and the exception propagates.
+   */
+  public static ExtractSummary extract(
+      InputStream compressed, Compression c, Path target, ExtractLimits limits, TreeCheck check)
+      throws IOException {
+    checkNotNull(check, "check");
     return extract(
-        compressed, c, target, limits, "(" + c.name().toLowerCase(Locale.ROOT) + " stream)");
+        compressed, c, target, limits, "(" + c.name().toLowerCase(Locale.ROOT) + " stream)", check);
+  }
+
+  /** A last check of an extracted tree, before it is put in place. */
+  @FunctionalInterface
+  public interface TreeCheck {
+    /** Accepts every tree. */
+    TreeCheck NONE = extracted -> {};
+
+    /**
+     * Throws to refuse the tree at {@code extracted} (a temporary directory that becomes the
+     * target if this returns).
+     */
+    void check(Path extracted) throws IOException;
   }
 
   /**
@@ -170,12 +196,17 @@ public final class Archives {
                             + archiveFile
                             + "': its name must end in .tar.zst, .tar.gz, .tar.xz or .tar"));
     try (InputStream in = Files.newInputStream(archiveFile)) {
-      return extract(in, c, target, limits, "'" + archiveFile + "'");
+      return extract(in, c, target, limits, "'" + archiveFile + "'", TreeCheck.NONE);
     }
   }
 
   private static ExtractSummary extract(
-      InputStream compressed, Compression c, Path target, ExtractLimits limits, String source)
+      InputStream compressed,
+      Compression c,
+      Path target,
+      ExtractLimits limits,
+      String source,
+      TreeCheck check)
       throws IOException {
     checkNotNull(compressed, "compressed");
     checkNotNull(c, "compression");
@@ -201,6 +232,7 @@ public final class Archives {
         summary = new TarExtractor(temp, limits, source, umaskClean).extract(decompressed);
       }
       Files.setPosixFilePermissions(temp, TarExtractor.DIRECTORY_PERMISSIONS);
+      check.check(temp);
       publish(temp, t);
       return summary;
     } catch (IOException | RuntimeException | Error e) {
@@ -275,8 +307,11 @@ public final class Archives {
     return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
   }
 
-  /** Deletes a tree without following symlinks, making read-only directories writable first. */
-  static void deleteTree(Path root) throws IOException {
+  /**
+   * Deletes a tree without following symlinks, making read-only directories writable first (as
+   * extracted trees may have them); a missing tree is fine.
+   */
+  public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -1,7 +1,7 @@
 package dev.halcyon.engine;
 
+import dev.halcyon.archive.Archives;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -9,102 +9,39 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.UUID;
 import java.util.function.Predicate;
 
-/** File-tree helpers the engine needs: staging siblings, swaps, deletes and copies. */
+/** File-tree helpers the engine needs: crash recovery, deletes and copies. */
 final class Directories {
   private Directories() {}
 
-  /** A fresh, not yet existing path beside {@code target}, hidden, for staging or trash. */
-  static Path sibling(Path target, String purpose) {
-    Path parent = target.toAbsolutePath().getParent();
-    return parent.resolve("." + target.getFileName() + ".halcyon-" + purpose + "-" + UUID.randomUUID().toString().substring(0, 8));
-  }
-
   /**
-   * Puts {@code staging} in place of {@code target}: the old target (if any) is renamed aside, the
-   * staging directory renamed in, and the old one deleted. Between the two renames {@code target}
-   * is briefly absent, never half-written; {@link #recover} puts an old copy back after a crash
-   * in that window.
-   */
-  static void swap(Path staging, Path target) throws IOException {
-    Files.createDirectories(target.toAbsolutePath().getParent());
-    Path trash = null;
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      trash = sibling(target, "old");
-      move(target, trash);
-    }
-    try {
-      move(staging, target);
-    } catch (IOException e) {
-      if (trash != null) {
-        move(trash, target);
-      }
-      throw e;
-    }
-    if (trash != null) {
-      deleteTree(trash);
-    }
-  }
-
-  /**
-   * After a crash between the two renames of {@link #swap}, {@code target} is missing and an old
-   * copy lies beside it: put it back. Also removes stale staging directories.
+   * Repairs what a killed run left beside {@code target}: if the target is missing while an old
+   * copy moved aside by {@link Archives#extract} lies beside it, puts it back; removes unfinished
+   * extractions.
    */
   static void recover(Path target) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
     if (parent == null || !Files.isDirectory(parent)) {
       return;
     }
-    String base = "." + target.getFileName() + ".halcyon-";
+    String old = "." + target.getFileName() + ".old-";
+    String extracting = "." + target.getFileName() + ".extract-";
     try (var entries = Files.list(parent)) {
       for (Path p : (Iterable<Path>) entries::iterator) {
         String name = p.getFileName().toString();
-        if (!name.startsWith(base)) {
-          continue;
-        }
-        if (name.startsWith(base + "old-") && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-          move(p, target);
-        } else {
+        if (name.startsWith(old) && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+        } else if (name.startsWith(old) || name.startsWith(extracting)) {
           deleteTree(p);
         }
       }
     }
   }
 
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException(
-          "cannot rename " + from + " to " + to + " atomically; put both on one filesystem", e);
-    }
-  }
-
   /** Deletes a tree without following symlinks; a missing tree is fine. */
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-            if (exc != null) {
-              throw exc;
-            }
-            Files.delete(dir);
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    Archives.deleteTree(root);
   }
 
   /**

@@ -156,44 +156,65 @@ final class Layers {
     if (found.isEmpty()) {
       return Optional.empty();
     }
+    return extractInto(tier, key, dir, wanted, accept, found.get());
+  }
+
+  private Optional<RestoredArchive> extractInto(
+      Tier tier, String key, Path dir, LayerTag wanted, Predicate<LayerTag> accept, StoredObject stored)
+      throws IOException {
     s.listener.step("restoring " + key + " from " + where(tier));
-    Path staging = Directories.sibling(dir, "new");
     Path download = tier.source == LayerSource.CACHE ? null : tempFile(key);
     MessageDigest sha = Digest.newSha256();
+    LayerTag[] found = new LayerTag[1];
     long size;
-    try (StoredObject object = found.get();
+    try (StoredObject object = stored;
         OutputStream copy =
             download == null
                 ? OutputStream.nullOutputStream()
                 : new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(download), 1 << 16), sha)) {
       CountingInputStream in =
           new CountingInputStream(new TeeInputStream(object.stream(), copy), key, object.info().size(), s.listener);
-      Archives.extract(in, s.compression, staging, ExtractLimits.DEFAULT);
-      in.drain(); // reading to the end lets the store's stream verify length and digest
+      Archives.extract(
+          in,
+          s.compression,
+          dir,
+          ExtractLimits.DEFAULT,
+          extracted -> {
+            in.drain(); // reading to the end lets the store's stream verify length and digest
+            Optional<LayerTag> tag = readTag(extracted);
+            if (tag.isEmpty() || !accept.test(tag.get())) {
+              throw new TagMismatchException(
+                  key + " from " + tier.store.describe() + " does not match: "
+                      + tag.map(t -> String.join("; ", wanted.differences(t))).orElse("it has no valid " + LayerTag.FILE_NAME));
+            }
+            found[0] = tag.get();
+          });
       size = in.count();
+    } catch (TagMismatchException e) {
+      deleteQuietly(download);
+      s.listener.warning(e.getMessage());
+      return Optional.empty();
     } catch (IOException e) {
-      Directories.deleteTree(staging);
       deleteQuietly(download);
       if (isCorruption(e)) {
         return corrupted(tier, key, e);
       }
       throw e;
     }
-    Optional<LayerTag> tag = readTag(staging);
-    if (tag.isEmpty() || !accept.test(tag.get())) {
-      Directories.deleteTree(staging);
-      deleteQuietly(download);
-      s.listener.warning(
-          key + " from " + tier.store.describe() + " does not match: "
-              + tag.map(t -> String.join("; ", wanted.differences(t))).orElse("it has no valid " + LayerTag.FILE_NAME));
-      return Optional.empty();
-    }
     if (download != null) {
       s.cache.put(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
       deleteQuietly(download);
     }
-    Directories.swap(staging, dir);
-    return Optional.of(new RestoredArchive(tag.get(), size));
+    return Optional.of(new RestoredArchive(found[0], size));
+  }
+
+  /** A restored archive holds another layer than the one asked for. */
+  private static final class TagMismatchException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TagMismatchException(String message) {
+      super(message);
+    }
   }
 
   private static String where(Tier tier) {
