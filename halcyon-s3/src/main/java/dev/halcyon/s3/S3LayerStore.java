@@ -296,6 +296,14 @@ public final class S3LayerStore implements LayerStore {
     if (size > multipartThreshold) {
       return new MultipartUpload(key, k, source, size, digest, mode).run();
     }
+    // Hashing a small file before sending it costs one read from the page cache, and means a
+    // wrong digest never reaches the service: S3Proxy's filesystem store keeps a visible
+    // temporary object for every upload aborted mid-body.
+    Digest actual = sha256Of(source);
+    if (!actual.equals(digest)) {
+      throw new CorruptObjectException(source + " does not match the digest given for " + location + "/" + key
+          + ": expected " + digest + ", got " + actual + "; nothing was stored");
+    }
     FileStreams streams = new FileStreams(source, size, digest, location + "/" + key);
     try {
       return putSingle(key, k, RequestBody.fromContentProvider(streams, size, CONTENT_TYPE), size, digest, mode);
@@ -434,7 +442,7 @@ public final class S3LayerStore implements LayerStore {
       s3.putObject(putRequest(k, digest, conditional), body);
     } catch (AwsServiceException e) {
       if (conditional && isPreconditionFailed(e)) {
-        return alreadyThere(key);
+        return alreadyThere(key, digest);
       }
       if (conditional && isNotImplemented(e)) {
         conditionalWrites = false;
@@ -473,12 +481,15 @@ public final class S3LayerStore implements LayerStore {
     return errors.translate(e, S3Errors.Operation.PUT, key);
   }
 
-  private PutResult alreadyThere(String key) throws IOException {
+  private PutResult alreadyThere(String key, Digest ours) throws IOException {
     Optional<ObjectInfo> info = head(key);
     if (info.isEmpty()) {
       throw new StoreException(location + "/" + key + " was reported present but has since been deleted; try again");
     }
-    return new PutResult(info.get(), false);
+    // The SDK retries a PUT whose answer was lost; the retry then meets our own object. Both
+    // "written" and "already there" are true of identical bytes; say written, as the caller's
+    // bytes are what is stored.
+    return new PutResult(info.get(), info.get().digest().equals(Optional.of(ours)));
   }
 
   private PutResult written(String key, long size, Digest digest) throws IOException {
@@ -546,7 +557,7 @@ public final class S3LayerStore implements LayerStore {
           completed = true;
         } catch (AwsServiceException e) {
           if (conditional && isPreconditionFailed(e)) {
-            return alreadyThere(key);
+            return alreadyThere(key, digest);
           }
           if (conditional && isNotImplemented(e)) {
             conditionalWrites = false;
@@ -708,6 +719,17 @@ public final class S3LayerStore implements LayerStore {
     checkNotNull(key, "key");
     checkArgument(!key.isEmpty(), "key must not be empty");
     return folderPrefix + key;
+  }
+
+  private static Digest sha256Of(Path file) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    byte[] buf = new byte[256 * 1024];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digest.of(md.digest());
   }
 
   private static Optional<Digest> digestOf(Map<String, String> metadata) {
