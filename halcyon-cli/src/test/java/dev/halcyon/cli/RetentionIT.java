@@ -193,6 +193,39 @@ class RetentionIT {
   }
 
   @Test
+  void install_graceZeroKeepOneAndOtherBranchUploadsBeforeTheDeploysGet_exitsTwoAndKeepsThePreviousInstall() throws Exception {
+    // The window GarbageCollector documents, made deterministic: the deployer is "told" branch A's
+    // archive exists, then branch B's upload prunes it (newest one per label, no grace) before the
+    // deployer's GET. The default grace period (and keep=install:2, above) close this window for
+    // archives written within the grace period; here the failure must at least be clean.
+    Map<String, String> bucket = with(bucket("window"), "HALCYON_RETENTION", "halcyon;grace=0");
+    Path log = tmp.resolve("hooks.log");
+    Path appA = TestApps.write(tmp.resolve("branch-a"), "a1", log);
+    Path appB = TestApps.write(tmp.resolve("branch-b"), "b1", log);
+    Map<String, String> deployer =
+        with(machine(tmp.resolve("deployer"), bucket), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
+    CliProcess.Result a1 = CliProcess.run(machine(tmp.resolve("builder-a"), bucket), tmp, "install", appA.toString());
+    assertThat(a1.exit()).as(a1.toString()).isZero();
+    CliProcess.Result first = CliProcess.run(deployer, tmp, "install", appA.toString());
+    assertThat(first.exit()).as(first.toString()).isZero();
+    Files.writeString(appA.resolve("src/message.txt"), "branch a, version 2\n");
+    CliProcess.Result a2 = CliProcess.run(machine(tmp.resolve("builder-a"), bucket), tmp, "install", appA.toString());
+    assertThat(a2.exit()).as(a2.toString()).isZero();
+    try (S3LayerStore store = store(bucket)) {
+      assertThat(store.head(installKey(a2))).isPresent();
+
+      CliProcess.Result b = CliProcess.run(machine(tmp.resolve("builder-b"), bucket), tmp, "install", appB.toString());
+      assertThat(b.exit()).as(b.toString()).isZero();
+      assertThat(store.head(installKey(a2))).as("pruned by branch B's upload").isEmpty();
+    }
+    CliProcess.Result deployed = CliProcess.run(deployer, tmp, "install", appA.toString());
+
+    assertThat(deployed.exit()).as(deployed.toString()).isEqualTo(2);
+    assertThat(deployed.err()).contains("build required but forbidden").contains(installKey(a2));
+    assertThat(BuildAndDeployIT.run(Machines.installed(tmp.resolve("deployer")))).isEqualTo("greeting 1.0\nhello from version a1\n");
+  }
+
+  @Test
   void gcDryRun_condemnedArchives_printsKeyRuleAndReasonPerLineAndASummaryAndDeletesNothing() throws Exception {
     Map<String, String> bucket = bucket("dry-run");
     List<String> written = putInstallArchives(bucket, 3);
