@@ -65,6 +65,10 @@ class GcScaleIT {
 
   @Test
   void collect_s3ProxyBucket_listsEverythingAndDeletesInBatchesOfAThousand() throws Exception {
+    if (Boolean.getBoolean("halcyon.bench")) {
+      benchInMemoryS3Proxy(s3ProxyArchives());
+      return;
+    }
     try (S3ProxyServer server = S3ProxyServer.start(BUCKET)) {
       S3Client raw = server.client(S3ProxyServer.CREDENTIAL);
       measure(
@@ -72,6 +76,58 @@ class GcScaleIT {
           raw,
           S3LayerStore.builder().bucket(BUCKET).endpoint(server.endpoint()).credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL),
           s3ProxyArchives());
+    }
+  }
+
+  /**
+   * The bench: S3Proxy keeping objects in memory (jclouds {@code transient}). Its filesystem store
+   * reads every object's metadata from disk for every listing page, so a page of a 100,000-key
+   * bucket takes longer than the 30 s socket timeout; in memory that costs milliseconds.
+   */
+  private static void benchInMemoryS3Proxy(int n) throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("s3proxy-bench");
+    java.nio.file.Path props = dir.resolve("s3proxy.properties");
+    URI endpoint = URI.create("http://127.0.0.1:" + port);
+    java.nio.file.Files.writeString(props, String.join("\n",
+        "s3proxy.endpoint=" + endpoint,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + S3ProxyServer.IDENTITY,
+        "s3proxy.credential=" + S3ProxyServer.CREDENTIAL,
+        "s3proxy.ignore-unknown-headers=true",
+        "jclouds.provider=transient",
+        ""));
+    Process process = new ProcessBuilder(
+            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g", "-jar", System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"), "--properties", props.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("s3proxy.log").toFile())
+        .start();
+    try {
+      S3Client raw = client(endpoint, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL);
+      while (true) {
+        try {
+          raw.createBucket(r -> r.bucket(BUCKET));
+          break;
+        } catch (software.amazon.awssdk.core.exception.SdkClientException notYetListening) {
+          assertThat(process.isAlive()).as("S3Proxy running").isTrue();
+          process.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+      }
+      measure(
+          "S3Proxy (in memory)",
+          raw,
+          S3LayerStore.builder()
+              .bucket(BUCKET)
+              .endpoint(endpoint)
+              .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+              .socketTimeout(java.time.Duration.ofMinutes(5)),
+          n);
+    } finally {
+      process.destroyForcibly().waitFor();
     }
   }
 
