@@ -97,6 +97,7 @@ final class Session implements Closeable {
             .noUpload(config.noUpload())
             .noCleanCache(config.noCleanCache())
             .listener(listener);
+    config.cacheMaxSize().ifPresent(b::cacheMaxSize);
     privateStore().ifPresent(b::privateStore);
     publicStore().ifPresent(b::publicStore);
     if (!config.noDelete() && !config.noUpload()) {

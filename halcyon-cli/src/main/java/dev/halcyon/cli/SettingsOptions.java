@@ -27,6 +27,9 @@ final class SettingsOptions {
   @Option(names = "--no-clean-cache", description = "Keep cache entries this run did not use (HALCYON_NO_CLEAN_CACHE).")
   Boolean noCleanCache;
 
+  @Option(names = "--cache-max-size", paramLabel = "SIZE", description = "Cap the local cache, e.g. 2g, 500m or bytes; least recently used archives go first (HALCYON_CACHE_MAX_SIZE).")
+  String cacheMaxSize;
+
   @Option(names = "--no-build", description = "Never build: exit 2 if the install archive is missing (HALCYON_NO_BUILD).")
   Boolean noBuild;
 
@@ -96,6 +99,7 @@ final class SettingsOptions {
     put(out, "HALCYON_CACHE", cache);
     put(out, "HALCYON_PURGE_CACHE", purgeCache);
     put(out, "HALCYON_NO_CLEAN_CACHE", noCleanCache);
+    put(out, "HALCYON_CACHE_MAX_SIZE", cacheMaxSize);
     put(out, "HALCYON_NO_BUILD", noBuild);
     put(out, "HALCYON_NO_BUILD_DEPENDENCIES", noBuildDependencies);
     put(out, "HALCYON_NO_UPLOAD", noUpload);

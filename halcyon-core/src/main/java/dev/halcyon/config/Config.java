@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every generic setting of a run, resolved from one map keyed by environment variable names
@@ -26,6 +29,7 @@ public record Config(
     Path cache,
     boolean purgeCache,
     boolean noCleanCache,
+    OptionalLong cacheMaxSize,
     boolean noBuild,
     boolean noBuildDependencies,
     boolean noUpload,
@@ -42,8 +46,11 @@ public record Config(
     String retention,
     Map<String, String> values) {
 
+  private static final Pattern SIZE = Pattern.compile("(\\d+)(?:([kmgt])(?:i?b)?|b)?");
+
   public Config {
     checkNotNull(base, "base");
+    checkNotNull(cacheMaxSize, "cacheMaxSize");
     checkNotNull(root, "root");
     checkNotNull(cache, "cache");
     values = Map.copyOf(values);
@@ -65,6 +72,7 @@ public record Config(
         path(values, "HALCYON_CACHE").orElse(halcyonHome.resolve("cache")),
         flag(values, "HALCYON_PURGE_CACHE"),
         flag(values, "HALCYON_NO_CLEAN_CACHE"),
+        string(values, "HALCYON_CACHE_MAX_SIZE").map(v -> OptionalLong.of(size(v, "HALCYON_CACHE_MAX_SIZE"))).orElse(OptionalLong.empty()),
         flag(values, "HALCYON_NO_BUILD"),
         flag(values, "HALCYON_NO_BUILD_DEPENDENCIES"),
         flag(values, "HALCYON_NO_UPLOAD"),
@@ -113,6 +121,24 @@ public record Config(
       default -> throw new IllegalArgumentException(
           name + " must be 1 or 0, got '" + v.get() + "' (option " + optionFor(name) + ")");
     };
+  }
+
+  /** Bytes, or a number with {@code k}, {@code m}, {@code g}, {@code t} (powers of 1024). */
+  static long size(String text, String name) {
+    Matcher m = SIZE.matcher(text.toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      int shift = m.group(2) == null ? 0 : "_kmgt".indexOf(m.group(2)) * 10;
+      try {
+        long n = Long.parseLong(m.group(1));
+        if (n <= (Long.MAX_VALUE >> shift)) {
+          return n << shift;
+        }
+      } catch (NumberFormatException tooLong) {
+        // reported below
+      }
+    }
+    throw new IllegalArgumentException(
+        name + " must be a size such as 2g, 500m or 1048576 (bytes), got '" + text + "' (option " + optionFor(name) + ")");
   }
 
   private static String absolute(String path, String name) {

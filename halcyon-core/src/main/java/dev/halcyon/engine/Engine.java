@@ -21,6 +21,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The restore-or-build engine: obtains every layer of an app from the first place that has it
@@ -107,6 +108,7 @@ public final class Engine {
     EngineListener listener = EngineListener.NONE;
     Clock clock = Clock.systemUTC();
     Duration cacheGrace = Duration.ZERO;
+    OptionalLong cacheMaxSize = OptionalLong.empty();
   }
 
   /**
@@ -220,6 +222,18 @@ public final class Engine {
     public Builder cacheGrace(Duration grace) {
       checkArgument(!grace.isNegative(), "grace must not be negative");
       s.cacheGrace = grace;
+      return this;
+    }
+
+    /**
+     * Caps the local cache at {@code bytes} after every successful run: the least recently used
+     * archives go first (use times are kept in {@code cache-uses} under the work directory; an
+     * archive never recorded counts as used when it was written), and never one this run used, so
+     * the cache may stay above the cap when this run alone needs more.
+     */
+    public Builder cacheMaxSize(long bytes) {
+      checkArgument(bytes >= 0, "cache max size must not be negative, got %s", bytes);
+      s.cacheMaxSize = OptionalLong.of(bytes);
       return this;
     }
 
@@ -349,6 +363,7 @@ public final class Engine {
       if (!s.noCleanCache) {
         layers.cleanCache(start.minus(s.cacheGrace));
       }
+      layers.recordCacheUseAndCap(s.cacheMaxSize);
     }
 
     private RunReport report(Optional<Path> installDir, boolean alreadyInstalled) {

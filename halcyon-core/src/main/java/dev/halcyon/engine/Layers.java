@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -476,6 +477,88 @@ final class Layers {
       }
     }
   }
+
+  // ---- Local cache size cap (HALCYON_CACHE_MAX_SIZE) ----
+  //
+  // Use times live in a small file under the work directory, not in the cache: the engine knows the
+  // cache only as a LayerStore, and touching a DirectoryLayerStore file's mtime would orphan its
+  // digest record (records are keyed by inode, mtime and size). Runs sharing a work directory are
+  // serialised by its lock, so this file has one writer at a time.
+
+  /** The file of last-use times, {@code <epoch millis> <key>} per line. */
+  static final String CACHE_USES_FILE = "cache-uses";
+
+  /**
+   * Records that this run used its cache entries and, when {@code maxBytes} is set, deletes the
+   * least recently used entries this run did not use until the cache fits.
+   */
+  void recordCacheUseAndCap(OptionalLong maxBytes) throws IOException {
+    Instant now = s.clock.instant();
+    List<ObjectInfo> entries = s.cache.list("");
+    Map<String, Instant> uses = readCacheUses();
+    usedKeys.forEach(k -> uses.put(k, now));
+    Set<String> present = new HashSet<>();
+    entries.forEach(e -> present.add(e.key()));
+    uses.keySet().retainAll(present);
+    if (maxBytes.isPresent()) {
+      long total = entries.stream().mapToLong(ObjectInfo::size).sum();
+      List<ObjectInfo> evictable =
+          entries.stream()
+              .filter(e -> !usedKeys.contains(e.key()))
+              .sorted(java.util.Comparator.comparing((ObjectInfo e) -> lastUse(e, uses)).thenComparing(ObjectInfo::key))
+              .toList();
+      for (ObjectInfo entry : evictable) {
+        if (total <= maxBytes.getAsLong()) {
+          break;
+        }
+        s.cache.delete(entry.key());
+        uses.remove(entry.key());
+        total -= entry.size();
+      }
+      if (total > maxBytes.getAsLong()) {
+        s.listener.warning(
+            "the local cache (" + s.cache.describe() + ") holds " + total + " bytes, over HALCYON_CACHE_MAX_SIZE ("
+                + maxBytes.getAsLong() + " bytes), in archives this run used; raise the cap to keep them all");
+      }
+    }
+    writeCacheUses(uses);
+  }
+
+  private static Instant lastUse(ObjectInfo entry, Map<String, Instant> uses) {
+    Instant recorded = uses.get(entry.key());
+    return recorded == null || recorded.isBefore(entry.lastModified()) ? entry.lastModified() : recorded;
+  }
+
+  private Map<String, Instant> readCacheUses() throws IOException {
+    Map<String, Instant> uses = new HashMap<>();
+    Path file = s.workDir.resolve(CACHE_USES_FILE);
+    if (!Files.isRegularFile(file)) {
+      return uses;
+    }
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int space = line.indexOf(' ');
+      try {
+        // A damaged line only loses a use time; the entry then counts as used when it was written.
+        uses.put(line.substring(space + 1), Instant.ofEpochMilli(Long.parseLong(line.substring(0, space))));
+      } catch (RuntimeException ignored) {
+        // skip it
+      }
+    }
+    return uses;
+  }
+
+  private void writeCacheUses(Map<String, Instant> uses) throws IOException {
+    StringBuilder text = new StringBuilder();
+    uses.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> text.append(e.getValue().toEpochMilli()).append(' ').append(e.getKey()).append('\n'));
+    Path file = s.workDir.resolve(CACHE_USES_FILE);
+    Path tmp = s.workDir.resolve(CACHE_USES_FILE + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  // ---- end of the cache size cap ----
 
   private static Digest sha256(Path file) throws IOException {
     MessageDigest md = Digest.newSha256();

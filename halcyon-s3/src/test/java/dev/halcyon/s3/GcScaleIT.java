@@ -1,0 +1,216 @@
+package dev.halcyon.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.adobe.testing.s3mock.junit5.S3MockExtension;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.LayerKind;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.naming.DefaultArchiveNamer;
+import dev.halcyon.retention.GarbageCollector;
+import dev.halcyon.retention.GcReport;
+import dev.halcyon.retention.RetentionPolicies;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code gc} of a large bucket: install archives are written straight into the bucket (small
+ * parallel PUTs), then one collection lists them all and deletes the condemned ones in
+ * DeleteObjects batches of 1,000. Request counts come from {@link RequestCounter}; the figures are
+ * printed.
+ *
+ * <p>Two servers. S3Mock rewrites its whole per-bucket key map on every PUT and every deleted key,
+ * so each write costs time proportional to the bucket (about 50 PUTs/s at 2,000 keys on two cores, 23 under load):
+ * it gets {@value #S3MOCK_ARCHIVES} archives. S3Proxy (a process, files on disk, SigV4 checked)
+ * gets {@value #S3PROXY_ARCHIVES} in the suite; {@code -Dhalcyon.bench=true} makes that 100,000,
+ * and {@code -Dhalcyon.gc.archives=N} any number.
+ */
+class GcScaleIT {
+  static final String BUCKET = "gc-scale";
+  static final int S3MOCK_ARCHIVES = 500;
+  static final int S3PROXY_ARCHIVES = 2_500;
+  static final int LABELS = 100;
+
+  @RegisterExtension
+  static final S3MockExtension S3_MOCK = S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
+
+  private static int s3ProxyArchives() {
+    String n = System.getProperty("halcyon.gc.archives");
+    if (n != null) {
+      return Integer.parseInt(n);
+    }
+    return Boolean.getBoolean("halcyon.bench") ? 100_000 : S3PROXY_ARCHIVES;
+  }
+
+  @Test
+  void collect_s3MockBucket_listsEverythingAndDeletesInBatchesOfAThousand() throws Exception {
+    URI endpoint = URI.create("http://127.0.0.1:" + S3_MOCK.getHttpPort());
+    S3Client raw = client(endpoint, "mock-key", "mock-secret");
+    measure("S3Mock", raw, S3LayerStore.builder().bucket(BUCKET).endpoint(endpoint).credentials("mock-key", "mock-secret"), S3MOCK_ARCHIVES);
+  }
+
+  @Test
+  void collect_s3ProxyBucket_listsEverythingAndDeletesInBatchesOfAThousand() throws Exception {
+    if (Boolean.getBoolean("halcyon.bench")) {
+      benchInMemoryS3Proxy(s3ProxyArchives());
+      return;
+    }
+    try (S3ProxyServer server = S3ProxyServer.start(BUCKET)) {
+      S3Client raw = server.client(S3ProxyServer.CREDENTIAL);
+      measure(
+          "S3Proxy",
+          raw,
+          S3LayerStore.builder().bucket(BUCKET).endpoint(server.endpoint()).credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL),
+          s3ProxyArchives());
+    }
+  }
+
+  /**
+   * The bench: S3Proxy keeping objects in memory (jclouds {@code transient}). Its filesystem store
+   * reads every object's metadata from disk for every listing page, so a page of a 100,000-key
+   * bucket takes longer than the 30 s socket timeout; in memory that costs milliseconds.
+   */
+  private static void benchInMemoryS3Proxy(int n) throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("s3proxy-bench");
+    java.nio.file.Path props = dir.resolve("s3proxy.properties");
+    URI endpoint = URI.create("http://127.0.0.1:" + port);
+    java.nio.file.Files.writeString(props, String.join("\n",
+        "s3proxy.endpoint=" + endpoint,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + S3ProxyServer.IDENTITY,
+        "s3proxy.credential=" + S3ProxyServer.CREDENTIAL,
+        "s3proxy.ignore-unknown-headers=true",
+        "jclouds.provider=transient",
+        ""));
+    Process process = new ProcessBuilder(
+            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g", "-jar", System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"), "--properties", props.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("s3proxy.log").toFile())
+        .start();
+    try {
+      S3Client raw = client(endpoint, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL);
+      while (true) {
+        try {
+          raw.createBucket(r -> r.bucket(BUCKET));
+          break;
+        } catch (software.amazon.awssdk.core.exception.SdkClientException notYetListening) {
+          assertThat(process.isAlive()).as("S3Proxy running").isTrue();
+          process.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+      }
+      measure(
+          "S3Proxy (in memory)",
+          raw,
+          S3LayerStore.builder()
+              .bucket(BUCKET)
+              .endpoint(endpoint)
+              .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+              .socketTimeout(java.time.Duration.ofMinutes(5)),
+          n);
+    } finally {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  private static S3Client client(URI endpoint, String id, String secret) {
+    return S3Client.builder()
+        .endpointOverride(endpoint)
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
+  }
+
+  private static void measure(String server, S3Client raw, S3LayerStore.Builder storeBuilder, int n) throws Exception {
+    long t0 = System.nanoTime();
+    try (raw) {
+      fill(raw, n);
+    }
+    double fillSeconds = (System.nanoTime() - t0) / 1e9;
+
+    try (S3LayerStore store = storeBuilder.build()) {
+      Map<String, Long> before = RequestCounter.snapshot();
+      long t1 = System.nanoTime();
+      GcReport report =
+          GarbageCollector.of(store, new DefaultArchiveNamer(), RetentionPolicies.parse("halcyon;grace=0", Clock.systemUTC()))
+              .collect(false);
+      double gcSeconds = (System.nanoTime() - t1) / 1e9;
+      Map<String, Long> after = RequestCounter.snapshot();
+      long lists = RequestCounter.between(before, after, "ListObjectsV2");
+      long deletes = RequestCounter.between(before, after, "DeleteObjects");
+      long gets = RequestCounter.between(before, after, "GetObject");
+      long total = after.values().stream().mapToLong(Long::longValue).sum() - before.values().stream().mapToLong(Long::longValue).sum();
+      System.out.printf(
+          "gc of %,d archives on %s: filled in %.1f s (%.0f PUT/s); gc %.1f s (list %.1f s, plan %.2f s, delete %.1f s);"
+              + " %d HTTP requests: %d ListObjectsV2, %d DeleteObjects, %d GetObject; %d list calls, %d deleteAll calls; deleted %,d%n",
+          n, server, fillSeconds, n / fillSeconds, gcSeconds, report.listTime().toMillis() / 1000.0,
+          report.planTime().toMillis() / 1000.0, report.deleteTime().toMillis() / 1000.0, total, lists, deletes, gets,
+          report.listCalls(), report.deleteCalls(), report.plan().condemned().size());
+
+      int condemned = n - LABELS;
+      assertThat(report.objectsListed()).isEqualTo(n);
+      assertThat(report.plan().condemned()).hasSize(condemned);
+      int pages = (n + 999) / 1000;
+      assertThat(lists).as("two listings (plan and re-check) of %s pages", pages).isEqualTo(2L * pages);
+      assertThat(deletes).isEqualTo((condemned + 999) / 1000).isEqualTo(report.deleteRequests());
+      assertThat(gets).as("no manifest exists, so none is read").isZero();
+      assertThat(total).isEqualTo(lists + deletes);
+      DefaultArchiveNamer namer = new DefaultArchiveNamer();
+      assertThat(store.list(""))
+          .as("Halcyon's rules keep the newest install archive of each label")
+          .extracting(o -> namer.parse(o.key()).orElseThrow().label())
+          .hasSize(LABELS)
+          .doesNotHaveDuplicates();
+    }
+  }
+
+  /** {@code n} install archives of {@value #LABELS} labels, written by 16 threads. */
+  private static void fill(S3Client raw, int n) throws Exception {
+    DefaultArchiveNamer namer = new DefaultArchiveNamer();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> writes = new ArrayList<>();
+      int perLabel = n / LABELS;
+      for (int l = 0; l < LABELS; l++) {
+        int label = l;
+        writes.add(pool.submit(() -> {
+          for (int i = 0; i < perLabel; i++) {
+            LayerTag tag =
+                LayerTag.of(LayerKind.INSTALL, "linux-test-1-x86_64", "jdk-17", "app" + label + "-1.0")
+                    .with(LayerTag.SOURCE_HASH, Digest.sha256(label + "/" + i).toString())
+                    .with(LayerTag.PREFIX, "/app");
+            String key = namer.key(tag, "tar.zst");
+            String body = "archive " + i;
+            raw.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString(body));
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : writes) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
