@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -243,9 +242,5 @@ class MisconfigurationIT {
   @AfterAll
   static void printTable() {
     TABLE.forEach((k, v) -> System.out.println("MISCONFIG | " + k + " | " + v));
-  }
-
-  static Map<String, String> copy(Map<String, String> m) {
-    return new HashMap<>(m);
   }
 }
