@@ -183,10 +183,14 @@ final class Layers {
     if (tag.isEmpty() || !accept.test(tag.get())) {
       Directories.deleteTree(staging);
       deleteQuietly(download);
-      s.listener.warning(
-          key + " from " + tier.store.describe() + " does not match: "
-              + tag.map(t -> String.join("; ", wanted.differences(t))).orElse("it has no valid " + LayerTag.FILE_NAME));
-      return Optional.empty();
+      // A swapped or emptied archive is as damaged as a corrupt one: a deploy machine must say so
+      // (not "no archive"), and a build machine must overwrite it rather than keep it.
+      return corrupted(
+          tier,
+          key,
+          new CorruptObjectException(
+              "it does not match: "
+                  + tag.map(t -> String.join("; ", wanted.differences(t))).orElse("it has no valid " + LayerTag.FILE_NAME)));
     }
     if (download != null) {
       s.cache.put(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
