@@ -137,10 +137,12 @@ final class S3Endpoints {
   }
 
   private static IllegalArgumentException bad(String setting, String value, String why) {
+    // A URL may carry user:password; never repeat it.
+    String shown = value.replaceAll("//[^/@]*@", "//****@");
     return new IllegalArgumentException(
         setting
             + "='"
-            + value
+            + shown
             + "' is not usable: "
             + why
             + " (examples: s3.eu-central-1.amazonaws.com, http://127.0.0.1:9000)");

@@ -148,6 +148,12 @@ final class S3Errors {
       return new StoreAccessException(scrub(failed + ": the session token of "
           + credentials.get() + " has expired or is invalid; refresh the credentials"), e);
     }
+    if (status == 403 && code.isEmpty()) {
+      // HEAD answers carry no body, so a wrong secret and a missing permission look alike.
+      return new StoreAccessException(scrub(failed + ": access denied to " + credentials.get()
+          + "; check " + S3Settings.SECRET_ACCESS_KEY + ", and that the credentials have "
+          + op.permission + " on " + arn(op)), e);
+    }
     if (status == 403 || code.equals("AccessDenied") || code.equals("AllAccessDisabled")) {
       return new StoreAccessException(scrub(failed + ": access denied to " + credentials.get()
           + "; it needs " + op.permission + " on " + arn(op)), e);

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.util.concurrent.Striped;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
@@ -41,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -85,9 +87,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       the service refuses bytes that do not match (AWS, S3Mock 5.2 and S3Proxy 4.1 all check it). Every download is verified against it and its length.
  *   <li>Files larger than the multipart threshold upload as parallel parts; objects larger than one
  *       part download as parallel byte ranges delivered in order, in bounded memory.
- *   <li>{@link PutMode#IF_ABSENT} writes with {@code If-None-Match: *}; a service that does not
- *       support it is detected once and then guarded by a HEAD before the write only, which leaves
- *       a small race window between two writers.
+ *   <li>{@link PutMode#IF_ABSENT} writes with {@code If-None-Match: *} (atomic on AWS); a service
+ *       that answers 501 to it is detected once and then guarded by a HEAD before the write only,
+ *       which leaves a small race window between two machines. Within one store, IF_ABSENT writers
+ *       of the same key take turns, since some servers (S3Mock 5.2) check the condition and write
+ *       in two steps.
  *   <li>{@link #list} returns no digests: S3 listings do not carry user metadata.
  * </ul>
  *
@@ -120,6 +124,9 @@ public final class S3LayerStore implements LayerStore {
   private final int listPageSize;
   private final int deleteBatch;
   private volatile boolean conditionalWrites = true;
+  // Some servers (S3Mock) check If-None-Match and write in two steps; within one process we make
+  // IF_ABSENT writers of one key take turns so at most one of them writes.
+  private final Striped<Lock> ifAbsentLocks = Striped.lock(64);
 
   private S3LayerStore(Builder b) {
     this.bucket = b.bucket;
@@ -268,6 +275,19 @@ public final class S3LayerStore implements LayerStore {
     checkNotNull(digest, "digest");
     checkNotNull(mode, "mode");
     String k = objectKey(key);
+    if (mode != PutMode.IF_ABSENT) {
+      return putFile(key, k, source, digest, mode);
+    }
+    Lock lock = ifAbsentLocks.get(k);
+    lock.lock();
+    try {
+      return putFile(key, k, source, digest, mode);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PutResult putFile(String key, String k, Path source, Digest digest, PutMode mode) throws IOException {
     long size = Files.size(source);
     Optional<PutResult> skip = existing(key, size, digest, mode);
     if (skip.isPresent()) {
@@ -275,6 +295,14 @@ public final class S3LayerStore implements LayerStore {
     }
     if (size > multipartThreshold) {
       return new MultipartUpload(key, k, source, size, digest, mode).run();
+    }
+    // Hashing a small file before sending it costs one read from the page cache, and means a
+    // wrong digest never reaches the service: S3Proxy's filesystem store keeps a visible
+    // temporary object for every upload aborted mid-body.
+    Digest actual = sha256Of(source);
+    if (!actual.equals(digest)) {
+      throw new CorruptObjectException(source + " does not match the digest given for " + location + "/" + key
+          + ": expected " + digest + ", got " + actual + "; nothing was stored");
     }
     FileStreams streams = new FileStreams(source, size, digest, location + "/" + key);
     try {
@@ -289,6 +317,19 @@ public final class S3LayerStore implements LayerStore {
     checkNotNull(bytes, "bytes");
     checkNotNull(mode, "mode");
     String k = objectKey(key);
+    if (mode != PutMode.IF_ABSENT) {
+      return putBytes(key, k, bytes, mode);
+    }
+    Lock lock = ifAbsentLocks.get(k);
+    lock.lock();
+    try {
+      return putBytes(key, k, bytes, mode);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private PutResult putBytes(String key, String k, byte[] bytes, PutMode mode) throws IOException {
     Digest digest = Digest.sha256(bytes);
     Optional<PutResult> skip = existing(key, bytes.length, digest, mode);
     if (skip.isPresent()) {
@@ -401,7 +442,7 @@ public final class S3LayerStore implements LayerStore {
       s3.putObject(putRequest(k, digest, conditional), body);
     } catch (AwsServiceException e) {
       if (conditional && isPreconditionFailed(e)) {
-        return alreadyThere(key);
+        return alreadyThere(key, digest);
       }
       if (conditional && isNotImplemented(e)) {
         conditionalWrites = false;
@@ -440,12 +481,15 @@ public final class S3LayerStore implements LayerStore {
     return errors.translate(e, S3Errors.Operation.PUT, key);
   }
 
-  private PutResult alreadyThere(String key) throws IOException {
+  private PutResult alreadyThere(String key, Digest ours) throws IOException {
     Optional<ObjectInfo> info = head(key);
     if (info.isEmpty()) {
       throw new StoreException(location + "/" + key + " was reported present but has since been deleted; try again");
     }
-    return new PutResult(info.get(), false);
+    // The SDK retries a PUT whose answer was lost; the retry then meets our own object. Both
+    // "written" and "already there" are true of identical bytes; say written, as the caller's
+    // bytes are what is stored.
+    return new PutResult(info.get(), info.get().digest().equals(Optional.of(ours)));
   }
 
   private PutResult written(String key, long size, Digest digest) throws IOException {
@@ -513,7 +557,7 @@ public final class S3LayerStore implements LayerStore {
           completed = true;
         } catch (AwsServiceException e) {
           if (conditional && isPreconditionFailed(e)) {
-            return alreadyThere(key);
+            return alreadyThere(key, digest);
           }
           if (conditional && isNotImplemented(e)) {
             conditionalWrites = false;
@@ -675,6 +719,17 @@ public final class S3LayerStore implements LayerStore {
     checkNotNull(key, "key");
     checkArgument(!key.isEmpty(), "key must not be empty");
     return folderPrefix + key;
+  }
+
+  private static Digest sha256Of(Path file) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    byte[] buf = new byte[256 * 1024];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digest.of(md.digest());
   }
 
   private static Optional<Digest> digestOf(Map<String, String> metadata) {
