@@ -88,6 +88,9 @@ final class HalcyonCommand implements Runnable {
       message = "permission denied: " + a.getFile() + "; choose a writable directory or run as a user who may write there";
     } else if (ex instanceof java.nio.file.NoSuchFileException n) {
       message = "no such file or directory: " + n.getFile();
+    } else if (ex instanceof java.net.SocketException || ex instanceof java.net.SocketTimeoutException) {
+      // A bare "Connection reset" says neither where nor what to do.
+      message = "a network connection failed (" + message + "); check the way to storage (HALCYON_S3_ENDPOINT, proxies) and run again";
     } else if (ex instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
       // A bare "PATH: Not a directory" does not say which setting led there.
       message = "cannot use " + f.getFile() + ": " + f.getReason() + "; " + settingHint(f.getFile(), env);
