@@ -125,7 +125,7 @@ class ExtractorFuzzTest {
     }
     assertThat(Path.of("/etc/halcyon-fuzz")).doesNotExist();
     System.out.printf("FUZZ seed %d: %d mutated archives in %.1f s; mutations %s; codecs %s; outcomes %s%n", SEED, runs, (System.nanoTime() - start) / 1e9, mutations, codecCounts, outcomes);
-    assertThat(runs).isGreaterThan(1000);
+    assertThat(runs).isGreaterThan(500);
     assertThat(outcomes).containsKey("CorruptArchiveException");
   }
 
