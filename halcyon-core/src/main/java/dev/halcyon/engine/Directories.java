@@ -61,7 +61,9 @@ final class Directories {
     try (var entries = Files.list(parent)) {
       for (Path p : (Iterable<Path>) entries::iterator) {
         String name = p.getFileName().toString();
-        if (!name.startsWith(base)) {
+        // "." + base: the extractor's own temporary directory beside a staging sibling, left when
+        // a run is killed mid-extraction.
+        if (!name.startsWith(base) && !name.startsWith("." + base)) {
           continue;
         }
         if (name.startsWith(base + "old-") && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
