@@ -30,10 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * leaves no temporary files, staging or trash directories (once they are older than the sweep's
  * one-hour age, which the test simulates by ageing them).
  *
- * <p>{@code -Dhalcyon.stress=true} runs 30 kills per scenario instead of 8.
+ * <p>{@code -Dhalcyon.stress=true} runs 30 kills per scenario instead of 6.
  */
 class CrashSafetyIT {
-  static final int KILLS = Boolean.getBoolean("halcyon.stress") ? 30 : 8;
+  static final int KILLS = Boolean.getBoolean("halcyon.stress") ? 30 : 6;
   static final long SEED = Long.getLong("halcyon.seed", 20261125L);
 
   @TempDir Path tmp;
