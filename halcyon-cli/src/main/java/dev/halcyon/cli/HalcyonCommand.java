@@ -66,7 +66,7 @@ final class HalcyonCommand implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
-          String message = Redaction.redact(describe(ex), env);
+          String message = Redaction.redact(describe(ex, env), env);
           err.println("halcyon: " + message);
           if (verbose) {
             ex.printStackTrace(new PrintStream(new Redaction.RedactingStream(err, env), true));
@@ -76,7 +76,7 @@ final class HalcyonCommand implements Runnable {
     return cl.execute(args);
   }
 
-  private static String describe(Throwable ex) {
+  private static String describe(Throwable ex, Map<String, String> env) {
     if (ex instanceof BuildForbiddenException) {
       return oneLine(ex.getMessage());
     }
@@ -88,8 +88,40 @@ final class HalcyonCommand implements Runnable {
       message = "permission denied: " + a.getFile() + "; choose a writable directory or run as a user who may write there";
     } else if (ex instanceof java.nio.file.NoSuchFileException n) {
       message = "no such file or directory: " + n.getFile();
+    } else if (ex instanceof java.net.SocketException || ex instanceof java.net.SocketTimeoutException) {
+      // A bare "Connection reset" says neither where nor what to do.
+      message = "a network connection failed (" + message + "); check the way to storage (HALCYON_S3_ENDPOINT, proxies) and run again";
+    } else if (ex instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+      // A bare "PATH: Not a directory" does not say which setting led there.
+      message = "cannot use " + f.getFile() + ": " + f.getReason() + "; " + settingHint(f.getFile(), env);
+    }
+    if (message.contains("No space left on device")) {
+      message = message + "; free disk space, or point HALCYON_ROOT, HALCYON_BASE and HALCYON_CACHE at a disk with room";
     }
     return "error: " + oneLine(message);
+  }
+
+  private static final java.util.List<String> PATH_SETTINGS =
+      java.util.List.of("HALCYON_ROOT", "HALCYON_BASE", "HALCYON_CACHE", "HALCYON_STORAGE_DIR");
+
+  /** Names the setting whose directory holds {@code file}, so the line says what to change. */
+  private static String settingHint(String file, Map<String, String> env) {
+    String best = null;
+    int bestLength = -1;
+    for (String name : PATH_SETTINGS) {
+      String value = env.get(name);
+      if (value == null || value.isBlank()) {
+        continue;
+      }
+      java.nio.file.Path dir = java.nio.file.Path.of(value.strip()).toAbsolutePath().normalize();
+      if (java.nio.file.Path.of(file).toAbsolutePath().normalize().startsWith(dir) && dir.toString().length() > bestLength) {
+        best = name;
+        bestLength = dir.toString().length();
+      }
+    }
+    return best == null
+        ? "check that this path is a writable directory"
+        : "make " + best + " (option " + dev.halcyon.config.Config.optionFor(best) + ") a writable directory";
   }
 
   static String oneLine(String s) {

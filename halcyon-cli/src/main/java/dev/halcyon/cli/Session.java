@@ -130,9 +130,12 @@ final class Session implements Closeable {
 
   @Override
   public void close() throws IOException {
-    if (cache instanceof DirectoryLayerStore directory) {
-      // Temporary files of writers killed mid-write; an hour never touches a live writer's file.
-      directory.removeStaleTemporaryFiles(java.time.Duration.ofHours(1));
+    // Temporary files of writers killed mid-write, in the cache and in a storage folder; an hour
+    // never touches a live writer's file.
+    for (LayerStore s : opened) {
+      if (s instanceof DirectoryLayerStore directory) {
+        directory.removeStaleTemporaryFiles(java.time.Duration.ofHours(1));
+      }
     }
     IOException first = null;
     for (LayerStore s : opened) {

@@ -30,6 +30,26 @@ final class CliProcess {
     return jar;
   }
 
+  /**
+   * Starts {@code java -jar halcyon-cli.jar args} without waiting, output discarded; the caller
+   * waits for or kills the process.
+   */
+  static Process start(Map<String, String> env, Path workDir, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("HALCYON_") || k.startsWith("AWS_"));
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return pb.start();
+  }
+
   /** Runs {@code java -jar halcyon-cli.jar args} with exactly {@code env} plus PATH and HOME. */
   static Result run(Map<String, String> env, Path workDir, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();

@@ -218,8 +218,8 @@ public final class Archives {
     checkReplaceable(t);
     Files.createDirectories(parent);
     Path temp = parent.resolve("." + t.getFileName() + ".extract-" + randomSuffix());
-    Files.createDirectory(
-        temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
+    SourceWatch watch = new SourceWatch(compressed);
+    Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
     try {
       // If the umask left 0755 alone it leaves 0644 alone too: then modes given at creation are
       // exact and no member needs a chmod.
@@ -228,7 +228,7 @@ public final class Archives {
       // Private while it fills: no other user may plant links or files in it.
       Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
       ExtractSummary summary;
-      try (InputStream decompressed = open(c, compressed, source)) {
+      try (InputStream decompressed = open(c, watch, source)) {
         summary = new TarExtractor(temp, limits, source, umaskClean).extract(decompressed);
       }
       Files.setPosixFilePermissions(temp, TarExtractor.DIRECTORY_PERMISSIONS);
@@ -240,6 +240,12 @@ public final class Archives {
         deleteTree(temp);
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
+      }
+      if (watch.failure != null && watch.failure != e && e instanceof CorruptArchiveException) {
+        // The source failed (a dropped connection, a store's own check), not the archive: say so,
+        // so the caller retries rather than condemning a good archive.
+        watch.failure.addSuppressed(e);
+        throw watch.failure;
       }
       throw e;
     }
@@ -349,5 +355,48 @@ public final class Archives {
             return FileVisitResult.CONTINUE;
           }
         });
+  }
+
+  /** Remembers the first failure of the stream an archive is read from. */
+  private static final class SourceWatch extends java.io.FilterInputStream {
+    IOException failure;
+
+    SourceWatch(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        throw remember(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (IOException e) {
+        throw remember(e);
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      try {
+        return super.skip(n);
+      } catch (IOException e) {
+        throw remember(e);
+      }
+    }
+
+    private IOException remember(IOException e) {
+      if (failure == null) {
+        failure = e;
+      }
+      return e;
+    }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
 final class MemberPaths {
   /** Like the kernel's limit on nested symlinks (ELOOP). */
   private static final int MAX_LINK_HOPS = 40;
+  private static final int MAX_COMPONENT_BYTES = 255;
 
   private MemberPaths() {}
 
@@ -51,6 +52,10 @@ final class MemberPaths {
     for (String part : name.split("/", -1)) {
       if (part.equals("..")) {
         return Optional.of("has a '..' component and could escape the target directory");
+      }
+      // Else the filesystem refuses it mid-extraction with a bare "File name too long".
+      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
+        return Optional.of("has a name component longer than " + MAX_COMPONENT_BYTES + " bytes, which filesystems refuse");
       }
     }
     return Optional.empty();

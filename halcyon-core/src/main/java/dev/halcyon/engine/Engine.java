@@ -268,6 +268,11 @@ public final class Engine {
         Directories.recover(dir);
         if (layers.tagMatches(dir, installTag)) {
           s.listener.step("already installed: " + dir + " holds " + recipe.label() + " with this source hash");
+          if (Files.exists(postInstallPending(dir))) {
+            // The install landed but its post-install failed or was killed: a retry must run it.
+            s.listener.step("the last post-install in " + dir + " did not complete: running it again");
+            finish(installDir);
+          }
           return report(installDir, true);
         }
         layers.checkInstallTarget(dir);
@@ -353,9 +358,13 @@ public final class Engine {
     private void finish(Optional<Path> installDir) throws IOException, InterruptedException {
       if (installDir.isPresent() && recipe.postInstall().isPresent()) {
         s.listener.step("running post-install for " + installDir.get());
+        Path pending = postInstallPending(installDir.get());
+        Files.createDirectories(pending.getParent());
+        Files.writeString(pending, installDir.get().toString());
         recipe.postInstall()
             .get()
             .build(new BuildContext(recipe.install().tag(), installDir.get(), recipe.sourceDir(), dirs));
+        Files.delete(pending);
       }
       if (layers.uploadedAnything() && s.pruner.isPresent() && s.privateStore.isPresent()) {
         s.listener.step(s.pruner.get().prune(s.privateStore.get(), recipe));
@@ -364,6 +373,16 @@ public final class Engine {
         layers.cleanCache(start.minus(s.cacheGrace));
       }
       layers.recordCacheUseAndCap(s.cacheMaxSize);
+    }
+
+    /** Present while the post-install of {@code installDir} has not completed. */
+    private Path postInstallPending(Path installDir) {
+      String id =
+          com.google.common.hash.Hashing.sha256()
+              .hashString(installDir.toAbsolutePath().normalize().toString(), java.nio.charset.StandardCharsets.UTF_8)
+              .toString()
+              .substring(0, 16);
+      return s.workDir.resolve("post-install-pending").resolve(id);
     }
 
     private RunReport report(Optional<Path> installDir, boolean alreadyInstalled) {

@@ -193,8 +193,9 @@ final class Layers {
       size = in.count();
     } catch (TagMismatchException e) {
       deleteQuietly(download);
-      s.listener.warning(e.getMessage());
-      return Optional.empty();
+      // A swapped or emptied archive is as damaged as a corrupt one: a deploy machine must say so
+      // (not "no archive"), and a build machine must overwrite it rather than keep it.
+      return corrupted(tier, key, new CorruptObjectException(e.getMessage()));
     } catch (IOException e) {
       deleteQuietly(download);
       if (isCorruption(e)) {

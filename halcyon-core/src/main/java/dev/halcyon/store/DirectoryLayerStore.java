@@ -794,7 +794,9 @@ public final class DirectoryLayerStore implements LayerStore {
             + " in folder store "
             + root
             + ": "
-            + e
+            + (e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+                ? f.getFile() + ": " + f.getReason()
+                : e.getMessage())
             + "; check the folder and free disk space",
         e);
   }
