@@ -219,10 +219,12 @@ final class RangedInputStream extends InputStream {
             in.abort();
             break;
           }
-          byte[] data = in.readNBytes(length);
-          if (data.length != length) {
+          // readNBytes(int) would gather 8 KiB chunks and copy them: twice the memory per part.
+          byte[] data = new byte[length];
+          int got = in.readNBytes(data, 0, length);
+          if (got != length) {
             throw new CorruptObjectException(
-                key + ": range " + start + "-" + end + " ended after " + data.length + " of "
+                key + ": range " + start + "-" + end + " ended after " + got + " of "
                     + length + " bytes (truncated download)");
           }
           return data;

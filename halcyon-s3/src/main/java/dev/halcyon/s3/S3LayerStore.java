@@ -264,9 +264,19 @@ public final class S3LayerStore implements LayerStore {
     InputStream bytes = first;
     if (total > received) {
       GetObjectRequest later = GetObjectRequest.builder().bucket(bucket).key(k).ifMatch(r.eTag()).build();
-      bytes = new RangedInputStream(s3, executor, later, key, errors, first, total, received, parallelism);
+      bytes = new RangedInputStream(s3, executor, later, key, errors, first, total, received, readWindow());
     }
     return Optional.of(new StoredObject(info, new VerifyingInputStream(bytes, location + "/" + key, total, info.digest())));
+  }
+
+  /**
+   * Ranges buffered ahead while reading: up to {@code parallelism}, but their buffers (window plus
+   * the one being read, {@code partSize} each) stay within a quarter of the heap, so a small heap
+   * such as {@code -Xmx64m} restores any size of archive.
+   */
+  private int readWindow() {
+    long fits = Runtime.getRuntime().maxMemory() / 4 / partSize - 1;
+    return (int) Math.max(1, Math.min(parallelism, fits));
   }
 
   @Override
@@ -589,8 +599,8 @@ public final class S3LayerStore implements LayerStore {
           int length = Math.toIntExact(Math.min(chunk, size - i * chunk));
           slots.acquire();
           failFast(futures);
-          byte[] data = in.readNBytes(length);
-          if (data.length != length) {
+          byte[] data = new byte[length];
+          if (in.readNBytes(data, 0, length) != length) {
             slots.release();
             throw new CorruptObjectException(source + " shrank while it was uploaded to " + location + "/" + key);
           }

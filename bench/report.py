@@ -1,0 +1,53 @@
+"""Turns bench/work/results.tsv into a Markdown table of medians and target ratios."""
+import statistics
+import sys
+from collections import OrderedDict
+
+path, n = sys.argv[1], sys.argv[2]
+values, rss, loads = OrderedDict(), OrderedDict(), []
+for line in open(path):
+    name, value, extra = (line.rstrip("\n").split("\t") + [""])[:3]
+    if name.startswith("load"):
+        loads.append((name, value))
+        continue
+    values.setdefault(name, []).append(float(value))
+    if extra:
+        rss.setdefault(name, []).append(int(extra))
+
+
+def med(name):
+    v = values.get(name)
+    return statistics.median(v) if v else None
+
+
+print("| measurement | median | runs (s) | peak RSS (median) |")
+print("|---|---:|---|---:|")
+for name, v in values.items():
+    r = f"{statistics.median(rss[name]) / 1024:.0f} MB" if name in rss else ""
+    runs = ", ".join(f"{x:g}" for x in v)
+    print(f"| `{name}` | {statistics.median(v):.3f} | {runs} | {r} |")
+print()
+print("| target | measured | ratio | target ratio | met |")
+print("|---|---|---:|---:|---|")
+
+
+def ratio(label, a, b, target):
+    x, y = med(a), med(b)
+    if x is None or y is None:
+        return
+    r = x / y
+    ok = "yes" if r <= target else "**no**"
+    print(f"| {label} | `{a}` / `{b}` = {x:.2f} / {y:.2f} | {r:.2f} | ≤ {target} | {ok} |")
+
+
+ratio("restore vs curl \\| tar -xzf", "restore.halcyon", "restore.curl-tar-xzf", 0.5)
+ratio("restore vs local tar --zstd", "restore.halcyon", "restore.tar-zstd-local", 1.3)
+ratio("archive+upload vs tar -czf + curl", "upload.halcyon-archive-upload", "upload.tar-czf-curl", 0.3)
+ratio("nothing to do vs bare JVM", "noop.halcyon", "noop.java-hello", 3)
+ratio("nothing to do (CDS, C1, SerialGC) vs bare JVM", "noop.halcyon-cds-c1-serial", "noop.java-hello", 3)
+if med("memory.halcyon-2g-xmx64m") and med("memory.halcyon-300m-xmx64m"):
+    a = statistics.median(rss["memory.halcyon-2g-xmx64m"]) / 1024
+    b = statistics.median(rss["memory.halcyon-300m-xmx64m"]) / 1024
+    print(f"| restore memory independent of size | peak RSS 2 GB / 300 MB archive = {a:.0f} / {b:.0f} MB | {a / b:.2f} | ≈ 1 | {'yes' if a / b < 1.2 else '**no**'} |")
+print()
+print("Load average (1/5/15 min) during the run: " + "; ".join(f"{k} {v}" for k, v in loads))
