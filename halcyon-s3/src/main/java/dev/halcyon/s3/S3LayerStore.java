@@ -230,6 +230,11 @@ public final class S3LayerStore implements LayerStore {
     }
   }
 
+  /** A 404 that is about the bucket, not the key: a configuration error, never "absent". */
+  private static boolean isNoSuchBucket(AwsServiceException e) {
+    return e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode());
+  }
+
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
     String k = objectKey(key);
@@ -239,7 +244,7 @@ public final class S3LayerStore implements LayerStore {
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (AwsServiceException e) {
-      if (e.statusCode() == 404) {
+      if (e.statusCode() == 404 && !isNoSuchBucket(e)) {
         return Optional.empty();
       }
       if (e.statusCode() != 416) {
