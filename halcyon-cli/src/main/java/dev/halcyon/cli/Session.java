@@ -11,6 +11,7 @@ import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.naming.DefaultArchiveNamer;
 import dev.halcyon.naming.OriginalHalcyonNamer;
 import dev.halcyon.s3.S3LayerStore;
+import dev.halcyon.s3.S3Settings;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.HttpLayerStore;
 import dev.halcyon.store.LayerStore;
@@ -60,7 +61,9 @@ final class Session implements Closeable {
       if (!config.hasPrivateStorage()) {
         privateStore = Optional.empty();
       } else if (config.s3Bucket().isPresent()) {
-        privateStore = Optional.of(remember(S3LayerStore.fromEnvironment(config.values())));
+        S3Settings s3 = S3Settings.fromEnvironment(config.values());
+        privateStore =
+            Optional.of(remember(new LazyLayerStore(() -> S3LayerStore.builder().settings(s3).build(), s3.describe())));
       } else {
         privateStore = Optional.of(remember(new DirectoryLayerStore(config.storageDir().get())));
       }
