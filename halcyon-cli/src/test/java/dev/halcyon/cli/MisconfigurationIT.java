@@ -4,6 +4,7 @@ import static dev.halcyon.cli.Machines.machine;
 import static dev.halcyon.cli.Machines.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halcyon.s3.S3ProxyServer;
 import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -26,9 +26,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * 127.0.0.1, storing into a temporary directory. The jar comes from the {@code s3proxy.jar} system
  * property, which the module's pom sets. Closing it (or the JVM exiting) stops the process.
  */
-final class S3ProxyServer implements AutoCloseable {
-  static final String IDENTITY = "halcyon-test-key";
-  static final String CREDENTIAL = "halcyon-test-secret-0123456789";
+public final class S3ProxyServer implements AutoCloseable {
+  public static final String IDENTITY = "halcyon-test-key";
+  public static final String CREDENTIAL = "halcyon-test-secret-0123456789";
 
   private final Process process;
   private final Path dir;
@@ -44,7 +44,7 @@ final class S3ProxyServer implements AutoCloseable {
   }
 
   /** Starts S3Proxy and creates {@code buckets}; waits at most 60 s for the port to answer. */
-  static S3ProxyServer start(String... buckets) throws IOException, InterruptedException {
+  public static S3ProxyServer start(String... buckets) throws IOException, InterruptedException {
     String jar = System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar");
     if (!Files.isRegularFile(Paths.get(jar))) {
       throw new IllegalStateException("S3Proxy jar not found at " + jar + "; run the build through Maven (verify)");
@@ -89,12 +89,12 @@ final class S3ProxyServer implements AutoCloseable {
     return server;
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return endpoint;
   }
 
   /** A raw SDK client, for arranging what the store under test then finds. */
-  S3Client client(String secret) {
+  public S3Client client(String secret) {
     return S3Client.builder()
         .endpointOverride(endpoint)
         .forcePathStyle(true)
@@ -124,7 +124,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.readString(dir.resolve("s3proxy.log"));
     } catch (IOException e) {
