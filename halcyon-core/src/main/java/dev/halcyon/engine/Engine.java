@@ -318,17 +318,17 @@ public final class Engine {
 
       if (recipe.toolchain().isPresent()) {
         LayerSpec spec = recipe.toolchain().get();
-        Path dir = s.workDir.resolve("toolchain").resolve(spec.tag().toolchain());
+        Path dir = layers.layerDir(spec.tag());
         dirs.put(LayerKind.TOOLCHAIN, dir);
         add(layers.obtain(spec, dir, !s.noBuildDependencies, dirs, List.of()));
       }
       if (recipe.dependencies().isPresent()) {
         LayerSpec spec = recipe.dependencies().get();
-        Path dir = s.workDir.resolve("dependencies").resolve(spec.tag().toolchain()).resolve(spec.tag().label());
+        Path dir = layers.layerDir(spec.tag());
         dirs.put(LayerKind.DEPENDENCIES, dir);
         add(layers.obtain(spec, dir, !s.noBuildDependencies, dirs, keysSoFar()));
       }
-      Path buildDir = s.workDir.resolve("build").resolve(recipe.build().tag().toolchain()).resolve(recipe.label());
+      Path buildDir = layers.layerDir(recipe.build().tag());
       dirs.put(LayerKind.BUILD, buildDir);
       add(layers.obtainBuild(recipe.build(), buildDir, dirs, keysSoFar()));
       s.listener.layerStarted(LayerKind.INSTALL);

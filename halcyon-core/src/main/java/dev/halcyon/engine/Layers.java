@@ -290,12 +290,23 @@ final class Layers {
   }
 
   private boolean existingDirFor(LayerTag tag) {
-    Path dir =
-        tag.kind() == LayerKind.TOOLCHAIN
-            ? s.workDir.resolve("toolchain").resolve(tag.toolchain())
-            : s.workDir.resolve("dependencies").resolve(tag.toolchain()).resolve(tag.label());
-    return tagMatches(dir, tag);
+    return tagMatches(layerDir(tag), tag);
   }
+
+  /**
+   * Where the directory of a toolchain, dependencies or build layer lives under the work
+   * directory: {@code toolchain/<id>}, {@code dependencies/<toolchain>/<label>}, {@code
+   * build/<toolchain>/<label>}.
+   */
+  Path layerDir(LayerTag tag) {
+    return switch (tag.kind()) {
+      case TOOLCHAIN -> s.workDir.resolve("toolchain").resolve(tag.toolchain());
+      case DEPENDENCIES -> s.workDir.resolve("dependencies").resolve(tag.toolchain()).resolve(tag.label());
+      case BUILD -> s.workDir.resolve("build").resolve(tag.toolchain()).resolve(tag.label());
+      case INSTALL -> throw new IllegalArgumentException("the install layer has no directory under the work directory");
+    };
+  }
+
 
   /** A toolchain or dependencies layer: in place, restored, or built in place. */
   LayerOutcome obtain(
