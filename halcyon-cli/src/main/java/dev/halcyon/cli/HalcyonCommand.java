@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
@@ -17,16 +21,6 @@ import picocli.CommandLine.Command;
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = HalcyonCommand.Version.class,
     description = "Build an app once, deploy it everywhere in seconds, with nothing shared but a bucket.",
-    subcommands = {
-      InstallCommand.class,
-      BuildCommand.class,
-      LabelCommand.class,
-      TagCommand.class,
-      PathsCommand.class,
-      LsCommand.class,
-      GcCommand.class,
-      ExplainCommand.class
-    },
     footer = {
       "",
       "Exit status: 0 success, 1 error, 2 build required but forbidden (HALCYON_NO_BUILD).",
@@ -36,6 +30,27 @@ final class HalcyonCommand implements Runnable {
   static final int OK = 0;
   static final int ERROR = 1;
   static final int BUILD_FORBIDDEN = 2;
+
+  /**
+   * The subcommands by name, in the order help lists them. They are added to the command line
+   * here rather than in {@code @Command(subcommands)}, so that a run builds the model (reflection
+   * over every option, lambdas, pattern compilation) of the one subcommand it runs, not of all
+   * eight: about a third of the start-up of a run that has nothing to do.
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("install", InstallCommand.class);
+    m.put("build", BuildCommand.class);
+    m.put("label", LabelCommand.class);
+    m.put("tag", TagCommand.class);
+    m.put("paths", PathsCommand.class);
+    m.put("ls", LsCommand.class);
+    m.put("gc", GcCommand.class);
+    m.put("explain", ExplainCommand.class);
+    return Collections.unmodifiableMap(m);
+  }
 
   final Map<String, String> env;
   final PrintStream out;
@@ -49,13 +64,35 @@ final class HalcyonCommand implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(out);
+    commandLine(this, List.of()).usage(out);
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand that {@code args} names (the first
+   * argument that is not an option), else, for help, a misspelt or no subcommand, with all of them.
+   */
+  static CommandLine commandLine(HalcyonCommand root, List<String> args) {
+    CommandLine cl = new CommandLine(root);
+    String first = null;
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        first = a;
+        break;
+      }
+    }
+    Class<?> only = first == null ? null : SUBCOMMANDS.get(first);
+    if (only != null) {
+      cl.addSubcommand(first, only);
+    } else {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    }
+    return cl;
   }
 
   /** Runs the command line and returns the exit status. */
   static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     HalcyonCommand root = new HalcyonCommand(env, out, err);
-    CommandLine cl = new CommandLine(root);
+    CommandLine cl = commandLine(root, Arrays.asList(args));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler(
