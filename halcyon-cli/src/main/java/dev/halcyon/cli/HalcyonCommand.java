@@ -92,6 +92,10 @@ final class HalcyonCommand implements Runnable {
   /** Runs the command line and returns the exit status. */
   static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     HalcyonCommand root = new HalcyonCommand(env, out, err);
+    Integer status = runWithoutParsing(args, root);
+    if (status != null) {
+      return status;
+    }
     CommandLine cl = commandLine(root, Arrays.asList(args));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
@@ -101,16 +105,75 @@ final class HalcyonCommand implements Runnable {
           return ERROR;
         });
     cl.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
-          String message = Redaction.redact(describe(ex, env), env);
-          err.println("halcyon: " + message);
-          if (verbose) {
-            ex.printStackTrace(new PrintStream(new Redaction.RedactingStream(err, env), true));
-          }
-          return ex instanceof BuildForbiddenException ? BUILD_FORBIDDEN : ERROR;
-        });
+        (ex, commandLine, parseResult) ->
+            failed(ex, parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"), env, err));
     return cl.execute(args);
+  }
+
+  /**
+   * Runs {@code halcyon COMMAND [APP]} without picocli when that is all the arguments say (no
+   * option, no {@code @file}, at most one app directory), which is how deploy scripts and CI
+   * jobs call it; returns null for anything else. Building picocli's model of a subcommand (its
+   * 30 options read by reflection through annotation proxies, converters registered, help
+   * sections) took more CPU than the rest of a run that has nothing to do; the result here is
+   * the one picocli would produce: every option unset, APP or the current directory.
+   */
+  static Integer runWithoutParsing(String[] args, HalcyonCommand root) {
+    if (args.length == 0 || args.length > 2) {
+      return null;
+    }
+    for (String a : args) {
+      if (a.isEmpty() || a.startsWith("-") || a.startsWith("@")) {
+        return null;
+      }
+    }
+    AppCommand command;
+    switch (args[0]) {
+      case "install":
+        command = new InstallCommand();
+        break;
+      case "build":
+        command = new BuildCommand();
+        break;
+      case "label":
+        command = new LabelCommand();
+        break;
+      case "tag":
+        command = new TagCommand();
+        break;
+      case "paths":
+        command = new PathsCommand();
+        break;
+      case "explain":
+        command = new ExplainCommand();
+        break;
+      default:
+        return null;
+    }
+    if (args.length == 2) {
+      try {
+        command.app = java.nio.file.Path.of(args[1]);
+      } catch (java.nio.file.InvalidPathException e) {
+        return null; // picocli reports it
+      }
+    }
+    command.parent = root;
+    command.settings = new SettingsOptions();
+    try {
+      return command.call();
+    } catch (Exception ex) {
+      return failed(ex, false, root.env, root.err);
+    }
+  }
+
+  /** Reports a failed command in one line (and its stack trace if verbose); the exit status. */
+  private static int failed(Exception ex, boolean verbose, Map<String, String> env, PrintStream err) {
+    String message = Redaction.redact(describe(ex, env), env);
+    err.println("halcyon: " + message);
+    if (verbose) {
+      ex.printStackTrace(new PrintStream(new Redaction.RedactingStream(err, env), true));
+    }
+    return ex instanceof BuildForbiddenException ? BUILD_FORBIDDEN : ERROR;
   }
 
   private static String describe(Throwable ex, Map<String, String> env) {
