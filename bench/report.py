@@ -45,6 +45,7 @@ ratio("restore vs local tar --zstd", "restore.halcyon", "restore.tar-zstd-local"
 ratio("archive+upload vs tar -czf + curl", "upload.halcyon-archive-upload", "upload.tar-czf-curl", 0.3)
 ratio("nothing to do vs bare JVM", "noop.halcyon", "noop.java-hello", 3)
 ratio("nothing to do (CDS, C1, SerialGC) vs bare JVM", "noop.halcyon-cds-c1-serial", "noop.java-hello", 3)
+ratio("nothing to do (bin/halcyon) vs bare JVM", "noop.launcher", "noop.java-hello", 3)
 if med("memory.halcyon-2g-xmx64m") and med("memory.halcyon-300m-xmx64m"):
     a = statistics.median(rss["memory.halcyon-2g-xmx64m"]) / 1024
     b = statistics.median(rss["memory.halcyon-300m-xmx64m"]) / 1024

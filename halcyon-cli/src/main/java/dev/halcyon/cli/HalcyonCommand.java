@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
@@ -17,16 +21,6 @@ import picocli.CommandLine.Command;
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = HalcyonCommand.Version.class,
     description = "Build an app once, deploy it everywhere in seconds, with nothing shared but a bucket.",
-    subcommands = {
-      InstallCommand.class,
-      BuildCommand.class,
-      LabelCommand.class,
-      TagCommand.class,
-      PathsCommand.class,
-      LsCommand.class,
-      GcCommand.class,
-      ExplainCommand.class
-    },
     footer = {
       "",
       "Exit status: 0 success, 1 error, 2 build required but forbidden (HALCYON_NO_BUILD).",
@@ -36,6 +30,27 @@ final class HalcyonCommand implements Runnable {
   static final int OK = 0;
   static final int ERROR = 1;
   static final int BUILD_FORBIDDEN = 2;
+
+  /**
+   * The subcommands by name, in the order help lists them. They are added to the command line
+   * here rather than in {@code @Command(subcommands)}, so that a run builds the model (reflection
+   * over every option, lambdas, pattern compilation) of the one subcommand it runs, not of all
+   * eight: about a third of the start-up of a run that has nothing to do.
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("install", InstallCommand.class);
+    m.put("build", BuildCommand.class);
+    m.put("label", LabelCommand.class);
+    m.put("tag", TagCommand.class);
+    m.put("paths", PathsCommand.class);
+    m.put("ls", LsCommand.class);
+    m.put("gc", GcCommand.class);
+    m.put("explain", ExplainCommand.class);
+    return Collections.unmodifiableMap(m);
+  }
 
   final Map<String, String> env;
   final PrintStream out;
@@ -49,13 +64,39 @@ final class HalcyonCommand implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(out);
+    commandLine(this, List.of()).usage(out);
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand that {@code args} names (the first
+   * argument that is not an option), else, for help, a misspelt or no subcommand, with all of them.
+   */
+  static CommandLine commandLine(HalcyonCommand root, List<String> args) {
+    CommandLine cl = new CommandLine(root);
+    String first = null;
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        first = a;
+        break;
+      }
+    }
+    Class<?> only = first == null ? null : SUBCOMMANDS.get(first);
+    if (only != null) {
+      cl.addSubcommand(first, only);
+    } else {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    }
+    return cl;
   }
 
   /** Runs the command line and returns the exit status. */
   static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     HalcyonCommand root = new HalcyonCommand(env, out, err);
-    CommandLine cl = new CommandLine(root);
+    Integer status = runWithoutParsing(args, root);
+    if (status != null) {
+      return status;
+    }
+    CommandLine cl = commandLine(root, Arrays.asList(args));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler(
@@ -64,16 +105,75 @@ final class HalcyonCommand implements Runnable {
           return ERROR;
         });
     cl.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
-          String message = Redaction.redact(describe(ex, env), env);
-          err.println("halcyon: " + message);
-          if (verbose) {
-            ex.printStackTrace(new PrintStream(new Redaction.RedactingStream(err, env), true));
-          }
-          return ex instanceof BuildForbiddenException ? BUILD_FORBIDDEN : ERROR;
-        });
+        (ex, commandLine, parseResult) ->
+            failed(ex, parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"), env, err));
     return cl.execute(args);
+  }
+
+  /**
+   * Runs {@code halcyon COMMAND [APP]} without picocli when that is all the arguments say (no
+   * option, no {@code @file}, at most one app directory), which is how deploy scripts and CI
+   * jobs call it; returns null for anything else. Building picocli's model of a subcommand (its
+   * 30 options read by reflection through annotation proxies, converters registered, help
+   * sections) took more CPU than the rest of a run that has nothing to do; the result here is
+   * the one picocli would produce: every option unset, APP or the current directory.
+   */
+  static Integer runWithoutParsing(String[] args, HalcyonCommand root) {
+    if (args.length == 0 || args.length > 2) {
+      return null;
+    }
+    for (String a : args) {
+      if (a.isEmpty() || a.startsWith("-") || a.startsWith("@")) {
+        return null;
+      }
+    }
+    AppCommand command;
+    switch (args[0]) {
+      case "install":
+        command = new InstallCommand();
+        break;
+      case "build":
+        command = new BuildCommand();
+        break;
+      case "label":
+        command = new LabelCommand();
+        break;
+      case "tag":
+        command = new TagCommand();
+        break;
+      case "paths":
+        command = new PathsCommand();
+        break;
+      case "explain":
+        command = new ExplainCommand();
+        break;
+      default:
+        return null;
+    }
+    if (args.length == 2) {
+      try {
+        command.app = java.nio.file.Path.of(args[1]);
+      } catch (java.nio.file.InvalidPathException e) {
+        return null; // picocli reports it
+      }
+    }
+    command.parent = root;
+    command.settings = new SettingsOptions();
+    try {
+      return command.call();
+    } catch (Exception ex) {
+      return failed(ex, false, root.env, root.err);
+    }
+  }
+
+  /** Reports a failed command in one line (and its stack trace if verbose); the exit status. */
+  private static int failed(Exception ex, boolean verbose, Map<String, String> env, PrintStream err) {
+    String message = Redaction.redact(describe(ex, env), env);
+    err.println("halcyon: " + message);
+    if (verbose) {
+      ex.printStackTrace(new PrintStream(new Redaction.RedactingStream(err, env), true));
+    }
+    return ex instanceof BuildForbiddenException ? BUILD_FORBIDDEN : ERROR;
   }
 
   private static String describe(Throwable ex, Map<String, String> env) {

@@ -3,7 +3,6 @@ package dev.halcyon.cli;
 import dev.halcyon.engine.AppRecipe;
 import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.RunReport;
-import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 
@@ -16,20 +15,25 @@ final class InstallCommand extends AppCommand {
       ConsoleListener listener = new ConsoleListener(parent.err, verbose, System.console() != null);
       AppRecipe recipe = session.recipe(appDir(), parent.err);
       var settings = session.recipeSettings(appDir(), parent.err);
-      parent.err.printf(
-          "-----> Installing %s (%s, %s) into %s%n",
-          recipe.label(), session.platform, recipe.install().tag().toolchain(), settings.installDir());
+      // Plain concatenation, not printf: java.util.Formatter with %.2f loads and initialises the
+      // locale and decimal-format machinery, a measurable part of a run that has nothing to do.
+      parent.err.println(
+          "-----> Installing " + recipe.label() + " (" + session.platform + ", " + recipe.install().tag().toolchain()
+              + ") into " + settings.installDir());
       Engine engine = engine(session, listener);
       RunReport report = engine.install(recipe, settings.installDir());
-      parent.err.printf(
-          Locale.ROOT,
-          "-----> %s %s in %s (%.2f s)%n",
-          report.alreadyInstalled() ? "Already installed" : "Installed",
-          recipe.label(),
-          settings.installDir(),
-          report.took().toMillis() / 1000.0);
+      parent.err.println(
+          "-----> " + (report.alreadyInstalled() ? "Already installed" : "Installed") + " " + recipe.label()
+              + " in " + settings.installDir() + " (" + seconds(report.took().toMillis()) + " s)");
       return HalcyonCommand.OK;
     }
+  }
+
+  /** {@code millis} as seconds with two decimals, rounded half up, like {@code %.2f}. */
+  static String seconds(long millis) {
+    long hundredths = (Math.max(0, millis) + 5) / 10;
+    long fraction = hundredths % 100;
+    return hundredths / 100 + (fraction < 10 ? ".0" : ".") + fraction;
   }
 
   static Engine engine(Session session, ConsoleListener listener) throws java.io.IOException {

@@ -42,6 +42,67 @@ class HalcyonCommandTest {
   }
 
   @Test
+  void subcommands_namesMatchTheirCommandAnnotations() {
+    HalcyonCommand.SUBCOMMANDS.forEach(
+        (name, type) -> assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+    assertThat(HalcyonCommand.SUBCOMMANDS).hasSize(8);
+  }
+
+  @Test
+  void help_withoutSubcommand_listsEverySubcommand() {
+    assertThat(run(env())).isZero();
+    String usage = out.toString(StandardCharsets.UTF_8);
+    HalcyonCommand.SUBCOMMANDS.keySet().forEach(name -> assertThat(usage).containsPattern("(?m)^  " + name + " "));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"label", "tag", "paths", "explain"})
+  void runWithoutParsing_commandAndApp_printsWhatPicocliParsingPrints(String command) throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app.resolve(".halcyon"));
+    Files.writeString(app.resolve(".halcyon/label"), "fast-1.0\n");
+    Files.writeString(app.resolve(".halcyon/toolchain"), "jdk-17\n");
+    Map<String, String> env = env("HALCYON_CACHE", tmp.resolve("cache").toString(), "HALCYON_BASE", tmp.resolve("base").toString());
+
+    // An option that changes nothing sends the same command through picocli.
+    assertThat(run(env, command, "--naming=default", app.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    String parsedOut = out.toString(StandardCharsets.UTF_8);
+    String parsedErr = err.toString(StandardCharsets.UTF_8);
+    out.reset();
+    err.reset();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {command, app.toString()}, root(env))).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(parsedOut).isNotEmpty();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(parsedErr);
+  }
+
+  @Test
+  void runWithoutParsing_optionsOrUnknownCommand_leavesItToPicocli() {
+    HalcyonCommand root = root(env());
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "--verbose"}, root)).isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "@args.txt"}, root)).isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "a", "b"}, root)).isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"ls"}, root)).isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"instal", "app"}, root)).isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[0], root)).isNull();
+    assertThat(out.size() + err.size()).isZero();
+  }
+
+  @Test
+  void runWithoutParsing_failure_exitsOneWithTheSameLineAsPicocli() {
+    Path missing = tmp.resolve("no-such-app");
+    assertThat(run(env(), "label", "--naming=default", missing.toString())).isEqualTo(1);
+    String parsedErr = err.toString(StandardCharsets.UTF_8);
+    err.reset();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"label", missing.toString()}, root(env()))).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(parsedErr).startsWith("halcyon: ");
+  }
+
+  private HalcyonCommand root(Map<String, String> env) {
+    return new HalcyonCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
   void version_printsTheVersion() {
     assertThat(run(env(), "--version")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("halcyon ");

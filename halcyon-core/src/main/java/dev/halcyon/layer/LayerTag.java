@@ -85,6 +85,29 @@ public record LayerTag(
     inputs = Collections.unmodifiableMap(sorted);
   }
 
+  // equals and hashCode are written out, with the meaning a record's have, because the record's
+  // own are bootstrapped through java.lang.runtime.ObjectMethods on first use: method-handle
+  // spinning that cost a run with nothing to do (it compares the installed tag) tens of ms.
+  @Override
+  public boolean equals(Object o) {
+    return o == this
+        || (o instanceof LayerTag t
+            && kind == t.kind
+            && platform.equals(t.platform)
+            && toolchain.equals(t.toolchain)
+            && label.equals(t.label)
+            && inputs.equals(t.inputs));
+  }
+
+  @Override
+  public int hashCode() {
+    int h = kind.hashCode();
+    h = 31 * h + platform.hashCode();
+    h = 31 * h + toolchain.hashCode();
+    h = 31 * h + label.hashCode();
+    return 31 * h + inputs.hashCode();
+  }
+
   /** A tag with no inputs besides kind, platform, toolchain and label. */
   public static LayerTag of(LayerKind kind, String platform, String toolchain, String label) {
     return new LayerTag(kind, platform, toolchain, label, Map.of());
