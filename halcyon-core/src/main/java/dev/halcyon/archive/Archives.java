@@ -259,6 +259,9 @@ public final class Archives {
       // native decoder otherwise.
       return new BufferedInputStream(Codecs.decompressing(c, raw), Codecs.BUFFER_SIZE);
     } catch (IOException | RuntimeException e) {
+      if (TarExtractor.isSourceFailure(e)) {
+        throw (IOException) e; // the download failed, not the archive
+      }
       throw new CorruptArchiveException(
           "cannot read archive "
               + source

@@ -233,13 +233,27 @@ final class Layers {
     return Optional.empty();
   }
 
-  private static boolean isCorruption(Throwable e) {
+  /**
+   * Whether {@code e} says the archive itself is damaged (so it is ignored, dropped from the cache
+   * and, on a build machine, rebuilt and overwritten), rather than that fetching it failed. A
+   * store's failure to deliver the bytes ({@link dev.halcyon.store.StoreException} other than
+   * {@link CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption,
+   * even below a decoder's complaint about the bytes it did not get.
+   */
+  static boolean isCorruption(Throwable e) {
+    boolean corruption = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CorruptObjectException || t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
+      if (t instanceof CorruptObjectException) {
         return true;
       }
+      if (t instanceof dev.halcyon.store.StoreException || t instanceof java.io.InterruptedIOException) {
+        return false;
+      }
+      if (t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
+        corruption = true;
+      }
     }
-    return false;
+    return corruption;
   }
 
   /** For {@link Engine#build}: is the archive for {@code tag} already stored somewhere? */
