@@ -10,6 +10,7 @@ import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
@@ -44,6 +45,7 @@ final class Layers {
   private final Set<String> usedKeys = new HashSet<>();
   private final Map<String, IOException> corrupt = new HashMap<>();
   private boolean uploaded;
+  private Path tempDir;
 
   Layers(Engine.Settings settings, Path sourceDir) {
     this.s = settings;
@@ -204,8 +206,12 @@ final class Layers {
       throw e;
     }
     if (download != null) {
-      s.cache.put(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
-      deleteQuietly(download);
+      try {
+        // The download was written once, hashed as it went: the cache takes that very file.
+        s.cache.putMoving(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
+      } finally {
+        deleteQuietly(download);
+      }
     }
     return Optional.of(new RestoredArchive(found[0], size));
   }
@@ -462,18 +468,46 @@ final class Layers {
 
   private ArchiveSummary archiveAndStore(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
       throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {});
+  }
+
+  /**
+   * Archives {@code dir} into a temporary file, runs {@code archived} (the directory is no longer
+   * needed then), uploads the file, and hands the file itself to the cache: written once, never
+   * copied. The cache takes it even when the upload fails, so the next run finds it there.
+   */
+  private ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+      throws IOException {
     String key = key(tag);
     Path tmp = tempFile(key);
     try {
       s.listener.step("archiving " + key);
       ArchiveSummary summary = Archives.write(dir, tmp, s.compression);
-      s.cache.put(key, tmp, summary.digest(), PutMode.OVERWRITE);
+      archived.run();
+      try {
+        upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
+      } catch (IOException | RuntimeException e) {
+        try {
+          s.cache.putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
+          usedKeys.add(key);
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+      s.cache.putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
       usedKeys.add(key);
-      upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
       return summary;
     } finally {
       deleteQuietly(tmp);
     }
+  }
+
+  /** What to do once a layer directory is archived. */
+  @FunctionalInterface
+  private interface AfterArchive {
+    void run() throws IOException;
   }
 
   private void upload(String key, Path file, Digest digest, long size, PutMode mode, LayerTag tag, List<String> builtOn)
@@ -595,10 +629,28 @@ final class Layers {
   }
 
   private Path tempFile(String key) throws IOException {
-    Path dir = s.workDir.resolve("tmp");
-    Files.createDirectories(dir);
     String name = key.substring(key.lastIndexOf('/') + 1);
-    return dir.resolve(UUID.randomUUID().toString().substring(0, 8) + "-" + name);
+    return tempDir().resolve(UUID.randomUUID().toString().substring(0, 8) + "-" + name);
+  }
+
+  /**
+   * Where downloads and new archives are written before the cache takes them: the work directory's
+   * {@code tmp}, unless the cache is a folder on another file system, where the cache's staging
+   * folder lets it rename them into place rather than copy them.
+   */
+  private Path tempDir() throws IOException {
+    if (tempDir == null) {
+      Path dir = s.workDir.resolve("tmp");
+      Files.createDirectories(dir);
+      if (s.cache instanceof DirectoryLayerStore folder) {
+        Path staging = folder.stagingFolder();
+        if (!Files.getFileStore(dir).equals(Files.getFileStore(staging))) {
+          dir = staging;
+        }
+      }
+      tempDir = dir;
+    }
+    return tempDir;
   }
 
   private static void writeTag(Path dir, LayerTag tag) throws IOException {
