@@ -46,6 +46,7 @@ final class Layers {
   private final Map<String, IOException> corrupt = new HashMap<>();
   private boolean uploaded;
   private Path tempDir;
+  private final Map<Path, Deletion> background = new java.util.LinkedHashMap<>();
 
   Layers(Engine.Settings settings, Path sourceDir) {
     this.s = settings;
@@ -404,15 +405,81 @@ final class Layers {
     Instant t0 = s.clock.instant();
     Path stage = s.workDir.resolve("install").resolve(tag.label() + "-" + UUID.randomUUID().toString().substring(0, 8));
     Files.createDirectories(stage);
+    boolean handedOver = false;
     try {
       s.listener.step("preparing install layer " + key(tag));
       spec.builder().build(new BuildContext(tag, stage, sourceDir, dirs));
       writeTag(stage, tag);
       ArchiveSummary summary =
-          archiveAndStore(stage, tag, corrupt.containsKey(key(tag)) ? PutMode.OVERWRITE : PutMode.IF_ABSENT, builtOn);
+          archiveAndStore(
+              stage,
+              tag,
+              corrupt.containsKey(key(tag)) ? PutMode.OVERWRITE : PutMode.IF_ABSENT,
+              builtOn,
+              () -> deleteInBackground(stage));
+      handedOver = true;
       return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
     } finally {
-      Directories.deleteTree(stage);
+      if (!handedOver && !background.containsKey(stage)) {
+        Directories.deleteTree(stage);
+      }
+    }
+  }
+
+  /**
+   * Moves the finished staging tree {@code dir} aside (under the same {@code install} folder, which
+   * the next run empties if this one is killed) and deletes it on a thread of its own, so its many
+   * unlinks overlap the upload instead of preceding the end of the run; {@link #awaitBackground}
+   * waits for it.
+   */
+  private void deleteInBackground(Path dir) throws IOException {
+    Path trash = dir.resolveSibling(".trash-" + UUID.randomUUID());
+    Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    IOException[] failure = new IOException[1];
+    Thread deleter =
+        new Thread(
+            () -> {
+              try {
+                Directories.deleteTree(trash);
+              } catch (IOException e) {
+                failure[0] = e;
+              }
+            },
+            "halcyon-delete-" + dir.getFileName());
+    deleter.setDaemon(true);
+    background.put(dir, new Deletion(trash, deleter, failure));
+    deleter.start();
+  }
+
+  private record Deletion(Path trash, Thread thread, IOException[] failure) {}
+
+  /**
+   * Waits for the deletions started in the background (before the run lets go of the work
+   * directory, so the next run never deletes the same tree at the same time). A deletion that
+   * failed only leaves a tree the next run removes; it is reported as a warning. An interrupt does
+   * not cut the wait short: it is restored for the caller.
+   */
+  void awaitBackground() {
+    boolean interrupted = false;
+    for (Deletion d : background.values()) {
+      while (true) {
+        try {
+          d.thread().join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      // join() makes the thread's write of the failure visible here.
+      if (d.failure()[0] != null) {
+        s.listener.warning(
+            "could not delete the staging directory " + d.trash() + " (" + d.failure()[0].getMessage()
+                + "); the next run removes it");
+      }
+    }
+    background.clear();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
