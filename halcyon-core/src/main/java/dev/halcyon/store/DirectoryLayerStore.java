@@ -95,7 +95,9 @@ import java.util.regex.Pattern;
  * hard links {@link PutMode#IF_ABSENT} falls back to "check, then rename": two writers racing for
  * the same new key may then both report {@code written}, the later one's object winning whole.
  * Empty directories are left behind when their last object is deleted. Directory renames are not
- * forced to disk: after a power loss a just-written object may be missing, never partial. The
+ * forced to disk: after a power loss a just-written object may be missing, never partial (an
+ * object adopted by {@link #putMoving} is as durable as the caller made it; damage is caught by
+ * the digest check on read). The
  * design relies on POSIX semantics (Linux, macOS, NFS): an open file survives being replaced or
  * deleted. On Windows, replacing or deleting an object while it is being read fails instead. NFS
  * clients' {@code .nfs*} stand-ins for files deleted while open are not listed.
