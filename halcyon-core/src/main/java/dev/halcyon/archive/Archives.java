@@ -66,8 +66,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Thread-safe: the methods keep no state, but two extractions into the same target at the same
  * time may fail (never mix trees); callers that may race lock the target. zstd compression runs its
- * own short-lived native worker threads inside each call. Streams passed in are never closed; files
- * opened are.
+ * own short-lived native worker threads inside each call, and extraction reads and decompresses
+ * the stream on one thread of its own (through a few 1 MiB buffers), which ends before the call
+ * returns. Streams passed in are never closed; files opened are.
  */
 public final class Archives {
   private Archives() {}
@@ -228,7 +229,11 @@ public final class Archives {
       // Private while it fills: no other user may plant links or files in it.
       Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
       ExtractSummary summary;
-      try (InputStream decompressed = open(c, watch, source)) {
+      // Decompression runs on a second thread, overlapping the file system calls made here.
+      // Closing in reverse order: the watch stops listening first, since stopping the thread may
+      // cut short a read of the source, which is no failure of the source.
+      try (InputStream decompressed = new ReadAheadStream(open(c, watch, source));
+          java.io.Closeable stopWatching = watch::stop) {
         summary = new TarExtractor(temp, limits, source, umaskClean).extract(decompressed);
       }
       Files.setPosixFilePermissions(temp, TarExtractor.DIRECTORY_PERMISSIONS);
@@ -255,10 +260,12 @@ public final class Archives {
       throws IOException {
     InputStream raw = new BufferedInputStream(Codecs.nonClosing(compressed), Codecs.BUFFER_SIZE);
     try {
-      // A buffer after the codec too: tar reads 512-byte headers, which would each cross into the
-      // native decoder otherwise.
-      return new BufferedInputStream(Codecs.decompressing(c, raw), Codecs.BUFFER_SIZE);
+      // No buffer after the codec: the caller's read-ahead reads it in large blocks.
+      return Codecs.decompressing(c, raw);
     } catch (IOException | RuntimeException e) {
+      if (TarExtractor.isSourceFailure(e)) {
+        throw (IOException) e; // the download failed, not the archive
+      }
       throw new CorruptArchiveException(
           "cannot read archive "
               + source
@@ -357,9 +364,17 @@ public final class Archives {
         });
   }
 
-  /** Remembers the first failure of the stream an archive is read from. */
+  /**
+   * Remembers the first failure of the stream an archive is read from, until {@link #stop}. Read
+   * on the read-ahead thread; {@link #failure} is read by the caller after that thread ended.
+   */
   private static final class SourceWatch extends java.io.FilterInputStream {
-    IOException failure;
+    volatile IOException failure;
+    private volatile boolean stopped;
+
+    void stop() {
+      stopped = true;
+    }
 
     SourceWatch(InputStream in) {
       super(in);
@@ -393,7 +408,7 @@ public final class Archives {
     }
 
     private IOException remember(IOException e) {
-      if (failure == null) {
+      if (failure == null && !stopped) {
         failure = e;
       }
       return e;

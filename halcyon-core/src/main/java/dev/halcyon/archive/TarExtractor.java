@@ -1,6 +1,9 @@
 package dev.halcyon.archive;
 
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.StoreException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -257,7 +260,7 @@ final class TarExtractor {
     try {
       return tar.getNextEntry();
     } catch (IOException | RuntimeException e) {
-      throw corrupt(e);
+      throw corruptUnlessSourceFailed(e);
     }
   }
 
@@ -265,7 +268,7 @@ final class TarExtractor {
     try {
       return tar.read(buffer, 0, buffer.length);
     } catch (IOException | RuntimeException e) {
-      throw corrupt(e);
+      throw corruptUnlessSourceFailed(e);
     }
   }
 
@@ -286,8 +289,28 @@ final class TarExtractor {
     } catch (ArchiveLimitException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw corrupt(e);
+      throw corruptUnlessSourceFailed(e);
     }
+  }
+
+  /**
+   * The exception to throw for a failure while reading the stream: the source's own failure
+   * unchanged when the bytes could not be fetched (a store's download failure, an interrupted
+   * read), since the archive may well be fine and the caller should retry rather than condemn it;
+   * otherwise a {@link CorruptArchiveException}. A store's {@link CorruptObjectException} (the bytes
+   * arrived but do not match the recorded digest) is corruption.
+   */
+  private IOException corruptUnlessSourceFailed(Exception e) {
+    if (isSourceFailure(e)) {
+      return (IOException) e;
+    }
+    return corrupt(e);
+  }
+
+  /** True for failures of fetching the bytes, which say nothing about the archive itself. */
+  static boolean isSourceFailure(Throwable e) {
+    return e instanceof InterruptedIOException
+        || (e instanceof StoreException && !(e instanceof CorruptObjectException));
   }
 
   private CorruptArchiveException corrupt(Exception cause) {

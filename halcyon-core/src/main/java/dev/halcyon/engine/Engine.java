@@ -87,7 +87,13 @@ public final class Engine {
       Directories.deleteTree(settings.workDir.resolve("tmp"));
       Directories.deleteTree(settings.workDir.resolve("install"));
       Run run = new Run(settings, recipe, start);
-      return run.execute(installDir);
+      try {
+        return run.execute(installDir);
+      } finally {
+        // The staging tree of the install layer is deleted while the run goes on; the next run
+        // must not find that deletion still running when it takes the lock.
+        run.layers.awaitBackground();
+      }
     }
   }
 

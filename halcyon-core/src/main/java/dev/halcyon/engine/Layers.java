@@ -10,6 +10,7 @@ import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
@@ -44,6 +45,8 @@ final class Layers {
   private final Set<String> usedKeys = new HashSet<>();
   private final Map<String, IOException> corrupt = new HashMap<>();
   private boolean uploaded;
+  private Path tempDir;
+  private final Map<Path, Deletion> background = new java.util.LinkedHashMap<>();
 
   Layers(Engine.Settings settings, Path sourceDir) {
     this.s = settings;
@@ -204,8 +207,12 @@ final class Layers {
       throw e;
     }
     if (download != null) {
-      s.cache.put(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
-      deleteQuietly(download);
+      try {
+        // The download was written once, hashed as it went: the cache takes that very file.
+        s.cache.putMoving(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
+      } finally {
+        deleteQuietly(download);
+      }
     }
     return Optional.of(new RestoredArchive(found[0], size));
   }
@@ -233,13 +240,27 @@ final class Layers {
     return Optional.empty();
   }
 
-  private static boolean isCorruption(Throwable e) {
+  /**
+   * Whether {@code e} says the archive itself is damaged (so it is ignored, dropped from the cache
+   * and, on a build machine, rebuilt and overwritten), rather than that fetching it failed. A
+   * store's failure to deliver the bytes ({@link dev.halcyon.store.StoreException} other than
+   * {@link CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption,
+   * even below a decoder's complaint about the bytes it did not get.
+   */
+  static boolean isCorruption(Throwable e) {
+    boolean corruption = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CorruptObjectException || t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
+      if (t instanceof CorruptObjectException) {
         return true;
       }
+      if (t instanceof dev.halcyon.store.StoreException || t instanceof java.io.InterruptedIOException) {
+        return false;
+      }
+      if (t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
+        corruption = true;
+      }
     }
-    return false;
+    return corruption;
   }
 
   /** For {@link Engine#build}: is the archive for {@code tag} already stored somewhere? */
@@ -384,15 +405,81 @@ final class Layers {
     Instant t0 = s.clock.instant();
     Path stage = s.workDir.resolve("install").resolve(tag.label() + "-" + UUID.randomUUID().toString().substring(0, 8));
     Files.createDirectories(stage);
+    boolean handedOver = false;
     try {
       s.listener.step("preparing install layer " + key(tag));
       spec.builder().build(new BuildContext(tag, stage, sourceDir, dirs));
       writeTag(stage, tag);
       ArchiveSummary summary =
-          archiveAndStore(stage, tag, corrupt.containsKey(key(tag)) ? PutMode.OVERWRITE : PutMode.IF_ABSENT, builtOn);
+          archiveAndStore(
+              stage,
+              tag,
+              corrupt.containsKey(key(tag)) ? PutMode.OVERWRITE : PutMode.IF_ABSENT,
+              builtOn,
+              () -> deleteInBackground(stage));
+      handedOver = true;
       return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
     } finally {
-      Directories.deleteTree(stage);
+      if (!handedOver && !background.containsKey(stage)) {
+        Directories.deleteTree(stage);
+      }
+    }
+  }
+
+  /**
+   * Moves the finished staging tree {@code dir} aside (under the same {@code install} folder, which
+   * the next run empties if this one is killed) and deletes it on a thread of its own, so its many
+   * unlinks overlap the upload instead of preceding the end of the run; {@link #awaitBackground}
+   * waits for it.
+   */
+  private void deleteInBackground(Path dir) throws IOException {
+    Path trash = dir.resolveSibling(".trash-" + UUID.randomUUID());
+    Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    IOException[] failure = new IOException[1];
+    Thread deleter =
+        new Thread(
+            () -> {
+              try {
+                Directories.deleteTree(trash);
+              } catch (IOException e) {
+                failure[0] = e;
+              }
+            },
+            "halcyon-delete-" + dir.getFileName());
+    deleter.setDaemon(true);
+    background.put(dir, new Deletion(trash, deleter, failure));
+    deleter.start();
+  }
+
+  private record Deletion(Path trash, Thread thread, IOException[] failure) {}
+
+  /**
+   * Waits for the deletions started in the background (before the run lets go of the work
+   * directory, so the next run never deletes the same tree at the same time). A deletion that
+   * failed only leaves a tree the next run removes; it is reported as a warning. An interrupt does
+   * not cut the wait short: it is restored for the caller.
+   */
+  void awaitBackground() {
+    boolean interrupted = false;
+    for (Deletion d : background.values()) {
+      while (true) {
+        try {
+          d.thread().join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      // join() makes the thread's write of the failure visible here.
+      if (d.failure()[0] != null) {
+        s.listener.warning(
+            "could not delete the staging directory " + d.trash() + " (" + d.failure()[0].getMessage()
+                + "); the next run removes it");
+      }
+    }
+    background.clear();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -448,18 +535,46 @@ final class Layers {
 
   private ArchiveSummary archiveAndStore(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
       throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {});
+  }
+
+  /**
+   * Archives {@code dir} into a temporary file, runs {@code archived} (the directory is no longer
+   * needed then), uploads the file, and hands the file itself to the cache: written once, never
+   * copied. The cache takes it even when the upload fails, so the next run finds it there.
+   */
+  private ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+      throws IOException {
     String key = key(tag);
     Path tmp = tempFile(key);
     try {
       s.listener.step("archiving " + key);
       ArchiveSummary summary = Archives.write(dir, tmp, s.compression);
-      s.cache.put(key, tmp, summary.digest(), PutMode.OVERWRITE);
+      archived.run();
+      try {
+        upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
+      } catch (IOException | RuntimeException e) {
+        try {
+          s.cache.putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
+          usedKeys.add(key);
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+      s.cache.putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
       usedKeys.add(key);
-      upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
       return summary;
     } finally {
       deleteQuietly(tmp);
     }
+  }
+
+  /** What to do once a layer directory is archived. */
+  @FunctionalInterface
+  private interface AfterArchive {
+    void run() throws IOException;
   }
 
   private void upload(String key, Path file, Digest digest, long size, PutMode mode, LayerTag tag, List<String> builtOn)
@@ -581,10 +696,28 @@ final class Layers {
   }
 
   private Path tempFile(String key) throws IOException {
-    Path dir = s.workDir.resolve("tmp");
-    Files.createDirectories(dir);
     String name = key.substring(key.lastIndexOf('/') + 1);
-    return dir.resolve(UUID.randomUUID().toString().substring(0, 8) + "-" + name);
+    return tempDir().resolve(UUID.randomUUID().toString().substring(0, 8) + "-" + name);
+  }
+
+  /**
+   * Where downloads and new archives are written before the cache takes them: the work directory's
+   * {@code tmp}, unless the cache is a folder on another file system, where the cache's staging
+   * folder lets it rename them into place rather than copy them.
+   */
+  private Path tempDir() throws IOException {
+    if (tempDir == null) {
+      Path dir = s.workDir.resolve("tmp");
+      Files.createDirectories(dir);
+      if (s.cache instanceof DirectoryLayerStore folder) {
+        Path staging = folder.stagingFolder();
+        if (!Files.getFileStore(dir).equals(Files.getFileStore(staging))) {
+          dir = staging;
+        }
+      }
+      tempDir = dir;
+    }
+    return tempDir;
   }
 
   private static void writeTag(Path dir, LayerTag tag) throws IOException {

@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
@@ -46,6 +47,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>temporary files named {@code .halcyon-tmp-*}, in the directory of the object being written;
+ *   <li>callers' files waiting to be adopted, in {@code <root>/.halcyon/staging/} ({@link
+ *       #stagingFolder()});
  *   <li>digest records under {@code <root>/.halcyon/records/}: one small file per stored version,
  *       named {@code <sha256 of key>.i<inode>-<mtime>-<size>} and holding {@code sha256:<hex>
  *       <size> <mtime> <key>}.
@@ -82,12 +85,19 @@ import java.util.regex.Pattern;
  * the JVM or across processes; this works on local filesystems and on NFS, which make {@code
  * rename} and {@code link} atomic, without relying on file locks.
  *
+ * <p><b>Adopting files.</b> {@link #putMoving} renames the caller's finished file to such a
+ * temporary name instead of copying it (when it is on the same file system), records the digest the
+ * caller computed while writing it, and publishes it the same way; the record is written for the
+ * renamed file's own inode, time and size, which renaming does not change.
+ *
  * <p><b>Limits.</b> A folder cannot hold both a key and keys below it ({@code a/b} and {@code
  * a/b/c}); such a write fails with a {@link StoreException} that says so. On filesystems without
  * hard links {@link PutMode#IF_ABSENT} falls back to "check, then rename": two writers racing for
  * the same new key may then both report {@code written}, the later one's object winning whole.
  * Empty directories are left behind when their last object is deleted. Directory renames are not
- * forced to disk: after a power loss a just-written object may be missing, never partial. The
+ * forced to disk: after a power loss a just-written object may be missing, never partial (an
+ * object adopted by {@link #putMoving} is as durable as the caller made it; damage is caught by
+ * the digest check on read). The
  * design relies on POSIX semantics (Linux, macOS, NFS): an open file survives being replaced or
  * deleted. On Windows, replacing or deleting an object while it is being read fails instead. NFS
  * clients' {@code .nfs*} stand-ins for files deleted while open are not listed.
@@ -106,6 +116,7 @@ public final class DirectoryLayerStore implements LayerStore {
   static final String METADATA_DIR = ".halcyon";
   static final String TEMP_PREFIX = ".halcyon-tmp-";
   private static final String RECORDS_DIR = "records";
+  private static final String STAGING_DIR = "staging";
   private static final int BUFFER_BYTES = 64 * 1024;
   private static final int OPEN_ATTEMPTS = 5;
   private static final Pattern NFS_SILLY_RENAME = Pattern.compile("\\.nfs[0-9a-f]{24}");
@@ -114,6 +125,7 @@ public final class DirectoryLayerStore implements LayerStore {
 
   private final Path root;
   private final Path records;
+  private final Path staging;
   private volatile boolean hardLinks;
 
   /**
@@ -131,6 +143,7 @@ public final class DirectoryLayerStore implements LayerStore {
     checkNotNull(root, "root");
     this.root = root.toAbsolutePath().normalize();
     this.records = this.root.resolve(METADATA_DIR).resolve(RECORDS_DIR);
+    this.staging = this.root.resolve(METADATA_DIR).resolve(STAGING_DIR);
     this.hardLinks = hardLinks;
     if (Files.exists(this.root) && !Files.isDirectory(this.root)) {
       throw new StoreConfigurationException(
@@ -146,6 +159,21 @@ public final class DirectoryLayerStore implements LayerStore {
   /** The store's folder. */
   public Path root() {
     return root;
+  }
+
+  /**
+   * A folder on the store's file system (created if missing) where a caller may write a file it
+   * then hands to {@link #putMoving}, so that the file is renamed into place rather than copied.
+   * Nothing in it is listed as an object; {@link #removeStaleTemporaryFiles(Duration)} removes
+   * files left in it.
+   */
+  public Path stagingFolder() throws IOException {
+    try {
+      Files.createDirectories(staging);
+    } catch (IOException e) {
+      throw failure("create the staging folder in", "", e);
+    }
+    return staging;
   }
 
   @Override
@@ -400,6 +428,7 @@ public final class DirectoryLayerStore implements LayerStore {
               String name = file.getFileName().toString();
               boolean stale =
                   name.startsWith(TEMP_PREFIX)
+                      || staging.equals(file.getParent())
                       || (records.equals(file.getParent().getParent()) && isOrphanRecord(file));
               if (stale && Files.deleteIfExists(file)) {
                 removed[0]++;
@@ -454,7 +483,6 @@ public final class DirectoryLayerStore implements LayerStore {
       createParents(key, target.getParent());
       temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
       MessageDigest sha256 = Digest.newSha256();
-      long size = 0;
       try (FileChannel out =
           FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         byte[] buffer = new byte[BUFFER_BYTES];
@@ -464,7 +492,6 @@ public final class DirectoryLayerStore implements LayerStore {
           while (chunk.hasRemaining()) {
             out.write(chunk);
           }
-          size += n;
         }
         out.force(true);
       }
@@ -483,15 +510,71 @@ public final class DirectoryLayerStore implements LayerStore {
                 + digest
                 + " given; nothing was stored");
       }
-      Path copied = temp;
-      FileState written = stat(copied).orElseThrow(() -> vanished(copied));
-      String versionId = written.versionId();
-      writeRecord(key, written, digest);
-      ObjectInfo info = new ObjectInfo(key, size, Optional.of(digest), written.lastModified());
-      if (mode == PutMode.OVERWRITE) {
-        return overwrite(key, target, temp, versionId, info);
+      return publish(key, target, temp, digest, mode);
+    } catch (IOException e) {
+      throw failure("store", key, e);
+    } finally {
+      if (temp != null) {
+        deleteQuietly(temp);
       }
-      return createIfAbsent(key, target, temp, versionId, info);
+    }
+  }
+
+  /**
+   * Records the digest of the finished temporary file {@code temp} (beside {@code target}) and
+   * publishes it under {@code key}; see the class comment.
+   */
+  private PutResult publish(String key, Path target, Path temp, Digest digest, PutMode mode)
+      throws IOException {
+    FileState written = stat(temp).orElseThrow(() -> vanished(temp));
+    String versionId = written.versionId();
+    writeRecord(key, written, digest);
+    ObjectInfo info = new ObjectInfo(key, written.size(), Optional.of(digest), written.lastModified());
+    if (mode == PutMode.OVERWRITE) {
+      return overwrite(key, target, temp, versionId, info);
+    }
+    return createIfAbsent(key, target, temp, versionId, info);
+  }
+
+  /**
+   * Adopts {@code source} as the object: when it is on the store's file system it is renamed into
+   * place, without being read, copied or forced to disk again, and {@code digest} is recorded as
+   * given; otherwise it is copied as {@link #put(String, Path, Digest, PutMode)} does (reading and
+   * checking it) and then deleted. Either way {@code source} is gone when this returns. The caller
+   * vouches for the digest (it computed it while writing the file) and must have closed the file;
+   * a wrong digest is caught by every later read, which verifies it. A file renamed in keeps its
+   * own mode and time; after a power loss it may be damaged unless the caller forced it to disk,
+   * which reads detect in the same way.
+   */
+  @Override
+  public PutResult putMoving(String key, Path source, Digest digest, PutMode mode)
+      throws IOException {
+    checkKey(key);
+    checkNotNull(source, "source");
+    checkNotNull(digest, "digest");
+    checkNotNull(mode, "mode");
+    Optional<PutResult> skipped = skipIfPresent(key, digest, mode);
+    if (skipped.isPresent()) {
+      Files.deleteIfExists(source);
+      return skipped.get();
+    }
+    Path target = objectPath(key);
+    Path temp = null;
+    try {
+      createParents(key, target.getParent());
+      temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+      try {
+        Files.move(source, temp, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        // Another file system: copy (and check) it instead.
+        PutResult copied = put(key, source, digest, mode);
+        Files.deleteIfExists(source);
+        return copied;
+      } catch (NoSuchFileException e) {
+        throw new NoSuchFileException(
+            source.toString(), null, "cannot store '" + key + "': the source file does not exist");
+      }
+      return publish(key, target, temp, digest, mode);
     } catch (IOException e) {
       throw failure("store", key, e);
     } finally {

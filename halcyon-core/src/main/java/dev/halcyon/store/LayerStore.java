@@ -45,6 +45,23 @@ public interface LayerStore extends Closeable {
    */
   PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException;
 
+  /**
+   * Stores the file {@code source} under {@code key} like {@link #put(String, Path, Digest,
+   * PutMode)}, and takes the file: when this returns, {@code source} no longer exists. A store on
+   * the same file system may rename it into place instead of copying it, trusting {@code digest}
+   * (which the caller computed while writing the file) rather than reading the file again; reads
+   * still verify it. The caller must have closed the file and must not use it again. If this
+   * throws, {@code source} may or may not still exist, and the caller deletes it if it does.
+   *
+   * <p>The default puts the file, then deletes it.
+   */
+  default PutResult putMoving(String key, Path source, Digest digest, PutMode mode)
+      throws IOException {
+    PutResult result = put(key, source, digest, mode);
+    java.nio.file.Files.deleteIfExists(source);
+    return result;
+  }
+
   /** Stores a small object held in memory (tags, manifests). */
   PutResult put(String key, byte[] bytes, PutMode mode) throws IOException;
 

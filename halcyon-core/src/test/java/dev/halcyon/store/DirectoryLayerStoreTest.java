@@ -256,4 +256,55 @@ class DirectoryLayerStoreTest extends LayerStoreContract {
     assertThat(records).hasSize(1);
     return records.get(0);
   }
+
+  @Test
+  void putMoving_sameFileSystem_renamesTheFileAndRecordsTheDigest() throws Exception {
+    byte[] bytes = randomBytes(41, 200_000);
+    Path source = file(bytes);
+    Object inode = Files.getAttribute(source, "unix:ino");
+
+    store.putMoving("linux/moved.tar.zst", source, Digest.sha256(bytes), PutMode.IF_ABSENT);
+
+    Path object = root.resolve("linux/moved.tar.zst");
+    assertThat(Files.getAttribute(object, "unix:ino")).isEqualTo(inode);
+    assertThat(source).doesNotExist();
+    assertInfo(store.head("linux/moved.tar.zst").orElseThrow(), "linux/moved.tar.zst", bytes);
+    assertThat(read("linux/moved.tar.zst")).isEqualTo(bytes);
+    try (Stream<Path> all = Files.walk(root)) {
+      assertThat(all.map(Path::toString)).noneMatch(p -> p.contains(".halcyon-tmp-"));
+    }
+  }
+
+  @Test
+  void putMoving_otherFileSystem_copiesChecksAndDeletesTheFile() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isDirectory(shm)
+            && Files.isWritable(shm)
+            && !Files.getFileStore(shm).equals(Files.getFileStore(root)),
+        "needs a writable /dev/shm on another file system");
+    byte[] bytes = randomBytes(42, 100_000);
+    Path source = Files.write(Files.createTempFile(shm, "halcyon-test-", ".bin"), bytes);
+    try {
+      store.putMoving("linux/copied.tar.zst", source, Digest.sha256(bytes), PutMode.OVERWRITE);
+
+      assertThat(source).doesNotExist();
+      assertInfo(store.head("linux/copied.tar.zst").orElseThrow(), "linux/copied.tar.zst", bytes);
+      assertThat(read("linux/copied.tar.zst")).isEqualTo(bytes);
+    } finally {
+      Files.deleteIfExists(source);
+    }
+  }
+
+  @Test
+  void removeStaleTemporaryFiles_oldFileInStagingFolder_isRemovedAndNeverListed() throws Exception {
+    Path staging = directory().stagingFolder();
+    Path left = Files.writeString(staging.resolve("abc-download.tar.zst"), "partial");
+    Files.setLastModifiedTime(left, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+
+    assertThat(staging).startsWith(root);
+    assertThat(store.list("")).isEmpty();
+    assertThat(directory().removeStaleTemporaryFiles(Duration.ofHours(1))).isEqualTo(1);
+    assertThat(left).doesNotExist();
+  }
 }

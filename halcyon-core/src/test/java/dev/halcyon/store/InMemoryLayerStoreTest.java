@@ -3,6 +3,7 @@ package dev.halcyon.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,6 +25,20 @@ class InMemoryLayerStoreTest extends LayerStoreContract {
   @Override
   protected long largeObjectBytes() {
     return 64L * 1024 * 1024; // held in memory whole
+  }
+
+  @Test
+  void putMoving_wrongDigest_throwsCorruptObjectStoresNothingAndKeepsTheFile() throws Exception {
+    byte[] bytes = randomBytes(31, 10_000);
+    Path source = file(bytes);
+
+    assertThatThrownBy(
+            () -> store.putMoving("k", source, dev.halcyon.layer.Digest.sha256("x"), PutMode.OVERWRITE))
+        .isInstanceOf(CorruptObjectException.class)
+        .hasMessageContaining("'k'");
+
+    assertThat(store.head("k")).isEmpty();
+    assertThat(source).exists();
   }
 
   @Test

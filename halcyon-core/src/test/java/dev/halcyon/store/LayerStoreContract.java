@@ -235,6 +235,90 @@ public abstract class LayerStoreContract {
     assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("same");
   }
 
+  // --- adopting a file ---
+
+  @Test
+  void putMoving_newKey_storesTheBytesAndTakesTheFile() throws Exception {
+    byte[] bytes = randomBytes(21, 300_000);
+    Path source = file(bytes);
+
+    PutResult result =
+        store.putMoving("linux/halcyon-install-2.tar.zst", source, Digest.sha256(bytes), PutMode.OVERWRITE);
+
+    assertThat(result.written()).isTrue();
+    assertInfo(result.info(), "linux/halcyon-install-2.tar.zst", bytes);
+    assertInfo(
+        store.head("linux/halcyon-install-2.tar.zst").orElseThrow(),
+        "linux/halcyon-install-2.tar.zst",
+        bytes);
+    assertThat(read("linux/halcyon-install-2.tar.zst")).isEqualTo(bytes);
+    assertThat(source).doesNotExist();
+  }
+
+  @Test
+  void putMoving_overwriteExisting_replacesObject() throws Exception {
+    byte[] first = randomBytes(22, 50_000);
+    byte[] second = randomBytes(23, 70_000);
+    store.putMoving("build/app.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
+
+    PutResult result =
+        store.putMoving("build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
+
+    assertThat(result.written()).isTrue();
+    assertInfo(store.head("build/app.tar.zst").orElseThrow(), "build/app.tar.zst", second);
+    assertThat(read("build/app.tar.zst")).isEqualTo(second);
+  }
+
+  @Test
+  void putMoving_ifAbsentOnExisting_keepsFirstAndTakesTheFile() throws Exception {
+    byte[] first = randomBytes(24, 50_000);
+    byte[] second = randomBytes(25, 60_000);
+    store.put("deps/y.tar.zst", file(first), Digest.sha256(first), PutMode.IF_ABSENT);
+    Path source = file(second);
+
+    PutResult result =
+        store.putMoving("deps/y.tar.zst", source, Digest.sha256(second), PutMode.IF_ABSENT);
+
+    assertThat(result.written()).isFalse();
+    assertInfo(store.head("deps/y.tar.zst").orElseThrow(), "deps/y.tar.zst", first);
+    assertThat(read("deps/y.tar.zst")).isEqualTo(first);
+    assertThat(source).doesNotExist();
+  }
+
+  @Test
+  void putMoving_wrongDigest_isRefusedOrFailsEveryRead() throws Exception {
+    byte[] bytes = randomBytes(26, 100_000);
+    Digest wrong = Digest.sha256("something else");
+    boolean refused;
+    try {
+      store.putMoving("bad/moved.tar.zst", file(bytes), wrong, PutMode.OVERWRITE);
+      refused = false;
+    } catch (CorruptObjectException e) {
+      assertThat(e).hasMessageContaining("bad/moved.tar.zst");
+      refused = true;
+    }
+
+    if (refused) {
+      assertThat(store.head("bad/moved.tar.zst")).isEmpty();
+    } else {
+      // A store that trusted the caller's digest must never serve the bytes as verified.
+      assertThatThrownBy(() -> read("bad/moved.tar.zst"))
+          .isInstanceOf(CorruptObjectException.class)
+          .hasMessageContaining("bad/moved.tar.zst");
+    }
+  }
+
+  @Test
+  void putMoving_sourceMissing_throwsIoExceptionNamingFileAndStoresNothing() throws Exception {
+    Path missing = tempDir.resolve("no-such-download.tar.zst");
+
+    assertThatThrownBy(() -> store.putMoving("k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("no-such-download.tar.zst");
+
+    assertThat(store.list("")).isEmpty();
+  }
+
   // --- listing ---
 
   @Test
