@@ -168,14 +168,14 @@ final class Layers {
       throws IOException {
     s.listener.step("restoring " + key + " from " + where(tier));
     Path download = tier.source == LayerSource.CACHE ? null : tempFile(key);
-    MessageDigest sha = Digest.newSha256();
+    // The store's stream checks a recorded digest as it ends (StoredObject), so the copy needs a
+    // hash of its own only when the store recorded none: one SHA-256 pass over the archive less.
+    Optional<Digest> recorded = stored.info().digest();
+    MessageDigest sha = recorded.isPresent() ? null : Digest.newSha256();
     LayerTag[] found = new LayerTag[1];
     long size;
     try (StoredObject object = stored;
-        OutputStream copy =
-            download == null
-                ? OutputStream.nullOutputStream()
-                : new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(download), 1 << 16), sha)) {
+        OutputStream copy = download == null ? OutputStream.nullOutputStream() : downloadFile(download, sha)) {
       CountingInputStream in =
           new CountingInputStream(new TeeInputStream(object.stream(), copy), key, object.info().size(), s.listener);
       Archives.extract(
@@ -209,12 +209,18 @@ final class Layers {
     if (download != null) {
       try {
         // The download was written once, hashed as it went: the cache takes that very file.
-        s.cache.putMoving(key, download, Digest.of(sha.digest()), PutMode.OVERWRITE);
+        Digest digest = recorded.isPresent() ? recorded.get() : Digest.of(sha.digest());
+        s.cache.putMoving(key, download, digest, PutMode.OVERWRITE);
       } finally {
         deleteQuietly(download);
       }
     }
     return Optional.of(new RestoredArchive(found[0], size));
+  }
+
+  private static OutputStream downloadFile(Path file, MessageDigest sha) throws IOException {
+    OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    return sha == null ? out : new DigestOutputStream(out, sha);
   }
 
   /** A restored archive holds another layer than the one asked for. */
