@@ -266,10 +266,11 @@ public final class S3LayerStore implements LayerStore {
     long total = totalLength(r);
     ObjectInfo info = new ObjectInfo(key, total, digestOf(r.metadata()), r.lastModified());
     long received = r.contentLength() == null ? total : r.contentLength();
-    InputStream bytes = first;
+    // A body cut short or broken off is a transient failure of this read, never "corrupt".
+    InputStream bytes = new ResponseBodyInputStream(first, key, 0, received, total, errors);
     if (total > received) {
       GetObjectRequest later = GetObjectRequest.builder().bucket(bucket).key(k).ifMatch(r.eTag()).build();
-      bytes = new RangedInputStream(s3, executor, later, key, errors, first, total, received, readWindow());
+      bytes = new RangedInputStream(s3, executor, later, key, errors, bytes, total, received, readWindow());
     }
     return Optional.of(new StoredObject(info, new VerifyingInputStream(bytes, location + "/" + key, total, info.digest())));
   }
@@ -672,6 +673,12 @@ public final class S3LayerStore implements LayerStore {
       } catch (ExecutionException e) {
         if (e.getCause() instanceof SdkException s) {
           throw errors.translate(s, S3Errors.Operation.PUT, key);
+        }
+        if (e.getCause() instanceof IOException io) {
+          throw errors.translate(io, S3Errors.Operation.PUT, key);
+        }
+        if (e.getCause() instanceof java.io.UncheckedIOException io) {
+          throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
         }
         throw new StoreException("could not upload " + location + "/" + key + ": " + e.getCause(), e.getCause());
       }
