@@ -121,6 +121,27 @@ final class CountingStore implements LayerStore {
     return (keys.size() + 999) / 1000;
   }
 
+  /** Incomplete uploads by key: when each began. */
+  final Map<String, Instant> uploads = new ConcurrentSkipListMap<>();
+
+  /** When set, listing incomplete uploads fails with it. */
+  IOException uploadsFailure;
+
+  @Override
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+    if (uploadsFailure != null) {
+      throw uploadsFailure;
+    }
+    List<String> old = uploads.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix) && e.getValue().isBefore(startedBefore))
+        .map(Map.Entry::getKey)
+        .toList();
+    if (!dryRun) {
+      old.forEach(uploads::remove);
+    }
+    return old.size();
+  }
+
   @Override
   public String describe() {
     return "memory:test";

@@ -36,7 +36,9 @@ final class S3Errors {
     GET("download", "s3:GetObject"),
     PUT("upload", "s3:PutObject"),
     LIST("list", "s3:ListBucket"),
-    DELETE("delete", "s3:DeleteObject");
+    DELETE("delete", "s3:DeleteObject"),
+    LIST_UPLOADS("list the incomplete multipart uploads of", "s3:ListBucketMultipartUploads"),
+    ABORT_UPLOAD("abort the incomplete multipart upload of", "s3:AbortMultipartUpload");
 
     final String verb;
     final String permission;
@@ -276,7 +278,7 @@ final class S3Errors {
 
   private String arn(Operation op) {
     String folder = location.substring(("s3://" + bucket).length());
-    return op == Operation.LIST
+    return op == Operation.LIST || op == Operation.LIST_UPLOADS
         ? "arn:aws:s3:::" + bucket
         : "arn:aws:s3:::" + bucket + folder + "/*";
   }

@@ -69,6 +69,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -371,6 +372,50 @@ public final class S3LayerStore implements LayerStore {
     // S3 sorts by UTF-8 bytes; callers expect String order (they differ above U+FFFF).
     result.sort(Comparator.comparing(ObjectInfo::key));
     return result;
+  }
+
+  /**
+   * Lists the multipart uploads under the folder and {@code prefix} (ListMultipartUploads, every
+   * page) and aborts those initiated before {@code startedBefore} (AbortMultipartUpload). An upload
+   * completed or aborted by someone else meanwhile is not counted. Needs {@code
+   * s3:ListBucketMultipartUploads} on the bucket and {@code s3:AbortMultipartUpload} on the keys.
+   */
+  @Override
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+    checkNotNull(prefix, "prefix");
+    checkNotNull(startedBefore, "startedBefore");
+    int count = 0;
+    Iterable<software.amazon.awssdk.services.s3.model.MultipartUpload> uploads =
+        s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix)).uploads();
+    try {
+      for (software.amazon.awssdk.services.s3.model.MultipartUpload u : uploads) {
+        if (u.initiated() == null || !u.initiated().isBefore(startedBefore) || !u.key().startsWith(folderPrefix)) {
+          continue;
+        }
+        if (!dryRun && !abortUpload(u.key(), u.uploadId())) {
+          continue;
+        }
+        count++;
+      }
+    } catch (SdkException e) {
+      throw errors.translate(e, S3Errors.Operation.LIST_UPLOADS, prefix);
+    }
+    return count;
+  }
+
+  /** False if the upload was no longer there (completed or aborted meanwhile). */
+  private boolean abortUpload(String objectKey, String uploadId) throws IOException {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId));
+      return true;
+    } catch (NoSuchUploadException e) {
+      return false;
+    } catch (AwsServiceException e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw errors.translate(e, S3Errors.Operation.ABORT_UPLOAD, objectKey.substring(folderPrefix.length()));
+    }
   }
 
   @Override
