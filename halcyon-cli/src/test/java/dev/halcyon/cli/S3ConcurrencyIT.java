@@ -29,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * whole app of the version asked for, identical across machines; every object in the bucket
  * verifies throughout; every archive present keeps what it was built on.
  *
- * <p>{@code -Dhalcyon.stress=true} runs three rounds per machine instead of one.
+ * <p>{@code -Dhalcyon.stress=true} runs three rounds per machine instead of two.
  */
 class S3ConcurrencyIT {
   static final int MACHINES = 8;
-  static final int ROUNDS = Boolean.getBoolean("halcyon.stress") ? 3 : 1;
+  static final int ROUNDS = Boolean.getBoolean("halcyon.stress") ? 3 : 2;
   static final String BUCKET = "concurrent";
 
   private static S3ProxyServer server;
