@@ -90,11 +90,6 @@ final class ResponseBodyInputStream extends InputStream {
     return n;
   }
 
-  /** Bytes read so far. */
-  long count() {
-    return count;
-  }
-
   private boolean ended() {
     return eof || count == length;
   }

@@ -244,6 +244,12 @@ final class S3Errors {
           + S3Settings.ACCESS_KEY_ID + " and " + S3Settings.SECRET_ACCESS_KEY
           + ", or configure the default AWS chain (AWS_ACCESS_KEY_ID, a profile, an instance role)"), e);
     }
+    if (e instanceof SdkClientException
+        && (text.contains("Could not parse XML response") || text.contains("Unable to unmarshall"))) {
+      // An XML answer cut off mid-way by the network: the SDK says it cannot parse it.
+      return new TransientStoreException(scrub(failed + ": the answer from " + endpoint
+          + " was cut off or unreadable; try again"), e);
+    }
     if (has(e, IOException.class)) {
       return new TransientStoreException(scrub(failed + ": connection to " + endpoint
           + " failed (" + rootCause(e).getClass().getSimpleName() + "); try again"), e);

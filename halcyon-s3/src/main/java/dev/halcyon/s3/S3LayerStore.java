@@ -93,6 +93,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       which leaves a small race window between two machines. Within one store, IF_ABSENT writers
  *       of the same key take turns, since some servers (S3Mock 5.2) check the condition and write
  *       in two steps.
+ *   <li>A download whose body ends before its Content-Length or breaks off (a reset, a timeout)
+ *       fails with {@link dev.halcyon.store.TransientStoreException} naming the key and endpoint; a
+ *       later range of a large object is first asked for again. Only a complete body that differs
+ *       from the recorded digest is {@link CorruptObjectException}.
+ *   <li>{@link #abortIncompleteUploads} finds multipart uploads left by killed writers
+ *       (ListMultipartUploads) and aborts them.
  *   <li>{@link #list} returns no digests: S3 listings do not carry user metadata.
  * </ul>
  *

@@ -152,6 +152,15 @@ class S3ErrorsTest {
   }
 
   @Test
+  void translate_xmlAnswerCutOff_isTransientNamingEndpoint() {
+    SdkClientException e = SdkClientException.builder().message("Could not parse XML response.").build();
+
+    assertThat(errors.translate(e, S3Errors.Operation.LIST, ""))
+        .isInstanceOf(TransientStoreException.class)
+        .hasMessage("could not list s3://team-bucket/halcyon: the answer from AWS S3 in us-east-1 was cut off or unreadable; try again");
+  }
+
+  @Test
   void translate_unknownHost_isConfiguration() {
     SdkClientException e = SdkClientException.builder().message("x").cause(new UnknownHostException("s3.nowhere")).build();
 
