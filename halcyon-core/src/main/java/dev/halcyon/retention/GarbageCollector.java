@@ -412,7 +412,24 @@ public final class GarbageCollector {
     }
   }
 
+  /** Reads of one manifest broken off by the network before the collection gives up. */
+  private static final int MANIFEST_ATTEMPTS = 3;
+
   private Fetched read(String key, ObjectInfo listed, AtomicInteger reads) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return readOnce(key, listed, reads);
+      } catch (UncheckedIOException e) {
+        // A read the network broke off is worth a second try: failing here fails the whole
+        // collection (and the build whose pruning it is), though nothing is wrong with the store.
+        if (attempt >= MANIFEST_ATTEMPTS || !(e.getCause() instanceof TransientStoreException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Fetched readOnce(String key, ObjectInfo listed, AtomicInteger reads) {
     try {
       reads.incrementAndGet();
       Optional<StoredObject> object = store.get(key);
@@ -446,6 +463,14 @@ public final class GarbageCollector {
           "interrupted while reading manifests from " + store.describe());
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException io && io.getCause() instanceof TransientStoreException) {
+        throw new TransientStoreException(
+            "gc could not read a manifest from "
+                + store.describe()
+                + " (nothing was deleted; missing manifests could hide references): "
+                + io.getCause().getMessage(),
+            io.getCause());
+      }
       if (cause instanceof UncheckedIOException io) {
         throw new StoreException(
             "gc could not read a manifest from "

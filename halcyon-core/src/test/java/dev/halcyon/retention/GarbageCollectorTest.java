@@ -227,6 +227,33 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void collect_manifestReadBrokenOffTwice_readAgainAndCollects() throws IOException {
+    String oldest = putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
+    String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
+    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.transientGetFailures = 2;
+
+    GcReport report = collector().collect(false);
+
+    assertThat(store.transientGetFailures).isZero();
+    assertThat(report.plan().condemnedKeys()).contains(oldest).doesNotContain(newest);
+  }
+
+  @Test
+  void collect_manifestReadBrokenOffEveryTime_failsBeforeDeletingAnything() throws IOException {
+    putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
+    String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
+    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.transientGetFailures = 3;
+
+    assertThatThrownBy(() -> collector().collect(false))
+        .isInstanceOf(dev.halcyon.store.TransientStoreException.class)
+        .hasMessageContaining("gc could not read a manifest from memory:test (nothing was deleted;")
+        .hasMessageEndingWith("was cut short; run again");
+    assertThat(store.deleted).isEmpty();
+  }
+
+  @Test
   void collect_deleteFailsInTheSecondBatch_saysHowFarItGot() throws IOException {
     for (int i = 0; i < 30; i++) {
       putInstall(String.format("%07x", i), Buckets.NOW.minus(Duration.ofDays(40 - i)), List.of());
