@@ -35,11 +35,14 @@ final class GcCommand extends BaseCommand {
       }
       parent.out.printf(
           Locale.ROOT,
-          "# %s %d object(s), %s, from %s; %d listed (%d unknown, untouched), %d requests (%d list, %d manifest reads, %d delete), %.2f s%n",
+          "# %s %d object(s), %s, from %s; %s %d incomplete upload(s) older than the grace period;"
+              + " %d listed (%d unknown, untouched), %d requests (%d list, %d manifest reads, %d delete), %.2f s%n",
           dryRun ? "would delete" : "deleted",
           report.plan().condemned().size(),
           ConsoleListener.bytes(report.bytesFreed()),
           store.describe(),
+          dryRun ? "would abort" : "aborted",
+          report.incompleteUploads(),
           report.objectsListed(),
           report.unknownObjects(),
           report.requests(),
@@ -47,6 +50,9 @@ final class GcCommand extends BaseCommand {
           report.manifestReads(),
           report.deleteRequests(),
           report.elapsed().toMillis() / 1000.0);
+      for (String warning : report.warnings()) {
+        parent.err.println("   *** WARNING: " + warning);
+      }
       if (!report.spared().isEmpty()) {
         parent.out.println("# spared after a last re-check: " + String.join(", ", report.spared()));
       }

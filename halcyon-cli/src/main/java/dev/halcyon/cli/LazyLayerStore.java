@@ -71,6 +71,11 @@ final class LazyLayerStore implements LayerStore {
   }
 
   @Override
+  public int abortIncompleteUploads(String prefix, java.time.Instant startedBefore, boolean dryRun) throws IOException {
+    return store().abortIncompleteUploads(prefix, startedBefore, dryRun);
+  }
+
+  @Override
   public String describe() {
     return description;
   }

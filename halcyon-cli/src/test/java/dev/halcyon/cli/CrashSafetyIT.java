@@ -172,6 +172,59 @@ class CrashSafetyIT {
     assertThat(killed).isPositive();
   }
 
+  @Test
+  void upload_killedDuringMultipartUpload_gcAbortsTheIncompleteUploadOnceOlderThanGrace() throws Exception {
+    try (dev.halcyon.s3.S3ProxyServer server = dev.halcyon.s3.S3ProxyServer.start("crash");
+        software.amazon.awssdk.services.s3.S3Client raw = server.client(dev.halcyon.s3.S3ProxyServer.CREDENTIAL)) {
+      Map<String, String> bucket = Map.of(
+          "HALCYON_S3_BUCKET", "crash",
+          "HALCYON_S3_ENDPOINT", server.endpoint().toString(),
+          "HALCYON_S3_REGION", "us-east-1",
+          "HALCYON_AWS_ACCESS_KEY_ID", dev.halcyon.s3.S3ProxyServer.IDENTITY,
+          "HALCYON_AWS_SECRET_ACCESS_KEY", dev.halcyon.s3.S3ProxyServer.CREDENTIAL);
+      Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
+      // 40 MiB that does not compress: the install archive goes up in parts (threshold 32 MiB).
+      TestApps.hook(app, "install", "mkdir -p \"$1/share\"\nhead -c 41943040 /dev/urandom > \"$1/share/blob\"\n");
+      Map<String, String> builder = machine(tmp.resolve("builder"), bucket);
+
+      Process p = CliProcess.start(builder, tmp, "build", app.toString());
+      List<software.amazon.awssdk.services.s3.model.MultipartUpload> started = List.of();
+      while (started.isEmpty() && p.isAlive()) {
+        started = raw.listMultipartUploads(r -> r.bucket("crash")).uploads();
+        // Polling for the upload to begin, not timing: wake on exit or after a short wait.
+        p.waitFor(20, TimeUnit.MILLISECONDS);
+      }
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(started).as("the build was killed while its multipart upload ran").hasSize(1);
+      assertThat(started.get(0).key()).contains("/halcyon-install-");
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).as("left behind by the kill").hasSize(1);
+
+      CliProcess.Result withinGrace = CliProcess.run(builder, tmp, "gc");
+      assertThat(withinGrace.exit()).as(withinGrace.toString()).isZero();
+      assertThat(withinGrace.out()).contains("aborted 0 incomplete upload(s)");
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).as("younger than the grace period: maybe live").hasSize(1);
+
+      Map<String, String> noGrace = with(builder, "HALCYON_RETENTION", "halcyon;grace=0");
+      CliProcess.Result dryRun = CliProcess.run(noGrace, tmp, "gc", "--dry-run");
+      assertThat(dryRun.out()).as(dryRun.toString()).contains("would abort 1 incomplete upload(s)");
+      CliProcess.Result cleaned = CliProcess.run(noGrace, tmp, "gc");
+      assertThat(cleaned.exit()).as(cleaned.toString()).isZero();
+      assertThat(cleaned.out()).contains("aborted 1 incomplete upload(s)");
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).as("aborted by gc").isEmpty();
+
+      CliProcess.Result again = CliProcess.run(builder, tmp, "build", app.toString());
+      assertThat(again.exit()).as("the run after the kill completes: " + again).isZero();
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).isEmpty();
+      try (dev.halcyon.s3.S3LayerStore store = dev.halcyon.s3.S3LayerStore.builder().bucket("crash").endpoint(server.endpoint())
+          .credentials(dev.halcyon.s3.S3ProxyServer.IDENTITY, dev.halcyon.s3.S3ProxyServer.CREDENTIAL).build()) {
+        assertThat(Invariants.verifyAll(store)).isPositive();
+      }
+      System.out.printf("CRASH multipart: killed with upload %s in flight; gc (grace 1h) %s; gc (grace 0) %s%n",
+          started.get(0).key(), BuildAndDeployIT.lastLine(withinGrace.out()), BuildAndDeployIT.lastLine(cleaned.out()));
+    }
+  }
+
   /** Adds {@code n} copies of the install archive under other source hashes, for gc to delete. */
   private static void addCondemned(DirectoryLayerStore store, String installKey, byte[] archive, ArchiveManifest manifest, Random random, int n) throws Exception {
     for (int j = 0; j < n; j++) {

@@ -63,7 +63,12 @@ final class Invariants {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
-    DirectoryLayerStore store = new DirectoryLayerStore(dir);
+    return verifyAll(new DirectoryLayerStore(dir));
+  }
+
+  /** {@link #verifyAll(Path)} for any store (an S3 bucket). */
+  static int verifyAll(dev.halcyon.store.LayerStore store) throws IOException {
+    String dir = store.describe();
     int n = 0;
     for (ObjectInfo info : store.list("")) {
       Optional<StoredObject> o = store.get(info.key());
@@ -85,7 +90,11 @@ final class Invariants {
     if (!Files.isDirectory(dir)) {
       return;
     }
-    DirectoryLayerStore store = new DirectoryLayerStore(dir);
+    referencesIntact(new DirectoryLayerStore(dir));
+  }
+
+  /** {@link #referencesIntact(Path)} for any store (an S3 bucket). */
+  static void referencesIntact(dev.halcyon.store.LayerStore store) throws IOException {
     List<String> keys = store.list("").stream().map(ObjectInfo::key).toList();
     for (String key : keys) {
       if (!key.endsWith("." + ArchiveManifest.EXTENSION)) {

@@ -87,10 +87,23 @@ class MisconfigurationIT {
     return proxy;
   }
 
+  private static final Map<String, dev.halcyon.s3.CannedS3Server> ELSEWHERE = new java.util.HashMap<>();
+
+  /** A server answering every request as AWS does for a bucket in eu-central-1 ({@code mode}: redirect or malformed). */
+  static synchronized String bucketInEuCentral1(String mode) throws IOException {
+    if (!ELSEWHERE.containsKey(mode)) {
+      ELSEWHERE.put(mode, dev.halcyon.s3.CannedS3Server.start(dev.halcyon.s3.CannedS3Server.wrongRegion("far-away", "eu-central-1", mode)));
+    }
+    return ELSEWHERE.get(mode).endpoint().toString();
+  }
+
   @AfterAll
-  static void stopProxy() {
+  static void stopProxy() throws IOException {
     if (proxy != null) {
       proxy.close();
+    }
+    for (dev.halcyon.s3.CannedS3Server server : ELSEWHERE.values()) {
+      server.close();
     }
   }
 
@@ -107,6 +120,12 @@ class MisconfigurationIT {
         row("S3 endpoint unreachable (closed loopback port)", 1,
             (t, a, e) -> install(with(e, "HALCYON_S3_BUCKET", "shared", "HALCYON_S3_ENDPOINT", "http://127.0.0.1:" + closedPort(), "HALCYON_S3_REGION", "us-east-1"), a),
             "127.0.0.1"),
+        row("S3 bucket in another region (301 PermanentRedirect, a regional endpoint)", 1,
+            (t, a, e) -> install(with(e, "HALCYON_S3_BUCKET", "far-away", "HALCYON_S3_ENDPOINT", bucketInEuCentral1("redirect"), "HALCYON_S3_REGION", "us-east-1"), a),
+            "bucket far-away is in region eu-central-1, not us-east-1; set HALCYON_S3_REGION=eu-central-1"),
+        row("S3 bucket in another region (400 AuthorizationHeaderMalformed, the global endpoint)", 1,
+            (t, a, e) -> install(with(e, "HALCYON_S3_BUCKET", "far-away", "HALCYON_S3_ENDPOINT", bucketInEuCentral1("malformed"), "HALCYON_S3_REGION", "us-east-1"), a),
+            "bucket far-away is in region eu-central-1, not us-east-1; set HALCYON_S3_REGION=eu-central-1"),
         row("S3 endpoint malformed URL", 1,
             (t, a, e) -> install(with(e, "HALCYON_S3_BUCKET", "shared", "HALCYON_S3_ENDPOINT", "http://[not-a-host", "HALCYON_S3_REGION", "us-east-1"), a),
             "HALCYON_S3_ENDPOINT"),

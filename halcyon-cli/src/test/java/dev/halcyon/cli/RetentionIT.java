@@ -247,7 +247,7 @@ class RetentionIT {
     }
     // Halcyon's rules keep the newest install archive of the label: the other two go.
     assertThat(condemned).doesNotHaveDuplicates().isSubsetOf(written);
-    assertThat(lines.get(2)).matches("# would delete 2 object\\(s\\), .+, from s3://shared/dry-run; 3 listed \\(0 unknown, untouched\\), \\d+ requests .*");
+    assertThat(lines.get(2)).matches("# would delete 2 object\\(s\\), .+, from s3://shared/dry-run; would abort 0 incomplete upload\\(s\\) older than the grace period; 3 listed \\(0 unknown, untouched\\), \\d+ requests .*");
     try (S3LayerStore store = store(bucket)) {
       assertThat(store.list("")).extracting(ObjectInfo::key).containsExactlyInAnyOrderElementsOf(written);
     }

@@ -7,9 +7,11 @@ import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import dev.halcyon.cli.FaultProxy.Fault;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.s3.S3LayerStore;
+import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
+import dev.halcyon.store.StoreException;
 import dev.halcyon.store.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,7 +190,7 @@ class S3FaultInjectionIT {
   /** One random operation: upload (single or multipart), download, list or delete. */
   private static void operate(S3LayerStore store, Random random, Path large, List<String> keys, java.util.concurrent.atomic.AtomicInteger largeUploads, Map<String, Integer> outcomes) throws Exception {
     int dice = random.nextInt(100);
-    String op;
+    String op = "unknown";
     try {
       if (dice < 35) {
         op = "upload";
@@ -231,8 +233,13 @@ class S3FaultInjectionIT {
     } catch (IOException e) {
       String message = e.getMessage();
       assertThat(message).as("one clear line").isNotBlank().doesNotContain("\n").doesNotContain(SECRET);
-      if (outcomes.merge("failed " + e.getClass().getSimpleName(), 1, Integer::sum) == 1) {
-        System.out.println("FAULT example line: " + message);
+      // A dropped, reset or cut-short transfer is the network's fault: never a raw socket error,
+      // never "corrupt" (the proxy never alters bytes it passes whole).
+      assertThat(e).as("%s failed with %s", op, e).isInstanceOf(StoreException.class).isNotInstanceOf(CorruptObjectException.class);
+      String kind = op + ": failed " + e.getClass().getSimpleName()
+          + (message.contains("was cut short") ? " (cut short)" : message.contains("broke off") ? " (broke off mid-body)" : "");
+      if (outcomes.merge(kind, 1, Integer::sum) == 1) {
+        System.out.println("FAULT example line (" + kind + "): " + message);
       }
     }
   }

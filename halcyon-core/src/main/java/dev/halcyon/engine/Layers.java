@@ -279,8 +279,16 @@ final class Layers {
       return Optional.of(new LayerOutcome(tag, LayerSource.CACHE, key, inCache.get().size(), Duration.ZERO));
     }
     if (s.privateStore.isPresent()) {
-      Optional<ObjectInfo> inPrivate = s.privateStore.get().head(key);
+      LayerStore store = s.privateStore.get();
+      Optional<ObjectInfo> inPrivate = store.head(key);
       if (inPrivate.isPresent()) {
+        // Only the metadata is checked (reading the archive would cost a download per build):
+        // a swapped or truncated archive no longer matches what its manifest recorded.
+        Optional<dev.halcyon.retention.ArchiveManifest> manifest = manifestOf(store, key);
+        if (manifest.isPresent() && !sameObject(inPrivate.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
+          damagedInPrivate(key, store, inPrivate.get(), "its manifest");
+          return Optional.empty();
+        }
         return Optional.of(new LayerOutcome(tag, LayerSource.PRIVATE, key, inPrivate.get().size(), Duration.ZERO));
       }
     }
@@ -517,10 +525,23 @@ final class Layers {
       return;
     }
     LayerStore store = s.privateStore.get();
-    if (store.head(key).isPresent()) {
-      return;
-    }
+    Optional<ObjectInfo> stored = store.head(key);
     Optional<ObjectInfo> cached = s.cache.head(key);
+    List<String> builtOn = List.of();
+    if (stored.isPresent()) {
+      if (cached.isEmpty() || sameObject(stored.get(), cached.get().size(), cached.get().digest())) {
+        return;
+      }
+      // Two builders of one source may upload different bytes (a build that is not reproducible);
+      // the one matching its manifest is a sound archive of this layer and stays.
+      Optional<dev.halcyon.retention.ArchiveManifest> manifest = manifestOf(store, key);
+      if (manifest.isPresent() && sameObject(stored.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
+        return;
+      }
+      damagedInPrivate(key, store, stored.get(), "the verified copy in the local cache");
+      // The replacement's manifest keeps what the archive was built on (gc protects it).
+      builtOn = manifest.map(dev.halcyon.retention.ArchiveManifest::builtOn).orElse(List.of());
+    }
     if (cached.isEmpty()) {
       return;
     }
@@ -533,9 +554,45 @@ final class Layers {
       if (digest == null) {
         digest = sha256(tmp);
       }
-      upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, List.of());
+      upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, builtOn);
     } finally {
       deleteQuietly(tmp);
+    }
+  }
+
+  /** Whether a stored object's recorded size and digest (where both sides know one) agree. */
+  private static boolean sameObject(ObjectInfo stored, long size, Optional<Digest> digest) {
+    return stored.size() == size
+        && (stored.digest().isEmpty() || digest.isEmpty() || stored.digest().equals(digest));
+  }
+
+  /** Marks {@code key} damaged, so the next upload deletes it first, and says so. */
+  private void damagedInPrivate(String key, LayerStore store, ObjectInfo stored, String reference) {
+    String message = key + " in " + store.describe() + " (" + stored.size() + " bytes"
+        + stored.digest().map(d -> ", " + d).orElse("") + ") does not match " + reference
+        + "; it is damaged or was swapped, and will be replaced";
+    corrupt.putIfAbsent(key, new CorruptObjectException(message));
+    s.listener.warning(message);
+  }
+
+  /** The manifest uploaded beside {@code key}, if there is one that can be read. */
+  private Optional<dev.halcyon.retention.ArchiveManifest> manifestOf(LayerStore store, String key) throws IOException {
+    Optional<String> manifestKey = s.namer.parse(key)
+        .map(name -> s.namer.key(name.withExtension(dev.halcyon.retention.ArchiveManifest.EXTENSION)));
+    if (manifestKey.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<StoredObject> object = store.get(manifestKey.get());
+    if (object.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredObject in = object.get()) {
+      String text = new String(in.stream().readNBytes(1 << 20), StandardCharsets.UTF_8);
+      return Optional.of(dev.halcyon.retention.ArchiveManifest.parse(text))
+          .filter(m -> m.archiveKey().equals(key));
+    } catch (IllegalArgumentException | CorruptObjectException e) {
+      // A manifest that does not parse or verify tells nothing about the archive.
+      return Optional.empty();
     }
   }
 

@@ -51,6 +51,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sidecars, so an interrupted run leaves orphaned sidecars (collected later) rather than archives
  * without manifests.
  *
+ * <p><b>Incomplete uploads.</b> Each collection also aborts the store's incomplete uploads under
+ * the prefix ({@link LayerStore#abortIncompleteUploads}: S3 multipart uploads of a killed
+ * process) begun more than the grace period ago, the policy's longest {@link GracePeriod} unless
+ * {@link #withUploadGrace} says otherwise (a policy without one: zero); a dry run only counts them.
+ * If the store cannot list or abort them, the collection still succeeds and says so in {@link
+ * GcReport#warnings()}.
+ *
  * <p><b>Machines working at the same moment.</b> Before deleting, the store is listed and planned a
  * second time ({@link #withRecheck}, on by default) and only what both plans condemn, unchanged in
  * size and date, is deleted: an archive rewritten meanwhile, or newly referenced by a manifest
@@ -97,6 +104,7 @@ public final class GarbageCollector {
   private final int batchSize;
   private final boolean recheck;
   private final Listener listener;
+  private final Optional<GracePeriod> uploadGrace;
 
   private GarbageCollector(
       LayerStore store,
@@ -106,7 +114,8 @@ public final class GarbageCollector {
       Executor executor,
       int batchSize,
       boolean recheck,
-      Listener listener) {
+      Listener listener,
+      Optional<GracePeriod> uploadGrace) {
     this.store = checkNotNull(store, "store");
     this.namer = checkNotNull(namer, "namer");
     this.policy = checkNotNull(policy, "policy");
@@ -116,43 +125,56 @@ public final class GarbageCollector {
     this.batchSize = batchSize;
     this.recheck = recheck;
     this.listener = checkNotNull(listener, "listener");
+    this.uploadGrace = checkNotNull(uploadGrace, "uploadGrace");
   }
 
   /** A collector of the whole {@code store}, whose keys {@code namer} reads, by {@code policy}. */
   public static GarbageCollector of(LayerStore store, ArchiveNamer namer, RetentionPolicy policy) {
     return new GarbageCollector(
-        store, namer, policy, "", null, DEFAULT_BATCH_SIZE, true, new Listener() {});
+        store, namer, policy, "", null, DEFAULT_BATCH_SIZE, true, new Listener() {},
+        Optional.empty());
   }
 
   /** This collector limited to keys starting with {@code keyPrefix}. */
   public GarbageCollector withPrefix(String keyPrefix) {
     return new GarbageCollector(
-        store, namer, policy, keyPrefix, executor, batchSize, recheck, listener);
+        store, namer, policy, keyPrefix, executor, batchSize, recheck, listener, uploadGrace);
   }
 
   /** This collector reading manifests on {@code manifestReader}, which the caller owns. */
   public GarbageCollector withExecutor(Executor manifestReader) {
     checkNotNull(manifestReader, "manifestReader");
     return new GarbageCollector(
-        store, namer, policy, prefix, manifestReader, batchSize, recheck, listener);
+        store, namer, policy, prefix, manifestReader, batchSize, recheck, listener, uploadGrace);
   }
 
   /** This collector deleting {@code keysPerCall} keys per {@link LayerStore#deleteAll} call. */
   public GarbageCollector withBatchSize(int keysPerCall) {
     return new GarbageCollector(
-        store, namer, policy, prefix, executor, keysPerCall, recheck, listener);
+        store, namer, policy, prefix, executor, keysPerCall, recheck, listener, uploadGrace);
   }
 
   /** This collector with or without the second listing and plan before deleting. */
   public GarbageCollector withRecheck(boolean listAgainBeforeDeleting) {
     return new GarbageCollector(
-        store, namer, policy, prefix, executor, batchSize, listAgainBeforeDeleting, listener);
+        store, namer, policy, prefix, executor, batchSize, listAgainBeforeDeleting, listener, uploadGrace);
   }
 
   /** This collector reporting to {@code progress}. */
   public GarbageCollector withListener(Listener progress) {
     return new GarbageCollector(
-        store, namer, policy, prefix, executor, batchSize, recheck, progress);
+        store, namer, policy, prefix, executor, batchSize, recheck, progress, uploadGrace);
+  }
+
+  /**
+   * This collector aborting incomplete uploads begun more than {@code grace} ago by its clock,
+   * instead of by the policy's grace period (the longest {@link GracePeriod} it contains; none
+   * means zero).
+   */
+  public GarbageCollector withUploadGrace(GracePeriod grace) {
+    checkNotNull(grace, "grace");
+    return new GarbageCollector(
+        store, namer, policy, prefix, executor, batchSize, recheck, listener, Optional.of(grace));
   }
 
   /**
@@ -186,8 +208,10 @@ public final class GarbageCollector {
     Duration planTime = Duration.ofNanos(planned.policyNanos);
     Duration listTime = Duration.ofNanos(listed - start).minus(planTime);
     int unknown = planned.listing.unknown().size();
+    List<String> warnings = new ArrayList<>();
     if (dryRun || planned.plan.isEmpty()) {
       listener.planned(planned.plan);
+      int uploads = abortIncompleteUploads(dryRun, warnings);
       return new GcReport(
           planned.plan,
           dryRun,
@@ -201,7 +225,9 @@ public final class GarbageCollector {
           planned.plan.bytesFreed(),
           listTime,
           planTime,
-          Duration.ZERO);
+          Duration.ofNanos(System.nanoTime() - listed),
+          uploads,
+          warnings);
     }
 
     int listCalls = 1;
@@ -237,6 +263,7 @@ public final class GarbageCollector {
       done += batch.size();
       listener.deleted(batch, requests);
     }
+    int uploads = abortIncompleteUploads(false, warnings);
     long end = System.nanoTime();
     return new GcReport(
         plan,
@@ -251,7 +278,38 @@ public final class GarbageCollector {
         plan.bytesFreed(),
         listTime,
         planTime,
-        Duration.ofNanos(end - listed));
+        Duration.ofNanos(end - listed),
+        uploads,
+        warnings);
+  }
+
+  /**
+   * Aborts (in a dry run: counts) the store's incomplete uploads under the prefix that are older
+   * than the grace period, so a live upload on another machine is left alone. A failure here does
+   * not fail the collection, whose archives are already dealt with: it becomes a warning, and the
+   * uploads are tried again by the next collection.
+   */
+  private int abortIncompleteUploads(boolean dryRun, List<String> warnings) throws IOException {
+    GracePeriod grace = uploadGrace.orElseGet(() -> gracePeriodOf(policy));
+    try {
+      return store.abortIncompleteUploads(prefix, grace.clock().instant().minus(grace.grace()), dryRun);
+    } catch (java.io.InterruptedIOException e) {
+      throw e;
+    } catch (IOException e) {
+      warnings.add("incomplete uploads in " + store.describe() + " were not cleaned: " + e.getMessage());
+      return 0;
+    }
+  }
+
+  /** The longest grace period {@code policy} holds; none is a grace period of zero. */
+  private static GracePeriod gracePeriodOf(RetentionPolicy policy) {
+    List<RetentionPolicy> members =
+        policy instanceof CompositeRetention c ? c.members() : List.of(policy);
+    return members.stream()
+        .filter(GracePeriod.class::isInstance)
+        .map(GracePeriod.class::cast)
+        .max(java.util.Comparator.comparing(GracePeriod::grace))
+        .orElseGet(() -> GracePeriod.of(java.time.Clock.systemUTC(), Duration.ZERO));
   }
 
   /**
@@ -354,7 +412,24 @@ public final class GarbageCollector {
     }
   }
 
+  /** Reads of one manifest broken off by the network before the collection gives up. */
+  private static final int MANIFEST_ATTEMPTS = 3;
+
   private Fetched read(String key, ObjectInfo listed, AtomicInteger reads) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return readOnce(key, listed, reads);
+      } catch (UncheckedIOException e) {
+        // A read the network broke off is worth a second try: failing here fails the whole
+        // collection (and the build whose pruning it is), though nothing is wrong with the store.
+        if (attempt >= MANIFEST_ATTEMPTS || !(e.getCause() instanceof TransientStoreException)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Fetched readOnce(String key, ObjectInfo listed, AtomicInteger reads) {
     try {
       reads.incrementAndGet();
       Optional<StoredObject> object = store.get(key);
@@ -388,6 +463,14 @@ public final class GarbageCollector {
           "interrupted while reading manifests from " + store.describe());
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException io && io.getCause() instanceof TransientStoreException) {
+        throw new TransientStoreException(
+            "gc could not read a manifest from "
+                + store.describe()
+                + " (nothing was deleted; missing manifests could hide references): "
+                + io.getCause().getMessage(),
+            io.getCause());
+      }
       if (cause instanceof UncheckedIOException io) {
         throw new StoreException(
             "gc could not read a manifest from "

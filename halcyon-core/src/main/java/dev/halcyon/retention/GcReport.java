@@ -23,6 +23,10 @@ import java.util.List;
  * @param listTime time spent listing the store and reading manifests
  * @param planTime time spent in the policy
  * @param deleteTime time spent re-checking and deleting
+ * @param incompleteUploads incomplete uploads older than the grace period that were aborted (in a
+ *     dry run: would be), see {@link dev.halcyon.store.LayerStore#abortIncompleteUploads}
+ * @param warnings what went wrong without failing the collection, one line each (e.g. the store
+ *     refused to list incomplete uploads)
  */
 public record GcReport(
     RetentionPlan plan,
@@ -37,7 +41,9 @@ public record GcReport(
     long bytesFreed,
     Duration listTime,
     Duration planTime,
-    Duration deleteTime) {
+    Duration deleteTime,
+    int incompleteUploads,
+    List<String> warnings) {
 
   public GcReport {
     checkNotNull(plan, "plan");
@@ -49,6 +55,27 @@ public record GcReport(
     checkNotNull(listTime, "listTime");
     checkNotNull(planTime, "planTime");
     checkNotNull(deleteTime, "deleteTime");
+    checkArgument(incompleteUploads >= 0, "incompleteUploads must be >= 0");
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A report of a collection that found no incomplete uploads and nothing to warn about. */
+  public GcReport(
+      RetentionPlan plan,
+      boolean dryRun,
+      int objectsListed,
+      int unknownObjects,
+      int listCalls,
+      int manifestReads,
+      int deleteCalls,
+      int deleteRequests,
+      List<String> spared,
+      long bytesFreed,
+      Duration listTime,
+      Duration planTime,
+      Duration deleteTime) {
+    this(plan, dryRun, objectsListed, unknownObjects, listCalls, manifestReads, deleteCalls,
+        deleteRequests, spared, bytesFreed, listTime, planTime, deleteTime, 0, List.of());
   }
 
   /** Total time of the collection. */

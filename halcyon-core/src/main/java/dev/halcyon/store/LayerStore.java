@@ -68,6 +68,20 @@ public interface LayerStore extends Closeable {
   /** Every object whose key starts with {@code prefix}, sorted by key. */
   List<ObjectInfo> list(String prefix) throws IOException;
 
+  /**
+   * Aborts the incomplete uploads under {@code prefix} begun before {@code startedBefore}, or with
+   * {@code dryRun} only counts them. These are writes that never finished (S3 multipart uploads of
+   * a process killed mid-way): invisible to {@link #get} and {@link #list}, yet holding storage.
+   * Uploads begun later may still be running on another machine and are left alone. Stores whose
+   * writes leave nothing behind keep this default, which finds none.
+   *
+   * @return how many uploads were aborted (in a dry run: would be)
+   */
+  default int abortIncompleteUploads(String prefix, java.time.Instant startedBefore, boolean dryRun)
+      throws IOException {
+    return 0;
+  }
+
   /** Deletes {@code key}; false if there was nothing to delete. */
   boolean delete(String key) throws IOException;
 

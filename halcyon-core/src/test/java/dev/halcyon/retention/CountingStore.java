@@ -42,6 +42,9 @@ final class CountingStore implements LayerStore {
   /** A key whose get fails with a store error. */
   String failGetKey = "";
 
+  /** How many gets of {@link #failGetKey} fail with a transient error before they succeed; -1: never transient. */
+  int transientGetFailures = -1;
+
   /** When set, deleteAll fails on its call number n (1-based). */
   int failOnDeleteCall = -1;
 
@@ -71,7 +74,11 @@ final class CountingStore implements LayerStore {
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
     gets.incrementAndGet();
-    if (key.equals(failGetKey)) {
+    if (key.equals(failGetKey) && transientGetFailures > 0) {
+      transientGetFailures--;
+      throw new dev.halcyon.store.TransientStoreException("GET " + key + " on memory:test was cut short; run again");
+    }
+    if (key.equals(failGetKey) && transientGetFailures < 0) {
       throw new StoreException("GET " + key + " on memory:test failed: AccessDenied");
     }
     return Optional.ofNullable(objects.get(key))
@@ -119,6 +126,27 @@ final class CountingStore implements LayerStore {
       deleted.add(key);
     }
     return (keys.size() + 999) / 1000;
+  }
+
+  /** Incomplete uploads by key: when each began. */
+  final Map<String, Instant> uploads = new ConcurrentSkipListMap<>();
+
+  /** When set, listing incomplete uploads fails with it. */
+  IOException uploadsFailure;
+
+  @Override
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+    if (uploadsFailure != null) {
+      throw uploadsFailure;
+    }
+    List<String> old = uploads.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix) && e.getValue().isBefore(startedBefore))
+        .map(Map.Entry::getKey)
+        .toList();
+    if (!dryRun) {
+      old.forEach(uploads::remove);
+    }
+    return old.size();
   }
 
   @Override

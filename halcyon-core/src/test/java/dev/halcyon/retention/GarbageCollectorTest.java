@@ -42,6 +42,60 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void collect_incompleteUploads_abortsOnlyThoseOlderThanThePolicysGracePeriod() throws IOException {
+    fill(11, 20);
+    store.uploads.put("old/killed.tar.zst", Buckets.NOW.minus(Duration.ofMinutes(61)));
+    store.uploads.put("young/running.tar.zst", Buckets.NOW.minus(Duration.ofMinutes(59)));
+
+    GcReport report = collector().collect(false);
+
+    assertThat(report.incompleteUploads()).isEqualTo(1);
+    assertThat(report.warnings()).isEmpty();
+    assertThat(store.uploads).containsOnlyKeys("young/running.tar.zst");
+  }
+
+  @Test
+  void collect_incompleteUploadsInDryRun_countedNotAborted() throws IOException {
+    fill(12, 20);
+    store.uploads.put("old/killed.tar.zst", Buckets.NOW.minus(Duration.ofDays(2)));
+
+    GcReport report = collector().collect(true);
+
+    assertThat(report.incompleteUploads()).isEqualTo(1);
+    assertThat(store.uploads).containsOnlyKeys("old/killed.tar.zst");
+  }
+
+  @Test
+  void collect_zeroGraceOrExplicitUploadGrace_decidesWhichUploadsAreOld() throws IOException {
+    store.uploads.put("a", Buckets.NOW.minus(Duration.ofSeconds(1)));
+    store.uploads.put("b", Buckets.NOW.minus(Duration.ofHours(3)));
+    RetentionPolicy noGrace = RetentionPolicies.parse("halcyon;grace=0", Buckets.CLOCK);
+
+    assertThat(GarbageCollector.of(store, Buckets.NAMER, noGrace)
+            .withUploadGrace(GracePeriod.of(Buckets.CLOCK, Duration.ofHours(2))).collect(true).incompleteUploads())
+        .isEqualTo(1);
+    assertThat(GarbageCollector.of(store, Buckets.NAMER, noGrace)
+            .withUploadGrace(GracePeriod.of(Buckets.CLOCK, Duration.ZERO)).collect(false).incompleteUploads())
+        .isEqualTo(2);
+    assertThat(store.uploads).isEmpty();
+  }
+
+  @Test
+  void collect_storeCannotListUploads_collectsArchivesAndWarns() throws IOException {
+    fill(13, 50);
+    RetentionPlan expected = policy.plan(Buckets.generate(new Random(13), 50).listing());
+    store.uploads.put("old/killed.tar.zst", Buckets.NOW.minus(Duration.ofDays(2)));
+    store.uploadsFailure = new StoreException("could not list the incomplete multipart uploads of s3://b: access denied");
+
+    GcReport report = collector().collect(false);
+
+    assertThat(store.deleted).containsExactlyInAnyOrderElementsOf(expected.condemnedKeys());
+    assertThat(report.incompleteUploads()).isZero();
+    assertThat(report.warnings()).containsExactly(
+        "incomplete uploads in memory:test were not cleaned: could not list the incomplete multipart uploads of s3://b: access denied");
+  }
+
+  @Test
   void collect_dryRun_deletesNothingAndReportsThePlan() throws IOException {
     Buckets.Bucket bucket = fill(1, 200);
     Map<String, ObjectInfo> before = store.snapshot();
@@ -169,6 +223,33 @@ class GarbageCollectorTest {
                 + " manifests could hide references): GET "
                 + store.failGetKey
                 + " on memory:test failed: AccessDenied");
+    assertThat(store.deleted).isEmpty();
+  }
+
+  @Test
+  void collect_manifestReadBrokenOffTwice_readAgainAndCollects() throws IOException {
+    String oldest = putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
+    String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
+    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.transientGetFailures = 2;
+
+    GcReport report = collector().collect(false);
+
+    assertThat(store.transientGetFailures).isZero();
+    assertThat(report.plan().condemnedKeys()).contains(oldest).doesNotContain(newest);
+  }
+
+  @Test
+  void collect_manifestReadBrokenOffEveryTime_failsBeforeDeletingAnything() throws IOException {
+    putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
+    String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
+    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.transientGetFailures = 3;
+
+    assertThatThrownBy(() -> collector().collect(false))
+        .isInstanceOf(dev.halcyon.store.TransientStoreException.class)
+        .hasMessageContaining("gc could not read a manifest from memory:test (nothing was deleted;")
+        .hasMessageEndingWith("was cut short; run again");
     assertThat(store.deleted).isEmpty();
   }
 

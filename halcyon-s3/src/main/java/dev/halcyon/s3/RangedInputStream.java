@@ -2,7 +2,6 @@ package dev.halcyon.s3;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.StoreException;
 import dev.halcyon.store.TransientStoreException;
 import java.io.ByteArrayInputStream;
@@ -47,13 +46,14 @@ final class RangedInputStream extends InputStream {
   private final long partSize;
   private final int window;
   private final ArrayDeque<Part> inFlight = new ArrayDeque<>();
-  private final ResponseInputStream<GetObjectResponse> first;
+  private final InputStream first;
   private InputStream current;
   private long nextOffset;
   private boolean closed;
 
   /**
-   * @param first the open response of the first range, {@code partSize} bytes long
+   * @param first the body of the first range, {@code partSize} bytes long, which fails (rather
+   *     than ends) if it is cut short and aborts its connection if closed before its end
    * @param base the request for later ranges (bucket, key, If-Match); the range is set per part
    * @param key the store key, for messages
    */
@@ -63,7 +63,7 @@ final class RangedInputStream extends InputStream {
       GetObjectRequest base,
       String key,
       S3Errors errors,
-      ResponseInputStream<GetObjectResponse> first,
+      InputStream first,
       long total,
       long partSize,
       int window) {
@@ -106,6 +106,8 @@ final class RangedInputStream extends InputStream {
         throw errors.translate(e, S3Errors.Operation.GET, key);
       } catch (IOException e) {
         throw errors.translate(e, S3Errors.Operation.GET, key);
+      } catch (java.io.UncheckedIOException e) {
+        throw errors.translate(e.getCause(), S3Errors.Operation.GET, key);
       }
       if (n >= 0) {
         return n;
@@ -121,9 +123,9 @@ final class RangedInputStream extends InputStream {
       return;
     }
     closed = true;
-    // abort(), not close(): closing an SDK body would drain the rest of the range first.
     if (current == first) {
-      first.abort();
+      // Aborts rather than drains if the range was not read to its end.
+      closeQuietly(first);
     }
     for (Part p : inFlight) {
       p.cancel();
@@ -135,7 +137,7 @@ final class RangedInputStream extends InputStream {
   private void advance() throws IOException {
     if (current == first) {
       // Read to its end, so closing keeps the connection for reuse.
-      first.close();
+      closeQuietly(first);
     }
     Part next = inFlight.poll();
     if (next == null) {
@@ -144,6 +146,14 @@ final class RangedInputStream extends InputStream {
     }
     fill();
     current = new ByteArrayInputStream(await(next));
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // The body guard swallows close failures; nothing else can fail here.
+    }
   }
 
   private void fill() {
@@ -209,28 +219,24 @@ final class RangedInputStream extends InputStream {
 
     private byte[] download() throws IOException {
       int length = Math.toIntExact(end - start + 1);
-      IOException last = null;
+      StoreException last = null;
       for (int attempt = 1; attempt <= BODY_ATTEMPTS && !cancelled; attempt++) {
-        // The SDK retries the request; a body that breaks off after the headers is ours to retry.
+        // The SDK retries the request (a failure there propagates); a body that breaks off or
+        // ends early after the headers is ours to retry.
         GetObjectRequest request = base.toBuilder().range("bytes=" + start + "-" + end).build();
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(request)) {
-          body = in;
-          if (cancelled) {
-            in.abort();
-            break;
-          }
+        ResponseInputStream<GetObjectResponse> in = s3.getObject(request);
+        body = in;
+        if (cancelled) {
+          in.abort();
+          break;
+        }
+        ResponseBodyInputStream guarded = new ResponseBodyInputStream(in, key, start, length, total, errors);
+        try (guarded) {
           // readNBytes(int) would gather 8 KiB chunks and copy them: twice the memory per part.
           byte[] data = new byte[length];
-          int got = in.readNBytes(data, 0, length);
-          if (got != length) {
-            throw new CorruptObjectException(
-                key + ": range " + start + "-" + end + " ended after " + got + " of "
-                    + length + " bytes (truncated download)");
-          }
+          guarded.readNBytes(data, 0, length);
           return data;
-        } catch (CorruptObjectException e) {
-          throw e;
-        } catch (IOException e) {
+        } catch (StoreException e) {
           last = e;
         }
       }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -35,7 +36,9 @@ final class S3Errors {
     GET("download", "s3:GetObject"),
     PUT("upload", "s3:PutObject"),
     LIST("list", "s3:ListBucket"),
-    DELETE("delete", "s3:DeleteObject");
+    DELETE("delete", "s3:DeleteObject"),
+    LIST_UPLOADS("list the incomplete multipart uploads of", "s3:ListBucketMultipartUploads"),
+    ABORT_UPLOAD("abort the incomplete multipart upload of", "s3:AbortMultipartUpload");
 
     final String verb;
     final String permission;
@@ -47,6 +50,10 @@ final class S3Errors {
   }
 
   private static final Pattern EXPECTED_REGION = Pattern.compile("expecting '([a-z0-9-]+)'");
+  private static final Pattern REGION_NAME = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+  private static final Pattern REGION_ELEMENT = Pattern.compile("<Region>([a-z]{2}(?:-[a-z]+)+-\\d+)</Region>");
+  private static final Pattern ENDPOINT_REGION =
+      Pattern.compile("<Endpoint>[^<]*s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?</Endpoint>");
 
   private final String bucket;
   private final String location;
@@ -107,6 +114,40 @@ final class S3Errors {
         e);
   }
 
+  /**
+   * A GET body that ended before the length its response announced: the connection closed
+   * cleanly mid-way. Transient, not corrupt: the stored object was not read, so nothing is known
+   * to be wrong with it.
+   *
+   * @param offset where the body started in the object
+   * @param received bytes of the body that arrived
+   * @param length bytes the response announced
+   * @param objectLength bytes of the whole object
+   */
+  TransientStoreException cutShort(String key, long offset, long received, long length, long objectLength) {
+    String range = offset == 0 && length == objectLength
+        ? ""
+        : " (range " + offset + "-" + (offset + length - 1) + " of " + objectLength + " bytes)";
+    return new TransientStoreException(scrub("download of " + key + " from " + location
+        + " was cut short after " + received + " of " + length + " bytes" + range
+        + "; the connection to " + endpoint + " closed early; run again"));
+  }
+
+  /**
+   * A connection failure while a GET body was being read, after the SDK had handed it over (so
+   * outside its retries).
+   *
+   * @param position the object offset reached
+   * @param objectLength bytes of the whole object
+   */
+  TransientStoreException bodyFailed(Exception e, String key, long position, long objectLength) {
+    Throwable root = rootCause(e);
+    String detail = root.getMessage() == null ? "" : ": " + root.getMessage().replaceAll("\\s+", " ");
+    return new TransientStoreException(scrub("download of " + key + " from " + location
+        + " broke off after " + position + " of " + objectLength + " bytes: connection to "
+        + endpoint + " failed (" + root.getClass().getSimpleName() + detail + "); run again"), e);
+  }
+
   private StoreException service(AwsServiceException e, Operation op, String what) {
     int status = e.statusCode();
     String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
@@ -115,16 +156,21 @@ final class S3Errors {
         ? "" : e.awsErrorDetails().errorMessage();
     String failed = "could not " + op.verb + " " + what;
 
-    if (status == 301 || status == 307 || code.equals("PermanentRedirect")
-        || code.equals("AuthorizationHeaderMalformed") || code.equals("IllegalLocationConstraintException")
-        || code.equals("TemporaryRedirect")) {
-      Optional<String> real = bucketRegion(e, message);
-      String fix = real
-          .map(r -> "the bucket " + bucket + " is in " + r + ", not " + region + "; set "
-              + S3Settings.REGION + "=" + r + " (or " + S3Settings.ENDPOINT + "=s3." + r + ".amazonaws.com)")
-          .orElse("the bucket " + bucket + " is not in " + region + "; set " + S3Settings.REGION
-              + " to the bucket's region (or " + S3Settings.ENDPOINT + "=s3.<region>.amazonaws.com)");
-      return new StoreConfigurationException(scrub(failed + ": " + fix), e);
+    Optional<String> real = bucketRegion(e, message);
+    boolean elsewhere = real.isPresent() && !real.get().equals(region);
+    if (code.equals("PermanentRedirect") || code.equals("AuthorizationHeaderMalformed")
+        || code.equals("IllegalLocationConstraintException") || code.equals("TemporaryRedirect")
+        || status == 301 || status == 307 || (status == 400 && code.isEmpty() && elsewhere)) {
+      // AWS answers a request signed for the wrong region with 301 (a regional endpoint) or 400
+      // (the global one); HEAD answers have no body, only the x-amz-bucket-region header.
+      String fix = elsewhere
+          ? "bucket " + bucket + " is in region " + real.get() + ", not " + region + "; set "
+              + S3Settings.REGION + "=" + real.get()
+          : "bucket " + bucket + " is not in region " + region + "; set " + S3Settings.REGION
+              + " to the bucket's region";
+      if (elsewhere || !code.equals("AuthorizationHeaderMalformed")) {
+        return new StoreConfigurationException(scrub(failed + ": " + fix), e);
+      }
     }
     if (code.equals("NoSuchBucket")) {
       return new StoreConfigurationException(scrub(failed + ": the bucket " + bucket
@@ -198,6 +244,12 @@ final class S3Errors {
           + S3Settings.ACCESS_KEY_ID + " and " + S3Settings.SECRET_ACCESS_KEY
           + ", or configure the default AWS chain (AWS_ACCESS_KEY_ID, a profile, an instance role)"), e);
     }
+    if (e instanceof SdkClientException
+        && (text.contains("Could not parse XML response") || text.contains("Unable to unmarshall"))) {
+      // An XML answer cut off mid-way by the network: the SDK says it cannot parse it.
+      return new TransientStoreException(scrub(failed + ": the answer from " + endpoint
+          + " was cut off or unreadable; try again"), e);
+    }
     if (has(e, IOException.class)) {
       return new TransientStoreException(scrub(failed + ": connection to " + endpoint
           + " failed (" + rootCause(e).getClass().getSimpleName() + "); try again"), e);
@@ -206,11 +258,24 @@ final class S3Errors {
   }
 
   private Optional<String> bucketRegion(AwsServiceException e, String message) {
-    if (e.awsErrorDetails() != null && e.awsErrorDetails().sdkHttpResponse() != null) {
-      Optional<String> header =
-          e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
-      if (header.isPresent() && !header.get().isBlank()) {
-        return header;
+    AwsErrorDetails details = e.awsErrorDetails();
+    if (details != null && details.sdkHttpResponse() != null) {
+      Optional<String> header = details.sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
+      if (header.isPresent() && REGION_NAME.matcher(header.get().trim()).matches()) {
+        return Optional.of(header.get().trim());
+      }
+    }
+    if (details != null && details.rawResponse() != null) {
+      // The error XML names the region (<Region>, AuthorizationHeaderMalformed) or the endpoint
+      // (<Endpoint>, PermanentRedirect); the SDK keeps neither element.
+      String xml = details.rawResponse().asUtf8String();
+      Matcher m = REGION_ELEMENT.matcher(xml);
+      if (m.find()) {
+        return Optional.of(m.group(1));
+      }
+      m = ENDPOINT_REGION.matcher(xml);
+      if (m.find()) {
+        return Optional.of(m.group(1));
       }
     }
     Matcher m = EXPECTED_REGION.matcher(message);
@@ -219,7 +284,7 @@ final class S3Errors {
 
   private String arn(Operation op) {
     String folder = location.substring(("s3://" + bucket).length());
-    return op == Operation.LIST
+    return op == Operation.LIST || op == Operation.LIST_UPLOADS
         ? "arn:aws:s3:::" + bucket
         : "arn:aws:s3:::" + bucket + folder + "/*";
   }

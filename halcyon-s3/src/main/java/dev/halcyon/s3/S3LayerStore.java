@@ -69,6 +69,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -92,6 +93,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       which leaves a small race window between two machines. Within one store, IF_ABSENT writers
  *       of the same key take turns, since some servers (S3Mock 5.2) check the condition and write
  *       in two steps.
+ *   <li>A download whose body ends before its Content-Length or breaks off (a reset, a timeout)
+ *       fails with {@link dev.halcyon.store.TransientStoreException} naming the key and endpoint; a
+ *       later range of a large object is first asked for again. Only a complete body that differs
+ *       from the recorded digest is {@link CorruptObjectException}.
+ *   <li>{@link #abortIncompleteUploads} finds multipart uploads left by killed writers
+ *       (ListMultipartUploads) and aborts them.
  *   <li>{@link #list} returns no digests: S3 listings do not carry user metadata.
  * </ul>
  *
@@ -266,10 +273,11 @@ public final class S3LayerStore implements LayerStore {
     long total = totalLength(r);
     ObjectInfo info = new ObjectInfo(key, total, digestOf(r.metadata()), r.lastModified());
     long received = r.contentLength() == null ? total : r.contentLength();
-    InputStream bytes = first;
+    // A body cut short or broken off is a transient failure of this read, never "corrupt".
+    InputStream bytes = new ResponseBodyInputStream(first, key, 0, received, total, errors);
     if (total > received) {
       GetObjectRequest later = GetObjectRequest.builder().bucket(bucket).key(k).ifMatch(r.eTag()).build();
-      bytes = new RangedInputStream(s3, executor, later, key, errors, first, total, received, readWindow());
+      bytes = new RangedInputStream(s3, executor, later, key, errors, bytes, total, received, readWindow());
     }
     return Optional.of(new StoredObject(info, new VerifyingInputStream(bytes, location + "/" + key, total, info.digest())));
   }
@@ -370,6 +378,50 @@ public final class S3LayerStore implements LayerStore {
     // S3 sorts by UTF-8 bytes; callers expect String order (they differ above U+FFFF).
     result.sort(Comparator.comparing(ObjectInfo::key));
     return result;
+  }
+
+  /**
+   * Lists the multipart uploads under the folder and {@code prefix} (ListMultipartUploads, every
+   * page) and aborts those initiated before {@code startedBefore} (AbortMultipartUpload). An upload
+   * completed or aborted by someone else meanwhile is not counted. Needs {@code
+   * s3:ListBucketMultipartUploads} on the bucket and {@code s3:AbortMultipartUpload} on the keys.
+   */
+  @Override
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+    checkNotNull(prefix, "prefix");
+    checkNotNull(startedBefore, "startedBefore");
+    int count = 0;
+    Iterable<software.amazon.awssdk.services.s3.model.MultipartUpload> uploads =
+        s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix)).uploads();
+    try {
+      for (software.amazon.awssdk.services.s3.model.MultipartUpload u : uploads) {
+        if (u.initiated() == null || !u.initiated().isBefore(startedBefore) || !u.key().startsWith(folderPrefix)) {
+          continue;
+        }
+        if (!dryRun && !abortUpload(u.key(), u.uploadId())) {
+          continue;
+        }
+        count++;
+      }
+    } catch (SdkException e) {
+      throw errors.translate(e, S3Errors.Operation.LIST_UPLOADS, prefix);
+    }
+    return count;
+  }
+
+  /** False if the upload was no longer there (completed or aborted meanwhile). */
+  private boolean abortUpload(String objectKey, String uploadId) throws IOException {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId));
+      return true;
+    } catch (NoSuchUploadException e) {
+      return false;
+    } catch (AwsServiceException e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw errors.translate(e, S3Errors.Operation.ABORT_UPLOAD, objectKey.substring(folderPrefix.length()));
+    }
   }
 
   @Override
@@ -672,6 +724,12 @@ public final class S3LayerStore implements LayerStore {
       } catch (ExecutionException e) {
         if (e.getCause() instanceof SdkException s) {
           throw errors.translate(s, S3Errors.Operation.PUT, key);
+        }
+        if (e.getCause() instanceof IOException io) {
+          throw errors.translate(io, S3Errors.Operation.PUT, key);
+        }
+        if (e.getCause() instanceof java.io.UncheckedIOException io) {
+          throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
         }
         throw new StoreException("could not upload " + location + "/" + key + ": " + e.getCause(), e.getCause());
       }

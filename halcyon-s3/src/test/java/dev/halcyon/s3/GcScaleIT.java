@@ -159,6 +159,7 @@ class GcScaleIT {
       long lists = RequestCounter.between(before, after, "ListObjectsV2");
       long deletes = RequestCounter.between(before, after, "DeleteObjects");
       long gets = RequestCounter.between(before, after, "GetObject");
+      long uploads = RequestCounter.between(before, after, "ListMultipartUploads");
       long total = after.values().stream().mapToLong(Long::longValue).sum() - before.values().stream().mapToLong(Long::longValue).sum();
       System.out.printf(
           "gc of %,d archives on %s: filled in %.1f s (%.0f PUT/s); gc %.1f s (list %.1f s, plan %.2f s, delete %.1f s);"
@@ -174,7 +175,9 @@ class GcScaleIT {
       assertThat(lists).as("two listings (plan and re-check) of %s pages", pages).isEqualTo(2L * pages);
       assertThat(deletes).isEqualTo((condemned + 999) / 1000).isEqualTo(report.deleteRequests());
       assertThat(gets).as("no manifest exists, so none is read").isZero();
-      assertThat(total).isEqualTo(lists + deletes);
+      assertThat(uploads).as("one look for incomplete uploads (there are none)").isEqualTo(1);
+      assertThat(report.incompleteUploads()).isZero();
+      assertThat(total).isEqualTo(lists + deletes + uploads);
       DefaultArchiveNamer namer = new DefaultArchiveNamer();
       assertThat(store.list(""))
           .as("Halcyon's rules keep the newest install archive of each label")

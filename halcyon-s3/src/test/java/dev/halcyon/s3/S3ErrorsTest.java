@@ -42,8 +42,8 @@ class S3ErrorsTest {
         S3Errors.Operation.GET, "install/a.tar.zst");
 
     assertThat(e).isInstanceOf(StoreConfigurationException.class).hasMessage(
-        "could not download s3://team-bucket/halcyon/install/a.tar.zst: the bucket team-bucket is in eu-central-1, "
-            + "not us-east-1; set HALCYON_S3_REGION=eu-central-1 (or HALCYON_S3_ENDPOINT=s3.eu-central-1.amazonaws.com)");
+        "could not download s3://team-bucket/halcyon/install/a.tar.zst: bucket team-bucket is in region eu-central-1, "
+            + "not us-east-1; set HALCYON_S3_REGION=eu-central-1");
   }
 
   @Test
@@ -62,7 +62,7 @@ class S3ErrorsTest {
 
     assertThat(e).isInstanceOf(StoreConfigurationException.class)
         .hasMessageContaining("could not list s3://team-bucket/halcyon")
-        .hasMessageContaining("is in eu-west-2")
+        .hasMessageContaining("is in region eu-west-2")
         .hasMessageContaining("HALCYON_S3_REGION=eu-west-2");
   }
 
@@ -149,6 +149,15 @@ class S3ErrorsTest {
         .isInstanceOf(TransientStoreException.class)
         .hasMessage("could not download s3://team-bucket/halcyon/k: cannot connect to AWS S3 in us-east-1 after 3 attempts; "
             + "check HALCYON_S3_ENDPOINT and that the service is running");
+  }
+
+  @Test
+  void translate_xmlAnswerCutOff_isTransientNamingEndpoint() {
+    SdkClientException e = SdkClientException.builder().message("Could not parse XML response.").build();
+
+    assertThat(errors.translate(e, S3Errors.Operation.LIST, ""))
+        .isInstanceOf(TransientStoreException.class)
+        .hasMessage("could not list s3://team-bucket/halcyon: the answer from AWS S3 in us-east-1 was cut off or unreadable; try again");
   }
 
   @Test

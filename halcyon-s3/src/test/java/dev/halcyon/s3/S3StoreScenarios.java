@@ -286,6 +286,40 @@ abstract class S3StoreScenarios {
     });
   }
 
+  @Test
+  void abortIncompleteUploads_uploadsOfAKilledWriter_countedInDryRunThenAbortedWhenOldEnough() throws IOException {
+    String folder = freshFolder();
+    String other = freshFolder();
+    // What a process killed mid-upload leaves: an upload with a part, never completed.
+    List<String> ids = new ArrayList<>();
+    for (String key : List.of(folder + "/install/killed.tar.zst", folder + "/install/killed-too.tar.zst", other + "/elsewhere.tar.zst")) {
+      String id = raw().createMultipartUpload(b -> b.bucket(bucket()).key(key)).uploadId();
+      raw().uploadPart(b -> b.bucket(bucket()).key(key).uploadId(id).partNumber(1), RequestBody.fromBytes(new byte[1024]));
+      ids.add(id);
+    }
+    java.time.Instant later = java.time.Instant.now().plus(java.time.Duration.ofMinutes(5));
+    java.time.Instant earlier = java.time.Instant.now().minus(java.time.Duration.ofHours(1));
+
+    try (S3LayerStore store = builder(folder).build()) {
+      assertThat(store.abortIncompleteUploads("", earlier, false)).as("begun after the cut-off: a live upload").isZero();
+      assertThat(store.abortIncompleteUploads("install/", later, true)).as("dry run").isEqualTo(2);
+      assertThat(uploadIds(folder)).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
+
+      assertThat(store.abortIncompleteUploads("install/", later, false)).isEqualTo(2);
+
+      assertThat(uploadIds(folder)).isEmpty();
+      assertThat(uploadIds(other)).as("another folder's upload is not ours").containsExactly(ids.get(2));
+      assertThat(store.abortIncompleteUploads("", later, false)).isZero();
+    }
+    raw().abortMultipartUpload(b -> b.bucket(bucket()).key(other + "/elsewhere.tar.zst").uploadId(ids.get(2)));
+  }
+
+  private List<String> uploadIds(String folder) {
+    List<String> out = new ArrayList<>();
+    raw().listMultipartUploadsPaginator(b -> b.bucket(bucket()).prefix(folder + "/")).uploads().forEach(u -> out.add(u.uploadId()));
+    return out;
+  }
+
   Optional<String> unused() {
     return Optional.empty();
   }
