@@ -39,6 +39,8 @@ final class ReadAheadStream extends InputStream {
   private int allocated; // by the thread only
 
   private Chunk current;
+  /** A chunk taken from the queue but not used because the reader was interrupted. */
+  private Chunk pushedBack;
   private int position;
   private boolean finished;
 
@@ -147,12 +149,22 @@ final class ReadAheadStream extends InputStream {
         free.add(current.bytes());
         current = null;
       }
-      Chunk next;
-      try {
-        next = full.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for the archive's bytes");
+      Chunk next = pushedBack;
+      pushedBack = null;
+      if (next == null) {
+        try {
+          next = full.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw interrupted();
+        }
+        if (Thread.currentThread().isInterrupted()) {
+          // Interrupted while waiting, but the bytes came first (take() then returns them and
+          // keeps the status): fail as promised rather than carry on interrupted, where the next
+          // file write would fail with a ClosedByInterruptException. Kept for a later read.
+          pushedBack = next;
+          throw interrupted();
+        }
       }
       if (next.length() < 0) {
         finished = true;
@@ -165,6 +177,10 @@ final class ReadAheadStream extends InputStream {
       position = 0;
     }
     return true;
+  }
+
+  private static InterruptedIOException interrupted() {
+    return new InterruptedIOException("interrupted while waiting for the archive's bytes");
   }
 
   private static IOException rethrow(Throwable failure) {
@@ -199,6 +215,7 @@ final class ReadAheadStream extends InputStream {
     }
     full.clear();
     current = null;
+    pushedBack = null;
     source.close();
   }
 }
