@@ -9,28 +9,36 @@ import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.retention.ArchiveManifest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
+import dev.halcyon.store.StoreException;
 import dev.halcyon.store.StoredObject;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -46,7 +54,7 @@ final class Layers {
   private final Map<String, IOException> corrupt = new HashMap<>();
   private boolean uploaded;
   private Path tempDir;
-  private final Map<Path, Deletion> background = new java.util.LinkedHashMap<>();
+  private final Map<Path, Deletion> background = new LinkedHashMap<>();
 
   Layers(Engine.Settings settings, Path sourceDir) {
     this.s = settings;
@@ -233,7 +241,7 @@ final class Layers {
   }
 
   private static String where(Tier tier) {
-    String kind = tier.source == LayerSource.CACHE ? "the local cache" : tier.source.name().toLowerCase(java.util.Locale.ROOT) + " storage";
+    String kind = tier.source == LayerSource.CACHE ? "the local cache" : tier.source.name().toLowerCase(Locale.ROOT) + " storage";
     return kind + " (" + tier.store.describe() + ")";
   }
 
@@ -249,7 +257,7 @@ final class Layers {
   /**
    * Whether {@code e} says the archive itself is damaged (so it is ignored, dropped from the cache
    * and, on a build machine, rebuilt and overwritten), rather than that fetching it failed. A
-   * store's failure to deliver the bytes ({@link dev.halcyon.store.StoreException} other than
+   * store's failure to deliver the bytes ({@link StoreException} other than
    * {@link CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption,
    * even below a decoder's complaint about the bytes it did not get.
    */
@@ -259,7 +267,7 @@ final class Layers {
       if (t instanceof CorruptObjectException) {
         return true;
       }
-      if (t instanceof dev.halcyon.store.StoreException || t instanceof java.io.InterruptedIOException) {
+      if (t instanceof StoreException || t instanceof InterruptedIOException) {
         return false;
       }
       if (t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
@@ -284,7 +292,7 @@ final class Layers {
       if (inPrivate.isPresent()) {
         // Only the metadata is checked (reading the archive would cost a download per build):
         // a swapped or truncated archive no longer matches what its manifest recorded.
-        Optional<dev.halcyon.retention.ArchiveManifest> manifest = manifestOf(store, key);
+        Optional<ArchiveManifest> manifest = manifestOf(store, key);
         if (manifest.isPresent() && !sameObject(inPrivate.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
           damagedInPrivate(key, store, inPrivate.get(), "its manifest");
           return Optional.empty();
@@ -448,7 +456,7 @@ final class Layers {
    */
   private void deleteInBackground(Path dir) throws IOException {
     Path trash = dir.resolveSibling(".trash-" + UUID.randomUUID());
-    Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
     IOException[] failure = new IOException[1];
     Thread deleter =
         new Thread(
@@ -534,13 +542,13 @@ final class Layers {
       }
       // Two builders of one source may upload different bytes (a build that is not reproducible);
       // the one matching its manifest is a sound archive of this layer and stays.
-      Optional<dev.halcyon.retention.ArchiveManifest> manifest = manifestOf(store, key);
+      Optional<ArchiveManifest> manifest = manifestOf(store, key);
       if (manifest.isPresent() && sameObject(stored.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
         return;
       }
       damagedInPrivate(key, store, stored.get(), "the verified copy in the local cache");
       // The replacement's manifest keeps what the archive was built on (gc protects it).
-      builtOn = manifest.map(dev.halcyon.retention.ArchiveManifest::builtOn).orElse(List.of());
+      builtOn = manifest.map(ArchiveManifest::builtOn).orElse(List.of());
     }
     if (cached.isEmpty()) {
       return;
@@ -548,7 +556,7 @@ final class Layers {
     Path tmp = tempFile(key);
     try {
       try (StoredObject in = s.cache.get(key).orElseThrow(() -> new IOException(key + " vanished from the cache"))) {
-        Files.copy(in.stream(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(in.stream(), tmp, StandardCopyOption.REPLACE_EXISTING);
       }
       Digest digest = cached.get().digest().orElse(null);
       if (digest == null) {
@@ -576,9 +584,9 @@ final class Layers {
   }
 
   /** The manifest uploaded beside {@code key}, if there is one that can be read. */
-  private Optional<dev.halcyon.retention.ArchiveManifest> manifestOf(LayerStore store, String key) throws IOException {
+  private Optional<ArchiveManifest> manifestOf(LayerStore store, String key) throws IOException {
     Optional<String> manifestKey = s.namer.parse(key)
-        .map(name -> s.namer.key(name.withExtension(dev.halcyon.retention.ArchiveManifest.EXTENSION)));
+        .map(name -> s.namer.key(name.withExtension(ArchiveManifest.EXTENSION)));
     if (manifestKey.isEmpty()) {
       return Optional.empty();
     }
@@ -588,7 +596,7 @@ final class Layers {
     }
     try (StoredObject in = object.get()) {
       String text = new String(in.stream().readNBytes(1 << 20), StandardCharsets.UTF_8);
-      return Optional.of(dev.halcyon.retention.ArchiveManifest.parse(text))
+      return Optional.of(ArchiveManifest.parse(text))
           .filter(m -> m.archiveKey().equals(key));
     } catch (IllegalArgumentException | CorruptObjectException e) {
       // A manifest that does not parse or verify tells nothing about the archive.
@@ -695,7 +703,7 @@ final class Layers {
       List<ObjectInfo> evictable =
           entries.stream()
               .filter(e -> !usedKeys.contains(e.key()))
-              .sorted(java.util.Comparator.comparing((ObjectInfo e) -> lastUse(e, uses)).thenComparing(ObjectInfo::key))
+              .sorted(Comparator.comparing((ObjectInfo e) -> lastUse(e, uses)).thenComparing(ObjectInfo::key))
               .toList();
       for (ObjectInfo entry : evictable) {
         if (total <= maxBytes.getAsLong()) {
@@ -745,14 +753,14 @@ final class Layers {
     Path file = s.workDir.resolve(CACHE_USES_FILE);
     Path tmp = s.workDir.resolve(CACHE_USES_FILE + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   // ---- end of the cache size cap ----
 
   private static Digest sha256(Path file) throws IOException {
     MessageDigest md = Digest.newSha256();
-    try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), md)) {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
       in.transferTo(OutputStream.nullOutputStream());
     }
     return Digest.of(md.digest());

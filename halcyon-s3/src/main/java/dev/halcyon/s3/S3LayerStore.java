@@ -245,9 +245,10 @@ public final class S3LayerStore implements LayerStore {
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
     String k = objectKey(key);
+    long range = rangeSize();
     ResponseInputStream<GetObjectResponse> first;
     try {
-      first = s3.getObject(b -> b.bucket(bucket).key(k).range("bytes=0-" + (partSize - 1)));
+      first = s3.getObject(b -> b.bucket(bucket).key(k).range("bytes=0-" + (range - 1)));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (AwsServiceException e) {
@@ -277,18 +278,29 @@ public final class S3LayerStore implements LayerStore {
     InputStream bytes = new ResponseBodyInputStream(first, key, 0, received, total, errors);
     if (total > received) {
       GetObjectRequest later = GetObjectRequest.builder().bucket(bucket).key(k).ifMatch(r.eTag()).build();
-      bytes = new RangedInputStream(s3, executor, later, key, errors, bytes, total, received, readWindow());
+      bytes = new RangedInputStream(s3, executor, later, key, errors, bytes, total, received, readWindow(received));
     }
     return Optional.of(new StoredObject(info, new VerifyingInputStream(bytes, location + "/" + key, total, info.digest())));
   }
 
   /**
-   * Ranges buffered ahead while reading: up to {@code parallelism}, but their buffers (window plus
-   * the one being read, {@code partSize} each) stay within a quarter of the heap, so a small heap
-   * such as {@code -Xmx64m} restores any size of archive.
+   * Bytes per ranged GET: the part size, or on a small heap a sixteenth of the heap (whole MiB, at
+   * least 1 MiB), so that the ranges held in memory ({@link #readWindow}) fit a quarter of it. With
+   * {@code -Xmx64m} and 16 MiB ranges even one range ahead (two 16 MiB arrays in a 64 MB heap)
+   * sometimes failed with an OutOfMemoryError; 3 MiB ranges, three ahead, take 12 MiB.
    */
-  private int readWindow() {
-    long fits = Runtime.getRuntime().maxMemory() / 4 / partSize - 1;
+  private long rangeSize() {
+    long sixteenth = Runtime.getRuntime().maxMemory() / 16 / MIB * MIB;
+    return Math.max(MIB, Math.min(partSize, sixteenth));
+  }
+
+  /**
+   * Ranges buffered ahead while reading: up to {@code parallelism}, but their buffers (window plus
+   * the one being read, {@code range} bytes each) stay within a quarter of the heap, so a small
+   * heap such as {@code -Xmx64m} restores any size of archive.
+   */
+  private int readWindow(long range) {
+    long fits = Runtime.getRuntime().maxMemory() / 4 / range - 1;
     return (int) Math.max(1, Math.min(parallelism, fits));
   }
 
