@@ -5,6 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -152,8 +159,8 @@ final class HalcyonCommand implements Runnable {
     }
     if (args.length == 2) {
       try {
-        command.app = java.nio.file.Path.of(args[1]);
-      } catch (java.nio.file.InvalidPathException e) {
+        command.app = Path.of(args[1]);
+      } catch (InvalidPathException e) {
         return null; // picocli reports it
       }
     }
@@ -184,14 +191,14 @@ final class HalcyonCommand implements Runnable {
     if (message == null || message.isBlank() || !(ex instanceof IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException)) {
       message = ex.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
-    if (ex instanceof java.nio.file.AccessDeniedException a) {
+    if (ex instanceof AccessDeniedException a) {
       message = "permission denied: " + a.getFile() + "; choose a writable directory or run as a user who may write there";
-    } else if (ex instanceof java.nio.file.NoSuchFileException n) {
+    } else if (ex instanceof NoSuchFileException n) {
       message = "no such file or directory: " + n.getFile();
-    } else if (ex instanceof java.net.SocketException || ex instanceof java.net.SocketTimeoutException) {
+    } else if (ex instanceof SocketException || ex instanceof SocketTimeoutException) {
       // A bare "Connection reset" says neither where nor what to do.
       message = "a network connection failed (" + message + "); check the way to storage (HALCYON_S3_ENDPOINT, proxies) and run again";
-    } else if (ex instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+    } else if (ex instanceof FileSystemException f && f.getFile() != null) {
       // A bare "PATH: Not a directory" does not say which setting led there.
       message = "cannot use " + f.getFile() + ": " + f.getReason() + "; " + settingHint(f.getFile(), env);
     }
@@ -201,8 +208,8 @@ final class HalcyonCommand implements Runnable {
     return "error: " + oneLine(message);
   }
 
-  private static final java.util.List<String> PATH_SETTINGS =
-      java.util.List.of("HALCYON_ROOT", "HALCYON_BASE", "HALCYON_CACHE", "HALCYON_STORAGE_DIR");
+  private static final List<String> PATH_SETTINGS =
+      List.of("HALCYON_ROOT", "HALCYON_BASE", "HALCYON_CACHE", "HALCYON_STORAGE_DIR");
 
   /** Names the setting whose directory holds {@code file}, so the line says what to change. */
   private static String settingHint(String file, Map<String, String> env) {
@@ -213,8 +220,8 @@ final class HalcyonCommand implements Runnable {
       if (value == null || value.isBlank()) {
         continue;
       }
-      java.nio.file.Path dir = java.nio.file.Path.of(value.strip()).toAbsolutePath().normalize();
-      if (java.nio.file.Path.of(file).toAbsolutePath().normalize().startsWith(dir) && dir.toString().length() > bestLength) {
+      Path dir = Path.of(value.strip()).toAbsolutePath().normalize();
+      if (Path.of(file).toAbsolutePath().normalize().startsWith(dir) && dir.toString().length() > bestLength) {
         best = name;
         bestLength = dir.toString().length();
       }

@@ -3,6 +3,7 @@ package dev.halcyon.cli;
 import dev.halcyon.engine.AppRecipe;
 import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.RunReport;
+import java.io.IOException;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 
@@ -36,7 +37,7 @@ final class InstallCommand extends AppCommand {
     return hundredths / 100 + (fraction < 10 ? ".0" : ".") + fraction;
   }
 
-  static Engine engine(Session session, ConsoleListener listener) throws java.io.IOException {
+  static Engine engine(Session session, ConsoleListener listener) throws IOException {
     return session.engine(listener, Optional.of(Pruning.pruner(session)));
   }
 }

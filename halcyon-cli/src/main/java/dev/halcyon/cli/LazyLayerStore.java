@@ -8,6 +8,7 @@ import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoredObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +72,7 @@ final class LazyLayerStore implements LayerStore {
   }
 
   @Override
-  public int abortIncompleteUploads(String prefix, java.time.Instant startedBefore, boolean dryRun) throws IOException {
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
     return store().abortIncompleteUploads(prefix, startedBefore, dryRun);
   }
 

@@ -19,6 +19,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +138,7 @@ final class Session implements Closeable {
     // never touches a live writer's file.
     for (LayerStore s : opened) {
       if (s instanceof DirectoryLayerStore directory) {
-        directory.removeStaleTemporaryFiles(java.time.Duration.ofHours(1));
+        directory.removeStaleTemporaryFiles(Duration.ofHours(1));
       }
     }
     IOException first = null;

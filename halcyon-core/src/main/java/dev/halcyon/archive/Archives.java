@@ -4,7 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.FileOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -233,7 +235,7 @@ public final class Archives {
       // Closing in reverse order: the watch stops listening first, since stopping the thread may
       // cut short a read of the source, which is no failure of the source.
       try (InputStream decompressed = new ReadAheadStream(open(c, watch, source));
-          java.io.Closeable stopWatching = watch::stop) {
+          Closeable stopWatching = watch::stop) {
         summary = new TarExtractor(temp, limits, source, umaskClean).extract(decompressed);
       }
       Files.setPosixFilePermissions(temp, TarExtractor.DIRECTORY_PERMISSIONS);
@@ -368,7 +370,7 @@ public final class Archives {
    * Remembers the first failure of the stream an archive is read from, until {@link #stop}. Read
    * on the read-ahead thread; {@link #failure} is read by the caller after that thread ended.
    */
-  private static final class SourceWatch extends java.io.FilterInputStream {
+  private static final class SourceWatch extends FilterInputStream {
     volatile IOException failure;
     private volatile boolean stopped;
 

@@ -1,5 +1,6 @@
 package dev.halcyon.archive;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -54,7 +55,7 @@ final class MemberPaths {
         return Optional.of("has a '..' component and could escape the target directory");
       }
       // Else the filesystem refuses it mid-extraction with a bare "File name too long".
-      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
+      if (part.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
         return Optional.of("has a name component longer than " + MAX_COMPONENT_BYTES + " bytes, which filesystems refuse");
       }
     }

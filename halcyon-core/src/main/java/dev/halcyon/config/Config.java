@@ -4,11 +4,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.archive.Compression;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -155,7 +157,7 @@ public record Config(
         throw new IllegalArgumentException("not http(s)");
       }
       return uri;
-    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+    } catch (URISyntaxException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL, got '" + text + "' (option --public-storage-url)");
     }
@@ -169,7 +171,7 @@ public record Config(
     return n;
   }
 
-  private static <T> T parse(String text, String name, java.util.function.Function<String, T> parser) {
+  private static <T> T parse(String text, String name, Function<String, T> parser) {
     try {
       return parser.apply(text);
     } catch (IllegalArgumentException e) {

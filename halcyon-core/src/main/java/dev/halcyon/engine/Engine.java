@@ -11,6 +11,7 @@ import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.naming.DefaultArchiveNamer;
 import dev.halcyon.store.LayerStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -385,7 +386,7 @@ public final class Engine {
     private Path postInstallPending(Path installDir) {
       String id =
           com.google.common.hash.Hashing.sha256()
-              .hashString(installDir.toAbsolutePath().normalize().toString(), java.nio.charset.StandardCharsets.UTF_8)
+              .hashString(installDir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
               .toString()
               .substring(0, 16);
       return s.workDir.resolve("post-install-pending").resolve(id);

@@ -1,6 +1,7 @@
 package dev.halcyon.engine;
 
 import dev.halcyon.layer.LayerKind;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,7 +44,7 @@ final class Hooks {
     ProcessBuilder pb = new ProcessBuilder(hook.toAbsolutePath().toString(), context.layerDir().toString());
     pb.directory(context.layerDir().toFile());
     pb.redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Map<String, String> env = pb.environment();
     env.put("HALCYON_LAYER_DIR", context.layerDir().toString());
     env.put("HALCYON_SOURCE_DIR", context.sourceDir().toString());

@@ -18,6 +18,7 @@ import dev.halcyon.store.PutMode;
 import dev.halcyon.store.StoreException;
 import dev.halcyon.store.StoredObject;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -806,7 +807,7 @@ final class Layers {
   }
 
   /** Counts bytes, reports progress, and can read the rest of the stream. */
-  private static final class CountingInputStream extends java.io.FilterInputStream {
+  private static final class CountingInputStream extends FilterInputStream {
     private static final long REPORT_EVERY = 4 << 20;
     private final String key;
     private final long total;

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /** Several policies as one: any rule condemns, every protection vetoes (see RetentionPolicy). */
@@ -18,7 +19,7 @@ final class CompositeRetention implements RetentionPolicy {
       if (policy instanceof CompositeRetention composite) {
         flat.addAll(composite.members);
       } else {
-        flat.add(java.util.Objects.requireNonNull(policy, "policy"));
+        flat.add(Objects.requireNonNull(policy, "policy"));
       }
     }
     checkArgument(!flat.isEmpty(), "a composed retention policy needs at least one policy");

@@ -11,11 +11,15 @@ import dev.halcyon.store.StoreException;
 import dev.halcyon.store.StoredObject;
 import dev.halcyon.store.TransientStoreException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -293,7 +297,7 @@ public final class GarbageCollector {
     GracePeriod grace = uploadGrace.orElseGet(() -> gracePeriodOf(policy));
     try {
       return store.abortIncompleteUploads(prefix, grace.clock().instant().minus(grace.grace()), dryRun);
-    } catch (java.io.InterruptedIOException e) {
+    } catch (InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
       warnings.add("incomplete uploads in " + store.describe() + " were not cleaned: " + e.getMessage());
@@ -308,8 +312,8 @@ public final class GarbageCollector {
     return members.stream()
         .filter(GracePeriod.class::isInstance)
         .map(GracePeriod.class::cast)
-        .max(java.util.Comparator.comparing(GracePeriod::grace))
-        .orElseGet(() -> GracePeriod.of(java.time.Clock.systemUTC(), Duration.ZERO));
+        .max(Comparator.comparing(GracePeriod::grace))
+        .orElseGet(() -> GracePeriod.of(Clock.systemUTC(), Duration.ZERO));
   }
 
   /**
@@ -336,7 +340,7 @@ public final class GarbageCollector {
     List<Protected> kept =
         second.plan.protections().stream().filter(p -> !deleting.contains(p.key())).toList();
     RetentionPlan plan = new RetentionPlan(delete, kept);
-    Set<String> parsed = new java.util.HashSet<>();
+    Set<String> parsed = new HashSet<>();
     second.listing.objects().forEach(o -> parsed.add(o.key()));
     checkState(
         parsed.containsAll(plan.condemnedKeys()), "a plan condemned a key the namer does not know");
@@ -459,7 +463,7 @@ public final class GarbageCollector {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException(
+      throw new InterruptedIOException(
           "interrupted while reading manifests from " + store.describe());
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();

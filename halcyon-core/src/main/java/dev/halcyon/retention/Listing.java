@@ -7,6 +7,7 @@ import dev.halcyon.naming.ArchiveName;
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.store.ObjectInfo;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What a store holds, as retention policies see it: the objects a namer understands (archives and
@@ -113,14 +116,14 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
    * list it in {@link ArchiveManifest#builtOn()}, in key order. Keys nobody references are absent.
    */
   public Map<String, List<String>> referrers() {
-    Map<String, List<String>> out = new java.util.TreeMap<>();
+    Map<String, List<String>> out = new TreeMap<>();
     for (StoredArchive archive : objects) {
       for (String reference : archive.builtOn()) {
         out.computeIfAbsent(reference, k -> new ArrayList<>()).add(archive.key());
       }
     }
     out.replaceAll((k, v) -> List.copyOf(v));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 
   /** Total bytes of the understood objects. */
@@ -128,7 +131,7 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
     return objects.stream().mapToLong(StoredArchive::size).sum();
   }
 
-  private static <T> List<T> sortedCopy(List<T> items, java.util.function.Function<T, String> key) {
+  private static <T> List<T> sortedCopy(List<T> items, Function<T, String> key) {
     checkNotNull(items, "items");
     List<T> copy = new ArrayList<>(items);
     copy.sort(Comparator.comparing(key));

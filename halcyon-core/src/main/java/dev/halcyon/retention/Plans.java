@@ -4,6 +4,7 @@ import dev.halcyon.naming.ArchiveName;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ final class Plans {
 
   /** Keys of {@code plan}'s condemned archives (not sidecars). */
   static Set<String> condemnedArchiveKeys(RetentionPlan plan) {
-    Set<String> keys = new java.util.HashSet<>();
+    Set<String> keys = new HashSet<>();
     plan.condemned().stream().filter(c -> c.archive().isArchive()).forEach(c -> keys.add(c.key()));
     return keys;
   }

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.naming.ArchiveName;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,8 +45,8 @@ public record StoredArchive(
   }
 
   /** The keys this archive was built on, from its manifest; empty without one. */
-  public java.util.List<String> builtOn() {
-    return manifest.map(ArchiveManifest::builtOn).orElse(java.util.List.of());
+  public List<String> builtOn() {
+    return manifest.map(ArchiveManifest::builtOn).orElse(List.of());
   }
 
   /** The part of the key after the last {@code /}, for messages. */

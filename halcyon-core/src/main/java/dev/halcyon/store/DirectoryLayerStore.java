@@ -877,7 +877,7 @@ public final class DirectoryLayerStore implements LayerStore {
             + " in folder store "
             + root
             + ": "
-            + (e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+            + (e instanceof FileSystemException f && f.getFile() != null
                 ? f.getFile() + ": " + f.getReason()
                 : e.getMessage())
             + "; check the folder and free disk space",

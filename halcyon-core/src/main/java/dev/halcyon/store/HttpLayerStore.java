@@ -6,11 +6,14 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.halcyon.layer.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +21,12 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -129,7 +135,7 @@ public final class HttpLayerStore implements LayerStore {
         token = "true".equals(text(doc.getDocumentElement(), "IsTruncated")) ? text(doc.getDocumentElement(), "NextContinuationToken") : null;
       }
     } while (token != null && !token.isEmpty());
-    out.sort(java.util.Comparator.comparing(ObjectInfo::key));
+    out.sort(Comparator.comparing(ObjectInfo::key));
     return out;
   }
 
@@ -145,20 +151,20 @@ public final class HttpLayerStore implements LayerStore {
 
   private HttpRequest.Builder request(String key) {
     checkArgument(!key.isEmpty() && !key.startsWith("/") && !key.contains(".."), "bad key '%s'", key);
-    String path = String.join("/", java.util.Arrays.stream(key.split("/")).map(HttpLayerStore::encodePath).toList());
+    String path = String.join("/", Arrays.stream(key.split("/")).map(HttpLayerStore::encodePath).toList());
     return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
   }
 
   private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) throws IOException {
     try {
       return client.send(request, handler);
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (HttpTimeoutException e) {
       throw new TransientStoreException("public storage " + base + " did not answer in time for " + what + "; check HALCYON_PUBLIC_STORAGE_URL or try later", e);
-    } catch (java.net.ConnectException e) {
+    } catch (ConnectException e) {
       throw new TransientStoreException("cannot connect to public storage " + base + " (" + what + "); check HALCYON_PUBLIC_STORAGE_URL", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while reading " + what + " from " + base);
+      throw new InterruptedIOException("interrupted while reading " + what + " from " + base);
     }
   }
 
@@ -209,7 +215,7 @@ public final class HttpLayerStore implements LayerStore {
       factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       factory.setExpandEntityReferences(false);
       return factory.newDocumentBuilder().parse(in);
-    } catch (javax.xml.parsers.ParserConfigurationException | org.xml.sax.SAXException e) {
+    } catch (ParserConfigurationException | org.xml.sax.SAXException e) {
       throw new StoreException("public storage listing is not S3 XML: " + e.getMessage(), e);
     }
   }

@@ -3,7 +3,9 @@ package dev.halcyon.store;
 import dev.halcyon.layer.Digest;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +60,7 @@ public interface LayerStore extends Closeable {
   default PutResult putMoving(String key, Path source, Digest digest, PutMode mode)
       throws IOException {
     PutResult result = put(key, source, digest, mode);
-    java.nio.file.Files.deleteIfExists(source);
+    Files.deleteIfExists(source);
     return result;
   }
 
@@ -77,7 +79,7 @@ public interface LayerStore extends Closeable {
    *
    * @return how many uploads were aborted (in a dry run: would be)
    */
-  default int abortIncompleteUploads(String prefix, java.time.Instant startedBefore, boolean dryRun)
+  default int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun)
       throws IOException {
     return 0;
   }

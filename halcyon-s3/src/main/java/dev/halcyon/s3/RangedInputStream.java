@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -106,7 +107,7 @@ final class RangedInputStream extends InputStream {
         throw errors.translate(e, S3Errors.Operation.GET, key);
       } catch (IOException e) {
         throw errors.translate(e, S3Errors.Operation.GET, key);
-      } catch (java.io.UncheckedIOException e) {
+      } catch (UncheckedIOException e) {
         throw errors.translate(e.getCause(), S3Errors.Operation.GET, key);
       }
       if (n >= 0) {

@@ -13,6 +13,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -206,7 +207,7 @@ final class S3Errors {
     }
     if (code.equals("BadDigest") || code.equals("XAmzContentSHA256Mismatch")
         || code.equals("InvalidDigest") || code.contains("Checksum")
-        || (status == 400 && message.toLowerCase(java.util.Locale.ROOT).contains("checksum"))) {
+        || (status == 400 && message.toLowerCase(Locale.ROOT).contains("checksum"))) {
       return new CorruptObjectException(scrub(failed + ": the service rejected the bytes sent ("
           + code + "): the file does not match its digest or changed while it was sent"), e);
     }

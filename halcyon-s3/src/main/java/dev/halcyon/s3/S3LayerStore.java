@@ -19,6 +19,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -740,7 +742,7 @@ public final class S3LayerStore implements LayerStore {
         if (e.getCause() instanceof IOException io) {
           throw errors.translate(io, S3Errors.Operation.PUT, key);
         }
-        if (e.getCause() instanceof java.io.UncheckedIOException io) {
+        if (e.getCause() instanceof UncheckedIOException io) {
           throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
         }
         throw new StoreException("could not upload " + location + "/" + key + ": " + e.getCause(), e.getCause());
@@ -781,7 +783,7 @@ public final class S3LayerStore implements LayerStore {
       try {
         last = new DigestCheckingInputStream(Files.newInputStream(source), size, digest, what, source);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
       return last;
     }
@@ -822,7 +824,7 @@ public final class S3LayerStore implements LayerStore {
     if (hex == null) {
       return Optional.empty();
     }
-    String h = hex.trim().toLowerCase(java.util.Locale.ROOT);
+    String h = hex.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("sha256:")) {
       h = h.substring("sha256:".length());
     }
@@ -955,7 +957,7 @@ public final class S3LayerStore implements LayerStore {
      */
     public Builder acl(String acl) {
       S3Acls.parse(acl);
-      this.acl = acl.trim().toLowerCase(java.util.Locale.ROOT);
+      this.acl = acl.trim().toLowerCase(Locale.ROOT);
       return this;
     }
 
