@@ -134,28 +134,16 @@ final class HalcyonCommand implements Runnable {
         return null;
       }
     }
+    // The one table of subcommands; options, ls and gc are left to picocli.
+    Class<?> type = SUBCOMMANDS.get(args[0]);
+    if (type == null || !AppCommand.class.isAssignableFrom(type)) {
+      return null;
+    }
     AppCommand command;
-    switch (args[0]) {
-      case "install":
-        command = new InstallCommand();
-        break;
-      case "build":
-        command = new BuildCommand();
-        break;
-      case "label":
-        command = new LabelCommand();
-        break;
-      case "tag":
-        command = new TagCommand();
-        break;
-      case "paths":
-        command = new PathsCommand();
-        break;
-      case "explain":
-        command = new ExplainCommand();
-        break;
-      default:
-        return null;
+    try {
+      command = (AppCommand) type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create the " + args[0] + " command", e);
     }
     if (args.length == 2) {
       try {

@@ -59,25 +59,6 @@ public record GcReport(
     warnings = List.copyOf(warnings);
   }
 
-  /** A report of a collection that found no incomplete uploads and nothing to warn about. */
-  public GcReport(
-      RetentionPlan plan,
-      boolean dryRun,
-      int objectsListed,
-      int unknownObjects,
-      int listCalls,
-      int manifestReads,
-      int deleteCalls,
-      int deleteRequests,
-      List<String> spared,
-      long bytesFreed,
-      Duration listTime,
-      Duration planTime,
-      Duration deleteTime) {
-    this(plan, dryRun, objectsListed, unknownObjects, listCalls, manifestReads, deleteCalls,
-        deleteRequests, spared, bytesFreed, listTime, planTime, deleteTime, 0, List.of());
-  }
-
   /** Total time of the collection. */
   public Duration elapsed() {
     return listTime.plus(planTime).plus(deleteTime);
