@@ -64,32 +64,8 @@ class ConcurrencyIT {
     List<Future<List<String>>> machines = new ArrayList<>();
     for (int m = 0; m < MACHINES; m++) {
       int machineNo = m;
-      machines.add(pool.submit(() -> {
-        List<String> problems = new ArrayList<>();
-        Path dir = tmp.resolve("m" + machineNo);
-        Map<String, String> env = machine(dir, shared);
-        for (int round = 0; round < ROUNDS; round++) {
-          int version = (machineNo + round) % 3;
-          CliProcess.Result r = CliProcess.run(env, tmp, "install", apps.get(version).toString());
-          if (r.exit() != 0) {
-            problems.add("m" + machineNo + " round " + round + ": " + r);
-            continue;
-          }
-          String output = BuildAndDeployIT.run(Machines.installed(dir));
-          if (!output.equals("greeting 1.0\nhello from version " + version + "\n")) {
-            problems.add("m" + machineNo + " round " + round + " installed a wrong or torn app: " + output);
-          }
-          Optional<Map<String, String>> tree = Invariants.snapshot(Machines.installed(dir));
-          TREES.computeIfAbsent(version, v -> tree.orElseThrow());
-          if (!TREES.get(version).equals(tree.orElseThrow())) {
-            problems.add("m" + machineNo + " round " + round + " tree differs from another machine's of version " + version);
-          }
-          if (!Invariants.litter(dir.resolve("root")).isEmpty()) {
-            problems.add("m" + machineNo + " left " + Invariants.litter(dir.resolve("root")));
-          }
-        }
-        return problems;
-      }));
+      machines.add(pool.submit(() ->
+          installRounds(machineNo, tmp.resolve("m" + machineNo), tmp, apps, ROUNDS, TREES, shared)));
     }
     List<String> problems = new ArrayList<>();
     for (Future<List<String>> f : machines) {
@@ -111,6 +87,40 @@ class ConcurrencyIT {
     }
     assertThat(installs).as("keep=install:2 after %s", last).isEqualTo(2);
     System.out.printf("CONCURRENCY %d machines x %d installs, %d gc runs alongside, %d objects verified at the end%n", MACHINES, ROUNDS, gc[0], objects);
+  }
+
+  /**
+   * One simulated machine (its directories under {@code dir}, sharing {@code store}) installing version {@code (machineNo +
+   * round) % 3} of {@code apps} in each of {@code rounds} rounds, while others do the same: every
+   * install must succeed, run, be whole (the same tree as any other machine's of that version, kept
+   * in {@code trees}) and leave no litter. Returns the problems found.
+   */
+  static List<String> installRounds(
+      int machineNo, Path dir, Path workDir, List<Path> apps, int rounds,
+      Map<Integer, Map<String, String>> trees, Map<String, String> store) throws Exception {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> env = machine(dir, store);
+    for (int round = 0; round < rounds; round++) {
+      int version = (machineNo + round) % 3;
+      CliProcess.Result r = CliProcess.run(env, workDir, "install", apps.get(version).toString());
+      if (r.exit() != 0) {
+        problems.add("m" + machineNo + " round " + round + ": " + r);
+        continue;
+      }
+      String output = BuildAndDeployIT.run(Machines.installed(dir));
+      if (!output.equals("greeting 1.0\nhello from version " + version + "\n")) {
+        problems.add("m" + machineNo + " round " + round + " installed a wrong or torn app: " + output);
+      }
+      Optional<Map<String, String>> tree = Invariants.snapshot(Machines.installed(dir));
+      trees.computeIfAbsent(version, v -> tree.orElseThrow());
+      if (!trees.get(version).equals(tree.orElseThrow())) {
+        problems.add("m" + machineNo + " round " + round + " tree differs from another machine's of version " + version);
+      }
+      if (!Invariants.litter(dir.resolve("root")).isEmpty()) {
+        problems.add("m" + machineNo + " left " + Invariants.litter(dir.resolve("root")));
+      }
+    }
+    return problems;
   }
 
   private static final Map<Integer, Map<String, String>> TREES = new java.util.concurrent.ConcurrentHashMap<>();

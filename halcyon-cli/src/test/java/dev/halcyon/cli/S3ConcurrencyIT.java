@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,32 +101,8 @@ class S3ConcurrencyIT {
     List<Future<List<String>>> machines = new ArrayList<>();
     for (int m = 0; m < MACHINES; m++) {
       int machineNo = m;
-      machines.add(pool.submit(() -> {
-        List<String> problems = new ArrayList<>();
-        Path dir = tmp.resolve("m" + machineNo);
-        Map<String, String> env = machine(dir, bucket());
-        for (int round = 0; round < ROUNDS; round++) {
-          int version = (machineNo + round) % 3;
-          CliProcess.Result r = CliProcess.run(env, tmp, "install", apps.get(version).toString());
-          if (r.exit() != 0) {
-            problems.add("m" + machineNo + " round " + round + ": " + r);
-            continue;
-          }
-          String output = BuildAndDeployIT.run(Machines.installed(dir));
-          if (!output.equals("greeting 1.0\nhello from version " + version + "\n")) {
-            problems.add("m" + machineNo + " round " + round + " installed a wrong or torn app: " + output);
-          }
-          Optional<Map<String, String>> tree = Invariants.snapshot(Machines.installed(dir));
-          trees.computeIfAbsent(version, v -> tree.orElseThrow());
-          if (!trees.get(version).equals(tree.orElseThrow())) {
-            problems.add("m" + machineNo + " round " + round + " tree differs from another machine's of version " + version);
-          }
-          if (!Invariants.litter(dir.resolve("root")).isEmpty()) {
-            problems.add("m" + machineNo + " left " + Invariants.litter(dir.resolve("root")));
-          }
-        }
-        return problems;
-      }));
+      machines.add(pool.submit(() -> ConcurrencyIT.installRounds(
+          machineNo, tmp.resolve("m" + machineNo), tmp, apps, ROUNDS, trees, bucket())));
     }
     List<String> problems = new ArrayList<>();
     for (Future<List<String>> f : machines) {
