@@ -1,5 +1,6 @@
 package dev.halcyon.cli;
 
+import dev.halcyon.s3.HttpHeads;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -112,7 +113,7 @@ final class FaultProxy implements Closeable {
   private void handle(Socket client) {
     try (client) {
       InputStream in = client.getInputStream();
-      String head = readHead(in);
+      String head = HttpHeads.read(in);
       if (head == null) {
         return;
       }
@@ -242,19 +243,6 @@ final class FaultProxy implements Closeable {
     s.close();
   }
 
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int state = 0;
-    while (state < 4) {
-      int c = in.read();
-      if (c < 0) {
-        return null;
-      }
-      b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : (c == '\r' ? 1 : 0);
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
-  }
 
   private static byte[] readChunked(InputStream in) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -1,6 +1,5 @@
 package dev.halcyon.s3;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -200,7 +199,7 @@ public final class CannedS3Server implements AutoCloseable {
   private void handle(Socket client) {
     try (client) {
       InputStream in = client.getInputStream();
-      String head = readHead(in);
+      String head = HttpHeads.read(in);
       if (head == null) {
         return;
       }
@@ -245,19 +244,6 @@ public final class CannedS3Server implements AutoCloseable {
     return String.format(Locale.ROOT, "CANNED%010d", request.number());
   }
 
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int state = 0;
-    while (state < 4) {
-      int c = in.read();
-      if (c < 0) {
-        return null;
-      }
-      b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : (c == '\r' ? 1 : 0);
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
-  }
 
   /** The SHA-256 of {@code bytes} in lowercase hex. */
   public static String sha256(byte[] bytes) {
