@@ -243,7 +243,6 @@ final class FaultProxy implements Closeable {
     s.close();
   }
 
-
   private static byte[] readChunked(InputStream in) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {

@@ -244,7 +244,6 @@ public final class CannedS3Server implements AutoCloseable {
     return String.format(Locale.ROOT, "CANNED%010d", request.number());
   }
 
-
   /** The SHA-256 of {@code bytes} in lowercase hex. */
   public static String sha256(byte[] bytes) {
     try {
