@@ -12,7 +12,9 @@ abstract class BaseCommand implements Callable<Integer> {
 
   @Mixin SettingsOptions settings;
 
-  @Option(names = {"-v", "--verbose", "--stacktrace"}, description = "Show more detail, and a stack trace on errors.")
+  @Option(
+      names = {"-v", "--verbose", "--stacktrace"},
+      description = "Show more detail, and a stack trace on errors.")
   boolean verbose;
 
   /** The environment with this command's options laid over it. */

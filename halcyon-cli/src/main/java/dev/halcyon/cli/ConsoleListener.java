@@ -7,8 +7,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Prints what the engine does: a line per step and per layer (where it came from, size, time),
- * and on a terminal a progress line for transfers.
+ * Prints what the engine does: a line per step and per layer (where it came from, size, time), and
+ * on a terminal a progress line for transfers.
  */
 final class ConsoleListener implements EngineListener {
   private final PrintStream err;
@@ -56,7 +56,15 @@ final class ConsoleListener implements EngineListener {
     }
     String name = key.substring(key.lastIndexOf('/') + 1);
     String pct = total > 0 ? String.format(Locale.ROOT, "%3d%%", done * 100 / total) : "";
-    err.print("\r       " + name + " " + pct + " " + bytes(done) + (total > 0 ? " of " + bytes(total) : "") + "   ");
+    err.print(
+        "\r       "
+            + name
+            + " "
+            + pct
+            + " "
+            + bytes(done)
+            + (total > 0 ? " of " + bytes(total) : "")
+            + "   ");
     progressShown = true;
   }
 

@@ -16,10 +16,13 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /**
- * {@code halcyon explain [APP]}: for each layer, whether its archive is stored, and if not, how
- * the nearest stored archives of the same app differ (which input changed).
+ * {@code halcyon explain [APP]}: for each layer, whether its archive is stored, and if not, how the
+ * nearest stored archives of the same app differ (which input changed).
  */
-@Command(name = "explain", description = "Say, layer by layer, whether each archive is stored and, if not, which inputs differ from the stored ones.")
+@Command(
+    name = "explain",
+    description =
+        "Say, layer by layer, whether each archive is stored and, if not, which inputs differ from the stored ones.")
 final class ExplainCommand extends AppCommand {
   @Override
   public Integer call() throws Exception {
@@ -47,7 +50,9 @@ final class ExplainCommand extends AppCommand {
           }
         }
         if (!found) {
-          parent.out.println("  not stored in " + String.join(", ", stores.stream().map(LayerStore::describe).toList()));
+          parent.out.println(
+              "  not stored in "
+                  + String.join(", ", stores.stream().map(LayerStore::describe).toList()));
           explainNearest(session, stores, tag, ext);
         }
       }
@@ -55,13 +60,19 @@ final class ExplainCommand extends AppCommand {
     }
   }
 
-  private void explainNearest(Session session, List<LayerStore> stores, LayerTag wanted, String ext) throws IOException {
+  private void explainNearest(Session session, List<LayerStore> stores, LayerTag wanted, String ext)
+      throws IOException {
     for (LayerStore store : stores) {
-      String prefix = wanted.kind() == dev.halcyon.layer.LayerKind.TOOLCHAIN ? wanted.platform() + "/" : session.namer.toolchainPrefix(wanted.platform(), wanted.toolchain());
+      String prefix =
+          wanted.kind() == dev.halcyon.layer.LayerKind.TOOLCHAIN
+              ? wanted.platform() + "/"
+              : session.namer.toolchainPrefix(wanted.platform(), wanted.toolchain());
       for (ObjectInfo info : store.list(prefix)) {
         Optional<ArchiveName> name = session.namer.parse(info.key());
-        if (name.isEmpty() || !name.get().extension().equals(ArchiveManifest.EXTENSION)
-            || name.get().kind() != wanted.kind() || !name.get().label().equals(wanted.label())) {
+        if (name.isEmpty()
+            || !name.get().extension().equals(ArchiveManifest.EXTENSION)
+            || name.get().kind() != wanted.kind()
+            || !name.get().label().equals(wanted.label())) {
           continue;
         }
         Optional<StoredObject> object = store.get(info.key());
@@ -70,11 +81,13 @@ final class ExplainCommand extends AppCommand {
         }
         ArchiveManifest manifest;
         try (StoredObject o = object.get()) {
-          manifest = ArchiveManifest.parse(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
+          manifest =
+              ArchiveManifest.parse(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
           continue;
         }
-        parent.out.println("  nearest: " + manifest.archiveKey() + " in " + store.describe() + " differs in:");
+        parent.out.println(
+            "  nearest: " + manifest.archiveKey() + " in " + store.describe() + " differs in:");
         for (String d : wanted.differences(manifest.tag())) {
           parent.out.println("    " + d);
         }

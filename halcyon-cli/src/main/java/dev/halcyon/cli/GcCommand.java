@@ -9,29 +9,47 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halcyon gc [--dry-run]}: delete out-of-date archives from private storage. */
-@Command(name = "gc", description = "Delete out-of-date archives from private storage by the retention policy; --dry-run prints the plan only.")
+@Command(
+    name = "gc",
+    description =
+        "Delete out-of-date archives from private storage by the retention policy; --dry-run prints the plan only.")
 final class GcCommand extends BaseCommand {
-  @Option(names = {"-n", "--dry-run"}, description = "Print what would be deleted, and why, and delete nothing.")
+  @Option(
+      names = {"-n", "--dry-run"},
+      description = "Print what would be deleted, and why, and delete nothing.")
   boolean dryRun;
 
-  @Option(names = "--prefix-filter", paramLabel = "KEY-PREFIX", description = "Only consider keys starting with this.")
+  @Option(
+      names = "--prefix-filter",
+      paramLabel = "KEY-PREFIX",
+      description = "Only consider keys starting with this.")
   String keyPrefix = "";
 
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
       if (session.privateStore().isEmpty()) {
-        throw new IllegalArgumentException("gc needs private storage: set HALCYON_S3_BUCKET or HALCYON_STORAGE_DIR");
+        throw new IllegalArgumentException(
+            "gc needs private storage: set HALCYON_S3_BUCKET or HALCYON_STORAGE_DIR");
       }
       if (session.config.noDelete() && !dryRun) {
-        throw new IllegalArgumentException("HALCYON_NO_DELETE is set, so gc may not delete; use --dry-run to see the plan");
+        throw new IllegalArgumentException(
+            "HALCYON_NO_DELETE is set, so gc may not delete; use --dry-run to see the plan");
       }
       LayerStore store = session.privateStore().get();
       GcReport report =
-          GarbageCollector.of(store, session.namer, Pruning.policy(session)).withPrefix(keyPrefix).collect(dryRun);
+          GarbageCollector.of(store, session.namer, Pruning.policy(session))
+              .withPrefix(keyPrefix)
+              .collect(dryRun);
       for (Condemned c : report.plan().condemned()) {
         parent.out.printf(
-            Locale.ROOT, "%s %s  %9s  [%s] %s%n", dryRun ? "would delete" : "deleted", c.key(), ConsoleListener.bytes(c.archive().size()), c.rule(), c.reason());
+            Locale.ROOT,
+            "%s %s  %9s  [%s] %s%n",
+            dryRun ? "would delete" : "deleted",
+            c.key(),
+            ConsoleListener.bytes(c.archive().size()),
+            c.rule(),
+            c.reason());
       }
       parent.out.printf(
           Locale.ROOT,

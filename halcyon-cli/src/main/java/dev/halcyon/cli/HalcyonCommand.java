@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = HalcyonCommand.Version.class,
-    description = "Build an app once, deploy it everywhere in seconds, with nothing shared but a bucket.",
+    description =
+        "Build an app once, deploy it everywhere in seconds, with nothing shared but a bucket.",
     footer = {
       "",
       "Exit status: 0 success, 1 error, 2 build required but forbidden (HALCYON_NO_BUILD).",
@@ -39,10 +40,10 @@ final class HalcyonCommand implements Runnable {
   static final int BUILD_FORBIDDEN = 2;
 
   /**
-   * The subcommands by name, in the order help lists them. They are added to the command line
-   * here rather than in {@code @Command(subcommands)}, so that a run builds the model (reflection
-   * over every option, lambdas, pattern compilation) of the one subcommand it runs, not of all
-   * eight: about a third of the start-up of a run that has nothing to do.
+   * The subcommands by name, in the order help lists them. They are added to the command line here
+   * rather than in {@code @Command(subcommands)}, so that a run builds the model (reflection over
+   * every option, lambdas, pattern compilation) of the one subcommand it runs, not of all eight:
+   * about a third of the start-up of a run that has nothing to do.
    */
   static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
@@ -113,17 +114,22 @@ final class HalcyonCommand implements Runnable {
         });
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) ->
-            failed(ex, parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"), env, err));
+            failed(
+                ex,
+                parseResult.subcommand() != null
+                    && parseResult.subcommand().hasMatchedOption("--verbose"),
+                env,
+                err));
     return cl.execute(args);
   }
 
   /**
    * Runs {@code halcyon COMMAND [APP]} without picocli when that is all the arguments say (no
-   * option, no {@code @file}, at most one app directory), which is how deploy scripts and CI
-   * jobs call it; returns null for anything else. Building picocli's model of a subcommand (its
-   * 30 options read by reflection through annotation proxies, converters registered, help
-   * sections) took more CPU than the rest of a run that has nothing to do; the result here is
-   * the one picocli would produce: every option unset, APP or the current directory.
+   * option, no {@code @file}, at most one app directory), which is how deploy scripts and CI jobs
+   * call it; returns null for anything else. Building picocli's model of a subcommand (its 30
+   * options read by reflection through annotation proxies, converters registered, help sections)
+   * took more CPU than the rest of a run that has nothing to do; the result here is the one picocli
+   * would produce: every option unset, APP or the current directory.
    */
   static Integer runWithoutParsing(String[] args, HalcyonCommand root) {
     if (args.length == 0 || args.length > 2) {
@@ -162,7 +168,8 @@ final class HalcyonCommand implements Runnable {
   }
 
   /** Reports a failed command in one line (and its stack trace if verbose); the exit status. */
-  private static int failed(Exception ex, boolean verbose, Map<String, String> env, PrintStream err) {
+  private static int failed(
+      Exception ex, boolean verbose, Map<String, String> env, PrintStream err) {
     String message = Redaction.redact(describe(ex, env), env);
     err.println("halcyon: " + message);
     if (verbose) {
@@ -176,22 +183,35 @@ final class HalcyonCommand implements Runnable {
       return oneLine(ex.getMessage());
     }
     String message = ex.getMessage();
-    if (message == null || message.isBlank() || !(ex instanceof IOException || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException)) {
+    if (message == null
+        || message.isBlank()
+        || !(ex instanceof IOException
+            || ex instanceof IllegalArgumentException
+            || ex instanceof IllegalStateException)) {
       message = ex.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
     if (ex instanceof AccessDeniedException a) {
-      message = "permission denied: " + a.getFile() + "; choose a writable directory or run as a user who may write there";
+      message =
+          "permission denied: "
+              + a.getFile()
+              + "; choose a writable directory or run as a user who may write there";
     } else if (ex instanceof NoSuchFileException n) {
       message = "no such file or directory: " + n.getFile();
     } else if (ex instanceof SocketException || ex instanceof SocketTimeoutException) {
       // A bare "Connection reset" says neither where nor what to do.
-      message = "a network connection failed (" + message + "); check the way to storage (HALCYON_S3_ENDPOINT, proxies) and run again";
+      message =
+          "a network connection failed ("
+              + message
+              + "); check the way to storage (HALCYON_S3_ENDPOINT, proxies) and run again";
     } else if (ex instanceof FileSystemException f && f.getFile() != null) {
       // A bare "PATH: Not a directory" does not say which setting led there.
-      message = "cannot use " + f.getFile() + ": " + f.getReason() + "; " + settingHint(f.getFile(), env);
+      message =
+          "cannot use " + f.getFile() + ": " + f.getReason() + "; " + settingHint(f.getFile(), env);
     }
     if (message.contains("No space left on device")) {
-      message = message + "; free disk space, or point HALCYON_ROOT, HALCYON_BASE and HALCYON_CACHE at a disk with room";
+      message =
+          message
+              + "; free disk space, or point HALCYON_ROOT, HALCYON_BASE and HALCYON_CACHE at a disk with room";
     }
     return "error: " + oneLine(message);
   }
@@ -209,14 +229,19 @@ final class HalcyonCommand implements Runnable {
         continue;
       }
       Path dir = Path.of(value.strip()).toAbsolutePath().normalize();
-      if (Path.of(file).toAbsolutePath().normalize().startsWith(dir) && dir.toString().length() > bestLength) {
+      if (Path.of(file).toAbsolutePath().normalize().startsWith(dir)
+          && dir.toString().length() > bestLength) {
         best = name;
         bestLength = dir.toString().length();
       }
     }
     return best == null
         ? "check that this path is a writable directory"
-        : "make " + best + " (option " + dev.halcyon.config.Config.optionFor(best) + ") a writable directory";
+        : "make "
+            + best
+            + " (option "
+            + dev.halcyon.config.Config.optionFor(best)
+            + ") a writable directory";
   }
 
   static String oneLine(String s) {

@@ -8,7 +8,10 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code halcyon install [APP]}: restore or build, then install under ROOT/PREFIX. */
-@Command(name = "install", description = "Install the app under ROOT/PREFIX: restore its install archive, or build what is missing.")
+@Command(
+    name = "install",
+    description =
+        "Install the app under ROOT/PREFIX: restore its install archive, or build what is missing.")
 final class InstallCommand extends AppCommand {
   @Override
   public Integer call() throws Exception {
@@ -19,13 +22,26 @@ final class InstallCommand extends AppCommand {
       // Plain concatenation, not printf: java.util.Formatter with %.2f loads and initialises the
       // locale and decimal-format machinery, a measurable part of a run that has nothing to do.
       parent.err.println(
-          "-----> Installing " + recipe.label() + " (" + session.platform + ", " + recipe.install().tag().toolchain()
-              + ") into " + settings.installDir());
+          "-----> Installing "
+              + recipe.label()
+              + " ("
+              + session.platform
+              + ", "
+              + recipe.install().tag().toolchain()
+              + ") into "
+              + settings.installDir());
       Engine engine = engine(session, listener);
       RunReport report = engine.install(recipe, settings.installDir());
       parent.err.println(
-          "-----> " + (report.alreadyInstalled() ? "Already installed" : "Installed") + " " + recipe.label()
-              + " in " + settings.installDir() + " (" + seconds(report.took().toMillis()) + " s)");
+          "-----> "
+              + (report.alreadyInstalled() ? "Already installed" : "Installed")
+              + " "
+              + recipe.label()
+              + " in "
+              + settings.installDir()
+              + " ("
+              + seconds(report.took().toMillis())
+              + " s)");
       return HalcyonCommand.OK;
     }
   }

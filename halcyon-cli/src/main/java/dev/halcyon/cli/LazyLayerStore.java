@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A store made on first use: building an S3 client loads some 1,400 classes, which a run that
- * finds the app already installed never needs (measured: nothing-to-do 4.1 s → 2.2 s under load).
+ * A store made on first use: building an S3 client loads some 1,400 classes, which a run that finds
+ * the app already installed never needs (measured: nothing-to-do 4.1 s → 2.2 s under load).
  * Settings are parsed before this is made, so configuration errors still surface at once.
  */
 final class LazyLayerStore implements LayerStore {
@@ -72,7 +72,8 @@ final class LazyLayerStore implements LayerStore {
   }
 
   @Override
-  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun)
+      throws IOException {
     return store().abortIncompleteUploads(prefix, startedBefore, dryRun);
   }
 

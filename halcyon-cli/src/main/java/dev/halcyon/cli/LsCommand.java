@@ -16,9 +16,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halcyon ls}: what private storage (or the cache) holds. */
-@Command(name = "ls", description = "List the archives in private storage (else the local cache): kind, label, hash, size, age and what references them.")
+@Command(
+    name = "ls",
+    description =
+        "List the archives in private storage (else the local cache): kind, label, hash, size, age and what references them.")
 final class LsCommand extends BaseCommand {
-  @Option(names = "--prefix-filter", paramLabel = "KEY-PREFIX", description = "Only keys starting with this, e.g. linux-debian-12-x86_64/jdk-17/.")
+  @Option(
+      names = "--prefix-filter",
+      paramLabel = "KEY-PREFIX",
+      description = "Only keys starting with this, e.g. linux-debian-12-x86_64/jdk-17/.")
   String keyPrefix = "";
 
   @Option(names = "--local", description = "List the local cache instead of private storage.")
@@ -29,7 +35,9 @@ final class LsCommand extends BaseCommand {
     try (Session session = session()) {
       LayerStore store = cacheOnly ? session.cache() : session.inspected();
       Listing listing =
-          GarbageCollector.of(store, session.namer, Pruning.policy(session)).withPrefix(keyPrefix).listing();
+          GarbageCollector.of(store, session.namer, Pruning.policy(session))
+              .withPrefix(keyPrefix)
+              .listing();
       Map<String, TreeSet<String>> referencedBy = new HashMap<>();
       for (StoredArchive a : listing.archives()) {
         for (String ref : a.builtOn()) {
@@ -38,7 +46,15 @@ final class LsCommand extends BaseCommand {
       }
       Instant now = Instant.now();
       parent.out.println("# " + store.describe());
-      parent.out.printf(Locale.ROOT, "%-12s %-28s %-16s %9s %8s  %s%n", "KIND", "LABEL", "HASH", "SIZE", "AGE", "KEY");
+      parent.out.printf(
+          Locale.ROOT,
+          "%-12s %-28s %-16s %9s %8s  %s%n",
+          "KIND",
+          "LABEL",
+          "HASH",
+          "SIZE",
+          "AGE",
+          "KEY");
       for (StoredArchive a : listing.archives()) {
         parent.out.printf(
             Locale.ROOT,
@@ -49,14 +65,20 @@ final class LsCommand extends BaseCommand {
             ConsoleListener.bytes(a.size()),
             age(Duration.between(a.lastModified(), now)),
             a.key(),
-            referencedBy.containsKey(a.key()) ? "  (used by " + String.join(", ", referencedBy.get(a.key())) + ")" : "");
+            referencedBy.containsKey(a.key())
+                ? "  (used by " + String.join(", ", referencedBy.get(a.key())) + ")"
+                : "");
       }
       List<ObjectInfo> unknown = listing.unknown();
       if (!unknown.isEmpty()) {
         parent.out.println("# " + unknown.size() + " other object(s), never touched by gc:");
         unknown.forEach(u -> parent.out.println("  " + u.key()));
       }
-      parent.out.printf(Locale.ROOT, "# %d archive(s), %s%n", listing.archives().size(), ConsoleListener.bytes(listing.totalBytes()));
+      parent.out.printf(
+          Locale.ROOT,
+          "# %d archive(s), %s%n",
+          listing.archives().size(),
+          ConsoleListener.bytes(listing.totalBytes()));
       return HalcyonCommand.OK;
     }
   }

@@ -16,8 +16,10 @@ final class PathsCommand extends AppCommand {
       parent.out.println("HALCYON_ROOT=" + c.root());
       parent.out.println("HALCYON_PREFIX=" + settings.prefix());
       parent.out.println("install directory=" + settings.installDir());
-      parent.out.println("private storage=" + session.privateStore().map(s -> s.describe()).orElse("(none)"));
-      parent.out.println("public storage=" + session.publicStore().map(s -> s.describe()).orElse("(none)"));
+      parent.out.println(
+          "private storage=" + session.privateStore().map(s -> s.describe()).orElse("(none)"));
+      parent.out.println(
+          "public storage=" + session.publicStore().map(s -> s.describe()).orElse("(none)"));
       return HalcyonCommand.OK;
     }
   }

@@ -16,13 +16,15 @@ final class Pruning {
     try {
       return RetentionPolicies.parse(session.config.retention(), Clock.systemUTC());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("HALCYON_RETENTION: " + e.getMessage() + " (option --retention)", e);
+      throw new IllegalArgumentException(
+          "HALCYON_RETENTION: " + e.getMessage() + " (option --retention)", e);
     }
   }
 
   /**
    * Prunes the folder of the app's toolchain (its dependencies, build and install archives) after
-   * an upload, as the original did after each upload; a whole-bucket collection is {@code gc}'s job.
+   * an upload, as the original did after each upload; a whole-bucket collection is {@code gc}'s
+   * job.
    */
   static Engine.Pruner pruner(Session session) {
     RetentionPolicy policy = policy(session);

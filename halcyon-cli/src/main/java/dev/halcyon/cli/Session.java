@@ -41,7 +41,8 @@ final class Session implements Closeable {
   private Session(Config config) {
     this.config = config;
     this.platform = config.platform().orElseGet(Platforms::detect);
-    this.namer = config.naming().equals("original") ? new OriginalHalcyonNamer() : new DefaultArchiveNamer();
+    this.namer =
+        config.naming().equals("original") ? new OriginalHalcyonNamer() : new DefaultArchiveNamer();
   }
 
   static Session open(Map<String, String> values) {
@@ -64,7 +65,10 @@ final class Session implements Closeable {
       } else if (config.s3Bucket().isPresent()) {
         S3Settings s3 = S3Settings.fromEnvironment(config.values());
         privateStore =
-            Optional.of(remember(new LazyLayerStore(() -> S3LayerStore.builder().settings(s3).build(), s3.describe())));
+            Optional.of(
+                remember(
+                    new LazyLayerStore(
+                        () -> S3LayerStore.builder().settings(s3).build(), s3.describe())));
       } else {
         privateStore = Optional.of(remember(new DirectoryLayerStore(config.storageDir().get())));
       }
@@ -112,7 +116,8 @@ final class Session implements Closeable {
 
   RecipeSettings recipeSettings(Path appDir, OutputStream hookOutput) throws IOException {
     String prefix = config.prefix().or(() -> magicPrefix(appDir)).orElse("/app");
-    return new RecipeSettings(platform, prefix, config.root(), config.label(), config.toolchain(), hookOutput);
+    return new RecipeSettings(
+        platform, prefix, config.root(), config.label(), config.toolchain(), hookOutput);
   }
 
   AppRecipe recipe(Path appDir, OutputStream hookOutput) throws IOException {

@@ -9,85 +9,166 @@ import picocli.CommandLine.Option;
  * given, overrides it; {@link #overlay} merges them over the environment.
  */
 final class SettingsOptions {
-  @Option(names = "--base", paramLabel = "DIR", description = "Where layer directories live (HALCYON_BASE; default ~/.halcyon/base).")
+  @Option(
+      names = "--base",
+      paramLabel = "DIR",
+      description = "Where layer directories live (HALCYON_BASE; default ~/.halcyon/base).")
   String base;
 
-  @Option(names = "--prefix", paramLabel = "PATH", description = "Where the app is installed on every machine (HALCYON_PREFIX; else .halcyon/prefix; default /app).")
+  @Option(
+      names = "--prefix",
+      paramLabel = "PATH",
+      description =
+          "Where the app is installed on every machine (HALCYON_PREFIX; else .halcyon/prefix; default /app).")
   String prefix;
 
-  @Option(names = "--root", paramLabel = "DIR", description = "Directory the prefix is installed under (HALCYON_ROOT; default /).")
+  @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description = "Directory the prefix is installed under (HALCYON_ROOT; default /).")
   String root;
 
-  @Option(names = "--cache", paramLabel = "DIR", description = "Local cache of archives (HALCYON_CACHE; default ~/.halcyon/cache).")
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR",
+      description = "Local cache of archives (HALCYON_CACHE; default ~/.halcyon/cache).")
   String cache;
 
-  @Option(names = "--purge-cache", description = "Empty the local cache before the run (HALCYON_PURGE_CACHE).")
+  @Option(
+      names = "--purge-cache",
+      description = "Empty the local cache before the run (HALCYON_PURGE_CACHE).")
   Boolean purgeCache;
 
-  @Option(names = "--no-clean-cache", description = "Keep cache entries this run did not use (HALCYON_NO_CLEAN_CACHE).")
+  @Option(
+      names = "--no-clean-cache",
+      description = "Keep cache entries this run did not use (HALCYON_NO_CLEAN_CACHE).")
   Boolean noCleanCache;
 
-  @Option(names = "--cache-max-size", paramLabel = "SIZE", description = "Cap the local cache, e.g. 2g, 500m or bytes; least recently used archives go first (HALCYON_CACHE_MAX_SIZE).")
+  @Option(
+      names = "--cache-max-size",
+      paramLabel = "SIZE",
+      description =
+          "Cap the local cache, e.g. 2g, 500m or bytes; least recently used archives go first (HALCYON_CACHE_MAX_SIZE).")
   String cacheMaxSize;
 
-  @Option(names = "--no-build", description = "Never build: exit 2 if the install archive is missing (HALCYON_NO_BUILD).")
+  @Option(
+      names = "--no-build",
+      description = "Never build: exit 2 if the install archive is missing (HALCYON_NO_BUILD).")
   Boolean noBuild;
 
-  @Option(names = "--no-build-dependencies", description = "Build only the app itself (HALCYON_NO_BUILD_DEPENDENCIES).")
+  @Option(
+      names = "--no-build-dependencies",
+      description = "Build only the app itself (HALCYON_NO_BUILD_DEPENDENCIES).")
   Boolean noBuildDependencies;
 
-  @Option(names = "--no-upload", description = "Upload nothing to private storage (HALCYON_NO_UPLOAD).")
+  @Option(
+      names = "--no-upload",
+      description = "Upload nothing to private storage (HALCYON_NO_UPLOAD).")
   Boolean noUpload;
 
-  @Option(names = {"--no-delete", "--no-clean-private-storage"}, description = "Never delete from private storage (HALCYON_NO_DELETE, HALCYON_NO_CLEAN_PRIVATE_STORAGE).")
+  @Option(
+      names = {"--no-delete", "--no-clean-private-storage"},
+      description =
+          "Never delete from private storage (HALCYON_NO_DELETE, HALCYON_NO_CLEAN_PRIVATE_STORAGE).")
   Boolean noDelete;
 
-  @Option(names = "--storage-dir", paramLabel = "DIR", description = "A folder used as private storage, e.g. on a shared filesystem (HALCYON_STORAGE_DIR).")
+  @Option(
+      names = "--storage-dir",
+      paramLabel = "DIR",
+      description =
+          "A folder used as private storage, e.g. on a shared filesystem (HALCYON_STORAGE_DIR).")
   String storageDir;
 
-  @Option(names = "--no-private-storage", description = "Ignore configured private storage (HALCYON_NO_PRIVATE_STORAGE).")
+  @Option(
+      names = "--no-private-storage",
+      description = "Ignore configured private storage (HALCYON_NO_PRIVATE_STORAGE).")
   Boolean noPrivateStorage;
 
-  @Option(names = "--public-storage-url", paramLabel = "URL", description = "Read-only HTTP storage tried after private storage (HALCYON_PUBLIC_STORAGE_URL).")
+  @Option(
+      names = "--public-storage-url",
+      paramLabel = "URL",
+      description =
+          "Read-only HTTP storage tried after private storage (HALCYON_PUBLIC_STORAGE_URL).")
   String publicStorageUrl;
 
-  @Option(names = "--no-public-storage", description = "Ignore public storage (HALCYON_NO_PUBLIC_STORAGE).")
+  @Option(
+      names = "--no-public-storage",
+      description = "Ignore public storage (HALCYON_NO_PUBLIC_STORAGE).")
   Boolean noPublicStorage;
 
-  @Option(names = "--s3-bucket", paramLabel = "BUCKET[/FOLDER]", description = "Private S3 bucket (HALCYON_S3_BUCKET).")
+  @Option(
+      names = "--s3-bucket",
+      paramLabel = "BUCKET[/FOLDER]",
+      description = "Private S3 bucket (HALCYON_S3_BUCKET).")
   String s3Bucket;
 
-  @Option(names = "--s3-acl", paramLabel = "ACL", description = "Canned ACL of uploads: private (default) or public-read (HALCYON_S3_ACL).")
+  @Option(
+      names = "--s3-acl",
+      paramLabel = "ACL",
+      description = "Canned ACL of uploads: private (default) or public-read (HALCYON_S3_ACL).")
   String s3Acl;
 
-  @Option(names = {"--s3-endpoint", "--s3-host"}, paramLabel = "HOST|URL", description = "Regional host such as s3-eu-west-1.amazonaws.com, or an S3-compatible URL (HALCYON_S3_ENDPOINT, HALCYON_S3_HOST).")
+  @Option(
+      names = {"--s3-endpoint", "--s3-host"},
+      paramLabel = "HOST|URL",
+      description =
+          "Regional host such as s3-eu-west-1.amazonaws.com, or an S3-compatible URL (HALCYON_S3_ENDPOINT, HALCYON_S3_HOST).")
   String s3Endpoint;
 
-  @Option(names = "--s3-region", paramLabel = "REGION", description = "The bucket's region (HALCYON_S3_REGION, else AWS_REGION).")
+  @Option(
+      names = "--s3-region",
+      paramLabel = "REGION",
+      description = "The bucket's region (HALCYON_S3_REGION, else AWS_REGION).")
   String s3Region;
 
-  @Option(names = "--aws-access-key-id", paramLabel = "ID", description = "Access key id (HALCYON_AWS_ACCESS_KEY_ID; else the standard AWS chain).")
+  @Option(
+      names = "--aws-access-key-id",
+      paramLabel = "ID",
+      description = "Access key id (HALCYON_AWS_ACCESS_KEY_ID; else the standard AWS chain).")
   String awsAccessKeyId;
 
-  @Option(names = "--aws-secret-access-key", paramLabel = "SECRET", description = "Secret key (HALCYON_AWS_SECRET_ACCESS_KEY); prefer the variable: options show in ps.")
+  @Option(
+      names = "--aws-secret-access-key",
+      paramLabel = "SECRET",
+      description =
+          "Secret key (HALCYON_AWS_SECRET_ACCESS_KEY); prefer the variable: options show in ps.")
   String awsSecretAccessKey;
 
-  @Option(names = "--compression", paramLabel = "CODEC", description = "zstd (default), gzip or xz for new archives (HALCYON_COMPRESSION).")
+  @Option(
+      names = "--compression",
+      paramLabel = "CODEC",
+      description = "zstd (default), gzip or xz for new archives (HALCYON_COMPRESSION).")
   String compression;
 
-  @Option(names = "--platform", paramLabel = "ID", description = "Override the detected platform id (HALCYON_PLATFORM).")
+  @Option(
+      names = "--platform",
+      paramLabel = "ID",
+      description = "Override the detected platform id (HALCYON_PLATFORM).")
   String platform;
 
-  @Option(names = "--label", paramLabel = "NAME-VERSION", description = "Override the app label (HALCYON_LABEL).")
+  @Option(
+      names = "--label",
+      paramLabel = "NAME-VERSION",
+      description = "Override the app label (HALCYON_LABEL).")
   String label;
 
-  @Option(names = "--toolchain", paramLabel = "NAME-VERSION", description = "Override .halcyon/toolchain (HALCYON_TOOLCHAIN).")
+  @Option(
+      names = "--toolchain",
+      paramLabel = "NAME-VERSION",
+      description = "Override .halcyon/toolchain (HALCYON_TOOLCHAIN).")
   String toolchain;
 
-  @Option(names = "--naming", paramLabel = "default|original", description = "Archive names: ours, or the original Halcyon's (HALCYON_NAMING).")
+  @Option(
+      names = "--naming",
+      paramLabel = "default|original",
+      description = "Archive names: ours, or the original Halcyon's (HALCYON_NAMING).")
   String naming;
 
-  @Option(names = "--retention", paramLabel = "POLICY", description = "Retention policy for pruning private storage (HALCYON_RETENTION; default halcyon).")
+  @Option(
+      names = "--retention",
+      paramLabel = "POLICY",
+      description =
+          "Retention policy for pruning private storage (HALCYON_RETENTION; default halcyon).")
   String retention;
 
   /** The environment with every given option laid over it under its variable's name. */

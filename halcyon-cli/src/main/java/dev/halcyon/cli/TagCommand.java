@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halcyon tag [APP]}: print the install layer's tag (or every layer's with --all). */
-@Command(name = "tag", description = "Print the identity (tag) of the install layer, and its archive key.")
+@Command(
+    name = "tag",
+    description = "Print the identity (tag) of the install layer, and its archive key.")
 final class TagCommand extends AppCommand {
   @Option(names = "--all", description = "Print the tag of every layer.")
   boolean all;

@@ -27,12 +27,15 @@ class BuildAndDeployIT {
     Path builderDir = tmp.resolve("builder");
     Path deployerDir = tmp.resolve("deployer");
     Map<String, String> builder = machine(builderDir, store);
-    Map<String, String> deployer = with(machine(deployerDir, store), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
+    Map<String, String> deployer =
+        with(machine(deployerDir, store), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
 
     CliProcess.Result built = CliProcess.run(builder, tmp, "install", app.toString());
     assertThat(built.exit()).as(built.toString()).isZero();
-    assertThat(Files.readAllLines(log)).containsExactly("toolchain", "dependencies", "build", "install", "post-install");
-    assertThat(run(Machines.installed(builderDir))).isEqualTo("greeting 1.0\nhello from version 1\n");
+    assertThat(Files.readAllLines(log))
+        .containsExactly("toolchain", "dependencies", "build", "install", "post-install");
+    assertThat(run(Machines.installed(builderDir)))
+        .isEqualTo("greeting 1.0\nhello from version 1\n");
 
     Files.delete(log);
     CliProcess.Result deployed = CliProcess.run(deployer, tmp, "install", app.toString());
@@ -40,7 +43,8 @@ class BuildAndDeployIT {
     assertThat(deployed.err()).containsPattern("install\\s+private");
     assertThat(deployed.err()).doesNotContain("toolchain ").doesNotContain("dependencies ");
     assertThat(Files.readAllLines(log)).containsExactly("post-install");
-    assertThat(run(Machines.installed(deployerDir))).isEqualTo("greeting 1.0\nhello from version 1\n");
+    assertThat(run(Machines.installed(deployerDir)))
+        .isEqualTo("greeting 1.0\nhello from version 1\n");
 
     // A new version of the source: the deploy machine may not build it.
     Files.writeString(app.resolve("src/message.txt"), "hello from version 2\n");
@@ -57,11 +61,14 @@ class BuildAndDeployIT {
     CliProcess.Result rebuilt = CliProcess.run(builder, tmp, "install", app.toString());
     assertThat(rebuilt.exit()).as(rebuilt.toString()).isZero();
     assertThat(Files.readAllLines(log)).containsExactly("build", "install", "post-install");
-    assertThat(rebuilt.err()).containsPattern("toolchain\\s+existing").containsPattern("dependencies\\s+existing");
+    assertThat(rebuilt.err())
+        .containsPattern("toolchain\\s+existing")
+        .containsPattern("dependencies\\s+existing");
 
     CliProcess.Result redeployed = CliProcess.run(deployer, tmp, "install", app.toString());
     assertThat(redeployed.exit()).as(redeployed.toString()).isZero();
-    assertThat(run(Machines.installed(deployerDir))).isEqualTo("greeting 1.0\nhello from version 2\n");
+    assertThat(run(Machines.installed(deployerDir)))
+        .isEqualTo("greeting 1.0\nhello from version 2\n");
 
     CliProcess.Result again = CliProcess.run(deployer, tmp, "install", app.toString());
     assertThat(again.exit()).as(again.toString()).isZero();
@@ -73,12 +80,15 @@ class BuildAndDeployIT {
     Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
     TestApps.hook(app, "build", "echo compiling...\nexit 3\n");
     Path bucket = tmp.resolve("bucket");
-    Map<String, String> builder = machine(tmp.resolve("builder"), Map.of("HALCYON_STORAGE_DIR", bucket.toString()));
+    Map<String, String> builder =
+        machine(tmp.resolve("builder"), Map.of("HALCYON_STORAGE_DIR", bucket.toString()));
 
     CliProcess.Result r = CliProcess.run(builder, tmp, "install", app.toString());
 
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-    assertThat(lastLine(r.err())).startsWith("halcyon: error: .halcyon/build failed with exit status 3").endsWith("fix it and run again");
+    assertThat(lastLine(r.err()))
+        .startsWith("halcyon: error: .halcyon/build failed with exit status 3")
+        .endsWith("fix it and run again");
     assertThat(Files.exists(Machines.installed(tmp.resolve("builder")))).isFalse();
     CliProcess.Result ls = CliProcess.run(builder, tmp, "ls");
     assertThat(ls.out()).doesNotContain("halcyon-build-").doesNotContain("halcyon-install-");
@@ -87,7 +97,10 @@ class BuildAndDeployIT {
   @Test
   void install_twoAtOnceOnOneMachine_bothSucceedAndTheAppIsWhole() throws Exception {
     Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
-    Map<String, String> builder = machine(tmp.resolve("builder"), Map.of("HALCYON_STORAGE_DIR", tmp.resolve("bucket").toString()));
+    Map<String, String> builder =
+        machine(
+            tmp.resolve("builder"),
+            Map.of("HALCYON_STORAGE_DIR", tmp.resolve("bucket").toString()));
     var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       var a = pool.submit(() -> CliProcess.run(builder, tmp, "install", app.toString()));
@@ -97,11 +110,15 @@ class BuildAndDeployIT {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(run(Machines.installed(tmp.resolve("builder")))).isEqualTo("greeting 1.0\nhello from version 1\n");
+    assertThat(run(Machines.installed(tmp.resolve("builder"))))
+        .isEqualTo("greeting 1.0\nhello from version 1\n");
   }
 
   static String run(Path installed) throws Exception {
-    Process p = new ProcessBuilder(installed.resolve("bin/demo-app").toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(installed.resolve("bin/demo-app").toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).isZero();
     return out;

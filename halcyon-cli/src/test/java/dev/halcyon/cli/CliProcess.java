@@ -25,7 +25,8 @@ final class CliProcess {
   }
 
   static Path jar() {
-    Path jar = Path.of(System.getProperty("halcyon.cli.jar", "target/halcyon-cli.jar")).toAbsolutePath();
+    Path jar =
+        Path.of(System.getProperty("halcyon.cli.jar", "target/halcyon-cli.jar")).toAbsolutePath();
     assertThat(jar).as("the shaded CLI jar (mvn package builds it)").exists();
     return jar;
   }
@@ -51,7 +52,8 @@ final class CliProcess {
   }
 
   /** Runs {@code java -jar halcyon-cli.jar args} with exactly {@code env} plus PATH and HOME. */
-  static Result run(Map<String, String> env, Path workDir, String... args) throws IOException, InterruptedException {
+  static Result run(Map<String, String> env, Path workDir, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
@@ -71,9 +73,14 @@ final class CliProcess {
     Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError("halcyon " + String.join(" ", args) + " did not finish in 5 minutes");
+      throw new AssertionError(
+          "halcyon " + String.join(" ", args) + " did not finish in 5 minutes");
     }
-    Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    Result r =
+        new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);
     Files.delete(err);
     return r;

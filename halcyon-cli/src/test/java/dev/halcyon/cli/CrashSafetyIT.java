@@ -41,7 +41,8 @@ class CrashSafetyIT {
   record Kill(int exitOrMinusOne, Optional<Map<String, String>> tree) {}
 
   /** Starts a run, kills it after {@code delayMillis} (unless it ended first), returns its exit. */
-  static int killAfter(Map<String, String> env, Path dir, long delayMillis, String... args) throws Exception {
+  static int killAfter(Map<String, String> env, Path dir, long delayMillis, String... args)
+      throws Exception {
     Process p = CliProcess.start(env, dir, args);
     if (p.waitFor(delayMillis, TimeUnit.MILLISECONDS)) {
       return p.exitValue();
@@ -58,11 +59,15 @@ class CrashSafetyIT {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
   }
 
-  static CliProcess.Result recover(Map<String, String> env, Path dir, Path machine, Path store, String... args) throws Exception {
+  static CliProcess.Result recover(
+      Map<String, String> env, Path dir, Path machine, Path store, String... args)
+      throws Exception {
     Invariants.age(machine, store);
     CliProcess.Result r = CliProcess.run(env, dir, args);
     assertThat(r.exit()).as("the run after a kill completes: " + r).isZero();
-    assertThat(Invariants.litter(machine, store)).as("litter after the run that followed a kill").isEmpty();
+    assertThat(Invariants.litter(machine, store))
+        .as("litter after the run that followed a kill")
+        .isEmpty();
     return r;
   }
 
@@ -77,7 +82,8 @@ class CrashSafetyIT {
     assertThat(CliProcess.run(builder, tmp, "build", app2.toString()).exit()).isZero();
 
     Path d = tmp.resolve("deployer");
-    Map<String, String> deployer = with(machine(d, shared), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
+    Map<String, String> deployer =
+        with(machine(d, shared), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
     long duration = Math.max(timed(deployer, tmp, "install", app1.toString()), 1);
     Map<String, String> v1 = Invariants.snapshot(Machines.installed(d)).orElseThrow();
     duration = Math.max(duration, timed(deployer, tmp, "install", app2.toString()));
@@ -89,16 +95,22 @@ class CrashSafetyIT {
     int absent = 0;
     for (int i = 0; i < KILLS; i++) {
       Path target = i % 2 == 0 ? app1 : app2;
-      int exit = killAfter(deployer, tmp, random.nextLong(duration * 3 / 4 + 1), "install", target.toString());
+      int exit =
+          killAfter(
+              deployer, tmp, random.nextLong(duration * 3 / 4 + 1), "install", target.toString());
       killed += exit == -1 ? 1 : 0;
       Optional<Map<String, String>> after = Invariants.snapshot(Machines.installed(d));
       absent += after.isEmpty() ? 1 : 0;
-      assertThat(after.isEmpty() || after.get().equals(v1) || after.get().equals(v2)).as("kill %d: the app is absent, old or new, whole: %s", i, after).isTrue();
+      assertThat(after.isEmpty() || after.get().equals(v1) || after.get().equals(v2))
+          .as("kill %d: the app is absent, old or new, whole: %s", i, after)
+          .isTrue();
       Invariants.verifyAll(d.resolve("cache"));
       recover(deployer, tmp, d, store, "install", target.toString());
       assertThat(Invariants.snapshot(Machines.installed(d))).contains(target == app1 ? v1 : v2);
     }
-    System.out.printf("CRASH install: %d runs, %d killed before the end, %d left the app absent, run %d ms%n", KILLS, killed, absent, duration);
+    System.out.printf(
+        "CRASH install: %d runs, %d killed before the end, %d left the app absent, run %d ms%n",
+        KILLS, killed, absent, duration);
     assertThat(killed).as("most runs were killed mid-way").isPositive();
   }
 
@@ -117,7 +129,8 @@ class CrashSafetyIT {
     int killed = 0;
     for (int i = 0; i < KILLS; i++) {
       Files.writeString(app.resolve("src/message.txt"), "hello from version " + i + "\n");
-      int exit = killAfter(builder, tmp, random.nextLong(duration * 3 / 4 + 1), "install", app.toString());
+      int exit =
+          killAfter(builder, tmp, random.nextLong(duration * 3 / 4 + 1), "install", app.toString());
       killed += exit == -1 ? 1 : 0;
       Optional<Map<String, String>> after = Invariants.snapshot(Machines.installed(b));
       int objects = Invariants.verifyAll(store);
@@ -126,11 +139,15 @@ class CrashSafetyIT {
       assertThat(objects).isPositive();
       recover(builder, tmp, b, store, "install", app.toString());
       Map<String, String> current = Invariants.snapshot(Machines.installed(b)).orElseThrow();
-      assertThat(after.isEmpty() || after.get().equals(previous) || after.get().equals(current)).as("kill %d: the app is absent, old or new, whole", i).isTrue();
+      assertThat(after.isEmpty() || after.get().equals(previous) || after.get().equals(current))
+          .as("kill %d: the app is absent, old or new, whole", i)
+          .isTrue();
       previous = current;
     }
     Invariants.verifyAll(store);
-    System.out.printf("CRASH build+upload: %d runs, %d killed before the end, run %d ms%n", KILLS, killed, duration);
+    System.out.printf(
+        "CRASH build+upload: %d runs, %d killed before the end, run %d ms%n",
+        KILLS, killed, duration);
     assertThat(killed).isPositive();
   }
 
@@ -138,14 +155,24 @@ class CrashSafetyIT {
   void gc_killedAtRandomPoints_noReferencedArchiveLostAndNextRunCompletes() throws Exception {
     Path store = tmp.resolve("store");
     Path b = tmp.resolve("builder");
-    Map<String, String> builder = with(machine(b, Map.of("HALCYON_STORAGE_DIR", store.toString())), "HALCYON_RETENTION", "keep=install:1;grace=0");
+    Map<String, String> builder =
+        with(
+            machine(b, Map.of("HALCYON_STORAGE_DIR", store.toString())),
+            "HALCYON_RETENTION",
+            "keep=install:1;grace=0");
     Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
     assertThat(CliProcess.run(builder, tmp, "build", app.toString()).exit()).isZero();
     DirectoryLayerStore direct = new DirectoryLayerStore(store);
-    String installKey = direct.list("").stream().map(ObjectInfo::key).filter(k -> k.contains("/halcyon-install-") && k.endsWith(".tar.zst")).findFirst().orElseThrow();
+    String installKey =
+        direct.list("").stream()
+            .map(ObjectInfo::key)
+            .filter(k -> k.contains("/halcyon-install-") && k.endsWith(".tar.zst"))
+            .findFirst()
+            .orElseThrow();
     String manifestKey = installKey.replaceFirst("\\.tar\\.zst$", "." + ArchiveManifest.EXTENSION);
     byte[] archive = read(direct, installKey);
-    ArchiveManifest manifest = ArchiveManifest.parse(new String(read(direct, manifestKey), StandardCharsets.UTF_8));
+    ArchiveManifest manifest =
+        ArchiveManifest.parse(new String(read(direct, manifestKey), StandardCharsets.UTF_8));
 
     Random random = new Random(SEED + 2);
     addCondemned(direct, installKey, archive, manifest, random, 6);
@@ -157,34 +184,61 @@ class CrashSafetyIT {
       killed += exit == -1 ? 1 : 0;
       Invariants.verifyAll(store);
       Invariants.referencesIntact(store);
-      assertThat(keys(direct).stream().filter(k -> k.contains("/halcyon-install-") && k.endsWith(".tar.zst"))).as("an install archive is kept").isNotEmpty();
+      assertThat(
+              keys(direct).stream()
+                  .filter(k -> k.contains("/halcyon-install-") && k.endsWith(".tar.zst")))
+          .as("an install archive is kept")
+          .isNotEmpty();
       CliProcess.Result after = recover(builder, tmp, b, store, "gc");
-      List<String> installs = keys(direct).stream().filter(k -> k.contains("/halcyon-install-")).toList();
+      List<String> installs =
+          keys(direct).stream().filter(k -> k.contains("/halcyon-install-")).toList();
       assertThat(installs).as("kill %d (exit %d), then %s", i, exit, after).hasSize(2);
-      assertThat(installs.get(0).replaceFirst("\\.manifest$", ".tar.zst")).as("the kept install archive keeps its manifest").isEqualTo(installs.get(1));
+      assertThat(installs.get(0).replaceFirst("\\.manifest$", ".tar.zst"))
+          .as("the kept install archive keeps its manifest")
+          .isEqualTo(installs.get(1));
     }
     // The newest copy won (keep=install:1); the builder restores this source's own archive.
     assertThat(CliProcess.run(builder, tmp, "build", app.toString()).exit()).isZero();
     Path d = tmp.resolve("deployer");
-    CliProcess.Result deployed = CliProcess.run(with(machine(d, Map.of("HALCYON_STORAGE_DIR", store.toString())), "HALCYON_NO_BUILD", "1"), tmp, "install", app.toString());
+    CliProcess.Result deployed =
+        CliProcess.run(
+            with(
+                machine(d, Map.of("HALCYON_STORAGE_DIR", store.toString())),
+                "HALCYON_NO_BUILD",
+                "1"),
+            tmp,
+            "install",
+            app.toString());
     assertThat(deployed.exit()).as(deployed.toString()).isZero();
-    System.out.printf("CRASH gc: %d runs, %d killed before the end, run %d ms%n", KILLS, killed, duration);
+    System.out.printf(
+        "CRASH gc: %d runs, %d killed before the end, run %d ms%n", KILLS, killed, duration);
     assertThat(killed).isPositive();
   }
 
   @Test
-  void upload_killedDuringMultipartUpload_gcAbortsTheIncompleteUploadOnceOlderThanGrace() throws Exception {
+  void upload_killedDuringMultipartUpload_gcAbortsTheIncompleteUploadOnceOlderThanGrace()
+      throws Exception {
     try (dev.halcyon.s3.S3ProxyServer server = dev.halcyon.s3.S3ProxyServer.start("crash");
-        software.amazon.awssdk.services.s3.S3Client raw = server.client(dev.halcyon.s3.S3ProxyServer.CREDENTIAL)) {
-      Map<String, String> bucket = Map.of(
-          "HALCYON_S3_BUCKET", "crash",
-          "HALCYON_S3_ENDPOINT", server.endpoint().toString(),
-          "HALCYON_S3_REGION", "us-east-1",
-          "HALCYON_AWS_ACCESS_KEY_ID", dev.halcyon.s3.S3ProxyServer.IDENTITY,
-          "HALCYON_AWS_SECRET_ACCESS_KEY", dev.halcyon.s3.S3ProxyServer.CREDENTIAL);
+        software.amazon.awssdk.services.s3.S3Client raw =
+            server.client(dev.halcyon.s3.S3ProxyServer.CREDENTIAL)) {
+      Map<String, String> bucket =
+          Map.of(
+              "HALCYON_S3_BUCKET",
+              "crash",
+              "HALCYON_S3_ENDPOINT",
+              server.endpoint().toString(),
+              "HALCYON_S3_REGION",
+              "us-east-1",
+              "HALCYON_AWS_ACCESS_KEY_ID",
+              dev.halcyon.s3.S3ProxyServer.IDENTITY,
+              "HALCYON_AWS_SECRET_ACCESS_KEY",
+              dev.halcyon.s3.S3ProxyServer.CREDENTIAL);
       Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
       // 40 MiB that does not compress: the install archive goes up in parts (threshold 32 MiB).
-      TestApps.hook(app, "install", "mkdir -p \"$1/share\"\nhead -c 41943040 /dev/urandom > \"$1/share/blob\"\n");
+      TestApps.hook(
+          app,
+          "install",
+          "mkdir -p \"$1/share\"\nhead -c 41943040 /dev/urandom > \"$1/share/blob\"\n");
       Map<String, String> builder = machine(tmp.resolve("builder"), bucket);
 
       Process p = CliProcess.start(builder, tmp, "build", app.toString());
@@ -198,12 +252,16 @@ class CrashSafetyIT {
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(started).as("the build was killed while its multipart upload ran").hasSize(1);
       assertThat(started.get(0).key()).contains("/halcyon-install-");
-      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).as("left behind by the kill").hasSize(1);
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads())
+          .as("left behind by the kill")
+          .hasSize(1);
 
       CliProcess.Result withinGrace = CliProcess.run(builder, tmp, "gc");
       assertThat(withinGrace.exit()).as(withinGrace.toString()).isZero();
       assertThat(withinGrace.out()).contains("aborted 0 incomplete upload(s)");
-      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).as("younger than the grace period: maybe live").hasSize(1);
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads())
+          .as("younger than the grace period: maybe live")
+          .hasSize(1);
 
       Map<String, String> noGrace = with(builder, "HALCYON_RETENTION", "halcyon;grace=0");
       CliProcess.Result dryRun = CliProcess.run(noGrace, tmp, "gc", "--dry-run");
@@ -211,34 +269,70 @@ class CrashSafetyIT {
       CliProcess.Result cleaned = CliProcess.run(noGrace, tmp, "gc");
       assertThat(cleaned.exit()).as(cleaned.toString()).isZero();
       assertThat(cleaned.out()).contains("aborted 1 incomplete upload(s)");
-      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).as("aborted by gc").isEmpty();
+      assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads())
+          .as("aborted by gc")
+          .isEmpty();
 
       CliProcess.Result again = CliProcess.run(builder, tmp, "build", app.toString());
       assertThat(again.exit()).as("the run after the kill completes: " + again).isZero();
       assertThat(raw.listMultipartUploads(r -> r.bucket("crash")).uploads()).isEmpty();
-      try (dev.halcyon.s3.S3LayerStore store = dev.halcyon.s3.S3LayerStore.builder().bucket("crash").endpoint(server.endpoint())
-          .credentials(dev.halcyon.s3.S3ProxyServer.IDENTITY, dev.halcyon.s3.S3ProxyServer.CREDENTIAL).build()) {
+      try (dev.halcyon.s3.S3LayerStore store =
+          dev.halcyon.s3.S3LayerStore.builder()
+              .bucket("crash")
+              .endpoint(server.endpoint())
+              .credentials(
+                  dev.halcyon.s3.S3ProxyServer.IDENTITY, dev.halcyon.s3.S3ProxyServer.CREDENTIAL)
+              .build()) {
         assertThat(Invariants.verifyAll(store)).isPositive();
       }
-      System.out.printf("CRASH multipart: killed with upload %s in flight; gc (grace 1h) %s; gc (grace 0) %s%n",
-          started.get(0).key(), BuildAndDeployIT.lastLine(withinGrace.out()), BuildAndDeployIT.lastLine(cleaned.out()));
+      System.out.printf(
+          "CRASH multipart: killed with upload %s in flight; gc (grace 1h) %s; gc (grace 0) %s%n",
+          started.get(0).key(),
+          BuildAndDeployIT.lastLine(withinGrace.out()),
+          BuildAndDeployIT.lastLine(cleaned.out()));
     }
   }
 
   /** Adds {@code n} copies of the install archive under other source hashes, for gc to delete. */
-  private static void addCondemned(DirectoryLayerStore store, String installKey, byte[] archive, ArchiveManifest manifest, Random random, int n) throws Exception {
+  private static void addCondemned(
+      DirectoryLayerStore store,
+      String installKey,
+      byte[] archive,
+      ArchiveManifest manifest,
+      Random random,
+      int n)
+      throws Exception {
     for (int j = 0; j < n; j++) {
-      String hash = HexFormat.of().formatHex(new byte[] {(byte) random.nextInt(), (byte) random.nextInt(), (byte) random.nextInt(), (byte) random.nextInt()}).substring(0, 7);
-      String key = installKey.replaceFirst("/halcyon-install-[0-9a-f]{7}-", "/halcyon-install-" + hash + "-");
+      String hash =
+          HexFormat.of()
+              .formatHex(
+                  new byte[] {
+                    (byte) random.nextInt(),
+                    (byte) random.nextInt(),
+                    (byte) random.nextInt(),
+                    (byte) random.nextInt()
+                  })
+              .substring(0, 7);
+      String key =
+          installKey.replaceFirst(
+              "/halcyon-install-[0-9a-f]{7}-", "/halcyon-install-" + hash + "-");
       String mkey = key.replaceFirst("\\.tar\\.zst$", "." + ArchiveManifest.EXTENSION);
-      ArchiveManifest copy = new ArchiveManifest(key, manifest.digest(), manifest.size(), manifest.created(), manifest.tag(), manifest.builtOn());
+      ArchiveManifest copy =
+          new ArchiveManifest(
+              key,
+              manifest.digest(),
+              manifest.size(),
+              manifest.created(),
+              manifest.tag(),
+              manifest.builtOn());
       store.put(mkey, copy.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
       store.put(key, archive, PutMode.OVERWRITE);
     }
   }
 
   private static byte[] read(DirectoryLayerStore store, String key) throws Exception {
-    try (StoredObject o = store.get(key).orElseThrow(); InputStream in = o.stream()) {
+    try (StoredObject o = store.get(key).orElseThrow();
+        InputStream in = o.stream()) {
       return in.readAllBytes();
     }
   }

@@ -29,15 +29,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultProxy implements Closeable {
   /** What happens to one request. */
-  enum Fault { PASS, RESET_REQUEST, RESET_RESPONSE, ERROR_500, SLOW_DOWN_503, TOO_MANY_429, STALL, TRUNCATE }
+  enum Fault {
+    PASS,
+    RESET_REQUEST,
+    RESET_RESPONSE,
+    ERROR_500,
+    SLOW_DOWN_503,
+    TOO_MANY_429,
+    STALL,
+    TRUNCATE
+  }
 
   private final ServerSocket server;
   private final int upstreamPort;
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fault-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fault-proxy");
+            t.setDaemon(true);
+            return t;
+          });
   private final Random random;
   private volatile double faultRate;
   private volatile List<Fault> kinds = List.of(Fault.values());
@@ -52,7 +63,8 @@ final class FaultProxy implements Closeable {
   }
 
   static FaultProxy start(int upstreamPort, long seed) throws IOException {
-    return new FaultProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), upstreamPort, seed);
+    return new FaultProxy(
+        new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), upstreamPort, seed);
   }
 
   int port() {
@@ -65,18 +77,22 @@ final class FaultProxy implements Closeable {
 
   /** From now on, a fault of one of {@code kinds} on each request with probability {@code rate}. */
   void faults(double rate, Fault... kinds) {
-    this.kinds = kinds.length == 0 ? List.of(Fault.values()).subList(1, Fault.values().length) : List.of(kinds);
+    this.kinds =
+        kinds.length == 0
+            ? List.of(Fault.values()).subList(1, Fault.values().length)
+            : List.of(kinds);
     this.faultRate = rate;
   }
 
   /** Faults injected so far, by kind (PASS not counted). */
   Map<Fault, Integer> injected() {
     Map<Fault, Integer> out = new EnumMap<>(Fault.class);
-    byKind.forEach((k, v) -> {
-      if (k != Fault.PASS) {
-        out.put(k, v.get());
-      }
-    });
+    byKind.forEach(
+        (k, v) -> {
+          if (k != Fault.PASS) {
+            out.put(k, v.get());
+          }
+        });
     return out;
   }
 
@@ -142,13 +158,17 @@ final class FaultProxy implements Closeable {
       }
       forwarded.append("Connection: close\r\n\r\n");
       if (expectContinue) {
-        client.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        client
+            .getOutputStream()
+            .write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         client.getOutputStream().flush();
       }
       Fault fault = choose();
       byKind.computeIfAbsent(fault, f -> new AtomicInteger()).incrementAndGet();
       if (fault != Fault.PASS) {
-        byOperation.computeIfAbsent(operation(requestLine), o -> new AtomicInteger()).incrementAndGet();
+        byOperation
+            .computeIfAbsent(operation(requestLine), o -> new AtomicInteger())
+            .incrementAndGet();
       }
       if (fault == Fault.RESET_REQUEST) {
         // Read part of the body (if any), then reset.
@@ -158,9 +178,22 @@ final class FaultProxy implements Closeable {
       }
       byte[] body = chunked ? readChunked(in) : in.readNBytes((int) length);
       switch (fault) {
-        case ERROR_500 -> error(client, 500, "Internal Server Error", "InternalError", "We encountered an internal error. Please try again.");
-        case SLOW_DOWN_503 -> error(client, 503, "Slow Down", "SlowDown", "Please reduce your request rate.");
-        case TOO_MANY_429 -> error(client, 429, "Too Many Requests", "TooManyRequests", "Please reduce your request rate.");
+        case ERROR_500 ->
+            error(
+                client,
+                500,
+                "Internal Server Error",
+                "InternalError",
+                "We encountered an internal error. Please try again.");
+        case SLOW_DOWN_503 ->
+            error(client, 503, "Slow Down", "SlowDown", "Please reduce your request rate.");
+        case TOO_MANY_429 ->
+            error(
+                client,
+                429,
+                "Too Many Requests",
+                "TooManyRequests",
+                "Please reduce your request rate.");
         case STALL -> {
           // Say nothing until the client gives up and closes (its socket timeout), then go.
           while (in.read() >= 0) {
@@ -180,7 +213,8 @@ final class FaultProxy implements Closeable {
             out.flush();
             reset(client);
           } else {
-            // TRUNCATE: the headers promise the whole body; send half and end the connection cleanly.
+            // TRUNCATE: the headers promise the whole body; send half and end the connection
+            // cleanly.
             out.write(response, 0, split + bodyLength / 2);
             out.flush();
             client.shutdownOutput();
@@ -196,7 +230,8 @@ final class FaultProxy implements Closeable {
     String[] p = requestLine.split(" ");
     String method = p[0];
     String target = p.length > 1 ? p[1] : "";
-    if (method.equals("GET") && (target.contains("list-type") || target.matches("/[^/?]+/?(\\?.*)?"))) {
+    if (method.equals("GET")
+        && (target.contains("list-type") || target.matches("/[^/?]+/?(\\?.*)?"))) {
       return "list";
     }
     if (method.equals("POST") && target.contains("?delete")) {
@@ -220,7 +255,11 @@ final class FaultProxy implements Closeable {
       String h = head;
       if (chunked) {
         // We have the whole body: send it with a length instead.
-        h = h.replaceAll("(?im)^transfer-encoding:.*\r\n", "").replace("Connection: close\r\n", "Content-Length: " + body.length + "\r\nConnection: close\r\n");
+        h =
+            h.replaceAll("(?im)^transfer-encoding:.*\r\n", "")
+                .replace(
+                    "Connection: close\r\n",
+                    "Content-Length: " + body.length + "\r\nConnection: close\r\n");
       }
       o.write(h.getBytes(StandardCharsets.ISO_8859_1));
       o.write(body);
@@ -229,9 +268,23 @@ final class FaultProxy implements Closeable {
     }
   }
 
-  private static void error(Socket client, int status, String reason, String code, String message) throws IOException {
-    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" + message + "</Message><RequestId>fault</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
-    String h = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/xml\r\nContent-Length: " + xml.length + "\r\nConnection: close\r\n\r\n";
+  private static void error(Socket client, int status, String reason, String code, String message)
+      throws IOException {
+    byte[] xml =
+        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+                + code
+                + "</Code><Message>"
+                + message
+                + "</Message><RequestId>fault</RequestId></Error>")
+            .getBytes(StandardCharsets.UTF_8);
+    String h =
+        "HTTP/1.1 "
+            + status
+            + " "
+            + reason
+            + "\r\nContent-Type: application/xml\r\nContent-Length: "
+            + xml.length
+            + "\r\nConnection: close\r\n\r\n";
     OutputStream out = client.getOutputStream();
     out.write(h.getBytes(StandardCharsets.ISO_8859_1));
     out.write(xml);

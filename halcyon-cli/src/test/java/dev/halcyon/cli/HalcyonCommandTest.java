@@ -22,7 +22,10 @@ class HalcyonCommandTest {
 
   private int run(Map<String, String> env, String... args) {
     return HalcyonCommand.execute(
-        args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private Map<String, String> env(String... pairs) {
@@ -44,7 +47,9 @@ class HalcyonCommandTest {
   @Test
   void subcommands_namesMatchTheirCommandAnnotations() {
     HalcyonCommand.SUBCOMMANDS.forEach(
-        (name, type) -> assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(name));
+        (name, type) ->
+            assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name())
+                .isEqualTo(name));
     assertThat(HalcyonCommand.SUBCOMMANDS).hasSize(8);
   }
 
@@ -52,25 +57,36 @@ class HalcyonCommandTest {
   void help_withoutSubcommand_listsEverySubcommand() {
     assertThat(run(env())).isZero();
     String usage = out.toString(StandardCharsets.UTF_8);
-    HalcyonCommand.SUBCOMMANDS.keySet().forEach(name -> assertThat(usage).containsPattern("(?m)^  " + name + " "));
+    HalcyonCommand.SUBCOMMANDS
+        .keySet()
+        .forEach(name -> assertThat(usage).containsPattern("(?m)^  " + name + " "));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"label", "tag", "paths", "explain"})
-  void runWithoutParsing_commandAndApp_printsWhatPicocliParsingPrints(String command) throws Exception {
+  void runWithoutParsing_commandAndApp_printsWhatPicocliParsingPrints(String command)
+      throws Exception {
     Path app = tmp.resolve("app");
     Files.createDirectories(app.resolve(".halcyon"));
     Files.writeString(app.resolve(".halcyon/label"), "fast-1.0\n");
     Files.writeString(app.resolve(".halcyon/toolchain"), "jdk-17\n");
-    Map<String, String> env = env("HALCYON_CACHE", tmp.resolve("cache").toString(), "HALCYON_BASE", tmp.resolve("base").toString());
+    Map<String, String> env =
+        env(
+            "HALCYON_CACHE",
+            tmp.resolve("cache").toString(),
+            "HALCYON_BASE",
+            tmp.resolve("base").toString());
 
     // An option that changes nothing sends the same command through picocli.
-    assertThat(run(env, command, "--naming=default", app.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(run(env, command, "--naming=default", app.toString()))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
     String parsedOut = out.toString(StandardCharsets.UTF_8);
     String parsedErr = err.toString(StandardCharsets.UTF_8);
     out.reset();
     err.reset();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {command, app.toString()}, root(env))).isZero();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {command, app.toString()}, root(env)))
+        .isZero();
 
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(parsedOut).isNotEmpty();
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(parsedErr);
@@ -79,8 +95,10 @@ class HalcyonCommandTest {
   @Test
   void runWithoutParsing_optionsOrUnknownCommand_leavesItToPicocli() {
     HalcyonCommand root = root(env());
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "--verbose"}, root)).isNull();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "@args.txt"}, root)).isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "--verbose"}, root))
+        .isNull();
+    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "@args.txt"}, root))
+        .isNull();
     assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "a", "b"}, root)).isNull();
     assertThat(HalcyonCommand.runWithoutParsing(new String[] {"ls"}, root)).isNull();
     assertThat(HalcyonCommand.runWithoutParsing(new String[] {"instal", "app"}, root)).isNull();
@@ -94,12 +112,18 @@ class HalcyonCommandTest {
     assertThat(run(env(), "label", "--naming=default", missing.toString())).isEqualTo(1);
     String parsedErr = err.toString(StandardCharsets.UTF_8);
     err.reset();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"label", missing.toString()}, root(env()))).isEqualTo(1);
+    assertThat(
+            HalcyonCommand.runWithoutParsing(
+                new String[] {"label", missing.toString()}, root(env())))
+        .isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(parsedErr).startsWith("halcyon: ");
   }
 
   private HalcyonCommand root(Map<String, String> env) {
-    return new HalcyonCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new HalcyonCommand(
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -111,7 +135,9 @@ class HalcyonCommandTest {
   @Test
   void unknownOption_exitsOneWithOneLine() {
     assertThat(run(env(), "install", "--no-such-thing")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).strip().lines()).singleElement().asString()
+    assertThat(err.toString(StandardCharsets.UTF_8).strip().lines())
+        .singleElement()
+        .asString()
         .startsWith("halcyon: Unknown option: '--no-such-thing'");
   }
 
@@ -123,16 +149,21 @@ class HalcyonCommandTest {
 
     assertThat(run(env(), "label", app.toString())).isZero();
     assertThat(run(env("HALCYON_LABEL", "env-2.0"), "label", app.toString())).isZero();
-    assertThat(run(env("HALCYON_LABEL", "env-2.0"), "label", "--label", "option-3.0", app.toString())).isZero();
+    assertThat(
+            run(env("HALCYON_LABEL", "env-2.0"), "label", "--label", "option-3.0", app.toString()))
+        .isZero();
 
-    assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly("magic-1.0", "env-2.0", "option-3.0");
+    assertThat(out.toString(StandardCharsets.UTF_8).lines())
+        .containsExactly("magic-1.0", "env-2.0", "option-3.0");
   }
 
   @Test
   void label_inferredFromPom() throws Exception {
     Path app = tmp.resolve("app");
     Files.createDirectories(app);
-    Files.writeString(app.resolve("pom.xml"), "<project><parent><artifactId>p</artifactId><version>9</version></parent><artifactId>svc</artifactId><version>2.1</version></project>");
+    Files.writeString(
+        app.resolve("pom.xml"),
+        "<project><parent><artifactId>p</artifactId><version>9</version></parent><artifactId>svc</artifactId><version>2.1</version></project>");
 
     assertThat(run(env(), "label", app.toString())).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8).strip()).isEqualTo("svc-2.1");
@@ -145,7 +176,10 @@ class HalcyonCommandTest {
 
     assertThat(run(env(), "label", app.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8).strip())
-        .isEqualTo("halcyon: error: cannot tell the app label of " + app + ": write name-version into .halcyon/label (or give --label)");
+        .isEqualTo(
+            "halcyon: error: cannot tell the app label of "
+                + app
+                + ": write name-version into .halcyon/label (or give --label)");
   }
 
   @Test
@@ -156,6 +190,7 @@ class HalcyonCommandTest {
 
     assertThat(run(env("HALCYON_NO_BUILD", "maybe"), "install", app.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8).strip())
-        .isEqualTo("halcyon: error: HALCYON_NO_BUILD must be 1 or 0, got 'maybe' (option --no-build)");
+        .isEqualTo(
+            "halcyon: error: HALCYON_NO_BUILD must be 1 or 0, got 'maybe' (option --no-build)");
   }
 }

@@ -25,14 +25,21 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Checks the reliability tests assert after every fault: whole trees, verified objects, no litter. */
+/**
+ * Checks the reliability tests assert after every fault: whole trees, verified objects, no litter.
+ */
 final class Invariants {
-  /** Names of temporary files and staging or trash directories that a finished run must not leave. */
+  /**
+   * Names of temporary files and staging or trash directories that a finished run must not leave.
+   */
   static final Pattern LITTER = Pattern.compile("\\.halcyon-tmp-.*|\\..*\\.halcyon-(new|old)-.*");
 
   private Invariants() {}
 
-  /** A tree as relative path to content hash (files), link target (symlinks) or "dir", with the x bit. */
+  /**
+   * A tree as relative path to content hash (files), link target (symlinks) or "dir", with the x
+   * bit.
+   */
   static Optional<Map<String, String>> snapshot(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
@@ -75,10 +82,12 @@ final class Invariants {
       if (o.isEmpty()) {
         continue; // deleted since the listing
       }
-      try (StoredObject obj = o.get(); InputStream in = obj.stream()) {
+      try (StoredObject obj = o.get();
+          InputStream in = obj.stream()) {
         in.transferTo(java.io.OutputStream.nullOutputStream());
       } catch (IOException e) {
-        throw new AssertionError("object " + info.key() + " in " + dir + " does not verify: " + e, e);
+        throw new AssertionError(
+            "object " + info.key() + " in " + dir + " does not verify: " + e, e);
       }
       n++;
     }
@@ -105,12 +114,15 @@ final class Invariants {
         continue;
       }
       ArchiveManifest m;
-      try (StoredObject obj = o.get(); InputStream in = obj.stream()) {
+      try (StoredObject obj = o.get();
+          InputStream in = obj.stream()) {
         m = ArchiveManifest.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }
       if (keys.contains(m.archiveKey()) && store.head(m.archiveKey()).isPresent()) {
         for (String ref : m.builtOn()) {
-          assertThat(store.head(ref)).as("%s is present but %s, which it was built on, is gone", m.archiveKey(), ref).isPresent();
+          assertThat(store.head(ref))
+              .as("%s is present but %s, which it was built on, is gone", m.archiveKey(), ref)
+              .isPresent();
         }
       }
     }

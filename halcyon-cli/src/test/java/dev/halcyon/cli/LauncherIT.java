@@ -39,7 +39,10 @@ class LauncherIT {
 
     Result second = run(with(env, "HALCYON_JAVA_OPTS", "-Xlog:cds=info"), "label", app.toString());
     assertThat(second.exit()).as(second.toString()).isZero();
-    assertThat(second.out()).as("the JVM's CDS log").contains("Opened archive " + archive).endsWith("demo-app-1.0\n");
+    assertThat(second.out())
+        .as("the JVM's CDS log")
+        .contains("Opened archive " + archive)
+        .endsWith("demo-app-1.0\n");
     assertThat(second.out()).doesNotContain("Unable to use shared archive");
 
     Result third = run(env, "label", app.toString());
@@ -104,7 +107,9 @@ class LauncherIT {
     assertThat(ra.out()).isEqualTo("demo-app-1.0\n");
     onlyArchive(env, "label");
     try (Stream<Path> files = Files.list(cdsDir(env))) {
-      assertThat(files.map(p -> p.getFileName().toString())).as("no temporary files left").noneMatch(n -> n.startsWith("."));
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("no temporary files left")
+          .noneMatch(n -> n.startsWith("."));
     }
   }
 
@@ -113,8 +118,11 @@ class LauncherIT {
     Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
     Map<String, String> deployer =
         with(
-            machine(tmp.resolve("deployer"), Map.of("HALCYON_STORAGE_DIR", tmp.resolve("bucket").toString())),
-            "HALCYON_NO_BUILD", "1");
+            machine(
+                tmp.resolve("deployer"),
+                Map.of("HALCYON_STORAGE_DIR", tmp.resolve("bucket").toString())),
+            "HALCYON_NO_BUILD",
+            "1");
 
     Result forbidden = run(deployer, "install", app.toString());
 
@@ -130,7 +138,9 @@ class LauncherIT {
   void launcher_unwritableArchiveDirectory_runsWithoutArchive() throws Exception {
     Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
     Path file = Files.writeString(tmp.resolve("not-a-directory"), "x");
-    Map<String, String> env = with(machine(tmp.resolve("m"), Map.of()), "HALCYON_CDS_DIR", file.resolve("cds").toString());
+    Map<String, String> env =
+        with(
+            machine(tmp.resolve("m"), Map.of()), "HALCYON_CDS_DIR", file.resolve("cds").toString());
 
     Result r = run(env, "label", app.toString());
 
@@ -150,7 +160,10 @@ class LauncherIT {
   }
 
   private static Path launcher() {
-    Path launcher = Path.of(System.getProperty("halcyon.launcher", "../bin/halcyon")).toAbsolutePath().normalize();
+    Path launcher =
+        Path.of(System.getProperty("halcyon.launcher", "../bin/halcyon"))
+            .toAbsolutePath()
+            .normalize();
     assertThat(launcher).as("bin/halcyon").isExecutable();
     return launcher;
   }
@@ -165,12 +178,18 @@ class LauncherIT {
     assertThat(dir).isDirectory();
     List<Path> archives = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      files.filter(p -> p.getFileName().toString().matches("halcyon-[0-9]+-" + command + "-[0-9]+\\.jsa")).forEach(archives::add);
+      files
+          .filter(
+              p ->
+                  p.getFileName().toString().matches("halcyon-[0-9]+-" + command + "-[0-9]+\\.jsa"))
+          .forEach(archives::add);
     }
     assertThat(archives).as("archives of " + command + " in " + dir).hasSize(1);
     Path archive = archives.get(0);
     String name = archive.getFileName().toString();
-    assertThat(Files.size(archive)).as("the size in the name").isEqualTo(Long.parseLong(name.substring(name.lastIndexOf('-') + 1, name.length() - 4)));
+    assertThat(Files.size(archive))
+        .as("the size in the name")
+        .isEqualTo(Long.parseLong(name.substring(name.lastIndexOf('-') + 1, name.length() - 4)));
     return archive;
   }
 
@@ -180,7 +199,13 @@ class LauncherIT {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
     Map<String, String> penv = pb.environment();
-    penv.keySet().removeIf(k -> k.startsWith("HALCYON_") || k.startsWith("AWS_") || k.startsWith("JAVA") || k.startsWith("JDK_"));
+    penv.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("HALCYON_")
+                    || k.startsWith("AWS_")
+                    || k.startsWith("JAVA")
+                    || k.startsWith("JDK_"));
     penv.putAll(env);
     penv.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     penv.put("HALCYON_JAR", CliProcess.jar().toString());
@@ -208,7 +233,8 @@ class LauncherIT {
         Files.readString(tmp.resolve("err-" + n + ".txt"), StandardCharsets.UTF_8));
   }
 
-  private Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+  private Result run(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     return finish(start(env, args));
   }
 }

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Simulated machines: each has its own cache, work directory, root and home; they share a store. */
+/**
+ * Simulated machines: each has its own cache, work directory, root and home; they share a store.
+ */
 final class Machines {
   private Machines() {}
 

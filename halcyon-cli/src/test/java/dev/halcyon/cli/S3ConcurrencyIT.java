@@ -53,56 +53,81 @@ class S3ConcurrencyIT {
 
   static Map<String, String> bucket() {
     return Map.of(
-        "HALCYON_S3_BUCKET", BUCKET + "/apps",
-        "HALCYON_S3_ENDPOINT", server.endpoint().toString(),
-        "HALCYON_S3_REGION", "us-east-1",
-        "HALCYON_AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY,
-        "HALCYON_AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL,
-        "HALCYON_RETENTION", "keep=install:2;grace=0");
+        "HALCYON_S3_BUCKET",
+        BUCKET + "/apps",
+        "HALCYON_S3_ENDPOINT",
+        server.endpoint().toString(),
+        "HALCYON_S3_REGION",
+        "us-east-1",
+        "HALCYON_AWS_ACCESS_KEY_ID",
+        S3ProxyServer.IDENTITY,
+        "HALCYON_AWS_SECRET_ACCESS_KEY",
+        S3ProxyServer.CREDENTIAL,
+        "HALCYON_RETENTION",
+        "keep=install:2;grace=0");
   }
 
   static S3LayerStore direct() {
-    return S3LayerStore.builder().bucket(BUCKET).folder("apps").endpoint(server.endpoint())
-        .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL).build();
+    return S3LayerStore.builder()
+        .bucket(BUCKET)
+        .folder("apps")
+        .endpoint(server.endpoint())
+        .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+        .build();
   }
 
   @Test
-  void install_eightMachinesAndGcAtOnceOnOneBucket_everyInstallWholeAndBucketIntact() throws Exception {
+  void install_eightMachinesAndGcAtOnceOnOneBucket_everyInstallWholeAndBucketIntact()
+      throws Exception {
     List<Path> apps = new ArrayList<>();
     for (int v = 0; v < 3; v++) {
       apps.add(TestApps.write(tmp.resolve("app" + v), String.valueOf(v), tmp.resolve("hooks.log")));
     }
-    // Seed the bucket with the toolchain and dependencies so the race is about builds, installs and gc.
-    CliProcess.Result seeded = CliProcess.run(machine(tmp.resolve("seed"), bucket()), tmp, "build", apps.get(0).toString());
+    // Seed the bucket with the toolchain and dependencies so the race is about builds, installs and
+    // gc.
+    CliProcess.Result seeded =
+        CliProcess.run(
+            machine(tmp.resolve("seed"), bucket()), tmp, "build", apps.get(0).toString());
     assertThat(seeded.exit()).as(seeded.toString()).isZero();
 
     Map<Integer, Map<String, String>> trees = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(MACHINES + 1);
     AtomicBoolean done = new AtomicBoolean();
     Map<String, String> gcEnv = machine(tmp.resolve("collector"), bucket());
-    Future<int[]> collector = pool.submit(() -> {
-      int runs = 0;
-      int failed = 0;
-      int verified = 0;
-      try (S3LayerStore store = direct()) {
-        while (!done.get()) {
-          CliProcess.Result r = CliProcess.run(gcEnv, tmp, "gc");
-          runs++;
-          if (r.exit() != 0) {
-            failed++;
-            System.out.println("S3 CONCURRENCY gc failed: " + r);
-          }
-          verified += Invariants.verifyAll(store);
-          Invariants.referencesIntact(store);
-        }
-      }
-      return new int[] {runs, failed, verified};
-    });
+    Future<int[]> collector =
+        pool.submit(
+            () -> {
+              int runs = 0;
+              int failed = 0;
+              int verified = 0;
+              try (S3LayerStore store = direct()) {
+                while (!done.get()) {
+                  CliProcess.Result r = CliProcess.run(gcEnv, tmp, "gc");
+                  runs++;
+                  if (r.exit() != 0) {
+                    failed++;
+                    System.out.println("S3 CONCURRENCY gc failed: " + r);
+                  }
+                  verified += Invariants.verifyAll(store);
+                  Invariants.referencesIntact(store);
+                }
+              }
+              return new int[] {runs, failed, verified};
+            });
     List<Future<List<String>>> machines = new ArrayList<>();
     for (int m = 0; m < MACHINES; m++) {
       int machineNo = m;
-      machines.add(pool.submit(() -> ConcurrencyIT.installRounds(
-          machineNo, tmp.resolve("m" + machineNo), tmp, apps, ROUNDS, trees, bucket())));
+      machines.add(
+          pool.submit(
+              () ->
+                  ConcurrencyIT.installRounds(
+                      machineNo,
+                      tmp.resolve("m" + machineNo),
+                      tmp,
+                      apps,
+                      ROUNDS,
+                      trees,
+                      bucket())));
     }
     List<String> problems = new ArrayList<>();
     for (Future<List<String>> f : machines) {
@@ -119,11 +144,16 @@ class S3ConcurrencyIT {
     try (S3LayerStore store = direct()) {
       int objects = Invariants.verifyAll(store);
       Invariants.referencesIntact(store);
-      long installs = store.list("").stream().map(ObjectInfo::key)
-          .filter(k -> k.contains("/halcyon-install-") && k.endsWith(".tar.zst")).count();
+      long installs =
+          store.list("").stream()
+              .map(ObjectInfo::key)
+              .filter(k -> k.contains("/halcyon-install-") && k.endsWith(".tar.zst"))
+              .count();
       assertThat(installs).as("keep=install:2 after %s", last).isEqualTo(2);
-      System.out.printf("S3 CONCURRENCY %d machines x %d installs on S3Proxy, %d gc runs alongside (%d object reads verified during them),"
-          + " %d objects verified at the end%n", MACHINES, ROUNDS, gc[0], gc[2], objects);
+      System.out.printf(
+          "S3 CONCURRENCY %d machines x %d installs on S3Proxy, %d gc runs alongside (%d object reads verified during them),"
+              + " %d objects verified at the end%n",
+          MACHINES, ROUNDS, gc[0], gc[2], objects);
     }
   }
 }

@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class S3FaultInjectionIT {
   @RegisterExtension
-  static final S3MockExtension S3 = S3MockExtension.builder().silent().withInitialBuckets("faults", "clifaults").build();
+  static final S3MockExtension S3 =
+      S3MockExtension.builder().silent().withInitialBuckets("faults", "clifaults").build();
 
   static final String SECRET = "fault-injection-SECRET-do-not-print";
   static final int FAULTS = Boolean.getBoolean("halcyon.stress") ? 1000 : 200;
@@ -79,7 +80,8 @@ class S3FaultInjectionIT {
   }
 
   @Test
-  void s3Store_faultsOnEveryKindOfRequest_eachOperationCompletesOrFailsClearlyAndBucketVerifies() throws Exception {
+  void s3Store_faultsOnEveryKindOfRequest_eachOperationCompletesOrFailsClearlyAndBucketVerifies()
+      throws Exception {
     Map<String, Integer> outcomes = new java.util.concurrent.ConcurrentSkipListMap<>();
     List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
     keys.add("small/0");
@@ -88,32 +90,49 @@ class S3FaultInjectionIT {
       // Stalls cost a socket timeout each: they get one share in nineteen.
       List<Fault> kinds = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        kinds.addAll(List.of(Fault.RESET_REQUEST, Fault.RESET_RESPONSE, Fault.ERROR_500, Fault.SLOW_DOWN_503, Fault.TOO_MANY_429, Fault.TRUNCATE));
+        kinds.addAll(
+            List.of(
+                Fault.RESET_REQUEST,
+                Fault.RESET_RESPONSE,
+                Fault.ERROR_500,
+                Fault.SLOW_DOWN_503,
+                Fault.TOO_MANY_429,
+                Fault.TRUNCATE));
       }
       kinds.add(Fault.STALL);
       proxy.faults(0.3, kinds.toArray(Fault[]::new));
       // Four workers at once: the SDK's back-off after 503 and 429 waits, and waits overlap.
-      java.util.concurrent.atomic.AtomicInteger ops = new java.util.concurrent.atomic.AtomicInteger();
-      java.util.concurrent.atomic.AtomicInteger largeUploads = new java.util.concurrent.atomic.AtomicInteger();
-      java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(4);
+      java.util.concurrent.atomic.AtomicInteger ops =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger largeUploads =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.ExecutorService workers =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
       List<java.util.concurrent.Future<?>> running = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         Random random = new Random(SEED + 100 + w);
         Path large = tmp.resolve("large-" + w + ".bin");
-        running.add(workers.submit(() -> {
-          while (proxy.injectedTotal() < FAULTS) {
-            operate(store, random, large, keys, largeUploads, outcomes);
-            ops.incrementAndGet();
-          }
-          return null;
-        }));
+        running.add(
+            workers.submit(
+                () -> {
+                  while (proxy.injectedTotal() < FAULTS) {
+                    operate(store, random, large, keys, largeUploads, outcomes);
+                    ops.incrementAndGet();
+                  }
+                  return null;
+                }));
       }
       for (java.util.concurrent.Future<?> f : running) {
         f.get(10, java.util.concurrent.TimeUnit.MINUTES);
       }
       workers.shutdown();
-      System.out.printf("FAULT in-process: %d operations, %d faults injected by kind %s, by operation %s; outcomes %s%n",
-          ops.get(), proxy.injectedTotal(), proxy.injected(), proxy.injectedByOperation(), outcomes);
+      System.out.printf(
+          "FAULT in-process: %d operations, %d faults injected by kind %s, by operation %s; outcomes %s%n",
+          ops.get(),
+          proxy.injectedTotal(),
+          proxy.injected(),
+          proxy.injectedByOperation(),
+          outcomes);
     }
 
     // Afterwards, straight to S3Mock: every object verifies and holds exactly its bytes.
@@ -125,13 +144,17 @@ class S3FaultInjectionIT {
         // upload stays (invisible, holding its parts) until a bucket lifecycle rule removes it.
         var incomplete = raw.listMultipartUploads(r -> r.bucket("faults")).uploads();
         assertThat(incomplete).allSatisfy(u -> assertThat(u.key()).startsWith("large/"));
-        System.out.printf("FAULT in-process: %d multipart upload(s) left incomplete (their abort failed too)%n", incomplete.size());
+        System.out.printf(
+            "FAULT in-process: %d multipart upload(s) left incomplete (their abort failed too)%n",
+            incomplete.size());
       }
       // A re-run completes.
       for (String key : keys.stream().distinct().toList()) {
         direct.put(key, content(key), PutMode.OVERWRITE);
       }
-      System.out.printf("FAULT in-process: %d objects verified afterwards; re-upload of %d keys completed%n", verified, keys.stream().distinct().count());
+      System.out.printf(
+          "FAULT in-process: %d objects verified afterwards; re-upload of %d keys completed%n",
+          verified, keys.stream().distinct().count());
     }
   }
 
@@ -140,19 +163,29 @@ class S3FaultInjectionIT {
     Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
     Map<String, Integer> outcomes = new TreeMap<>();
     try (FaultProxy proxy = FaultProxy.start(S3.getHttpPort(), SEED + 1)) {
-      Map<String, String> bucket = Map.of(
-          "HALCYON_S3_BUCKET", "clifaults",
-          "HALCYON_S3_ENDPOINT", proxy.endpoint(),
-          "HALCYON_S3_REGION", "us-east-1",
-          "HALCYON_AWS_ACCESS_KEY_ID", "AKIDFAULTS",
-          "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET);
+      Map<String, String> bucket =
+          Map.of(
+              "HALCYON_S3_BUCKET", "clifaults",
+              "HALCYON_S3_ENDPOINT", proxy.endpoint(),
+              "HALCYON_S3_REGION", "us-east-1",
+              "HALCYON_AWS_ACCESS_KEY_ID", "AKIDFAULTS",
+              "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET);
       // The CLI's socket timeout is 30 s: no stalls here, every other kind.
-      proxy.faults(0.35, Fault.RESET_REQUEST, Fault.RESET_RESPONSE, Fault.ERROR_500, Fault.SLOW_DOWN_503, Fault.TOO_MANY_429, Fault.TRUNCATE);
+      proxy.faults(
+          0.35,
+          Fault.RESET_REQUEST,
+          Fault.RESET_RESPONSE,
+          Fault.ERROR_500,
+          Fault.SLOW_DOWN_503,
+          Fault.TOO_MANY_429,
+          Fault.TRUNCATE);
       for (int i = 0; i < 6; i++) {
         Files.writeString(app.resolve("src/message.txt"), "hello from version " + i + "\n");
-        Map<String, String> env = i % 2 == 0
-            ? machine(tmp.resolve("builder"), bucket)
-            : Machines.with(machine(tmp.resolve("deployer" + i), bucket), "HALCYON_NO_BUILD", "1");
+        Map<String, String> env =
+            i % 2 == 0
+                ? machine(tmp.resolve("builder"), bucket)
+                : Machines.with(
+                    machine(tmp.resolve("deployer" + i), bucket), "HALCYON_NO_BUILD", "1");
         if (i % 2 == 1) {
           Files.writeString(app.resolve("src/message.txt"), "hello from version " + (i - 1) + "\n");
         }
@@ -169,18 +202,23 @@ class S3FaultInjectionIT {
           System.out.println("FAULT cli line: " + last);
           Path installed = Machines.installed(tmp.resolve(i % 2 == 0 ? "builder" : "deployer" + i));
           if (Files.exists(installed)) {
-            assertThat(BuildAndDeployIT.run(installed)).startsWith("greeting 1.0\nhello from version ");
+            assertThat(BuildAndDeployIT.run(installed))
+                .startsWith("greeting 1.0\nhello from version ");
           }
         }
       }
       int cliFaults = proxy.injectedTotal();
       proxy.faults(0);
-      CliProcess.Result again = CliProcess.run(machine(tmp.resolve("builder"), bucket), tmp, "install", app.toString());
+      CliProcess.Result again =
+          CliProcess.run(machine(tmp.resolve("builder"), bucket), tmp, "install", app.toString());
       assertThat(again.exit()).as("a re-run without faults completes: " + again).isZero();
-      Map<String, String> deployEnv = Machines.with(machine(tmp.resolve("lastdeployer"), bucket), "HALCYON_NO_BUILD", "1");
+      Map<String, String> deployEnv =
+          Machines.with(machine(tmp.resolve("lastdeployer"), bucket), "HALCYON_NO_BUILD", "1");
       CliProcess.Result deployed = CliProcess.run(deployEnv, tmp, "install", app.toString());
       assertThat(deployed.exit()).as(deployed.toString()).isZero();
-      System.out.printf("FAULT cli: 6 runs, %d faults injected by kind %s, by operation %s; outcomes %s%n", cliFaults, proxy.injected(), proxy.injectedByOperation(), outcomes);
+      System.out.printf(
+          "FAULT cli: 6 runs, %d faults injected by kind %s, by operation %s; outcomes %s%n",
+          cliFaults, proxy.injected(), proxy.injectedByOperation(), outcomes);
     }
     try (S3LayerStore direct = store("http://127.0.0.1:" + S3.getHttpPort(), "clifaults").build()) {
       assertThat(verifyEvery(direct)).isPositive();
@@ -188,7 +226,14 @@ class S3FaultInjectionIT {
   }
 
   /** One random operation: upload (single or multipart), download, list or delete. */
-  private static void operate(S3LayerStore store, Random random, Path large, List<String> keys, java.util.concurrent.atomic.AtomicInteger largeUploads, Map<String, Integer> outcomes) throws Exception {
+  private static void operate(
+      S3LayerStore store,
+      Random random,
+      Path large,
+      List<String> keys,
+      java.util.concurrent.atomic.AtomicInteger largeUploads,
+      Map<String, Integer> outcomes)
+      throws Exception {
     int dice = random.nextInt(100);
     String op = "unknown";
     try {
@@ -202,7 +247,11 @@ class S3FaultInjectionIT {
         String key = "large/" + random.nextInt(3);
         byte[] b = content(key);
         Files.write(large, b);
-        store.put(key, large, Digest.of(java.security.MessageDigest.getInstance("SHA-256").digest(b)), PutMode.OVERWRITE);
+        store.put(
+            key,
+            large,
+            Digest.of(java.security.MessageDigest.getInstance("SHA-256").digest(b)),
+            PutMode.OVERWRITE);
         keys.add(key);
       } else if (dice < 75) {
         String key;
@@ -213,10 +262,13 @@ class S3FaultInjectionIT {
         Optional<StoredObject> o = store.get(key);
         if (o.isPresent()) {
           byte[] got;
-          try (StoredObject obj = o.get(); InputStream in = obj.stream()) {
+          try (StoredObject obj = o.get();
+              InputStream in = obj.stream()) {
             got = in.readAllBytes();
           }
-          assertThat(Arrays.equals(got, content(key))).as("a completed read of %s returns its exact bytes", key).isTrue();
+          assertThat(Arrays.equals(got, content(key)))
+              .as("a completed read of %s returns its exact bytes", key)
+              .isTrue();
         }
       } else if (dice < 88) {
         op = "list";
@@ -225,19 +277,32 @@ class S3FaultInjectionIT {
         op = "delete";
         List<String> two;
         synchronized (keys) {
-          two = List.of(keys.get(random.nextInt(keys.size())), keys.get(random.nextInt(keys.size())));
+          two =
+              List.of(keys.get(random.nextInt(keys.size())), keys.get(random.nextInt(keys.size())));
         }
         store.deleteAll(two);
       }
       outcomes.merge(op + ": completed", 1, Integer::sum);
     } catch (IOException e) {
       String message = e.getMessage();
-      assertThat(message).as("one clear line").isNotBlank().doesNotContain("\n").doesNotContain(SECRET);
+      assertThat(message)
+          .as("one clear line")
+          .isNotBlank()
+          .doesNotContain("\n")
+          .doesNotContain(SECRET);
       // A dropped, reset or cut-short transfer is the network's fault: never a raw socket error,
       // never "corrupt" (the proxy never alters bytes it passes whole).
-      assertThat(e).as("%s failed with %s", op, e).isInstanceOf(StoreException.class).isNotInstanceOf(CorruptObjectException.class);
-      String kind = op + ": failed " + e.getClass().getSimpleName()
-          + (message.contains("was cut short") ? " (cut short)" : message.contains("broke off") ? " (broke off mid-body)" : "");
+      assertThat(e)
+          .as("%s failed with %s", op, e)
+          .isInstanceOf(StoreException.class)
+          .isNotInstanceOf(CorruptObjectException.class);
+      String kind =
+          op
+              + ": failed "
+              + e.getClass().getSimpleName()
+              + (message.contains("was cut short")
+                  ? " (cut short)"
+                  : message.contains("broke off") ? " (broke off mid-body)" : "");
       if (outcomes.merge(kind, 1, Integer::sum) == 1) {
         System.out.println("FAULT example line (" + kind + "): " + message);
       }
@@ -252,10 +317,13 @@ class S3FaultInjectionIT {
       if (o.isEmpty()) {
         continue;
       }
-      try (StoredObject obj = o.get(); InputStream in = obj.stream()) {
+      try (StoredObject obj = o.get();
+          InputStream in = obj.stream()) {
         byte[] got = in.readAllBytes();
         if (info.key().startsWith("small/") || info.key().startsWith("large/")) {
-          assertThat(Arrays.equals(got, content(info.key()))).as("%s holds exactly its bytes", info.key()).isTrue();
+          assertThat(Arrays.equals(got, content(info.key())))
+              .as("%s holds exactly its bytes", info.key())
+              .isTrue();
         }
       }
       n++;
@@ -268,7 +336,8 @@ class S3FaultInjectionIT {
         .endpointOverride(URI.create("http://127.0.0.1:" + S3.getHttpPort()))
         .forcePathStyle(true)
         .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFAULTS", SECRET)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFAULTS", SECRET)))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .build();
   }

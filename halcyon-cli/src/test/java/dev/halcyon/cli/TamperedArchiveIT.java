@@ -33,7 +33,10 @@ class TamperedArchiveIT {
 
   /** Ways an archive in the store goes bad. */
   enum Damage {
-    /** One bit flipped in the frame header, modification time kept: bit rot the record still describes. */
+    /**
+     * One bit flipped in the frame header, modification time kept: bit rot the record still
+     * describes.
+     */
     BIT_ROT_HEADER,
     /** One bit flipped in the last byte, modification time kept. */
     BIT_ROT_END,
@@ -43,7 +46,10 @@ class TamperedArchiveIT {
     TRUNCATED_ONE_BYTE,
     /** Garbage appended. */
     APPENDED,
-    /** Another version's install archive written under this key through the store (a valid record for the wrong bytes). */
+    /**
+     * Another version's install archive written under this key through the store (a valid record
+     * for the wrong bytes).
+     */
     SWAPPED_THROUGH_STORE,
     /** Another version's install archive copied over the file by a tool. */
     SWAPPED_BY_COPY,
@@ -54,9 +60,11 @@ class TamperedArchiveIT {
   @BeforeAll
   static void buildEveryVersion() throws Exception {
     store = shared.resolve("store");
-    Map<String, String> builder = machine(shared.resolve("builder"), Map.of("HALCYON_STORAGE_DIR", store.toString()));
+    Map<String, String> builder =
+        machine(shared.resolve("builder"), Map.of("HALCYON_STORAGE_DIR", store.toString()));
     for (String version : versions()) {
-      Path app = TestApps.write(shared.resolve("app-" + version), version, shared.resolve("hooks.log"));
+      Path app =
+          TestApps.write(shared.resolve("app-" + version), version, shared.resolve("hooks.log"));
       CliProcess.Result r = CliProcess.run(builder, shared, "build", app.toString());
       assertThat(r.exit()).as(r.toString()).isZero();
     }
@@ -73,41 +81,59 @@ class TamperedArchiveIT {
 
   @ParameterizedTest
   @EnumSource(Damage.class)
-  void install_damagedArchive_deployRefusesAndBuildReplacesIt(Damage damage, @TempDir Path tmp) throws Exception {
+  void install_damagedArchive_deployRefusesAndBuildReplacesIt(Damage damage, @TempDir Path tmp)
+      throws Exception {
     Path app = shared.resolve("app-" + damage.name());
     Path archive = installArchive(app);
     damage(damage, archive, installArchive(shared.resolve("app-other")));
 
     Map<String, String> storeEnv = Map.of("HALCYON_STORAGE_DIR", store.toString());
-    Map<String, String> deployer = with(machine(tmp.resolve("deployer"), storeEnv), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
+    Map<String, String> deployer =
+        with(
+            machine(tmp.resolve("deployer"), storeEnv),
+            "HALCYON_NO_BUILD",
+            "1",
+            "HALCYON_NO_UPLOAD",
+            "1");
     CliProcess.Result refused = CliProcess.run(deployer, tmp, "install", app.toString());
     String last = BuildAndDeployIT.lastLine(refused.err());
     TABLE.put(damage.name(), refused.exit() + " | " + last.replace(store.toString(), "STORE"));
     assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
-    assertThat(last).as(refused.toString()).startsWith("halcyon: error: the install archive ").contains(store.relativize(archive).toString()).contains("rebuild it on a build machine");
+    assertThat(last)
+        .as(refused.toString())
+        .startsWith("halcyon: error: the install archive ")
+        .contains(store.relativize(archive).toString())
+        .contains("rebuild it on a build machine");
     assertThat(Machines.installed(tmp.resolve("deployer"))).doesNotExist();
     assertThat(Invariants.litter(tmp.resolve("deployer"))).isEmpty();
 
-    // install, not build: build checks only the recorded size and digest (which bit rot keeps), never the bytes.
-    CliProcess.Result rebuilt = CliProcess.run(machine(tmp.resolve("builder"), storeEnv), tmp, "install", app.toString());
+    // install, not build: build checks only the recorded size and digest (which bit rot keeps),
+    // never the bytes.
+    CliProcess.Result rebuilt =
+        CliProcess.run(machine(tmp.resolve("builder"), storeEnv), tmp, "install", app.toString());
     assertThat(rebuilt.exit()).as(rebuilt.toString()).isZero();
     assertThat(rebuilt.err()).containsPattern("install\\s+built");
 
     CliProcess.Result deployed = CliProcess.run(deployer, tmp, "install", app.toString());
     assertThat(deployed.exit()).as(deployed.toString()).isZero();
-    assertThat(BuildAndDeployIT.run(Machines.installed(tmp.resolve("deployer")))).isEqualTo("greeting 1.0\nhello from version " + damage.name() + "\n");
+    assertThat(BuildAndDeployIT.run(Machines.installed(tmp.resolve("deployer"))))
+        .isEqualTo("greeting 1.0\nhello from version " + damage.name() + "\n");
   }
 
   private static Path installArchive(Path app) throws Exception {
-    CliProcess.Result tag = CliProcess.run(machine(shared.resolve("tagger"), Map.of()), shared, "tag", app.toString());
+    CliProcess.Result tag =
+        CliProcess.run(machine(shared.resolve("tagger"), Map.of()), shared, "tag", app.toString());
     assertThat(tag.exit()).as(tag.toString()).isZero();
     DirectoryLayerStore s = new DirectoryLayerStore(store);
     for (ObjectInfo info : s.list("")) {
-      if (info.key().endsWith(".tar.zst") && info.key().contains("/halcyon-install-") && tag.out().contains(info.key())) {
+      if (info.key().endsWith(".tar.zst")
+          && info.key().contains("/halcyon-install-")
+          && tag.out().contains(info.key())) {
         return store.resolve(info.key());
       }
     }
-    throw new AssertionError("no install archive of " + app + " in " + s.list("") + "; tag says " + tag.out());
+    throw new AssertionError(
+        "no install archive of " + app + " in " + s.list("") + "; tag says " + tag.out());
   }
 
   private static void damage(Damage damage, Path archive, Path other) throws Exception {
@@ -117,12 +143,20 @@ class TamperedArchiveIT {
       case BIT_ROT_END -> flip(archive, Files.size(archive) - 1);
       case TRUNCATED_HALF -> truncate(archive, Files.size(archive) / 2);
       case TRUNCATED_ONE_BYTE -> truncate(archive, Files.size(archive) - 1);
-      case APPENDED -> Files.write(archive, new byte[] {1, 2, 3, 4}, java.nio.file.StandardOpenOption.APPEND);
-      case SWAPPED_THROUGH_STORE -> new DirectoryLayerStore(store).put(store.relativize(archive).toString(), Files.readAllBytes(other), PutMode.OVERWRITE);
+      case APPENDED ->
+          Files.write(archive, new byte[] {1, 2, 3, 4}, java.nio.file.StandardOpenOption.APPEND);
+      case SWAPPED_THROUGH_STORE ->
+          new DirectoryLayerStore(store)
+              .put(
+                  store.relativize(archive).toString(),
+                  Files.readAllBytes(other),
+                  PutMode.OVERWRITE);
       case SWAPPED_BY_COPY -> Files.copy(other, archive, StandardCopyOption.REPLACE_EXISTING);
       case EMPTY -> truncate(archive, 0);
     }
-    if (damage == Damage.BIT_ROT_HEADER || damage == Damage.BIT_ROT_END || damage == Damage.TRUNCATED_ONE_BYTE) {
+    if (damage == Damage.BIT_ROT_HEADER
+        || damage == Damage.BIT_ROT_END
+        || damage == Damage.TRUNCATED_ONE_BYTE) {
       Files.setLastModifiedTime(archive, mtime);
     }
   }

@@ -20,10 +20,28 @@ final class TestApps {
     magic(dir, "label", "demo-app-1.0\n");
     magic(dir, "toolchain", "shtool-1.0\n");
     magic(dir, "constraints", "greeting 1.0\n");
-    hook(dir, "toolchain-build", "echo toolchain >> '" + hookLog + "'\nmkdir -p \"$1/bin\"\nprintf '#!/bin/sh\\ncat \"$@\"\\n' > \"$1/bin/tool\"\nchmod +x \"$1/bin/tool\"\n");
-    hook(dir, "dependencies-build", "echo dependencies >> '" + hookLog + "'\necho 'greeting 1.0' > \"$1/greeting.txt\"\n");
-    hook(dir, "build", "echo build >> '" + hookLog + "'\nmkdir -p out\n\"$HALCYON_TOOLCHAIN_DIR/bin/tool\" \"$HALCYON_DEPENDENCIES_DIR/greeting.txt\" src/message.txt > out/message.txt\n");
-    hook(dir, "install", "echo install >> '" + hookLog + "'\nmkdir -p \"$1/bin\" \"$1/share\"\ncp \"$HALCYON_BUILD_DIR/out/message.txt\" \"$1/share/message.txt\"\nprintf '#!/bin/sh\\ncat \"$(dirname \"$0\")/../share/message.txt\"\\n' > \"$1/bin/demo-app\"\nchmod +x \"$1/bin/demo-app\"\n");
+    hook(
+        dir,
+        "toolchain-build",
+        "echo toolchain >> '"
+            + hookLog
+            + "'\nmkdir -p \"$1/bin\"\nprintf '#!/bin/sh\\ncat \"$@\"\\n' > \"$1/bin/tool\"\nchmod +x \"$1/bin/tool\"\n");
+    hook(
+        dir,
+        "dependencies-build",
+        "echo dependencies >> '" + hookLog + "'\necho 'greeting 1.0' > \"$1/greeting.txt\"\n");
+    hook(
+        dir,
+        "build",
+        "echo build >> '"
+            + hookLog
+            + "'\nmkdir -p out\n\"$HALCYON_TOOLCHAIN_DIR/bin/tool\" \"$HALCYON_DEPENDENCIES_DIR/greeting.txt\" src/message.txt > out/message.txt\n");
+    hook(
+        dir,
+        "install",
+        "echo install >> '"
+            + hookLog
+            + "'\nmkdir -p \"$1/bin\" \"$1/share\"\ncp \"$HALCYON_BUILD_DIR/out/message.txt\" \"$1/share/message.txt\"\nprintf '#!/bin/sh\\ncat \"$(dirname \"$0\")/../share/message.txt\"\\n' > \"$1/bin/demo-app\"\nchmod +x \"$1/bin/demo-app\"\n");
     hook(dir, "post-install", "echo post-install >> '" + hookLog + "'\n");
     return dir;
   }

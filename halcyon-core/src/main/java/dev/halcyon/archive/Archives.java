@@ -68,8 +68,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Thread-safe: the methods keep no state, but two extractions into the same target at the same
  * time may fail (never mix trees); callers that may race lock the target. zstd compression runs its
- * own short-lived native worker threads inside each call, and extraction reads and decompresses
- * the stream on one thread of its own (through a few 1 MiB buffers), which ends before the call
+ * own short-lived native worker threads inside each call, and extraction reads and decompresses the
+ * stream on one thread of its own (through a few 1 MiB buffers), which ends before the call
  * returns. Streams passed in are never closed; files opened are.
  */
 public final class Archives {
@@ -174,8 +174,8 @@ public final class Archives {
     TreeCheck NONE = extracted -> {};
 
     /**
-     * Throws to refuse the tree at {@code extracted} (a temporary directory that becomes the
-     * target if this returns).
+     * Throws to refuse the tree at {@code extracted} (a temporary directory that becomes the target
+     * if this returns).
      */
     void check(Path extracted) throws IOException;
   }
@@ -222,7 +222,8 @@ public final class Archives {
     Files.createDirectories(parent);
     Path temp = parent.resolve("." + t.getFileName() + ".extract-" + randomSuffix());
     SourceWatch watch = new SourceWatch(compressed);
-    Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
+    Files.createDirectory(
+        temp, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
     try {
       // If the umask left 0755 alone it leaves 0644 alone too: then modes given at creation are
       // exact and no member needs a chmod.
@@ -367,8 +368,8 @@ public final class Archives {
   }
 
   /**
-   * Remembers the first failure of the stream an archive is read from, until {@link #stop}. Read
-   * on the read-ahead thread; {@link #failure} is read by the caller after that thread ended.
+   * Remembers the first failure of the stream an archive is read from, until {@link #stop}. Read on
+   * the read-ahead thread; {@link #failure} is read by the caller after that thread ended.
    */
   private static final class SourceWatch extends FilterInputStream {
     volatile IOException failure;

@@ -73,7 +73,7 @@ final class Codecs {
   static InputStream decompressing(Compression c, InputStream source) throws IOException {
     return switch (c) {
       case ZSTD -> new ZstdCompressorInputStream(source);
-        // Concatenated members are valid gzip (pigz and `cat a.gz b.gz` write them).
+      // Concatenated members are valid gzip (pigz and `cat a.gz b.gz` write them).
       case GZIP -> new GzipCompressorInputStream(source, true);
       case XZ -> new XZCompressorInputStream(source, true, XZ_MEMORY_LIMIT_KIB);
       case NONE -> source;

@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * How a tar archive is compressed. The file extension names the codec, so a reader never guesses.
  *
- * <p>zstd is the default: about ten times faster than gzip to write and three times to read on
- * this kind of machine, with a better ratio. gzip is what the original Halcyon wrote; xz gives the
+ * <p>zstd is the default: about ten times faster than gzip to write and three times to read on this
+ * kind of machine, with a better ratio. gzip is what the original Halcyon wrote; xz gives the
  * smallest archives at a large CPU cost.
  */
 public enum Compression {

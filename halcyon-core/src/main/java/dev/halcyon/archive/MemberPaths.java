@@ -15,6 +15,7 @@ import java.util.Optional;
 final class MemberPaths {
   /** Like the kernel's limit on nested symlinks (ELOOP). */
   private static final int MAX_LINK_HOPS = 40;
+
   private static final int MAX_COMPONENT_BYTES = 255;
 
   private MemberPaths() {}
@@ -56,7 +57,10 @@ final class MemberPaths {
       }
       // Else the filesystem refuses it mid-extraction with a bare "File name too long".
       if (part.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
-        return Optional.of("has a name component longer than " + MAX_COMPONENT_BYTES + " bytes, which filesystems refuse");
+        return Optional.of(
+            "has a name component longer than "
+                + MAX_COMPONENT_BYTES
+                + " bytes, which filesystems refuse");
       }
     }
     return Optional.empty();

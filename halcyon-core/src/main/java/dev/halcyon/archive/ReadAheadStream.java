@@ -14,19 +14,21 @@ import java.util.concurrent.BlockingQueue;
  * {@link IOException}, {@link RuntimeException} or {@link Error} thrown by the source is rethrown,
  * the same object, by the {@code read} that reaches that point of the stream.
  *
- * <p>Memory is bounded: at most {@link #BUFFERS} buffers of up to {@link #BUFFER_SIZE} bytes,
- * made as needed and recycled. Closing
- * stops the thread and waits for it (so the source is never used by two threads, and no thread
- * outlives the stream), then closes the source. An interrupt of the reader while it waits for bytes
- * fails the read with {@link InterruptedIOException} and keeps the thread's interrupt status.
+ * <p>Memory is bounded: at most {@link #BUFFERS} buffers of up to {@link #BUFFER_SIZE} bytes, made
+ * as needed and recycled. Closing stops the thread and waits for it (so the source is never used by
+ * two threads, and no thread outlives the stream), then closes the source. An interrupt of the
+ * reader while it waits for bytes fails the read with {@link InterruptedIOException} and keeps the
+ * thread's interrupt status.
  *
  * <p>One reader thread; not thread-safe otherwise.
  */
 final class ReadAheadStream extends InputStream {
   static final int BUFFER_SIZE = 1 << 20;
   static final int BUFFERS = 4;
+
   /** The first buffer is smaller: many archives (tags, small layers) fit in it. */
   static final int FIRST_BUFFER_SIZE = 256 * 1024;
+
   static final String THREAD_NAME = "halcyon-read-ahead";
 
   /** A filled buffer, the end of the stream ({@code length < 0}), or the source's failure. */
@@ -40,8 +42,10 @@ final class ReadAheadStream extends InputStream {
   private int allocated; // by the thread only
 
   private Chunk current;
+
   /** A chunk taken from the queue but not used because the reader was interrupted. */
   private Chunk pushedBack;
+
   private int position;
   private boolean finished;
 

@@ -3,8 +3,8 @@ package dev.halcyon.archive;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.StoreException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -297,8 +297,8 @@ final class TarExtractor {
    * The exception to throw for a failure while reading the stream: the source's own failure
    * unchanged when the bytes could not be fetched (a store's download failure, an interrupted
    * read), since the archive may well be fine and the caller should retry rather than condemn it;
-   * otherwise a {@link CorruptArchiveException}. A store's {@link CorruptObjectException} (the bytes
-   * arrived but do not match the recorded digest) is corruption.
+   * otherwise a {@link CorruptArchiveException}. A store's {@link CorruptObjectException} (the
+   * bytes arrived but do not match the recorded digest) is corruption.
    */
   private IOException corruptUnlessSourceFailed(Exception e) {
     if (isSourceFailure(e)) {

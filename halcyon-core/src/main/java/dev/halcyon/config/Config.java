@@ -15,9 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Every generic setting of a run, resolved from one map keyed by environment variable names
- * ({@code HALCYON_*}). The CLI lays its options over the process environment under the same names,
- * so the command line beats the environment; magic files come last (see {@code MagicRecipes}).
+ * Every generic setting of a run, resolved from one map keyed by environment variable names ({@code
+ * HALCYON_*}). The CLI lays its options over the process environment under the same names, so the
+ * command line beats the environment; magic files come last (see {@code MagicRecipes}).
  *
  * <p>S3 settings are not parsed here (core knows no S3); the raw map is kept in {@link #values()}
  * for the S3 module.
@@ -74,25 +74,33 @@ public record Config(
         path(values, "HALCYON_CACHE").orElse(halcyonHome.resolve("cache")),
         flag(values, "HALCYON_PURGE_CACHE"),
         flag(values, "HALCYON_NO_CLEAN_CACHE"),
-        string(values, "HALCYON_CACHE_MAX_SIZE").map(v -> OptionalLong.of(size(v, "HALCYON_CACHE_MAX_SIZE"))).orElse(OptionalLong.empty()),
+        string(values, "HALCYON_CACHE_MAX_SIZE")
+            .map(v -> OptionalLong.of(size(v, "HALCYON_CACHE_MAX_SIZE")))
+            .orElse(OptionalLong.empty()),
         flag(values, "HALCYON_NO_BUILD"),
         flag(values, "HALCYON_NO_BUILD_DEPENDENCIES"),
         flag(values, "HALCYON_NO_UPLOAD"),
         flag(values, "HALCYON_NO_DELETE") || flag(values, "HALCYON_NO_CLEAN_PRIVATE_STORAGE"),
         path(values, "HALCYON_STORAGE_DIR"),
         string(values, "HALCYON_S3_BUCKET"),
-        string(values, "HALCYON_PUBLIC_STORAGE_URL").filter(u -> !flag(values, "HALCYON_NO_PUBLIC_STORAGE")).map(Config::url),
+        string(values, "HALCYON_PUBLIC_STORAGE_URL")
+            .filter(u -> !flag(values, "HALCYON_NO_PUBLIC_STORAGE"))
+            .map(Config::url),
         flag(values, "HALCYON_NO_PRIVATE_STORAGE"),
         string(values, "HALCYON_PLATFORM"),
         string(values, "HALCYON_LABEL"),
         string(values, "HALCYON_TOOLCHAIN"),
-        string(values, "HALCYON_COMPRESSION").map(c -> parse(c, "HALCYON_COMPRESSION", Compression::parse)).orElse(Compression.ZSTD),
+        string(values, "HALCYON_COMPRESSION")
+            .map(c -> parse(c, "HALCYON_COMPRESSION", Compression::parse))
+            .orElse(Compression.ZSTD),
         string(values, "HALCYON_NAMING").map(n -> naming(n)).orElse("default"),
         string(values, "HALCYON_RETENTION").orElse("halcyon"),
         values);
   }
 
-  /** The option that sets {@code variable}, e.g. {@code --no-build} for {@code HALCYON_NO_BUILD}. */
+  /**
+   * The option that sets {@code variable}, e.g. {@code --no-build} for {@code HALCYON_NO_BUILD}.
+   */
   public static String optionFor(String variable) {
     return "--" + variable.replaceFirst("^HALCYON_", "").toLowerCase(Locale.ROOT).replace('_', '-');
   }
@@ -120,8 +128,9 @@ public record Config(
     return switch (v.get().toLowerCase(Locale.ROOT)) {
       case "1", "true", "yes", "on" -> true;
       case "0", "false", "no", "off" -> false;
-      default -> throw new IllegalArgumentException(
-          name + " must be 1 or 0, got '" + v.get() + "' (option " + optionFor(name) + ")");
+      default ->
+          throw new IllegalArgumentException(
+              name + " must be 1 or 0, got '" + v.get() + "' (option " + optionFor(name) + ")");
     };
   }
 
@@ -140,12 +149,23 @@ public record Config(
       }
     }
     throw new IllegalArgumentException(
-        name + " must be a size such as 2g, 500m or 1048576 (bytes), got '" + text + "' (option " + optionFor(name) + ")");
+        name
+            + " must be a size such as 2g, 500m or 1048576 (bytes), got '"
+            + text
+            + "' (option "
+            + optionFor(name)
+            + ")");
   }
 
   private static String absolute(String path, String name) {
     if (!path.startsWith("/")) {
-      throw new IllegalArgumentException(name + " must be an absolute path such as /app, got '" + path + "' (option " + optionFor(name) + ")");
+      throw new IllegalArgumentException(
+          name
+              + " must be an absolute path such as /app, got '"
+              + path
+              + "' (option "
+              + optionFor(name)
+              + ")");
     }
     return Path.of(path).normalize().toString();
   }
@@ -159,14 +179,19 @@ public record Config(
       return uri;
     } catch (URISyntaxException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL, got '" + text + "' (option --public-storage-url)");
+          "HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL, got '"
+              + text
+              + "' (option --public-storage-url)");
     }
   }
 
   private static String naming(String text) {
     String n = text.toLowerCase(Locale.ROOT);
     if (!n.equals("default") && !n.equals("original")) {
-      throw new IllegalArgumentException("HALCYON_NAMING must be 'default' or 'original' (the original Halcyon's names), got '" + text + "' (option --naming)");
+      throw new IllegalArgumentException(
+          "HALCYON_NAMING must be 'default' or 'original' (the original Halcyon's names), got '"
+              + text
+              + "' (option --naming)");
     }
     return n;
   }
@@ -175,7 +200,8 @@ public record Config(
     try {
       return parser.apply(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + ": " + e.getMessage() + " (option " + optionFor(name) + ")", e);
+      throw new IllegalArgumentException(
+          name + ": " + e.getMessage() + " (option " + optionFor(name) + ")", e);
     }
   }
 }

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * Everything the engine needs to know about one app: its source tree, its layers and its
- * post-install step. Made from a {@code .halcyon} folder by {@link MagicRecipes}, or directly by
- * an embedding build tool.
+ * post-install step. Made from a {@code .halcyon} folder by {@link MagicRecipes}, or directly by an
+ * embedding build tool.
  *
  * @param sourceDir the app's source tree
  * @param toolchain the toolchain layer, or empty when the machine provides the toolchain
@@ -38,7 +38,10 @@ public record AppRecipe(
     check(toolchain.map(LayerSpec::tag), LayerKind.TOOLCHAIN, install.tag());
     check(dependencies.map(LayerSpec::tag), LayerKind.DEPENDENCIES, install.tag());
     check(Optional.of(build.tag()), LayerKind.BUILD, install.tag());
-    checkArgument(install.tag().kind() == LayerKind.INSTALL, "install layer has kind %s", install.tag().kind());
+    checkArgument(
+        install.tag().kind() == LayerKind.INSTALL,
+        "install layer has kind %s",
+        install.tag().kind());
   }
 
   /** The app label, {@code name-version}. */

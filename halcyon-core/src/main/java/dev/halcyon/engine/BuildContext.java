@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param layerDir the directory to fill (for a build layer: a copy of the source tree, possibly
  *     over the previous build of the same label)
  * @param sourceDir the app's source tree
- * @param layerDirs the directories of the layers already in place, by kind (for the install
- *     layer, includes {@link LayerKind#BUILD})
+ * @param layerDirs the directories of the layers already in place, by kind (for the install layer,
+ *     includes {@link LayerKind#BUILD})
  */
 public record BuildContext(
     LayerTag tag, Path layerDir, Path sourceDir, Map<LayerKind, Path> layerDirs) {

@@ -61,7 +61,8 @@ final class Directories {
               return FileVisitResult.SKIP_SUBTREE;
             }
             Path target = to.resolve(rel);
-            if (Files.isSymbolicLink(target) || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isSymbolicLink(target)
+                || Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
               Files.delete(target);
             }
             Files.createDirectories(target);
@@ -69,7 +70,8 @@ final class Directories {
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             String rel = relative(from, file);
             if (!include.test(rel)) {
               return FileVisitResult.CONTINUE;

@@ -25,13 +25,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The restore-or-build engine: obtains every layer of an app from the first place that has it
- * (the directory in place, the local cache, private storage, public storage) or builds it, and
- * installs the app.
+ * The restore-or-build engine: obtains every layer of an app from the first place that has it (the
+ * directory in place, the local cache, private storage, public storage) or builds it, and installs
+ * the app.
  *
- * <p>A deploy machine ({@link Builder#noBuild}) restores just the install archive — one GET after
- * a cache miss — and fails with {@link BuildForbiddenException} before downloading anything else
- * when it is missing. A build machine builds what is missing, archives it into the local cache and
+ * <p>A deploy machine ({@link Builder#noBuild}) restores just the install archive — one GET after a
+ * cache miss — and fails with {@link BuildForbiddenException} before downloading anything else when
+ * it is missing. A build machine builds what is missing, archives it into the local cache and
  * uploads it to private storage.
  *
  * <p>Runs on one machine that share a work directory are serialised by a file lock, so concurrent
@@ -51,8 +51,8 @@ public final class Engine {
   }
 
   /**
-   * Installs the app into {@code installDir} (usually {@code ROOT/PREFIX}) atomically: restores
-   * the install archive if any store has it, else builds every missing layer. Then runs the
+   * Installs the app into {@code installDir} (usually {@code ROOT/PREFIX}) atomically: restores the
+   * install archive if any store has it, else builds every missing layer. Then runs the
    * post-install step.
    *
    * @throws BuildForbiddenException if something had to be built but building is off; nothing was
@@ -119,9 +119,9 @@ public final class Engine {
   }
 
   /**
-   * Deletes out-of-date archives from private storage after a run uploaded something. The
-   * retention package provides the standard implementation; it is an interface here so the engine
-   * does not depend on a policy.
+   * Deletes out-of-date archives from private storage after a run uploaded something. The retention
+   * package provides the standard implementation; it is an interface here so the engine does not
+   * depend on a policy.
    */
   @FunctionalInterface
   public interface Pruner {
@@ -274,10 +274,12 @@ public final class Engine {
         Path dir = installDir.get();
         Directories.recover(dir);
         if (layers.tagMatches(dir, installTag)) {
-          s.listener.step("already installed: " + dir + " holds " + recipe.label() + " with this source hash");
+          s.listener.step(
+              "already installed: " + dir + " holds " + recipe.label() + " with this source hash");
           if (Files.exists(postInstallPending(dir))) {
             // The install landed but its post-install failed or was killed: a retry must run it.
-            s.listener.step("the last post-install in " + dir + " did not complete: running it again");
+            s.listener.step(
+                "the last post-install in " + dir + " did not complete: running it again");
             finish(installDir);
           }
           return report(installDir, true);
@@ -368,9 +370,12 @@ public final class Engine {
         Path pending = postInstallPending(installDir.get());
         Files.createDirectories(pending.getParent());
         Files.writeString(pending, installDir.get().toString());
-        recipe.postInstall()
+        recipe
+            .postInstall()
             .get()
-            .build(new BuildContext(recipe.install().tag(), installDir.get(), recipe.sourceDir(), dirs));
+            .build(
+                new BuildContext(
+                    recipe.install().tag(), installDir.get(), recipe.sourceDir(), dirs));
         Files.delete(pending);
       }
       if (layers.uploadedAnything() && s.pruner.isPresent() && s.privateStore.isPresent()) {
@@ -386,7 +391,8 @@ public final class Engine {
     private Path postInstallPending(Path installDir) {
       String id =
           com.google.common.hash.Hashing.sha256()
-              .hashString(installDir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
+              .hashString(
+                  installDir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
               .toString()
               .substring(0, 16);
       return s.workDir.resolve("post-install-pending").resolve(id);

@@ -20,12 +20,18 @@ final class Hooks {
       if (!Files.exists(hook)) {
         if (required) {
           throw new HookFailedException(
-              "no .halcyon/" + name + " hook in " + sourceDir + ": add an executable that " + purpose(name));
+              "no .halcyon/"
+                  + name
+                  + " hook in "
+                  + sourceDir
+                  + ": add an executable that "
+                  + purpose(name));
         }
         return;
       }
       if (!Files.isExecutable(hook)) {
-        throw new HookFailedException(".halcyon/" + name + " in " + sourceDir + " is not executable: run chmod +x on it");
+        throw new HookFailedException(
+            ".halcyon/" + name + " in " + sourceDir + " is not executable: run chmod +x on it");
       }
       run(hook, name, context, settings);
     };
@@ -41,7 +47,8 @@ final class Hooks {
 
   private static void run(Path hook, String name, BuildContext context, RecipeSettings settings)
       throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(hook.toAbsolutePath().toString(), context.layerDir().toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(hook.toAbsolutePath().toString(), context.layerDir().toString());
     pb.directory(context.layerDir().toFile());
     pb.redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -63,7 +70,9 @@ final class Hooks {
     try {
       process = pb.start();
     } catch (IOException e) {
-      throw new HookFailedException(".halcyon/" + name + " could not be started (" + e.getMessage() + "); check its #! line", e);
+      throw new HookFailedException(
+          ".halcyon/" + name + " could not be started (" + e.getMessage() + "); check its #! line",
+          e);
     }
     try (InputStream out = process.getInputStream()) {
       copy(out, settings.hookOutput());
@@ -75,11 +84,18 @@ final class Hooks {
     int status = process.waitFor();
     if (status != 0) {
       throw new HookFailedException(
-          ".halcyon/" + name + " failed with exit status " + status + " (in " + context.layerDir() + "); fix it and run again");
+          ".halcyon/"
+              + name
+              + " failed with exit status "
+              + status
+              + " (in "
+              + context.layerDir()
+              + "); fix it and run again");
     }
   }
 
-  private static void putDir(Map<String, String> env, String name, BuildContext context, LayerKind kind) {
+  private static void putDir(
+      Map<String, String> env, String name, BuildContext context, LayerKind kind) {
     context.dir(kind).ifPresentOrElse(d -> env.put(name, d.toString()), () -> env.remove(name));
   }
 

@@ -105,7 +105,8 @@ final class Layers {
       return;
     }
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException(dir + " exists and is not a directory; choose another HALCYON_ROOT/HALCYON_PREFIX");
+      throw new IOException(
+          dir + " exists and is not a directory; choose another HALCYON_ROOT/HALCYON_PREFIX");
     }
     boolean empty;
     try (var entries = Files.list(dir)) {
@@ -173,7 +174,12 @@ final class Layers {
   }
 
   private Optional<RestoredArchive> extractInto(
-      Tier tier, String key, Path dir, LayerTag wanted, Predicate<LayerTag> accept, StoredObject stored)
+      Tier tier,
+      String key,
+      Path dir,
+      LayerTag wanted,
+      Predicate<LayerTag> accept,
+      StoredObject stored)
       throws IOException {
     s.listener.step("restoring " + key + " from " + where(tier));
     Path download = tier.source == LayerSource.CACHE ? null : tempFile(key);
@@ -184,9 +190,11 @@ final class Layers {
     LayerTag[] found = new LayerTag[1];
     long size;
     try (StoredObject object = stored;
-        OutputStream copy = download == null ? OutputStream.nullOutputStream() : downloadFile(download, sha)) {
+        OutputStream copy =
+            download == null ? OutputStream.nullOutputStream() : downloadFile(download, sha)) {
       CountingInputStream in =
-          new CountingInputStream(new TeeInputStream(object.stream(), copy), key, object.info().size(), s.listener);
+          new CountingInputStream(
+              new TeeInputStream(object.stream(), copy), key, object.info().size(), s.listener);
       Archives.extract(
           in,
           s.compression,
@@ -197,8 +205,12 @@ final class Layers {
             Optional<LayerTag> tag = readTag(extracted);
             if (tag.isEmpty() || !accept.test(tag.get())) {
               throw new TagMismatchException(
-                  key + " from " + tier.store.describe() + " does not match: "
-                      + tag.map(t -> String.join("; ", wanted.differences(t))).orElse("it has no valid " + LayerTag.FILE_NAME));
+                  key
+                      + " from "
+                      + tier.store.describe()
+                      + " does not match: "
+                      + tag.map(t -> String.join("; ", wanted.differences(t)))
+                          .orElse("it has no valid " + LayerTag.FILE_NAME));
             }
             found[0] = tag.get();
           });
@@ -242,13 +254,18 @@ final class Layers {
   }
 
   private static String where(Tier tier) {
-    String kind = tier.source == LayerSource.CACHE ? "the local cache" : tier.source.name().toLowerCase(Locale.ROOT) + " storage";
+    String kind =
+        tier.source == LayerSource.CACHE
+            ? "the local cache"
+            : tier.source.name().toLowerCase(Locale.ROOT) + " storage";
     return kind + " (" + tier.store.describe() + ")";
   }
 
-  private Optional<RestoredArchive> corrupted(Tier tier, String key, IOException e) throws IOException {
+  private Optional<RestoredArchive> corrupted(Tier tier, String key, IOException e)
+      throws IOException {
     corrupt.putIfAbsent(key, e);
-    s.listener.warning(key + " in " + tier.store.describe() + " is damaged (" + e.getMessage() + "); ignoring it");
+    s.listener.warning(
+        key + " in " + tier.store.describe() + " is damaged (" + e.getMessage() + "); ignoring it");
     if (tier.source == LayerSource.CACHE) {
       s.cache.delete(key);
     }
@@ -258,9 +275,9 @@ final class Layers {
   /**
    * Whether {@code e} says the archive itself is damaged (so it is ignored, dropped from the cache
    * and, on a build machine, rebuilt and overwritten), rather than that fetching it failed. A
-   * store's failure to deliver the bytes ({@link StoreException} other than
-   * {@link CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption,
-   * even below a decoder's complaint about the bytes it did not get.
+   * store's failure to deliver the bytes ({@link StoreException} other than {@link
+   * CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption, even
+   * below a decoder's complaint about the bytes it did not get.
    */
   static boolean isCorruption(Throwable e) {
     boolean corruption = false;
@@ -285,7 +302,8 @@ final class Layers {
     if (inCache.isPresent()) {
       usedKeys.add(key);
       ensureUploaded(key, tag);
-      return Optional.of(new LayerOutcome(tag, LayerSource.CACHE, key, inCache.get().size(), Duration.ZERO));
+      return Optional.of(
+          new LayerOutcome(tag, LayerSource.CACHE, key, inCache.get().size(), Duration.ZERO));
     }
     if (s.privateStore.isPresent()) {
       LayerStore store = s.privateStore.get();
@@ -294,17 +312,23 @@ final class Layers {
         // Only the metadata is checked (reading the archive would cost a download per build):
         // a swapped or truncated archive no longer matches what its manifest recorded.
         Optional<ArchiveManifest> manifest = manifestOf(store, key);
-        if (manifest.isPresent() && !sameObject(inPrivate.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
+        if (manifest.isPresent()
+            && !sameObject(
+                inPrivate.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
           damagedInPrivate(key, store, inPrivate.get(), "its manifest");
           return Optional.empty();
         }
-        return Optional.of(new LayerOutcome(tag, LayerSource.PRIVATE, key, inPrivate.get().size(), Duration.ZERO));
+        return Optional.of(
+            new LayerOutcome(tag, LayerSource.PRIVATE, key, inPrivate.get().size(), Duration.ZERO));
       }
     }
     return Optional.empty();
   }
 
-  /** Fails with {@link BuildForbiddenException} unless {@code spec}'s layer can be had without building. */
+  /**
+   * Fails with {@link BuildForbiddenException} unless {@code spec}'s layer can be had without
+   * building.
+   */
   void checkAvailable(Optional<LayerSpec> spec) throws IOException, BuildForbiddenException {
     if (spec.isEmpty()) {
       return;
@@ -338,19 +362,21 @@ final class Layers {
   }
 
   /**
-   * Where the directory of a toolchain, dependencies or build layer lives under the work
-   * directory: {@code toolchain/<id>}, {@code dependencies/<toolchain>/<label>}, {@code
+   * Where the directory of a toolchain, dependencies or build layer lives under the work directory:
+   * {@code toolchain/<id>}, {@code dependencies/<toolchain>/<label>}, {@code
    * build/<toolchain>/<label>}.
    */
   Path layerDir(LayerTag tag) {
     return switch (tag.kind()) {
       case TOOLCHAIN -> s.workDir.resolve("toolchain").resolve(tag.toolchain());
-      case DEPENDENCIES -> s.workDir.resolve("dependencies").resolve(tag.toolchain()).resolve(tag.label());
+      case DEPENDENCIES ->
+          s.workDir.resolve("dependencies").resolve(tag.toolchain()).resolve(tag.label());
       case BUILD -> s.workDir.resolve("build").resolve(tag.toolchain()).resolve(tag.label());
-      case INSTALL -> throw new IllegalArgumentException("the install layer has no directory under the work directory");
+      case INSTALL ->
+          throw new IllegalArgumentException(
+              "the install layer has no directory under the work directory");
     };
   }
-
 
   /** A toolchain or dependencies layer: in place, restored, or built in place. */
   LayerOutcome obtain(
@@ -370,7 +396,13 @@ final class Layers {
     }
     if (!mayBuild) {
       throw new BuildForbiddenException(
-          tag.kind(), "build required but forbidden: no " + tag.kind().id() + " archive " + key(tag) + " in " + describeStores());
+          tag.kind(),
+          "build required but forbidden: no "
+              + tag.kind().id()
+              + " archive "
+              + key(tag)
+              + " in "
+              + describeStores());
     }
     Instant t0 = s.clock.instant();
     Directories.deleteTree(dir);
@@ -379,14 +411,16 @@ final class Layers {
     spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
     writeTag(dir, tag);
     ArchiveSummary summary = archiveAndStore(dir, tag, PutMode.IF_ABSENT, builtOn);
-    return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
+    return new LayerOutcome(
+        tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
   }
 
   /**
    * The build layer: in place if current; restored if an archive for exactly this source exists;
    * else built incrementally over the previous build of the same label (in place or restored).
    */
-  LayerOutcome obtainBuild(LayerSpec spec, Path dir, Map<LayerKind, Path> dirs, List<String> builtOn)
+  LayerOutcome obtainBuild(
+      LayerSpec spec, Path dir, Map<LayerKind, Path> dirs, List<String> builtOn)
       throws IOException, InterruptedException {
     LayerTag tag = spec.tag();
     s.listener.layerStarted(LayerKind.BUILD);
@@ -397,7 +431,10 @@ final class Layers {
     }
     Instant t0 = s.clock.instant();
     Predicate<LayerTag> sameLabel =
-        t -> t.kind() == LayerKind.BUILD && t.label().equals(tag.label()) && t.toolchain().equals(tag.toolchain());
+        t ->
+            t.kind() == LayerKind.BUILD
+                && t.label().equals(tag.label())
+                && t.toolchain().equals(tag.toolchain());
     boolean previousInPlace = readTag(dir).filter(sameLabel).isPresent();
     if (!previousInPlace) {
       Optional<LayerOutcome> restored = restore(tag, dir, sameLabel);
@@ -418,7 +455,8 @@ final class Layers {
     spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
     writeTag(dir, tag);
     ArchiveSummary summary = archiveAndStore(dir, tag, PutMode.OVERWRITE, builtOn);
-    return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
+    return new LayerOutcome(
+        tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
   }
 
   /** Runs the install step into a fresh directory and archives it. */
@@ -426,7 +464,10 @@ final class Layers {
       throws IOException, InterruptedException {
     LayerTag tag = spec.tag();
     Instant t0 = s.clock.instant();
-    Path stage = s.workDir.resolve("install").resolve(tag.label() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    Path stage =
+        s.workDir
+            .resolve("install")
+            .resolve(tag.label() + "-" + UUID.randomUUID().toString().substring(0, 8));
     Files.createDirectories(stage);
     boolean handedOver = false;
     try {
@@ -441,7 +482,12 @@ final class Layers {
               builtOn,
               () -> deleteInBackground(stage));
       handedOver = true;
-      return new LayerOutcome(tag, LayerSource.BUILT, key(tag), summary.size(), Duration.between(t0, s.clock.instant()));
+      return new LayerOutcome(
+          tag,
+          LayerSource.BUILT,
+          key(tag),
+          summary.size(),
+          Duration.between(t0, s.clock.instant()));
     } finally {
       if (!handedOver && !background.containsKey(stage)) {
         Directories.deleteTree(stage);
@@ -496,7 +542,10 @@ final class Layers {
       // join() makes the thread's write of the failure visible here.
       if (d.failure()[0] != null) {
         s.listener.warning(
-            "could not delete the staging directory " + d.trash() + " (" + d.failure()[0].getMessage()
+            "could not delete the staging directory "
+                + d.trash()
+                + " ("
+                + d.failure()[0].getMessage()
                 + "); the next run removes it");
       }
     }
@@ -511,7 +560,12 @@ final class Layers {
     Optional<RestoredArchive> done =
         restoreFrom(new Tier(s.cache, LayerSource.CACHE), key(tag), installDir, tag, tag::equals);
     if (done.isEmpty()) {
-      throw new IOException("the install archive " + key(tag) + " just written to " + s.cache.describe() + " could not be installed");
+      throw new IOException(
+          "the install archive "
+              + key(tag)
+              + " just written to "
+              + s.cache.describe()
+              + " could not be installed");
     }
   }
 
@@ -538,13 +592,16 @@ final class Layers {
     Optional<ObjectInfo> cached = s.cache.head(key);
     List<String> builtOn = List.of();
     if (stored.isPresent()) {
-      if (cached.isEmpty() || sameObject(stored.get(), cached.get().size(), cached.get().digest())) {
+      if (cached.isEmpty()
+          || sameObject(stored.get(), cached.get().size(), cached.get().digest())) {
         return;
       }
       // Two builders of one source may upload different bytes (a build that is not reproducible);
       // the one matching its manifest is a sound archive of this layer and stays.
       Optional<ArchiveManifest> manifest = manifestOf(store, key);
-      if (manifest.isPresent() && sameObject(stored.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
+      if (manifest.isPresent()
+          && sameObject(
+              stored.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
         return;
       }
       damagedInPrivate(key, store, stored.get(), "the verified copy in the local cache");
@@ -556,7 +613,8 @@ final class Layers {
     }
     Path tmp = tempFile(key);
     try {
-      try (StoredObject in = s.cache.get(key).orElseThrow(() -> new IOException(key + " vanished from the cache"))) {
+      try (StoredObject in =
+          s.cache.get(key).orElseThrow(() -> new IOException(key + " vanished from the cache"))) {
         Files.copy(in.stream(), tmp, StandardCopyOption.REPLACE_EXISTING);
       }
       Digest digest = cached.get().digest().orElse(null);
@@ -577,17 +635,25 @@ final class Layers {
 
   /** Marks {@code key} damaged, so the next upload deletes it first, and says so. */
   private void damagedInPrivate(String key, LayerStore store, ObjectInfo stored, String reference) {
-    String message = key + " in " + store.describe() + " (" + stored.size() + " bytes"
-        + stored.digest().map(d -> ", " + d).orElse("") + ") does not match " + reference
-        + "; it is damaged or was swapped, and will be replaced";
+    String message =
+        key
+            + " in "
+            + store.describe()
+            + " ("
+            + stored.size()
+            + " bytes"
+            + stored.digest().map(d -> ", " + d).orElse("")
+            + ") does not match "
+            + reference
+            + "; it is damaged or was swapped, and will be replaced";
     corrupt.putIfAbsent(key, new CorruptObjectException(message));
     s.listener.warning(message);
   }
 
   /** The manifest uploaded beside {@code key}, if there is one that can be read. */
   private Optional<ArchiveManifest> manifestOf(LayerStore store, String key) throws IOException {
-    Optional<String> manifestKey = s.namer.parse(key)
-        .map(name -> s.namer.key(name.withExtension(ArchiveManifest.EXTENSION)));
+    Optional<String> manifestKey =
+        s.namer.parse(key).map(name -> s.namer.key(name.withExtension(ArchiveManifest.EXTENSION)));
     if (manifestKey.isEmpty()) {
       return Optional.empty();
     }
@@ -597,8 +663,7 @@ final class Layers {
     }
     try (StoredObject in = object.get()) {
       String text = new String(in.stream().readNBytes(1 << 20), StandardCharsets.UTF_8);
-      return Optional.of(ArchiveManifest.parse(text))
-          .filter(m -> m.archiveKey().equals(key));
+      return Optional.of(ArchiveManifest.parse(text)).filter(m -> m.archiveKey().equals(key));
     } catch (IllegalArgumentException | CorruptObjectException e) {
       // A manifest that does not parse or verify tells nothing about the archive.
       return Optional.empty();
@@ -649,7 +714,14 @@ final class Layers {
     void run() throws IOException;
   }
 
-  private void upload(String key, Path file, Digest digest, long size, PutMode mode, LayerTag tag, List<String> builtOn)
+  private void upload(
+      String key,
+      Path file,
+      Digest digest,
+      long size,
+      PutMode mode,
+      LayerTag tag,
+      List<String> builtOn)
       throws IOException {
     if (s.noUpload || s.privateStore.isEmpty()) {
       return;
@@ -704,7 +776,9 @@ final class Layers {
       List<ObjectInfo> evictable =
           entries.stream()
               .filter(e -> !usedKeys.contains(e.key()))
-              .sorted(Comparator.comparing((ObjectInfo e) -> lastUse(e, uses)).thenComparing(ObjectInfo::key))
+              .sorted(
+                  Comparator.comparing((ObjectInfo e) -> lastUse(e, uses))
+                      .thenComparing(ObjectInfo::key))
               .toList();
       for (ObjectInfo entry : evictable) {
         if (total <= maxBytes.getAsLong()) {
@@ -716,8 +790,13 @@ final class Layers {
       }
       if (total > maxBytes.getAsLong()) {
         s.listener.warning(
-            "the local cache (" + s.cache.describe() + ") holds " + total + " bytes, over HALCYON_CACHE_MAX_SIZE ("
-                + maxBytes.getAsLong() + " bytes), in archives this run used; raise the cap to keep them all");
+            "the local cache ("
+                + s.cache.describe()
+                + ") holds "
+                + total
+                + " bytes, over HALCYON_CACHE_MAX_SIZE ("
+                + maxBytes.getAsLong()
+                + " bytes), in archives this run used; raise the cap to keep them all");
       }
     }
     writeCacheUses(uses);
@@ -725,7 +804,9 @@ final class Layers {
 
   private static Instant lastUse(ObjectInfo entry, Map<String, Instant> uses) {
     Instant recorded = uses.get(entry.key());
-    return recorded == null || recorded.isBefore(entry.lastModified()) ? entry.lastModified() : recorded;
+    return recorded == null || recorded.isBefore(entry.lastModified())
+        ? entry.lastModified()
+        : recorded;
   }
 
   private Map<String, Instant> readCacheUses() throws IOException {
@@ -738,7 +819,9 @@ final class Layers {
       int space = line.indexOf(' ');
       try {
         // A damaged line only loses a use time; the entry then counts as used when it was written.
-        uses.put(line.substring(space + 1), Instant.ofEpochMilli(Long.parseLong(line.substring(0, space))));
+        uses.put(
+            line.substring(space + 1),
+            Instant.ofEpochMilli(Long.parseLong(line.substring(0, space))));
       } catch (RuntimeException ignored) {
         // skip it
       }
@@ -750,7 +833,12 @@ final class Layers {
     StringBuilder text = new StringBuilder();
     uses.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> text.append(e.getValue().toEpochMilli()).append(' ').append(e.getKey()).append('\n'));
+        .forEach(
+            e ->
+                text.append(e.getValue().toEpochMilli())
+                    .append(' ')
+                    .append(e.getKey())
+                    .append('\n'));
     Path file = s.workDir.resolve(CACHE_USES_FILE);
     Path tmp = s.workDir.resolve(CACHE_USES_FILE + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);

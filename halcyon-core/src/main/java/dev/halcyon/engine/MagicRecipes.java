@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -26,9 +25,20 @@ import java.util.regex.Pattern;
  * from the source tree alone.
  */
 public final class MagicRecipes {
-  /** Project files that name the dependencies layer when there is no {@code .halcyon/constraints}. */
+  /**
+   * Project files that name the dependencies layer when there is no {@code .halcyon/constraints}.
+   */
   static final List<String> PROJECT_FILES =
-      List.of("pom.xml", "package.json", "package-lock.json", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "cabal.config", "stack.yaml");
+      List.of(
+          "pom.xml",
+          "package.json",
+          "package-lock.json",
+          "build.gradle",
+          "build.gradle.kts",
+          "settings.gradle",
+          "settings.gradle.kts",
+          "cabal.config",
+          "stack.yaml");
 
   private static final Pattern TOOLCHAIN_ID = Pattern.compile("[a-z0-9_]+-[A-Za-z0-9._+]+");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
@@ -59,10 +69,13 @@ public final class MagicRecipes {
             : magicLine(magic, "toolchain").orElse("jdk-" + Runtime.version().feature());
     if (!TOOLCHAIN_ID.matcher(toolchainName).matches()) {
       throw new IOException(
-          "bad toolchain id '" + toolchainName + "' (from .halcyon/toolchain or HALCYON_TOOLCHAIN): write name-version, e.g. jdk-17 or maven-3.9.9 (name [a-z0-9_], no '-' in the version)");
+          "bad toolchain id '"
+              + toolchainName
+              + "' (from .halcyon/toolchain or HALCYON_TOOLCHAIN): write name-version, e.g. jdk-17 or maven-3.9.9 (name [a-z0-9_], no '-' in the version)");
     }
     Digest toolchainMagic = hashMagic(magic, rel -> rel.startsWith("toolchain"));
-    String toolchain = hasToolchainLayer ? toolchainName + "." + toolchainMagic.shortHex() : toolchainName;
+    String toolchain =
+        hasToolchainLayer ? toolchainName + "." + toolchainMagic.shortHex() : toolchainName;
 
     IgnoreRules ignore = IgnoreRules.DEFAULT;
     Optional<String> extraIgnore = magicText(magic, "extra-source-hash-ignore");
@@ -75,8 +88,11 @@ public final class MagicRecipes {
 
     Optional<LayerSpec> toolchainSpec = Optional.empty();
     if (hasToolchainLayer) {
-      LayerTag tag = LayerTag.of(LayerKind.TOOLCHAIN, platform, toolchain, "").with(LayerTag.MAGIC_HASH, toolchainMagic.toString());
-      toolchainSpec = Optional.of(new LayerSpec(tag, Hooks.hook(source, "toolchain-build", settings, true)));
+      LayerTag tag =
+          LayerTag.of(LayerKind.TOOLCHAIN, platform, toolchain, "")
+              .with(LayerTag.MAGIC_HASH, toolchainMagic.toString());
+      toolchainSpec =
+          Optional.of(new LayerSpec(tag, Hooks.hook(source, "toolchain-build", settings, true)));
     }
     Optional<LayerSpec> dependenciesSpec = Optional.empty();
     if (Files.exists(magic.resolve("dependencies-build"))) {
@@ -91,7 +107,8 @@ public final class MagicRecipes {
           LayerTag.of(LayerKind.DEPENDENCIES, platform, toolchain, label)
               .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
               .with(LayerTag.MAGIC_HASH, depsMagic.toString());
-      dependenciesSpec = Optional.of(new LayerSpec(tag, Hooks.hook(source, "dependencies-build", settings, true)));
+      dependenciesSpec =
+          Optional.of(new LayerSpec(tag, Hooks.hook(source, "dependencies-build", settings, true)));
     }
     LayerTag buildTag =
         LayerTag.of(LayerKind.BUILD, platform, toolchain, label)
@@ -114,7 +131,9 @@ public final class MagicRecipes {
         postInstall);
   }
 
-  /** The app label from {@code .halcyon/label}, else from pom.xml, package.json or a *.cabal file. */
+  /**
+   * The app label from {@code .halcyon/label}, else from pom.xml, package.json or a *.cabal file.
+   */
   static String label(Path source) throws IOException {
     Optional<String> magic = magicLine(source.resolve(".halcyon"), "label");
     if (magic.isPresent()) {
@@ -122,7 +141,10 @@ public final class MagicRecipes {
     }
     Path pom = source.resolve("pom.xml");
     if (Files.isRegularFile(pom)) {
-      String xml = Files.readString(pom, StandardCharsets.UTF_8).replaceAll("(?s)<parent>.*?</parent>", "").replaceAll("(?s)<!--.*?-->", "");
+      String xml =
+          Files.readString(pom, StandardCharsets.UTF_8)
+              .replaceAll("(?s)<parent>.*?</parent>", "")
+              .replaceAll("(?s)<!--.*?-->", "");
       Optional<String> id = firstGroup(xml, "<artifactId>\\s*([^<\\s]+)\\s*</artifactId>");
       Optional<String> version = firstGroup(xml, "<version>\\s*([^<\\s]+)\\s*</version>");
       if (id.isPresent() && version.isPresent() && !version.get().contains("${")) {
@@ -150,12 +172,19 @@ public final class MagicRecipes {
       }
     }
     throw new IOException(
-        "cannot tell the app label of " + source + ": write name-version into .halcyon/label (or give --label)");
+        "cannot tell the app label of "
+            + source
+            + ": write name-version into .halcyon/label (or give --label)");
   }
 
   private static void checkLabel(String label, String from) throws IOException {
     if (!LABEL.matcher(label).matches()) {
-      throw new IOException("bad app label '" + label + "' (from " + from + "): use name-version with letters, digits, '.', '_', '+', '-'");
+      throw new IOException(
+          "bad app label '"
+              + label
+              + "' (from "
+              + from
+              + "): use name-version with letters, digits, '.', '_', '+', '-'");
     }
   }
 
@@ -173,7 +202,13 @@ public final class MagicRecipes {
       try {
         return Constraints.parse(text.get()).digest();
       } catch (IllegalArgumentException e) {
-        throw new IOException("bad .halcyon/constraints in " + source + ": " + e.getMessage() + " (write one 'name version' per line)", e);
+        throw new IOException(
+            "bad .halcyon/constraints in "
+                + source
+                + ": "
+                + e.getMessage()
+                + " (write one 'name version' per line)",
+            e);
       }
     }
     return projectFilesHash(source);
@@ -184,12 +219,19 @@ public final class MagicRecipes {
     StringBuilder files = new StringBuilder();
     List<String> names = new ArrayList<>(PROJECT_FILES);
     try (var list = Files.list(source)) {
-      list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cabal")).sorted().forEach(names::add);
+      list.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".cabal"))
+          .sorted()
+          .forEach(names::add);
     }
     for (String name : names) {
       Path file = source.resolve(name);
       if (Files.isRegularFile(file)) {
-        files.append(name).append('\0').append(Digest.sha256(Files.readAllBytes(file))).append('\n');
+        files
+            .append(name)
+            .append('\0')
+            .append(Digest.sha256(Files.readAllBytes(file)))
+            .append('\n');
       }
     }
     return Digest.sha256(files.toString());
@@ -199,7 +241,8 @@ public final class MagicRecipes {
     if (!Files.isDirectory(magic)) {
       return Digest.sha256("");
     }
-    return TreeHashes.hash(magic, rel -> include.test(rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel));
+    return TreeHashes.hash(
+        magic, rel -> include.test(rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel));
   }
 
   private static Optional<String> magicText(Path magic, String name) throws IOException {
@@ -216,12 +259,15 @@ public final class MagicRecipes {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    return text.get().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst();
+    return text.get()
+        .lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .findFirst();
   }
 
   private static Optional<String> firstGroup(String text, String regex) {
     Matcher m = Pattern.compile(regex).matcher(text);
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
-
 }

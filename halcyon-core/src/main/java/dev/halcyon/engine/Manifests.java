@@ -29,7 +29,8 @@ final class Manifests {
         namer
             .parse(key)
             .map(name -> namer.key(name.withExtension(ArchiveManifest.EXTENSION)))
-            .orElseThrow(() -> new IllegalStateException("the namer cannot parse its own key " + key));
+            .orElseThrow(
+                () -> new IllegalStateException("the namer cannot parse its own key " + key));
     ArchiveManifest manifest = new ArchiveManifest(key, digest, size, created, tag, builtOn);
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
   }

@@ -28,7 +28,8 @@ public record RecipeSettings(
   public RecipeSettings {
     checkNotNull(platform, "platform");
     checkNotNull(prefix, "prefix");
-    checkArgument(prefix.startsWith("/"), "HALCYON_PREFIX must be an absolute path, got '%s'", prefix);
+    checkArgument(
+        prefix.startsWith("/"), "HALCYON_PREFIX must be an absolute path, got '%s'", prefix);
     checkNotNull(root, "root");
     checkNotNull(label, "label");
     checkNotNull(toolchain, "toolchain");

@@ -16,7 +16,10 @@ import java.util.Optional;
  * @param took wall time of the whole run
  */
 public record RunReport(
-    List<LayerOutcome> layers, Optional<Path> installedAt, boolean alreadyInstalled, Duration took) {
+    List<LayerOutcome> layers,
+    Optional<Path> installedAt,
+    boolean alreadyInstalled,
+    Duration took) {
   public RunReport {
     layers = List.copyOf(layers);
     checkNotNull(installedAt, "installedAt");

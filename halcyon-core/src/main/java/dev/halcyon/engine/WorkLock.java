@@ -24,7 +24,8 @@ final class WorkLock implements AutoCloseable {
     this.fileLock = fileLock;
   }
 
-  static WorkLock acquire(Path workDir, EngineListener listener) throws IOException, InterruptedException {
+  static WorkLock acquire(Path workDir, EngineListener listener)
+      throws IOException, InterruptedException {
     Path file = workDir.resolve(".halcyon.lock").toAbsolutePath().normalize();
     ReentrantLock jvmLock = IN_JVM.computeIfAbsent(file, f -> new ReentrantLock());
     if (!jvmLock.tryLock()) {

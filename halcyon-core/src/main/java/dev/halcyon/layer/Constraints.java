@@ -77,10 +77,7 @@ public record Constraints(SortedMap<String, String> versions) {
       }
       String[] parts = WHITESPACE.split(line);
       checkArgument(
-          parts.length == 2,
-          "constraints line %s is not 'name version': '%s'",
-          i + 1,
-          line);
+          parts.length == 2, "constraints line %s is not 'name version': '%s'", i + 1, line);
       String previous = versions.putIfAbsent(parts[0], parts[1]);
       checkArgument(
           previous == null || previous.equals(parts[1]),

@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
  *
  * <p>Glob syntax: {@code *} matches any characters except {@code /}, {@code ?} one such character,
  * {@code [abc]}, {@code [a-z]} and {@code [!a-z]} a character class, {@code **} any characters
- * including {@code /} (and {@code **}{@code /} zero or more whole directories), {@code \} quotes the
- * next character. A trailing {@code /} is dropped (there are no directory-only patterns). As with
- * {@code find -name}, {@code *} also matches names that start with a dot.
+ * including {@code /} (and {@code **}{@code /} zero or more whole directories), {@code \} quotes
+ * the next character. A trailing {@code /} is dropped (there are no directory-only patterns). As
+ * with {@code find -name}, {@code *} also matches names that start with a dot.
  *
  * <p>Relative paths are {@code /}-separated, without a leading {@code ./}. Immutable and
  * thread-safe; {@link #asFilter()} compiles the patterns once and is the fast way to test many
@@ -87,8 +87,7 @@ public record IgnoreRules(List<String> patterns) {
       try {
         compile(line);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "ignore line " + (i + 1) + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException("ignore line " + (i + 1) + ": " + e.getMessage(), e);
       }
       patterns.add(line);
     }

@@ -5,13 +5,15 @@ import java.util.Locale;
 /**
  * The four kinds of layer a build is split into, in the order they are restored or built.
  *
- * <p>Each kind is identified by different inputs (see {@link LayerTag}); the lower-case {@link #id()}
- * is used in archive names and tags.
+ * <p>Each kind is identified by different inputs (see {@link LayerTag}); the lower-case {@link
+ * #id()} is used in archive names and tags.
  */
 public enum LayerKind {
   /** A compiler or runtime (a JDK, GHC, Node), identified by platform, version and its hooks. */
   TOOLCHAIN,
-  /** The resolved dependency set (a Maven local repository), identified by the exact constraints. */
+  /**
+   * The resolved dependency set (a Maven local repository), identified by the exact constraints.
+   */
   DEPENDENCIES,
   /** The built source tree, reused incrementally; one per label. */
   BUILD,

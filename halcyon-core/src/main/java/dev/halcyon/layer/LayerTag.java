@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 /**
  * The identity record of one layer: every input that determines its content.
  *
- * <p>Two layers with equal tags are interchangeable. A tag is stored inside each archive (as {@value
- * #FILE_NAME}) and beside it in the store, so a restored layer is validated before use and a person
- * can see why two machines disagree ({@link #differences}).
+ * <p>Two layers with equal tags are interchangeable. A tag is stored inside each archive (as
+ * {@value #FILE_NAME}) and beside it in the store, so a restored layer is validated before use and
+ * a person can see why two machines disagree ({@link #differences}).
  *
  * <p>The text form ({@link #format()}) is a versioned list of {@code key=value} lines in a fixed
  * order; {@code parse(format(t)).equals(t)} for every tag.
@@ -43,12 +43,16 @@ public record LayerTag(
 
   /** Input: digest of the whole source tree (build and install layers). */
   public static final String SOURCE_HASH = "source-hash";
+
   /** Input: digest of the exact dependency list (dependencies and build layers). */
   public static final String CONSTRAINTS_HASH = "constraints-hash";
+
   /** Input: digest of the hooks that build this layer. */
   public static final String MAGIC_HASH = "magic-hash";
+
   /** Input: the install prefix (install layer). */
   public static final String PREFIX = "prefix";
+
   /**
    * Input: an extra part of a toolchain archive's name, such as a package-index snapshot ({@code
    * hackage-2015-01-15}); it becomes {@code ArchiveName.qualifier()}.
@@ -142,8 +146,8 @@ public record LayerTag(
   /**
    * Parses the text written by {@link #format()}.
    *
-   * <p>Blank lines and a trailing {@code \r} on each line are tolerated; an unknown key is an error,
-   * because silently dropping it could let two different identities compare equal.
+   * <p>Blank lines and a trailing {@code \r} on each line are tolerated; an unknown key is an
+   * error, because silently dropping it could let two different identities compare equal.
    *
    * @throws IllegalArgumentException if the text is not a tag of a known format version, saying
    *     which line is wrong
@@ -159,7 +163,8 @@ public record LayerTag(
     Map<String, String> fields = new TreeMap<>();
     TreeMap<String, String> inputs = new TreeMap<>();
     for (int i = 1; i < lines.length; i++) {
-      String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+      String line =
+          lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
       if (line.isEmpty()) {
         continue;
       }

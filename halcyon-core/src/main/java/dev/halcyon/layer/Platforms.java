@@ -55,8 +55,8 @@ public final class Platforms {
   private Platforms() {}
 
   /**
-   * The platform of this machine, or the value of the system property {@value #PROPERTY} when it
-   * is set.
+   * The platform of this machine, or the value of the system property {@value #PROPERTY} when it is
+   * set.
    *
    * @throws IllegalArgumentException if the property is set to something that is not a platform id
    */

@@ -46,8 +46,8 @@ import java.util.function.Predicate;
  * Every field is length-prefixed, so no two different trees encode to the same bytes.
  *
  * <p>Unlike the original Halcyon (whose {@code hash_tree} gave an empty result for a missing
- * directory), a missing directory is an error: a silently "empty" source tree would give every
- * such app the same identity.
+ * directory), a missing directory is an error: a silently "empty" source tree would give every such
+ * app the same identity.
  *
  * <p>Stateless and thread-safe. File contents are streamed, never loaded whole.
  */
@@ -60,9 +60,9 @@ public final class TreeHashes {
   /**
    * The digest of the tree under {@code dir}, counting the relative paths {@code include} accepts.
    *
-   * <p>{@code include} sees every directory path (without a trailing {@code /}) before its contents;
-   * rejecting a directory skips its whole subtree. It then sees the path of every file and symlink.
-   * {@code dir} itself may be a symlink to a directory.
+   * <p>{@code include} sees every directory path (without a trailing {@code /}) before its
+   * contents; rejecting a directory skips its whole subtree. It then sees the path of every file
+   * and symlink. {@code dir} itself may be a symlink to a directory.
    *
    * @throws NoSuchFileException if {@code dir} does not exist
    * @throws IOException if {@code dir} is not a directory or something in it cannot be read
@@ -122,9 +122,7 @@ public final class TreeHashes {
       if (dir.equals(root)) {
         return FileVisitResult.CONTINUE;
       }
-      return include.test(relative(dir))
-          ? FileVisitResult.CONTINUE
-          : FileVisitResult.SKIP_SUBTREE;
+      return include.test(relative(dir)) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
     }
 
     @Override

@@ -18,12 +18,15 @@ final class ArchiveKeys {
       List.of("constraints", "manifest", "tar.zst", "tar.gz", "tar.xz", "tar", "tag");
 
   private static final Pattern PLATFORM = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
   /** {@code <name>-<version>[.<magic7>]}: exactly one dash, so it can be found in a file name. */
   private static final Pattern TOOLCHAIN =
       Pattern.compile("[a-z0-9_]+-[A-Za-z0-9_+](?:[A-Za-z0-9._+]*[A-Za-z0-9_+])?");
+
   /** Labels and qualifiers: may hold dashes and dots, may not end in a dot (no {@code ..}). */
   private static final Pattern LABEL =
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+-]*[A-Za-z0-9_+-])?");
+
   private static final Pattern SHORT_HASH = Pattern.compile("[0-9a-f]{7}");
   private static final Pattern SHORT_HASH_AND_MAGIC =
       Pattern.compile("[0-9a-f]{7}(?:\\.[0-9a-f]{7})?");
@@ -147,8 +150,15 @@ final class ArchiveKeys {
       return Digest.parse(value).shortHex();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "input '" + input + "' of the " + tag.kind().id() + " tag (label '" + tag.label()
-              + "') is not a sha256 digest: '" + value + "'",
+          "input '"
+              + input
+              + "' of the "
+              + tag.kind().id()
+              + " tag (label '"
+              + tag.label()
+              + "') is not a sha256 digest: '"
+              + value
+              + "'",
           e);
     }
   }

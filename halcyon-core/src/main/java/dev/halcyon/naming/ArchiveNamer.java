@@ -11,7 +11,9 @@ import java.util.Optional;
  */
 public interface ArchiveNamer {
 
-  /** The name of the archive (or sidecar, by {@code extension}) that holds the layer {@code tag}. */
+  /**
+   * The name of the archive (or sidecar, by {@code extension}) that holds the layer {@code tag}.
+   */
   ArchiveName name(LayerTag tag, String extension);
 
   /**

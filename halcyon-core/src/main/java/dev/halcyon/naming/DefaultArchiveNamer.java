@@ -14,7 +14,8 @@ import java.util.Optional;
  *   &lt;platform&gt;/&lt;toolchain&gt;/halcyon-install-&lt;source7&gt;-&lt;label&gt;.&lt;ext&gt;
  * </pre>
  *
- * for example {@code linux-debian-12-x86_64/jdk-17.0.15/halcyon-install-b90bb47-shop-1.4.2.tar.zst}.
+ * for example {@code
+ * linux-debian-12-x86_64/jdk-17.0.15/halcyon-install-b90bb47-shop-1.4.2.tar.zst}.
  *
  * <p>So that every key parses back to exactly one name:
  *

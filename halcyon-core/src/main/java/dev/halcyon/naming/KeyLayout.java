@@ -155,10 +155,7 @@ final class KeyLayout {
       return ArchiveKeys.badToolchain(name.toolchain());
     }
     if (!ArchiveKeys.isExtension(name.extension())) {
-      return "unknown extension '"
-          + name.extension()
-          + "': use one of "
-          + ArchiveKeys.EXTENSIONS;
+      return "unknown extension '" + name.extension() + "': use one of " + ArchiveKeys.EXTENSIONS;
     }
     String shared = sharedProblem(name);
     return shared != null ? shared : extraProblem.apply(name);

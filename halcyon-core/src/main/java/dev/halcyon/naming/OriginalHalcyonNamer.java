@@ -20,8 +20,8 @@ import java.util.Optional;
  * </pre>
  *
  * <p>Mapping to {@link ArchiveName}: GHC and Cabal archives are {@link LayerKind#TOOLCHAIN} names
- * whose toolchain id is {@code ghc-<version>[.<magic7>]} or {@code cabal-<version>[.<magic7>]};
- * an updated Cabal's {@code <repo>[-<date>]} is the qualifier (GHC names have none). The Halcyon
+ * whose toolchain id is {@code ghc-<version>[.<magic7>]} or {@code cabal-<version>[.<magic7>]}; an
+ * updated Cabal's {@code <repo>[-<date>]} is the qualifier (GHC names have none). The Halcyon
  * sandbox is the {@link LayerKind#DEPENDENCIES} layer. The folder of sandbox, build and install
  * archives is their toolchain id, which must therefore be a {@code ghc-} id. For example {@code
  * linux-ubuntu-14.04-x86_64/ghc-7.8.4/halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz} is the
@@ -30,10 +30,9 @@ import java.util.Optional;
  *
  * <p>The original only wrote {@code tar.gz} archives and {@code .constraints} sidecars; this namer
  * also accepts the other {@link DefaultArchiveNamer#EXTENSIONS} (e.g. a {@code tag} sidecar), and
- * the same rules for labels, hashes and platforms as {@link DefaultArchiveNamer}. The
- * {@code original/} folder of upstream downloads and the pre-2015 "slug" archives (the spec gives
- * no name for them) are not layer names: they parse to empty. Stateless and thread-safe; does no
- * I/O.
+ * the same rules for labels, hashes and platforms as {@link DefaultArchiveNamer}. The {@code
+ * original/} folder of upstream downloads and the pre-2015 "slug" archives (the spec gives no name
+ * for them) are not layer names: they parse to empty. Stateless and thread-safe; does no I/O.
  */
 public final class OriginalHalcyonNamer implements ArchiveNamer {
 
@@ -76,10 +75,7 @@ public final class OriginalHalcyonNamer implements ArchiveNamer {
   @Override
   public String toolchainPrefix(String platform, String toolchain) {
     String prefix = LAYOUT.toolchainPrefix(platform, toolchain);
-    checkArgument(
-        ArchiveKeys.toolchainName(toolchain).equals(GHC),
-        "%s",
-        notUnderGhc(toolchain));
+    checkArgument(ArchiveKeys.toolchainName(toolchain).equals(GHC), "%s", notUnderGhc(toolchain));
     return prefix;
   }
 

@@ -56,10 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * without manifests.
  *
  * <p><b>Incomplete uploads.</b> Each collection also aborts the store's incomplete uploads under
- * the prefix ({@link LayerStore#abortIncompleteUploads}: S3 multipart uploads of a killed
- * process) begun more than the grace period ago, the policy's longest {@link GracePeriod} unless
- * {@link #withUploadGrace} says otherwise (a policy without one: zero); a dry run only counts them.
- * If the store cannot list or abort them, the collection still succeeds and says so in {@link
+ * the prefix ({@link LayerStore#abortIncompleteUploads}: S3 multipart uploads of a killed process)
+ * begun more than the grace period ago, the policy's longest {@link GracePeriod} unless {@link
+ * #withUploadGrace} says otherwise (a policy without one: zero); a dry run only counts them. If the
+ * store cannot list or abort them, the collection still succeeds and says so in {@link
  * GcReport#warnings()}.
  *
  * <p><b>Machines working at the same moment.</b> Before deleting, the store is listed and planned a
@@ -135,7 +135,14 @@ public final class GarbageCollector {
   /** A collector of the whole {@code store}, whose keys {@code namer} reads, by {@code policy}. */
   public static GarbageCollector of(LayerStore store, ArchiveNamer namer, RetentionPolicy policy) {
     return new GarbageCollector(
-        store, namer, policy, "", null, DEFAULT_BATCH_SIZE, true, new Listener() {},
+        store,
+        namer,
+        policy,
+        "",
+        null,
+        DEFAULT_BATCH_SIZE,
+        true,
+        new Listener() {},
         Optional.empty());
   }
 
@@ -161,7 +168,15 @@ public final class GarbageCollector {
   /** This collector with or without the second listing and plan before deleting. */
   public GarbageCollector withRecheck(boolean listAgainBeforeDeleting) {
     return new GarbageCollector(
-        store, namer, policy, prefix, executor, batchSize, listAgainBeforeDeleting, listener, uploadGrace);
+        store,
+        namer,
+        policy,
+        prefix,
+        executor,
+        batchSize,
+        listAgainBeforeDeleting,
+        listener,
+        uploadGrace);
   }
 
   /** This collector reporting to {@code progress}. */
@@ -296,11 +311,13 @@ public final class GarbageCollector {
   private int abortIncompleteUploads(boolean dryRun, List<String> warnings) throws IOException {
     GracePeriod grace = uploadGrace.orElseGet(() -> gracePeriodOf(policy));
     try {
-      return store.abortIncompleteUploads(prefix, grace.clock().instant().minus(grace.grace()), dryRun);
+      return store.abortIncompleteUploads(
+          prefix, grace.clock().instant().minus(grace.grace()), dryRun);
     } catch (InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
-      warnings.add("incomplete uploads in " + store.describe() + " were not cleaned: " + e.getMessage());
+      warnings.add(
+          "incomplete uploads in " + store.describe() + " were not cleaned: " + e.getMessage());
       return 0;
     }
   }
@@ -467,7 +484,8 @@ public final class GarbageCollector {
           "interrupted while reading manifests from " + store.describe());
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof UncheckedIOException io && io.getCause() instanceof TransientStoreException) {
+      if (cause instanceof UncheckedIOException io
+          && io.getCause() instanceof TransientStoreException) {
         throw new TransientStoreException(
             "gc could not read a manifest from "
                 + store.describe()

@@ -74,14 +74,14 @@ import java.util.regex.Pattern;
  * ({@link Files#createLink}), which fails if the key exists, for {@link PutMode#IF_ABSENT}.
  * Deleting renames the object to a temporary name (only one of several deleters can succeed) and
  * then removes it and its record; a version's record is removed only after the version has left the
- * path. A reader reads the record between two looks at the path that find the same version (so
- * the record belongs to a version that was current throughout), opens the file, and checks the path
+ * path. A reader reads the record between two looks at the path that find the same version (so the
+ * record belongs to a version that was current throughout), opens the file, and checks the path
  * still names that version; so it reads the old object or the whole new one, with the digest that
  * belongs to it, or retries. An object deleted or replaced while being read keeps its bytes until
  * closed (POSIX semantics), and the stream verifies size and digest at its end, which also catches
  * what these checks cannot see (an inode number reused within one clock tick by a file of the same
- * size; NFS clients' cached attributes) as a {@link CorruptObjectException}. Because every step
- * is a single atomic filesystem operation on a file no other writer uses, no lock is needed, inside
+ * size; NFS clients' cached attributes) as a {@link CorruptObjectException}. Because every step is
+ * a single atomic filesystem operation on a file no other writer uses, no lock is needed, inside
  * the JVM or across processes; this works on local filesystems and on NFS, which make {@code
  * rename} and {@code link} atomic, without relying on file locks.
  *
@@ -95,12 +95,11 @@ import java.util.regex.Pattern;
  * hard links {@link PutMode#IF_ABSENT} falls back to "check, then rename": two writers racing for
  * the same new key may then both report {@code written}, the later one's object winning whole.
  * Empty directories are left behind when their last object is deleted. Directory renames are not
- * forced to disk: after a power loss a just-written object may be missing, never partial (an
- * object adopted by {@link #putMoving} is as durable as the caller made it; damage is caught by
- * the digest check on read). The
- * design relies on POSIX semantics (Linux, macOS, NFS): an open file survives being replaced or
- * deleted. On Windows, replacing or deleting an object while it is being read fails instead. NFS
- * clients' {@code .nfs*} stand-ins for files deleted while open are not listed.
+ * forced to disk: after a power loss a just-written object may be missing, never partial (an object
+ * adopted by {@link #putMoving} is as durable as the caller made it; damage is caught by the digest
+ * check on read). The design relies on POSIX semantics (Linux, macOS, NFS): an open file survives
+ * being replaced or deleted. On Windows, replacing or deleting an object while it is being read
+ * fails instead. NFS clients' {@code .nfs*} stand-ins for files deleted while open are not listed.
  *
  * <p><b>Housekeeping.</b> A writer that crashes leaves its temporary file (and perhaps a record of
  * a version that never appeared); {@link #removeStaleTemporaryFiles(Duration)} removes such
@@ -529,7 +528,8 @@ public final class DirectoryLayerStore implements LayerStore {
     FileState written = stat(temp).orElseThrow(() -> vanished(temp));
     String versionId = written.versionId();
     writeRecord(key, written, digest);
-    ObjectInfo info = new ObjectInfo(key, written.size(), Optional.of(digest), written.lastModified());
+    ObjectInfo info =
+        new ObjectInfo(key, written.size(), Optional.of(digest), written.lastModified());
     if (mode == PutMode.OVERWRITE) {
       return overwrite(key, target, temp, versionId, info);
     }
@@ -541,10 +541,10 @@ public final class DirectoryLayerStore implements LayerStore {
    * place, without being read, copied or forced to disk again, and {@code digest} is recorded as
    * given; otherwise it is copied as {@link #put(String, Path, Digest, PutMode)} does (reading and
    * checking it) and then deleted. Either way {@code source} is gone when this returns. The caller
-   * vouches for the digest (it computed it while writing the file) and must have closed the file;
-   * a wrong digest is caught by every later read, which verifies it. A file renamed in keeps its
-   * own mode and time; after a power loss it may be damaged unless the caller forced it to disk,
-   * which reads detect in the same way.
+   * vouches for the digest (it computed it while writing the file) and must have closed the file; a
+   * wrong digest is caught by every later read, which verifies it. A file renamed in keeps its own
+   * mode and time; after a power loss it may be damaged unless the caller forced it to disk, which
+   * reads detect in the same way.
    */
   @Override
   public PutResult putMoving(String key, Path source, Digest digest, PutMode mode)

@@ -63,13 +63,21 @@ public final class HttpLayerStore implements LayerStore {
         baseUrl);
     String text = baseUrl.toString();
     this.base = URI.create(text.endsWith("/") ? text : text + "/");
-    this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
     this.timeout = requestTimeout;
   }
 
   @Override
   public Optional<ObjectInfo> head(String key) throws IOException {
-    HttpResponse<Void> response = send(request(key).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding(), key);
+    HttpResponse<Void> response =
+        send(
+            request(key).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.discarding(),
+            key);
     if (missing(response.statusCode())) {
       return Optional.empty();
     }
@@ -79,7 +87,8 @@ public final class HttpLayerStore implements LayerStore {
 
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
-    HttpResponse<InputStream> response = send(request(key).GET().build(), HttpResponse.BodyHandlers.ofInputStream(), key);
+    HttpResponse<InputStream> response =
+        send(request(key).GET().build(), HttpResponse.BodyHandlers.ofInputStream(), key);
     if (missing(response.statusCode()) || response.statusCode() >= 300) {
       response.body().close();
       if (missing(response.statusCode())) {
@@ -90,7 +99,9 @@ public final class HttpLayerStore implements LayerStore {
     ObjectInfo info = info(key, response);
     long length = response.headers().firstValueAsLong("content-length").orElse(-1);
     return Optional.of(
-        new StoredObject(info, new VerifyingInputStream(response.body(), describe() + key, length, info.digest())));
+        new StoredObject(
+            info,
+            new VerifyingInputStream(response.body(), describe() + key, length, info.digest())));
   }
 
   @Override
@@ -118,7 +129,10 @@ public final class HttpLayerStore implements LayerStore {
         query.append("&continuation-token=").append(encode(token));
       }
       HttpResponse<InputStream> response =
-          send(HttpRequest.newBuilder(base.resolve(query.toString())).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofInputStream(), prefix);
+          send(
+              HttpRequest.newBuilder(base.resolve(query.toString())).timeout(timeout).GET().build(),
+              HttpResponse.BodyHandlers.ofInputStream(),
+              prefix);
       try (InputStream body = response.body()) {
         checkOk(response.statusCode(), "listing of '" + prefix + "'");
         Document doc = parse(body);
@@ -132,7 +146,10 @@ public final class HttpLayerStore implements LayerStore {
                   Optional.empty(),
                   Instant.parse(text(c, "LastModified"))));
         }
-        token = "true".equals(text(doc.getDocumentElement(), "IsTruncated")) ? text(doc.getDocumentElement(), "NextContinuationToken") : null;
+        token =
+            "true".equals(text(doc.getDocumentElement(), "IsTruncated"))
+                ? text(doc.getDocumentElement(), "NextContinuationToken")
+                : null;
       }
     } while (token != null && !token.isEmpty());
     out.sort(Comparator.comparing(ObjectInfo::key));
@@ -150,18 +167,33 @@ public final class HttpLayerStore implements LayerStore {
   }
 
   private HttpRequest.Builder request(String key) {
-    checkArgument(!key.isEmpty() && !key.startsWith("/") && !key.contains(".."), "bad key '%s'", key);
-    String path = String.join("/", Arrays.stream(key.split("/")).map(HttpLayerStore::encodePath).toList());
+    checkArgument(
+        !key.isEmpty() && !key.startsWith("/") && !key.contains(".."), "bad key '%s'", key);
+    String path =
+        String.join("/", Arrays.stream(key.split("/")).map(HttpLayerStore::encodePath).toList());
     return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
   }
 
-  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) throws IOException {
+  private <T> HttpResponse<T> send(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) throws IOException {
     try {
       return client.send(request, handler);
     } catch (HttpTimeoutException e) {
-      throw new TransientStoreException("public storage " + base + " did not answer in time for " + what + "; check HALCYON_PUBLIC_STORAGE_URL or try later", e);
+      throw new TransientStoreException(
+          "public storage "
+              + base
+              + " did not answer in time for "
+              + what
+              + "; check HALCYON_PUBLIC_STORAGE_URL or try later",
+          e);
     } catch (ConnectException e) {
-      throw new TransientStoreException("cannot connect to public storage " + base + " (" + what + "); check HALCYON_PUBLIC_STORAGE_URL", e);
+      throw new TransientStoreException(
+          "cannot connect to public storage "
+              + base
+              + " ("
+              + what
+              + "); check HALCYON_PUBLIC_STORAGE_URL",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while reading " + what + " from " + base);
@@ -175,10 +207,24 @@ public final class HttpLayerStore implements LayerStore {
 
   private void checkOk(int status, String what) throws StoreException {
     if (status >= 500 || status == 429) {
-      throw new TransientStoreException("public storage " + base + " answered HTTP " + status + " for " + what + "; try again later");
+      throw new TransientStoreException(
+          "public storage "
+              + base
+              + " answered HTTP "
+              + status
+              + " for "
+              + what
+              + "; try again later");
     }
     if (status >= 300) {
-      throw new StoreConfigurationException("public storage " + base + " answered HTTP " + status + " for " + what + "; check HALCYON_PUBLIC_STORAGE_URL");
+      throw new StoreConfigurationException(
+          "public storage "
+              + base
+              + " answered HTTP "
+              + status
+              + " for "
+              + what
+              + "; check HALCYON_PUBLIC_STORAGE_URL");
     }
   }
 
@@ -187,13 +233,17 @@ public final class HttpLayerStore implements LayerStore {
     long size = headers.firstValueAsLong("content-length").orElse(0);
     Optional<Digest> digest = headers.firstValue(DIGEST_HEADER).flatMap(HttpLayerStore::digest);
     Instant modified =
-        headers.firstValue("last-modified").map(v -> {
-          try {
-            return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-          } catch (RuntimeException e) {
-            return Instant.EPOCH;
-          }
-        }).orElse(Instant.EPOCH);
+        headers
+            .firstValue("last-modified")
+            .map(
+                v -> {
+                  try {
+                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                  } catch (RuntimeException e) {
+                    return Instant.EPOCH;
+                  }
+                })
+            .orElse(Instant.EPOCH);
     return new ObjectInfo(key, size, digest, modified);
   }
 
@@ -206,7 +256,10 @@ public final class HttpLayerStore implements LayerStore {
   }
 
   private StoreException readOnly() {
-    return new StoreException("public storage " + base + " is read-only; uploads and deletes go to private storage (HALCYON_S3_BUCKET or HALCYON_STORAGE_DIR)");
+    return new StoreException(
+        "public storage "
+            + base
+            + " is read-only; uploads and deletes go to private storage (HALCYON_S3_BUCKET or HALCYON_STORAGE_DIR)");
   }
 
   private static Document parse(InputStream in) throws IOException {

@@ -100,7 +100,10 @@ public final class VerifyingInputStream extends FilterInputStream {
   private void checkNotTooLong() throws CorruptObjectException {
     if (expectedSize >= 0 && count > expectedSize) {
       throw new CorruptObjectException(
-          what + " is longer than the " + expectedSize + " bytes recorded; it was changed while read or is corrupt");
+          what
+              + " is longer than the "
+              + expectedSize
+              + " bytes recorded; it was changed while read or is corrupt");
     }
   }
 
@@ -117,7 +120,12 @@ public final class VerifyingInputStream extends FilterInputStream {
       Digest actual = Digest.of(sha256.digest());
       if (!actual.equals(expectedDigest.get())) {
         throw new CorruptObjectException(
-            what + " does not match its recorded digest: expected " + expectedDigest.get() + ", got " + actual + "; delete it so it is rebuilt");
+            what
+                + " does not match its recorded digest: expected "
+                + expectedDigest.get()
+                + ", got "
+                + actual
+                + "; delete it so it is rebuilt");
       }
     }
   }

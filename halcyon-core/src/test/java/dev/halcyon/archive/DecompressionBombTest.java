@@ -29,46 +29,71 @@ class DecompressionBombTest {
     byte[] bomb = zstdTar(t -> zeros(t, "zeros.bin", 512 * MIB));
     assertThat(bomb.length).isLessThan(64 * 1024);
 
-    assertThatThrownBy(() -> Archives.extract(new ByteArrayInputStream(bomb), Compression.ZSTD, tmp.resolve("target"), new ExtractLimits(10, 1024 * MIB, 8 * MIB)))
+    assertThatThrownBy(
+            () ->
+                Archives.extract(
+                    new ByteArrayInputStream(bomb),
+                    Compression.ZSTD,
+                    tmp.resolve("target"),
+                    new ExtractLimits(10, 1024 * MIB, 8 * MIB)))
         .isInstanceOf(ArchiveLimitException.class)
-        .hasMessageContaining("archive entry 'zeros.bin' has more than 8388608 bytes (ExtractLimits.maxEntryBytes)");
+        .hasMessageContaining(
+            "archive entry 'zeros.bin' has more than 8388608 bytes (ExtractLimits.maxEntryBytes)");
     assertThat(Trees.list(tmp)).isEmpty();
   }
 
   @Test
   void extract_manyZeroFilesPastTotalLimit_stopsNamingMaxContentBytes() throws IOException {
-    byte[] bomb = zstdTar(t -> {
-      for (int i = 0; i < 64; i++) {
-        zeros(t, "part-" + i, 4 * MIB);
-      }
-    });
+    byte[] bomb =
+        zstdTar(
+            t -> {
+              for (int i = 0; i < 64; i++) {
+                zeros(t, "part-" + i, 4 * MIB);
+              }
+            });
 
-    assertThatThrownBy(() -> Archives.extract(new ByteArrayInputStream(bomb), Compression.ZSTD, tmp.resolve("target"), new ExtractLimits(1000, 32 * MIB, 8 * MIB)))
+    assertThatThrownBy(
+            () ->
+                Archives.extract(
+                    new ByteArrayInputStream(bomb),
+                    Compression.ZSTD,
+                    tmp.resolve("target"),
+                    new ExtractLimits(1000, 32 * MIB, 8 * MIB)))
         .isInstanceOf(ArchiveLimitException.class)
-        .hasMessageContaining("holds more than 33554432 content bytes (ExtractLimits.maxContentBytes)");
+        .hasMessageContaining(
+            "holds more than 33554432 content bytes (ExtractLimits.maxContentBytes)");
     assertThat(Trees.list(tmp)).isEmpty();
   }
 
   @Test
   void extract_absurdEntryCount_stopsNamingMaxEntries() throws IOException {
-    byte[] bomb = zstdTar(t -> {
-      for (int i = 0; i < 20_000; i++) {
-        TarArchiveEntry e = new TarArchiveEntry("e" + i);
-        e.setSize(0);
-        e.setMode(0644);
-        t.putArchiveEntry(e);
-        t.closeArchiveEntry();
-      }
-    });
+    byte[] bomb =
+        zstdTar(
+            t -> {
+              for (int i = 0; i < 20_000; i++) {
+                TarArchiveEntry e = new TarArchiveEntry("e" + i);
+                e.setSize(0);
+                e.setMode(0644);
+                t.putArchiveEntry(e);
+                t.closeArchiveEntry();
+              }
+            });
 
-    assertThatThrownBy(() -> Archives.extract(new ByteArrayInputStream(bomb), Compression.ZSTD, tmp.resolve("target"), new ExtractLimits(10_000, MIB, MIB)))
+    assertThatThrownBy(
+            () ->
+                Archives.extract(
+                    new ByteArrayInputStream(bomb),
+                    Compression.ZSTD,
+                    tmp.resolve("target"),
+                    new ExtractLimits(10_000, MIB, MIB)))
         .isInstanceOf(ArchiveLimitException.class)
         .hasMessageContaining("has more than 10000 entries (ExtractLimits.maxEntries)");
     assertThat(Trees.list(tmp)).isEmpty();
   }
 
   @Test
-  void extract_headerClaimsPastDefaultLimitWithFewBytes_isRefusedBeforeWritingThem() throws IOException {
+  void extract_headerClaimsPastDefaultLimitWithFewBytes_isRefusedBeforeWritingThem()
+      throws IOException {
     // The header claims 17 GiB (above the default 16 GiB per entry); the stream ends long before.
     ByteArrayOutputStream tar = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(tar)) {
@@ -84,10 +109,20 @@ class DecompressionBombTest {
     }
     byte[] cut = tar.toByteArray();
 
-    assertThatThrownBy(() -> Archives.extract(new ByteArrayInputStream(cut), Compression.NONE, tmp.resolve("target"), ExtractLimits.DEFAULT))
+    assertThatThrownBy(
+            () ->
+                Archives.extract(
+                    new ByteArrayInputStream(cut),
+                    Compression.NONE,
+                    tmp.resolve("target"),
+                    ExtractLimits.DEFAULT))
         .isInstanceOf(IOException.class)
-        .satisfies(ex -> assertThat(ex.getClass().getPackageName()).isEqualTo("dev.halcyon.archive"))
-        .satisfies(ex -> assertThat(ex.getMessage()).containsAnyOf("ExtractLimits.maxEntryBytes", "truncated"));
+        .satisfies(
+            ex -> assertThat(ex.getClass().getPackageName()).isEqualTo("dev.halcyon.archive"))
+        .satisfies(
+            ex ->
+                assertThat(ex.getMessage())
+                    .containsAnyOf("ExtractLimits.maxEntryBytes", "truncated"));
     assertThat(Trees.list(tmp)).isEmpty();
   }
 
@@ -117,5 +152,4 @@ class DecompressionBombTest {
     }
     t.closeArchiveEntry();
   }
-
 }

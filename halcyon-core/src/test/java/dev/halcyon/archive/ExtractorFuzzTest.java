@@ -33,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * directory.
  *
  * <p>Runs {@value #DEFAULT_RUNS} mutations, {@value #STRESS_RUNS} with {@code
- * -Dhalcyon.stress=true}: a fixed count rather than a time budget, so a run does the same work
- * (and finds the same thing) on a busy machine as on a quiet one. {@code -Dhalcyon.seed=N} replays
- * a seed.
+ * -Dhalcyon.stress=true}: a fixed count rather than a time budget, so a run does the same work (and
+ * finds the same thing) on a busy machine as on a quiet one. {@code -Dhalcyon.seed=N} replays a
+ * seed.
  */
 class ExtractorFuzzTest {
   static final int DEFAULT_RUNS = 1_000;
@@ -45,10 +45,22 @@ class ExtractorFuzzTest {
   @TempDir Path tmp;
 
   /** Mutations applied, for the report. */
-  enum Mutation { BIT_FLIPS, TRUNCATE, INSERT, OVERWRITE_RANGE, HEADER_NAME, HEADER_LINK, HEADER_SIZE, HEADER_TYPE, HEADER_MODE, DUPLICATE_BLOCK }
+  enum Mutation {
+    BIT_FLIPS,
+    TRUNCATE,
+    INSERT,
+    OVERWRITE_RANGE,
+    HEADER_NAME,
+    HEADER_LINK,
+    HEADER_SIZE,
+    HEADER_TYPE,
+    HEADER_MODE,
+    DUPLICATE_BLOCK
+  }
 
   @Test
-  void extract_mutatedArchives_failOnlyWithArchiveExceptionsAndNeverWriteOutside() throws Exception {
+  void extract_mutatedArchives_failOnlyWithArchiveExceptionsAndNeverWriteOutside()
+      throws Exception {
     Path source = tmp.resolve("source");
     Files.createDirectories(source.resolve("dir/sub"));
     Trees.write(source.resolve("a.txt"), "alpha\n".repeat(50));
@@ -106,19 +118,28 @@ class ExtractorFuzzTest {
         outcome = "extracted";
         assertThat(Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)).isTrue();
       } catch (IOException e) {
-        if (!(e.getClass().getPackageName().equals("dev.halcyon.archive") || e instanceof CorruptObjectException)) {
-          throw new AssertionError("run " + runs + " (seed " + SEED + ", " + c + ", " + m + ") threw a foreign " + e, e);
+        if (!(e.getClass().getPackageName().equals("dev.halcyon.archive")
+            || e instanceof CorruptObjectException)) {
+          throw new AssertionError(
+              "run " + runs + " (seed " + SEED + ", " + c + ", " + m + ") threw a foreign " + e, e);
         }
         outcome = e.getClass().getSimpleName();
-        assertThat(target).as("a failed extraction leaves no target (seed %d, run %d, %s)", SEED, runs, m).doesNotExist();
+        assertThat(target)
+            .as("a failed extraction leaves no target (seed %d, run %d, %s)", SEED, runs, m)
+            .doesNotExist();
       } catch (Throwable e) {
-        throw new AssertionError("run " + runs + " (seed " + SEED + ", " + c + ", " + m + ") threw " + e, e);
+        throw new AssertionError(
+            "run " + runs + " (seed " + SEED + ", " + c + ", " + m + ") threw " + e, e);
       }
       outcomes.merge(outcome, 1, Integer::sum);
-      assertThat(Trees.describe(sentinel)).as("the sentinel beside the target (run %d, %s)", runs, m).isEqualTo(sentinelBefore);
+      assertThat(Trees.describe(sentinel))
+          .as("the sentinel beside the target (run %d, %s)", runs, m)
+          .isEqualTo(sentinelBefore);
       try (Stream<Path> entries = Files.list(work)) {
         List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
-        assertThat(names).as("nothing but the target beside the sentinel (run %d, %s)", runs, m).isSubsetOf("sentinel", "target");
+        assertThat(names)
+            .as("nothing but the target beside the sentinel (run %d, %s)", runs, m)
+            .isSubsetOf("sentinel", "target");
       }
       assertThat(Trees.list(tmp)).containsExactlyInAnyOrder("source", "work");
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -127,7 +148,9 @@ class ExtractorFuzzTest {
       runs++;
     }
     assertThat(Path.of("/etc/halcyon-fuzz")).doesNotExist();
-    System.out.printf("FUZZ seed %d: %d mutated archives in %.1f s; mutations %s; codecs %s; outcomes %s%n", SEED, runs, (System.nanoTime() - start) / 1e9, mutations, codecCounts, outcomes);
+    System.out.printf(
+        "FUZZ seed %d: %d mutated archives in %.1f s; mutations %s; codecs %s; outcomes %s%n",
+        SEED, runs, (System.nanoTime() - start) / 1e9, mutations, codecCounts, outcomes);
     assertThat(outcomes.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(wanted);
     assertThat(outcomes).containsKey("CorruptArchiveException");
   }
@@ -183,7 +206,8 @@ class ExtractorFuzzTest {
       case DUPLICATE_BLOCK -> {
         int from = r.nextInt(Math.max(blocks, 1));
         int to = r.nextInt(Math.max(blocks, 1));
-        System.arraycopy(in, from * 512, b, to * 512, Math.min(512, b.length - Math.max(from, to) * 512));
+        System.arraycopy(
+            in, from * 512, b, to * 512, Math.min(512, b.length - Math.max(from, to) * 512));
         return b;
       }
       default -> {
@@ -199,14 +223,65 @@ class ExtractorFuzzTest {
         }
         int h = headers.get(r.nextInt(headers.size()));
         switch (m) {
-          case HEADER_NAME -> field(b, h, 0, 100, pick(r, "../escape", "/etc/halcyon-fuzz", "dir/../../x", "a.txt", "dir", "dir/link/evil", "sentinel/x", "", ".", "x\0y"));
+          case HEADER_NAME ->
+              field(
+                  b,
+                  h,
+                  0,
+                  100,
+                  pick(
+                      r,
+                      "../escape",
+                      "/etc/halcyon-fuzz",
+                      "dir/../../x",
+                      "a.txt",
+                      "dir",
+                      "dir/link/evil",
+                      "sentinel/x",
+                      "",
+                      ".",
+                      "x\0y"));
           case HEADER_LINK -> {
-            field(b, h, 157, 100, pick(r, "../sentinel/keep.txt", "/etc/passwd", "../../x", "dir", "a.txt", "dir/link", "missing"));
+            field(
+                b,
+                h,
+                157,
+                100,
+                pick(
+                    r,
+                    "../sentinel/keep.txt",
+                    "/etc/passwd",
+                    "../../x",
+                    "dir",
+                    "a.txt",
+                    "dir/link",
+                    "missing"));
             b[h + 156] = (byte) pick(r, "2", "1", "0").charAt(0);
           }
-          case HEADER_SIZE -> field(b, h, 124, 12, pick(r, "77777777777", "00000000000", "00000001000", "-1", "zzzzzzzzzzz", String.format("%011o", r.nextInt(1 << 20))));
-          case HEADER_TYPE -> b[h + 156] = (byte) pick(r, "0", "1", "2", "3", "4", "5", "6", "7", "x", "g", "L", "K", "S", "V", "\0").charAt(0);
-          case HEADER_MODE -> field(b, h, 100, 8, pick(r, "4755", "2755", "1777", "0000", "7777", "777777", "0644"));
+          case HEADER_SIZE ->
+              field(
+                  b,
+                  h,
+                  124,
+                  12,
+                  pick(
+                      r,
+                      "77777777777",
+                      "00000000000",
+                      "00000001000",
+                      "-1",
+                      "zzzzzzzzzzz",
+                      String.format("%011o", r.nextInt(1 << 20))));
+          case HEADER_TYPE ->
+              b[h + 156] =
+                  (byte)
+                      pick(
+                              r, "0", "1", "2", "3", "4", "5", "6", "7", "x", "g", "L", "K", "S",
+                              "V", "\0")
+                          .charAt(0);
+          case HEADER_MODE ->
+              field(
+                  b, h, 100, 8, pick(r, "4755", "2755", "1777", "0000", "7777", "777777", "0644"));
           default -> throw new IllegalStateException(m.toString());
         }
         fixChecksum(b, h);

@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,8 +47,7 @@ class ReadAheadStreamTest {
   void read_sourceFailsAfterSomeBytes_bytesBeforeThenTheSameFailure() throws IOException {
     byte[] bytes = new byte[ReadAheadStream.BUFFER_SIZE + 10];
     IOException failure = new IOException("source failed");
-    InputStream source =
-        new SourceFailureTest.FailingStream(bytes, bytes.length, failure);
+    InputStream source = new SourceFailureTest.FailingStream(bytes, bytes.length, failure);
 
     try (ReadAheadStream in = new ReadAheadStream(source)) {
       assertThat(in.readNBytes(bytes.length)).hasSize(bytes.length);
@@ -136,7 +134,8 @@ class ReadAheadStreamTest {
         new Thread(
             () -> {
               try {
-                Archives.extract(stalling, Compression.ZSTD, tmp.resolve("out"), ExtractLimits.DEFAULT);
+                Archives.extract(
+                    stalling, Compression.ZSTD, tmp.resolve("out"), ExtractLimits.DEFAULT);
               } catch (Throwable t) {
                 thrown.set(t);
               }

@@ -15,7 +15,16 @@ class ConfigCacheSizeTest {
   private static final Path HOME = Path.of("/home/someone");
 
   @ParameterizedTest
-  @CsvSource({"2g,2147483648", "500m,524288000", "10k,10240", "1048576,1048576", "3GB,3221225472", "1tib,1099511627776", "0,0", "7b,7"})
+  @CsvSource({
+    "2g,2147483648",
+    "500m,524288000",
+    "10k,10240",
+    "1048576,1048576",
+    "3GB,3221225472",
+    "1tib,1099511627776",
+    "0,0",
+    "7b,7"
+  })
   void from_cacheMaxSize_parsesBytesAndUnits(String text, long bytes) {
     Config c = Config.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME);
 
@@ -32,6 +41,9 @@ class ConfigCacheSizeTest {
   void from_badCacheMaxSize_namesTheVariableAndOption(String text) {
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("HALCYON_CACHE_MAX_SIZE must be a size such as 2g, 500m or 1048576 (bytes), got '" + text + "' (option --cache-max-size)");
+        .hasMessage(
+            "HALCYON_CACHE_MAX_SIZE must be a size such as 2g, 500m or 1048576 (bytes), got '"
+                + text
+                + "' (option --cache-max-size)");
   }
 }

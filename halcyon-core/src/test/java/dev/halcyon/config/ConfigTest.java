@@ -40,17 +40,33 @@ class ConfigTest {
   @Test
   void from_eitherDeleteName_turnsDeletesOff() {
     assertThat(Config.from(Map.of("HALCYON_NO_DELETE", "1"), HOME).noDelete()).isTrue();
-    assertThat(Config.from(Map.of("HALCYON_NO_CLEAN_PRIVATE_STORAGE", "1"), HOME).noDelete()).isTrue();
+    assertThat(Config.from(Map.of("HALCYON_NO_CLEAN_PRIVATE_STORAGE", "1"), HOME).noDelete())
+        .isTrue();
   }
 
   @Test
   void from_storage_privateOnlyWhenConfiguredAndNotSwitchedOff() {
     assertThat(Config.from(Map.of("HALCYON_S3_BUCKET", "b/f"), HOME).hasPrivateStorage()).isTrue();
-    assertThat(Config.from(Map.of("HALCYON_STORAGE_DIR", "/srv/b"), HOME).storageDir()).contains(Path.of("/srv/b"));
-    assertThat(Config.from(Map.of("HALCYON_S3_BUCKET", "b", "HALCYON_NO_PRIVATE_STORAGE", "1"), HOME).hasPrivateStorage()).isFalse();
-    assertThat(Config.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "https://x.example/b/"), HOME).publicStorageUrl())
+    assertThat(Config.from(Map.of("HALCYON_STORAGE_DIR", "/srv/b"), HOME).storageDir())
+        .contains(Path.of("/srv/b"));
+    assertThat(
+            Config.from(Map.of("HALCYON_S3_BUCKET", "b", "HALCYON_NO_PRIVATE_STORAGE", "1"), HOME)
+                .hasPrivateStorage())
+        .isFalse();
+    assertThat(
+            Config.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "https://x.example/b/"), HOME)
+                .publicStorageUrl())
         .isEqualTo(Optional.of(URI.create("https://x.example/b/")));
-    assertThat(Config.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "https://x.example/b/", "HALCYON_NO_PUBLIC_STORAGE", "1"), HOME).publicStorageUrl()).isEmpty();
+    assertThat(
+            Config.from(
+                    Map.of(
+                        "HALCYON_PUBLIC_STORAGE_URL",
+                        "https://x.example/b/",
+                        "HALCYON_NO_PUBLIC_STORAGE",
+                        "1"),
+                    HOME)
+                .publicStorageUrl())
+        .isEmpty();
   }
 
   @Test
@@ -59,9 +75,11 @@ class ConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("HALCYON_NO_UPLOAD must be 1 or 0, got 'perhaps' (option --no-upload)");
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_PREFIX", "app"), HOME))
-        .hasMessage("HALCYON_PREFIX must be an absolute path such as /app, got 'app' (option --prefix)");
+        .hasMessage(
+            "HALCYON_PREFIX must be an absolute path such as /app, got 'app' (option --prefix)");
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_COMPRESSION", "lz4"), HOME))
-        .hasMessage("HALCYON_COMPRESSION: unknown compression 'lz4': use zstd, gzip, xz or none (option --compression)");
+        .hasMessage(
+            "HALCYON_COMPRESSION: unknown compression 'lz4': use zstd, gzip, xz or none (option --compression)");
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "ftp://x"), HOME))
         .hasMessageContaining("HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL");
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_NAMING", "fancy"), HOME))
@@ -70,7 +88,8 @@ class ConfigTest {
 
   @Test
   void optionFor_mapsVariableToOption() {
-    assertThat(Config.optionFor("HALCYON_NO_BUILD_DEPENDENCIES")).isEqualTo("--no-build-dependencies");
+    assertThat(Config.optionFor("HALCYON_NO_BUILD_DEPENDENCIES"))
+        .isEqualTo("--no-build-dependencies");
     assertThat(Config.optionFor("HALCYON_S3_BUCKET")).isEqualTo("--s3-bucket");
   }
 }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local cache size cap: least recently used archives go first, never one the current run used.
- * The cache is a real {@link DirectoryLayerStore}; the engine's clock runs a day ahead of the files'
- * times and advances an hour per run, so recorded use times decide the order.
+ * The cache is a real {@link DirectoryLayerStore}; the engine's clock runs a day ahead of the
+ * files' times and advances an hour per run, so recorded use times decide the order.
  */
 class CacheSizeCapTest {
   private static final String PLATFORM = "linux-test-1.0-x86_64";
@@ -50,15 +50,31 @@ class CacheSizeCapTest {
     Files.writeString(src.resolve("Main.txt"), "source " + version);
     String sourceHash = Digest.sha256(version).toString();
     LayerTag toolchain = LayerTag.of(LayerKind.TOOLCHAIN, PLATFORM, "jdk-17", "");
-    LayerTag deps = LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.CONSTRAINTS_HASH, Digest.sha256("guava 33").toString());
-    LayerTag build = LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.SOURCE_HASH, sourceHash);
-    LayerTag install = LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.SOURCE_HASH, sourceHash).with(LayerTag.PREFIX, "/app");
+    LayerTag deps =
+        LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0")
+            .with(LayerTag.CONSTRAINTS_HASH, Digest.sha256("guava 33").toString());
+    LayerTag build =
+        LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0")
+            .with(LayerTag.SOURCE_HASH, sourceHash);
+    LayerTag install =
+        LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0")
+            .with(LayerTag.SOURCE_HASH, sourceHash)
+            .with(LayerTag.PREFIX, "/app");
     return new AppRecipe(
         src,
-        Optional.of(new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
-        Optional.of(new LayerSpec(deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
-        new LayerSpec(build, c -> write(c.layerDir().resolve("out/app.txt"), Files.readString(c.layerDir().resolve("Main.txt")))),
-        new LayerSpec(install, c -> write(c.layerDir().resolve("lib/app.txt"), "installed " + version)),
+        Optional.of(
+            new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
+        Optional.of(
+            new LayerSpec(
+                deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
+        new LayerSpec(
+            build,
+            c ->
+                write(
+                    c.layerDir().resolve("out/app.txt"),
+                    Files.readString(c.layerDir().resolve("Main.txt")))),
+        new LayerSpec(
+            install, c -> write(c.layerDir().resolve("lib/app.txt"), "installed " + version)),
         Optional.empty());
   }
 
@@ -76,16 +92,21 @@ class CacheSizeCapTest {
         .workDir(tmp.resolve("base"))
         .noCleanCache(true)
         .clock(Clock.fixed(now, ZoneOffset.UTC))
-        .listener(new EngineListener() {
-          @Override
-          public void warning(String message) {
-            warnings.add(message);
-          }
-        });
+        .listener(
+            new EngineListener() {
+              @Override
+              public void warning(String message) {
+                warnings.add(message);
+              }
+            });
   }
 
   private String installKey(String version) throws Exception {
-    return Engine.builder().cache(cache).workDir(tmp.resolve("base")).build().archiveKey(recipe(version).install().tag());
+    return Engine.builder()
+        .cache(cache)
+        .workDir(tmp.resolve("base"))
+        .build()
+        .archiveKey(recipe(version).install().tag());
   }
 
   private static Set<String> keys(LayerStore store) throws Exception {
@@ -105,7 +126,8 @@ class CacheSizeCapTest {
     engine().build().install(recipe("v1"), app); // v1 restored from the cache: used after v2 and v3
     engine().build().install(recipe("v4"), app);
     Set<String> before = keys(cache);
-    assertThat(before).contains(installKey("v1"), installKey("v2"), installKey("v3"), installKey("v4"));
+    assertThat(before)
+        .contains(installKey("v1"), installKey("v2"), installKey("v3"), installKey("v4"));
     long size = total(cache);
 
     engine().cacheMaxSize(size - 1).build().build(recipe("v4"));
@@ -128,7 +150,9 @@ class CacheSizeCapTest {
     engine().cacheMaxSize(0).build().build(recipe("v2"));
 
     assertThat(keys(cache)).containsExactly(installKey("v2"));
-    assertThat(warnings).singleElement().asString()
+    assertThat(warnings)
+        .singleElement()
+        .asString()
         .contains("over HALCYON_CACHE_MAX_SIZE (0 bytes)")
         .contains("archives this run used");
   }
@@ -140,6 +164,8 @@ class CacheSizeCapTest {
     engine().build().install(recipe("v2"), app);
 
     assertThat(keys(cache)).contains(installKey("v1"), installKey("v2")).hasSize(5);
-    assertThat(tmp.resolve("base").resolve(Layers.CACHE_USES_FILE)).content().contains(installKey("v1"));
+    assertThat(tmp.resolve("base").resolve(Layers.CACHE_USES_FILE))
+        .content()
+        .contains(installKey("v1"));
   }
 }

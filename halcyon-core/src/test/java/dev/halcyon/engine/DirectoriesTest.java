@@ -38,7 +38,8 @@ class DirectoriesTest {
 
     assertThat(Files.readString(target.resolve("v"))).isEqualTo("new");
     try (var left = Files.list(tmp)) {
-      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("app", ".other.old-1");
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("app", ".other.old-1");
     }
   }
 

@@ -30,22 +30,38 @@ class EngineTest {
     Files.writeString(src.resolve("Main.txt"), source);
     String sourceHash = dev.halcyon.layer.Digest.sha256(source).toString();
     LayerTag toolchain = LayerTag.of(LayerKind.TOOLCHAIN, PLATFORM, "jdk-17", "");
-    LayerTag deps = LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.CONSTRAINTS_HASH, dev.halcyon.layer.Digest.sha256("guava 33").toString());
-    LayerTag build = LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.SOURCE_HASH, sourceHash);
-    LayerTag install = LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0").with(LayerTag.SOURCE_HASH, sourceHash).with(LayerTag.PREFIX, "/app");
+    LayerTag deps =
+        LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0")
+            .with(
+                LayerTag.CONSTRAINTS_HASH, dev.halcyon.layer.Digest.sha256("guava 33").toString());
+    LayerTag build =
+        LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0")
+            .with(LayerTag.SOURCE_HASH, sourceHash);
+    LayerTag install =
+        LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0")
+            .with(LayerTag.SOURCE_HASH, sourceHash)
+            .with(LayerTag.PREFIX, "/app");
     return new AppRecipe(
         src,
-        Optional.of(new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
-        Optional.of(new LayerSpec(deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
-        new LayerSpec(build, c -> {
-          String text = Files.readString(c.layerDir().resolve("Main.txt"));
-          assertThat(c.dir(LayerKind.DEPENDENCIES).orElseThrow().resolve("repo/guava.jar")).exists();
-          write(c.layerDir().resolve("out/app.txt"), "build", text);
-        }),
-        new LayerSpec(install, c -> {
-          Path built = c.dir(LayerKind.BUILD).orElseThrow().resolve("out/app.txt");
-          write(c.layerDir().resolve("lib/app.txt"), "install", Files.readString(built));
-        }),
+        Optional.of(
+            new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
+        Optional.of(
+            new LayerSpec(
+                deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
+        new LayerSpec(
+            build,
+            c -> {
+              String text = Files.readString(c.layerDir().resolve("Main.txt"));
+              assertThat(c.dir(LayerKind.DEPENDENCIES).orElseThrow().resolve("repo/guava.jar"))
+                  .exists();
+              write(c.layerDir().resolve("out/app.txt"), "build", text);
+            }),
+        new LayerSpec(
+            install,
+            c -> {
+              Path built = c.dir(LayerKind.BUILD).orElseThrow().resolve("out/app.txt");
+              write(c.layerDir().resolve("lib/app.txt"), "install", Files.readString(built));
+            }),
         Optional.of(c -> ran.add("post-install")));
   }
 
@@ -76,20 +92,26 @@ class EngineTest {
 
     RunReport built = engine("builder", bucket, false).install(recipe, builderApp);
 
-    assertThat(ran).containsExactly("toolchain", "dependencies", "build", "install", "post-install");
+    assertThat(ran)
+        .containsExactly("toolchain", "dependencies", "build", "install", "post-install");
     assertThat(built.layers()).extracting(LayerOutcome::source).containsOnly(LayerSource.BUILT);
     assertThat(Files.readString(builderApp.resolve("lib/app.txt"))).isEqualTo("v1");
-    assertThat(bucket.list("")).extracting(i -> i.key()).anyMatch(k -> k.contains("halcyon-install-"));
+    assertThat(bucket.list(""))
+        .extracting(i -> i.key())
+        .anyMatch(k -> k.contains("halcyon-install-"));
 
     ran.clear();
     Path deployApp = tmp.resolve("deployer/root/app");
     RunReport deployed = engine("deployer", bucket, true).install(recipe, deployApp);
 
     assertThat(ran).containsExactly("post-install");
-    assertThat(deployed.layers()).singleElement().satisfies(l -> {
-      assertThat(l.tag().kind()).isEqualTo(LayerKind.INSTALL);
-      assertThat(l.source()).isEqualTo(LayerSource.PRIVATE);
-    });
+    assertThat(deployed.layers())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.tag().kind()).isEqualTo(LayerKind.INSTALL);
+              assertThat(l.source()).isEqualTo(LayerSource.PRIVATE);
+            });
     assertThat(Files.readString(deployApp.resolve("lib/app.txt"))).isEqualTo("v1");
     bucket.assertNoOpenStreams();
   }
@@ -120,8 +142,10 @@ class EngineTest {
     RunReport second = engine("builder", bucket, false).install(recipe("v2"), app);
 
     assertThat(ran).containsExactly("build", "install", "post-install");
-    assertThat(second.layers()).extracting(LayerOutcome::source)
-        .containsExactly(LayerSource.EXISTING, LayerSource.EXISTING, LayerSource.BUILT, LayerSource.BUILT);
+    assertThat(second.layers())
+        .extracting(LayerOutcome::source)
+        .containsExactly(
+            LayerSource.EXISTING, LayerSource.EXISTING, LayerSource.BUILT, LayerSource.BUILT);
     assertThat(Files.readString(app.resolve("lib/app.txt"))).isEqualTo("v2");
   }
 
@@ -144,7 +168,8 @@ class EngineTest {
     Files.createDirectories(app);
     Files.writeString(app.resolve("precious.txt"), "keep me");
 
-    assertThatThrownBy(() -> engine("builder", new InMemoryLayerStore(), false).install(recipe("v1"), app))
+    assertThatThrownBy(
+            () -> engine("builder", new InMemoryLayerStore(), false).install(recipe("v1"), app))
         .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("is not empty and was not installed by halcyon");
     assertThat(Files.readString(app.resolve("precious.txt"))).isEqualTo("keep me");
@@ -154,19 +179,32 @@ class EngineTest {
   void install_builderFails_nothingUploadedAndAppNotInstalled() throws Exception {
     InMemoryLayerStore bucket = new InMemoryLayerStore();
     AppRecipe ok = recipe("v1");
-    AppRecipe failing = new AppRecipe(ok.sourceDir(), ok.toolchain(), ok.dependencies(),
-        new LayerSpec(ok.build().tag(), c -> { throw new HookFailedException("compiler said no"); }),
-        ok.install(), ok.postInstall());
+    AppRecipe failing =
+        new AppRecipe(
+            ok.sourceDir(),
+            ok.toolchain(),
+            ok.dependencies(),
+            new LayerSpec(
+                ok.build().tag(),
+                c -> {
+                  throw new HookFailedException("compiler said no");
+                }),
+            ok.install(),
+            ok.postInstall());
     Path app = tmp.resolve("root/app");
 
     assertThatThrownBy(() -> engine("builder", bucket, false).install(failing, app))
-        .isInstanceOf(HookFailedException.class).hasMessage("compiler said no");
+        .isInstanceOf(HookFailedException.class)
+        .hasMessage("compiler said no");
     assertThat(app).doesNotExist();
-    assertThat(bucket.list("")).extracting(i -> i.key()).noneMatch(k -> k.contains("halcyon-build-") || k.contains("halcyon-install-"));
+    assertThat(bucket.list(""))
+        .extracting(i -> i.key())
+        .noneMatch(k -> k.contains("halcyon-build-") || k.contains("halcyon-install-"));
   }
 
   @Test
-  void install_noBuildDependenciesAndDependenciesMissing_throwsBeforeAnythingIsFetched() throws Exception {
+  void install_noBuildDependenciesAndDependenciesMissing_throwsBeforeAnythingIsFetched()
+      throws Exception {
     InMemoryLayerStore bucket = new InMemoryLayerStore();
     Engine engine =
         Engine.builder()
@@ -179,7 +217,8 @@ class EngineTest {
     assertThatThrownBy(() -> engine.install(recipe("v1"), tmp.resolve("m/root/app")))
         .isInstanceOf(BuildForbiddenException.class)
         .hasMessageContaining("HALCYON_NO_BUILD_DEPENDENCIES")
-        .satisfies(e -> assertThat(((BuildForbiddenException) e).kind()).isEqualTo(LayerKind.TOOLCHAIN));
+        .satisfies(
+            e -> assertThat(((BuildForbiddenException) e).kind()).isEqualTo(LayerKind.TOOLCHAIN));
     assertThat(ran).isEmpty();
   }
 
@@ -199,8 +238,10 @@ class EngineTest {
     RunReport report = appOnly.install(recipe("v2"), tmp.resolve("other/root/app"));
 
     assertThat(ran).containsExactly("build", "install", "post-install");
-    assertThat(report.layers()).extracting(LayerOutcome::source)
-        .containsExactly(LayerSource.PRIVATE, LayerSource.PRIVATE, LayerSource.BUILT, LayerSource.BUILT);
+    assertThat(report.layers())
+        .extracting(LayerOutcome::source)
+        .containsExactly(
+            LayerSource.PRIVATE, LayerSource.PRIVATE, LayerSource.BUILT, LayerSource.BUILT);
   }
 
   @Test
@@ -225,17 +266,24 @@ class EngineTest {
             .cache(new InMemoryLayerStore())
             .privateStore(bucket)
             .workDir(tmp.resolve("other/base"))
-            .listener(new EngineListener() {
-              @Override
-              public void warning(String message) {
-                warnings.add(message);
-              }
-            })
+            .listener(
+                new EngineListener() {
+                  @Override
+                  public void warning(String message) {
+                    warnings.add(message);
+                  }
+                })
             .build();
 
     other.install(v1, tmp.resolve("other/root/app"));
 
-    assertThat(warnings).anySatisfy(w -> assertThat(w).contains(installKey).contains("does not match").contains("kind: needed 'install', found 'build'"));
+    assertThat(warnings)
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .contains(installKey)
+                    .contains("does not match")
+                    .contains("kind: needed 'install', found 'build'"));
     assertThat(ran).contains("install");
     assertThat(Files.readString(tmp.resolve("other/root/app/lib/app.txt"))).isEqualTo("v1");
   }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The install layer's staging tree is deleted in the background once archived, and is gone when
- * the run returns; a tree a killed run left behind is removed by the next run.
+ * The install layer's staging tree is deleted in the background once archived, and is gone when the
+ * run returns; a tree a killed run left behind is removed by the next run.
  */
 class InstallStagingTest {
   private static final String PLATFORM = "linux-test-1.0-x86_64";

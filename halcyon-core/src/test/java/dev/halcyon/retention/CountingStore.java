@@ -42,7 +42,10 @@ final class CountingStore implements LayerStore {
   /** A key whose get fails with a store error. */
   String failGetKey = "";
 
-  /** How many gets of {@link #failGetKey} fail with a transient error before they succeed; -1: never transient. */
+  /**
+   * How many gets of {@link #failGetKey} fail with a transient error before they succeed; -1: never
+   * transient.
+   */
   int transientGetFailures = -1;
 
   /** When set, deleteAll fails on its call number n (1-based). */
@@ -76,7 +79,8 @@ final class CountingStore implements LayerStore {
     gets.incrementAndGet();
     if (key.equals(failGetKey) && transientGetFailures > 0) {
       transientGetFailures--;
-      throw new dev.halcyon.store.TransientStoreException("GET " + key + " on memory:test was cut short; run again");
+      throw new dev.halcyon.store.TransientStoreException(
+          "GET " + key + " on memory:test was cut short; run again");
     }
     if (key.equals(failGetKey) && transientGetFailures < 0) {
       throw new StoreException("GET " + key + " on memory:test failed: AccessDenied");
@@ -135,14 +139,16 @@ final class CountingStore implements LayerStore {
   IOException uploadsFailure;
 
   @Override
-  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun)
+      throws IOException {
     if (uploadsFailure != null) {
       throw uploadsFailure;
     }
-    List<String> old = uploads.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix) && e.getValue().isBefore(startedBefore))
-        .map(Map.Entry::getKey)
-        .toList();
+    List<String> old =
+        uploads.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(prefix) && e.getValue().isBefore(startedBefore))
+            .map(Map.Entry::getKey)
+            .toList();
     if (!dryRun) {
       old.forEach(uploads::remove);
     }

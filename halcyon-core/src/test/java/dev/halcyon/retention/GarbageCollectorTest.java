@@ -42,7 +42,8 @@ class GarbageCollectorTest {
   }
 
   @Test
-  void collect_incompleteUploads_abortsOnlyThoseOlderThanThePolicysGracePeriod() throws IOException {
+  void collect_incompleteUploads_abortsOnlyThoseOlderThanThePolicysGracePeriod()
+      throws IOException {
     fill(11, 20);
     store.uploads.put("old/killed.tar.zst", Buckets.NOW.minus(Duration.ofMinutes(61)));
     store.uploads.put("young/running.tar.zst", Buckets.NOW.minus(Duration.ofMinutes(59)));
@@ -71,11 +72,17 @@ class GarbageCollectorTest {
     store.uploads.put("b", Buckets.NOW.minus(Duration.ofHours(3)));
     RetentionPolicy noGrace = RetentionPolicies.parse("halcyon;grace=0", Buckets.CLOCK);
 
-    assertThat(GarbageCollector.of(store, Buckets.NAMER, noGrace)
-            .withUploadGrace(GracePeriod.of(Buckets.CLOCK, Duration.ofHours(2))).collect(true).incompleteUploads())
+    assertThat(
+            GarbageCollector.of(store, Buckets.NAMER, noGrace)
+                .withUploadGrace(GracePeriod.of(Buckets.CLOCK, Duration.ofHours(2)))
+                .collect(true)
+                .incompleteUploads())
         .isEqualTo(1);
-    assertThat(GarbageCollector.of(store, Buckets.NAMER, noGrace)
-            .withUploadGrace(GracePeriod.of(Buckets.CLOCK, Duration.ZERO)).collect(false).incompleteUploads())
+    assertThat(
+            GarbageCollector.of(store, Buckets.NAMER, noGrace)
+                .withUploadGrace(GracePeriod.of(Buckets.CLOCK, Duration.ZERO))
+                .collect(false)
+                .incompleteUploads())
         .isEqualTo(2);
     assertThat(store.uploads).isEmpty();
   }
@@ -85,14 +92,17 @@ class GarbageCollectorTest {
     fill(13, 50);
     RetentionPlan expected = policy.plan(Buckets.generate(new Random(13), 50).listing());
     store.uploads.put("old/killed.tar.zst", Buckets.NOW.minus(Duration.ofDays(2)));
-    store.uploadsFailure = new StoreException("could not list the incomplete multipart uploads of s3://b: access denied");
+    store.uploadsFailure =
+        new StoreException(
+            "could not list the incomplete multipart uploads of s3://b: access denied");
 
     GcReport report = collector().collect(false);
 
     assertThat(store.deleted).containsExactlyInAnyOrderElementsOf(expected.condemnedKeys());
     assertThat(report.incompleteUploads()).isZero();
-    assertThat(report.warnings()).containsExactly(
-        "incomplete uploads in memory:test were not cleaned: could not list the incomplete multipart uploads of s3://b: access denied");
+    assertThat(report.warnings())
+        .containsExactly(
+            "incomplete uploads in memory:test were not cleaned: could not list the incomplete multipart uploads of s3://b: access denied");
   }
 
   @Test
@@ -230,7 +240,8 @@ class GarbageCollectorTest {
   void collect_manifestReadBrokenOffTwice_readAgainAndCollects() throws IOException {
     String oldest = putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
     String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
-    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.failGetKey =
+        Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
     store.transientGetFailures = 2;
 
     GcReport report = collector().collect(false);
@@ -243,7 +254,8 @@ class GarbageCollectorTest {
   void collect_manifestReadBrokenOffEveryTime_failsBeforeDeletingAnything() throws IOException {
     putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
     String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
-    store.failGetKey = Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.failGetKey =
+        Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
     store.transientGetFailures = 3;
 
     assertThatThrownBy(() -> collector().collect(false))
@@ -289,23 +301,25 @@ class GarbageCollectorTest {
     String p = "linux-ubuntu-14.04-x86_64/";
     String g = p + "ghc-7.8.4/";
     Instant old = Buckets.NOW.minus(Duration.ofDays(30));
-    for (String key : List.of(
-        p + "halcyon-ghc-7.8.4.tar.gz",
-        p + "halcyon-cabal-1.20.0.3.tar.gz",
-        p + "halcyon-cabal-1.20.0.3-hackage-2015-01-14.tar.gz",
-        g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz",
-        g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints",
-        g + "halcyon-build-halcyon-tutorial-1.0.tar.gz",
-        g + "halcyon-install-1111111-halcyon-tutorial-1.0.tar.gz",
-        "original/ghc-7.8.4-x86_64-unknown-linux-deb7.tar.xz")) {
+    for (String key :
+        List.of(
+            p + "halcyon-ghc-7.8.4.tar.gz",
+            p + "halcyon-cabal-1.20.0.3.tar.gz",
+            p + "halcyon-cabal-1.20.0.3-hackage-2015-01-14.tar.gz",
+            g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.tar.gz",
+            g + "halcyon-sandbox-aaaaaaa-halcyon-tutorial-1.0.constraints",
+            g + "halcyon-build-halcyon-tutorial-1.0.tar.gz",
+            g + "halcyon-install-1111111-halcyon-tutorial-1.0.tar.gz",
+            "original/ghc-7.8.4-x86_64-unknown-linux-deb7.tar.xz")) {
       store.putObject(key, new byte[] {1}, old);
     }
     Instant newer = old.plus(Duration.ofDays(1));
-    for (String key : List.of(
-        p + "halcyon-cabal-1.20.0.3-hackage-2015-01-15.tar.gz",
-        g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.tar.gz",
-        g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.constraints",
-        g + "halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz")) {
+    for (String key :
+        List.of(
+            p + "halcyon-cabal-1.20.0.3-hackage-2015-01-15.tar.gz",
+            g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.tar.gz",
+            g + "halcyon-sandbox-f458aa8-halcyon-tutorial-1.0.constraints",
+            g + "halcyon-install-b90bb47-halcyon-tutorial-1.0.tar.gz")) {
       store.putObject(key, new byte[] {1}, newer);
     }
 

@@ -30,7 +30,9 @@ class HttpLayerStoreTest {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/bucket/", this::handle);
     server.start();
-    store = new HttpLayerStore(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bucket"));
+    store =
+        new HttpLayerStore(
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bucket"));
   }
 
   @AfterEach
@@ -42,7 +44,9 @@ class HttpLayerStoreTest {
     String path = ex.getRequestURI().getPath().substring("/bucket/".length());
     String query = ex.getRequestURI().getRawQuery();
     if (path.isEmpty() && query != null && query.startsWith("list-type=2")) {
-      String prefix = java.net.URLDecoder.decode(query.replaceAll(".*prefix=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+      String prefix =
+          java.net.URLDecoder.decode(
+              query.replaceAll(".*prefix=([^&]*).*", "$1"), StandardCharsets.UTF_8);
       boolean second = query.contains("continuation-token=");
       StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?><ListBucketResult>");
       int i = 0;
@@ -53,11 +57,17 @@ class HttpLayerStoreTest {
         // Two pages: the first object on page one, the rest on page two.
         boolean onFirstPage = i++ == 0;
         if (onFirstPage != second) {
-          xml.append("<Contents><Key>").append(e.getKey()).append("</Key><Size>").append(e.getValue().length)
+          xml.append("<Contents><Key>")
+              .append(e.getKey())
+              .append("</Key><Size>")
+              .append(e.getValue().length)
               .append("</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents>");
         }
       }
-      xml.append(second ? "<IsTruncated>false</IsTruncated>" : "<IsTruncated>true</IsTruncated><NextContinuationToken>t2</NextContinuationToken>");
+      xml.append(
+          second
+              ? "<IsTruncated>false</IsTruncated>"
+              : "<IsTruncated>true</IsTruncated><NextContinuationToken>t2</NextContinuationToken>");
       xml.append("</ListBucketResult>");
       send(ex, 200, xml.toString().getBytes(StandardCharsets.UTF_8));
       return;
@@ -97,7 +107,8 @@ class HttpLayerStoreTest {
       assertThat(o.stream().readAllBytes()).isEqualTo(bytes);
       assertThat(o.info().digest()).contains(Digest.sha256(bytes));
     }
-    assertThat(store.head("p/a.tar.zst")).hasValueSatisfying(i -> assertThat(i.size()).isEqualTo(bytes.length));
+    assertThat(store.head("p/a.tar.zst"))
+        .hasValueSatisfying(i -> assertThat(i.size()).isEqualTo(bytes.length));
   }
 
   @Test

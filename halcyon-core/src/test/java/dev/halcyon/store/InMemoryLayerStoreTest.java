@@ -33,7 +33,9 @@ class InMemoryLayerStoreTest extends LayerStoreContract {
     Path source = file(bytes);
 
     assertThatThrownBy(
-            () -> store.putMoving("k", source, dev.halcyon.layer.Digest.sha256("x"), PutMode.OVERWRITE))
+            () ->
+                store.putMoving(
+                    "k", source, dev.halcyon.layer.Digest.sha256("x"), PutMode.OVERWRITE))
         .isInstanceOf(CorruptObjectException.class)
         .hasMessageContaining("'k'");
 

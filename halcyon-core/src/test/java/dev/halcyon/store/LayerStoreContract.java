@@ -243,7 +243,8 @@ public abstract class LayerStoreContract {
     Path source = file(bytes);
 
     PutResult result =
-        store.putMoving("linux/halcyon-install-2.tar.zst", source, Digest.sha256(bytes), PutMode.OVERWRITE);
+        store.putMoving(
+            "linux/halcyon-install-2.tar.zst", source, Digest.sha256(bytes), PutMode.OVERWRITE);
 
     assertThat(result.written()).isTrue();
     assertInfo(result.info(), "linux/halcyon-install-2.tar.zst", bytes);
@@ -262,7 +263,8 @@ public abstract class LayerStoreContract {
     store.putMoving("build/app.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
 
     PutResult result =
-        store.putMoving("build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
+        store.putMoving(
+            "build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
 
     assertThat(result.written()).isTrue();
     assertInfo(store.head("build/app.tar.zst").orElseThrow(), "build/app.tar.zst", second);
@@ -548,7 +550,8 @@ public abstract class LayerStoreContract {
     byte[] a = randomBytes(300, 300_000);
     byte[] b = randomBytes(301, 200_000);
     AtomicBoolean readerDone = new AtomicBoolean();
-    java.util.concurrent.atomic.AtomicInteger writerCycles = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger writerCycles =
+        new java.util.concurrent.atomic.AtomicInteger();
     int reads = 150;
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 
 /**
- * The bytes of a file being uploaded, checked against the digest the caller gave before the last
- * of them are handed on: a mismatch throws instead of returning them, so the request body is never
+ * The bytes of a file being uploaded, checked against the digest the caller gave before the last of
+ * them are handed on: a mismatch throws instead of returning them, so the request body is never
  * complete and the service stores nothing. Hashes as the bytes pass (no second read of the file).
  *
  * <p>Not thread-safe. Closing it closes the file.
@@ -23,7 +23,8 @@ final class DigestCheckingInputStream extends FilterInputStream {
   private final MessageDigest sha256 = Digest.newSha256();
   private long count;
 
-  DigestCheckingInputStream(InputStream in, long size, Digest expected, String target, Path source) {
+  DigestCheckingInputStream(
+      InputStream in, long size, Digest expected, String target, Path source) {
     super(in);
     this.size = size;
     this.expected = expected;
@@ -43,7 +44,14 @@ final class DigestCheckingInputStream extends FilterInputStream {
     int n = in.read(b, off, (int) Math.min(len, Math.max(1, size - count)));
     if (n < 0) {
       if (count != size) {
-        throw new CorruptObjectException(source + " shrank to " + count + " of " + size + " bytes while it was uploaded to " + target);
+        throw new CorruptObjectException(
+            source
+                + " shrank to "
+                + count
+                + " of "
+                + size
+                + " bytes while it was uploaded to "
+                + target);
       }
       if (size == 0) {
         check();
@@ -51,7 +59,8 @@ final class DigestCheckingInputStream extends FilterInputStream {
       return -1;
     }
     if (count == size && n > 0) {
-      throw new CorruptObjectException(source + " grew beyond " + size + " bytes while it was uploaded to " + target);
+      throw new CorruptObjectException(
+          source + " grew beyond " + size + " bytes while it was uploaded to " + target);
     }
     sha256.update(b, off, n);
     count += n;
@@ -65,7 +74,14 @@ final class DigestCheckingInputStream extends FilterInputStream {
     Digest actual = Digest.of(sha256.digest());
     if (!actual.equals(expected)) {
       throw new CorruptObjectException(
-          source + " does not match the digest given for " + target + ": expected " + expected + ", got " + actual + "; nothing was stored");
+          source
+              + " does not match the digest given for "
+              + target
+              + ": expected "
+              + expected
+              + ", got "
+              + actual
+              + "; nothing was stored");
     }
   }
 

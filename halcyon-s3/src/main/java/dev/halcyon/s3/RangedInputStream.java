@@ -25,12 +25,12 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 /**
  * One large object read as parallel byte ranges and delivered in order as a single stream.
  *
- * <p>The first range streams straight from its response; up to {@code window} following ranges
- * are fetched into memory meanwhile, so memory stays below {@code window × partSize} and the
- * consumer can decompress while later ranges are still downloading. Later ranges are requested
- * with {@code If-Match} on the first response's ETag, so an object overwritten during the read
- * fails instead of mixing two versions. Byte ranges, not {@code partNumber}: some S3-compatible
- * servers (S3Proxy) refuse part reads.
+ * <p>The first range streams straight from its response; up to {@code window} following ranges are
+ * fetched into memory meanwhile, so memory stays below {@code window × partSize} and the consumer
+ * can decompress while later ranges are still downloading. Later ranges are requested with {@code
+ * If-Match} on the first response's ETag, so an object overwritten during the read fails instead of
+ * mixing two versions. Byte ranges, not {@code partNumber}: some S3-compatible servers (S3Proxy)
+ * refuse part reads.
  *
  * <p>Not thread-safe (one consumer). Closing it aborts every range still in flight.
  */
@@ -53,8 +53,8 @@ final class RangedInputStream extends InputStream {
   private boolean closed;
 
   /**
-   * @param first the body of the first range, {@code partSize} bytes long, which fails (rather
-   *     than ends) if it is cut short and aborts its connection if closed before its end
+   * @param first the body of the first range, {@code partSize} bytes long, which fails (rather than
+   *     ends) if it is cut short and aborts its connection if closed before its end
    * @param base the request for later ranges (bucket, key, If-Match); the range is set per part
    * @param key the store key, for messages
    */
@@ -231,7 +231,8 @@ final class RangedInputStream extends InputStream {
           in.abort();
           break;
         }
-        ResponseBodyInputStream guarded = new ResponseBodyInputStream(in, key, start, length, total, errors);
+        ResponseBodyInputStream guarded =
+            new ResponseBodyInputStream(in, key, start, length, total, errors);
         try (guarded) {
           // readNBytes(int) would gather 8 KiB chunks and copy them: twice the memory per part.
           byte[] data = new byte[length];

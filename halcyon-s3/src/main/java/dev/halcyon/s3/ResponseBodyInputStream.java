@@ -11,12 +11,12 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * The body of one GET response, held to the length the response announced. A body that ends
- * before that length (the connection closed cleanly mid-way) and a connection failure while
- * reading both throw {@link dev.halcyon.store.TransientStoreException} naming the key and the
- * endpoint: the stored object may well be whole, only this transfer was not. Only a complete body
- * can then reach the digest check, so {@link dev.halcyon.store.CorruptObjectException} means the
- * stored bytes themselves are wrong.
+ * The body of one GET response, held to the length the response announced. A body that ends before
+ * that length (the connection closed cleanly mid-way) and a connection failure while reading both
+ * throw {@link dev.halcyon.store.TransientStoreException} naming the key and the endpoint: the
+ * stored object may well be whole, only this transfer was not. Only a complete body can then reach
+ * the digest check, so {@link dev.halcyon.store.CorruptObjectException} means the stored bytes
+ * themselves are wrong.
  *
  * <p>Not thread-safe (one reader). Closing it before the end aborts the connection rather than
  * draining the rest of the body; closing it closes the response.
@@ -40,7 +40,12 @@ final class ResponseBodyInputStream extends InputStream {
    * @param objectLength the length of the whole object, for messages
    */
   ResponseBodyInputStream(
-      ResponseInputStream<?> body, String key, long offset, long length, long objectLength, S3Errors errors) {
+      ResponseInputStream<?> body,
+      String key,
+      long offset,
+      long length,
+      long objectLength,
+      S3Errors errors) {
     checkArgument(offset >= 0, "offset must be >= 0");
     this.body = checkNotNull(body, "body");
     this.key = checkNotNull(key, "key");

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  *
  * <p>An AWS host, with or without a scheme, selects a region and leaves the endpoint to the SDK
  * (which knows the right host for every partition, including China and GovCloud). Anything else is
- * an S3-compatible service reached with path-style requests; a host without a scheme is assumed
- * to speak https.
+ * an S3-compatible service reached with path-style requests; a host without a scheme is assumed to
+ * speak https.
  */
 final class S3Endpoints {
   /** US Standard: the region of {@code s3.amazonaws.com} and {@code s3-external-1}. */
@@ -24,7 +24,8 @@ final class S3Endpoints {
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
-  // s3[-fips][.dualstack|-dualstack][.-]<region>.amazonaws.com[.cn], s3.amazonaws.com, s3-external-1.
+  // s3[-fips][.dualstack|-dualstack][.-]<region>.amazonaws.com[.cn], s3.amazonaws.com,
+  // s3-external-1.
   private static final Pattern AWS_HOST =
       Pattern.compile(
           "s3(?<fips>-fips)?(?<dualstack>[.-]dualstack)?(?:[.-](?<region>[a-z0-9-]+))?"
@@ -84,7 +85,10 @@ final class S3Endpoints {
       throw bad(setting, value, "it has no host");
     }
     if (uri.getRawUserInfo() != null) {
-      throw bad(setting, value, "credentials do not belong in the endpoint; use HALCYON_AWS_ACCESS_KEY_ID");
+      throw bad(
+          setting,
+          value,
+          "credentials do not belong in the endpoint; use HALCYON_AWS_ACCESS_KEY_ID");
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (!path.isEmpty() && !path.equals("/")) {
@@ -118,7 +122,8 @@ final class S3Endpoints {
     boolean china = m.group("cn") != null;
     if (region == null || region.equals("external-1")) {
       if (china) {
-        throw bad(setting, value, "a China endpoint names its region: s3.cn-north-1.amazonaws.com.cn");
+        throw bad(
+            setting, value, "a China endpoint names its region: s3.cn-north-1.amazonaws.com.cn");
       }
       return Target.aws(US_EAST_1, dualstack, fips);
     }

@@ -24,8 +24,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Turns SDK failures into {@link StoreException}s a person can act on. The one place where S3
- * error codes are read.
+ * Turns SDK failures into {@link StoreException}s a person can act on. The one place where S3 error
+ * codes are read.
  *
  * <p>Messages are built only from our own words, the bucket, the key, the access key id, error
  * codes and regions, and are then scrubbed of the secret as a second line of defence. Thread-safe.
@@ -52,9 +52,11 @@ final class S3Errors {
 
   private static final Pattern EXPECTED_REGION = Pattern.compile("expecting '([a-z0-9-]+)'");
   private static final Pattern REGION_NAME = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
-  private static final Pattern REGION_ELEMENT = Pattern.compile("<Region>([a-z]{2}(?:-[a-z]+)+-\\d+)</Region>");
+  private static final Pattern REGION_ELEMENT =
+      Pattern.compile("<Region>([a-z]{2}(?:-[a-z]+)+-\\d+)</Region>");
   private static final Pattern ENDPOINT_REGION =
-      Pattern.compile("<Endpoint>[^<]*s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?</Endpoint>");
+      Pattern.compile(
+          "<Endpoint>[^<]*s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?</Endpoint>");
 
   private final String bucket;
   private final String location;
@@ -69,8 +71,8 @@ final class S3Errors {
    * @param location {@code s3://bucket/folder}
    * @param region the configured region
    * @param endpoint the endpoint for messages (the custom URL, or "AWS region X")
-   * @param credentials describes the credentials used, e.g. "access key id AKIA…"; called only
-   *     when a message needs it
+   * @param credentials describes the credentials used, e.g. "access key id AKIA…"; called only when
+   *     a message needs it
    * @param secret the secret access key, only to scrub it from messages
    * @param maxAttempts how many attempts the SDK makes, for messages
    */
@@ -91,7 +93,9 @@ final class S3Errors {
     this.maxAttempts = maxAttempts;
   }
 
-  /** The error for {@code e}, raised while doing {@code op} on {@code key} (empty for the bucket). */
+  /**
+   * The error for {@code e}, raised while doing {@code op} on {@code key} (empty for the bucket).
+   */
   StoreException translate(SdkException e, Operation op, String key) {
     String what = key.isEmpty() ? location : location + "/" + key;
     StoreException result;
@@ -110,28 +114,50 @@ final class S3Errors {
     }
     String what = key.isEmpty() ? location : location + "/" + key;
     return new TransientStoreException(
-        scrub("could not " + op.verb + " " + what + ": connection to " + endpoint + " failed ("
-            + e.getClass().getSimpleName() + "); try again"),
+        scrub(
+            "could not "
+                + op.verb
+                + " "
+                + what
+                + ": connection to "
+                + endpoint
+                + " failed ("
+                + e.getClass().getSimpleName()
+                + "); try again"),
         e);
   }
 
   /**
-   * A GET body that ended before the length its response announced: the connection closed
-   * cleanly mid-way. Transient, not corrupt: the stored object was not read, so nothing is known
-   * to be wrong with it.
+   * A GET body that ended before the length its response announced: the connection closed cleanly
+   * mid-way. Transient, not corrupt: the stored object was not read, so nothing is known to be
+   * wrong with it.
    *
    * @param offset where the body started in the object
    * @param received bytes of the body that arrived
    * @param length bytes the response announced
    * @param objectLength bytes of the whole object
    */
-  TransientStoreException cutShort(String key, long offset, long received, long length, long objectLength) {
-    String range = offset == 0 && length == objectLength
-        ? ""
-        : " (range " + offset + "-" + (offset + length - 1) + " of " + objectLength + " bytes)";
-    return new TransientStoreException(scrub("download of " + key + " from " + location
-        + " was cut short after " + received + " of " + length + " bytes" + range
-        + "; the connection to " + endpoint + " closed early; run again"));
+  TransientStoreException cutShort(
+      String key, long offset, long received, long length, long objectLength) {
+    String range =
+        offset == 0 && length == objectLength
+            ? ""
+            : " (range " + offset + "-" + (offset + length - 1) + " of " + objectLength + " bytes)";
+    return new TransientStoreException(
+        scrub(
+            "download of "
+                + key
+                + " from "
+                + location
+                + " was cut short after "
+                + received
+                + " of "
+                + length
+                + " bytes"
+                + range
+                + "; the connection to "
+                + endpoint
+                + " closed early; run again"));
   }
 
   /**
@@ -143,117 +169,268 @@ final class S3Errors {
    */
   TransientStoreException bodyFailed(Exception e, String key, long position, long objectLength) {
     Throwable root = rootCause(e);
-    String detail = root.getMessage() == null ? "" : ": " + root.getMessage().replaceAll("\\s+", " ");
-    return new TransientStoreException(scrub("download of " + key + " from " + location
-        + " broke off after " + position + " of " + objectLength + " bytes: connection to "
-        + endpoint + " failed (" + root.getClass().getSimpleName() + detail + "); run again"), e);
+    String detail =
+        root.getMessage() == null ? "" : ": " + root.getMessage().replaceAll("\\s+", " ");
+    return new TransientStoreException(
+        scrub(
+            "download of "
+                + key
+                + " from "
+                + location
+                + " broke off after "
+                + position
+                + " of "
+                + objectLength
+                + " bytes: connection to "
+                + endpoint
+                + " failed ("
+                + root.getClass().getSimpleName()
+                + detail
+                + "); run again"),
+        e);
   }
 
   private StoreException service(AwsServiceException e, Operation op, String what) {
     int status = e.statusCode();
-    String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
-        ? "" : e.awsErrorDetails().errorCode();
-    String message = e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
-        ? "" : e.awsErrorDetails().errorMessage();
+    String code =
+        e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
+            ? ""
+            : e.awsErrorDetails().errorCode();
+    String message =
+        e.awsErrorDetails() == null || e.awsErrorDetails().errorMessage() == null
+            ? ""
+            : e.awsErrorDetails().errorMessage();
     String failed = "could not " + op.verb + " " + what;
 
     Optional<String> real = bucketRegion(e, message);
     boolean elsewhere = real.isPresent() && !real.get().equals(region);
-    if (code.equals("PermanentRedirect") || code.equals("AuthorizationHeaderMalformed")
-        || code.equals("IllegalLocationConstraintException") || code.equals("TemporaryRedirect")
-        || status == 301 || status == 307 || (status == 400 && code.isEmpty() && elsewhere)) {
+    if (code.equals("PermanentRedirect")
+        || code.equals("AuthorizationHeaderMalformed")
+        || code.equals("IllegalLocationConstraintException")
+        || code.equals("TemporaryRedirect")
+        || status == 301
+        || status == 307
+        || (status == 400 && code.isEmpty() && elsewhere)) {
       // AWS answers a request signed for the wrong region with 301 (a regional endpoint) or 400
       // (the global one); HEAD answers have no body, only the x-amz-bucket-region header.
-      String fix = elsewhere
-          ? "bucket " + bucket + " is in region " + real.get() + ", not " + region + "; set "
-              + S3Settings.REGION + "=" + real.get()
-          : "bucket " + bucket + " is not in region " + region + "; set " + S3Settings.REGION
-              + " to the bucket's region";
+      String fix =
+          elsewhere
+              ? "bucket "
+                  + bucket
+                  + " is in region "
+                  + real.get()
+                  + ", not "
+                  + region
+                  + "; set "
+                  + S3Settings.REGION
+                  + "="
+                  + real.get()
+              : "bucket "
+                  + bucket
+                  + " is not in region "
+                  + region
+                  + "; set "
+                  + S3Settings.REGION
+                  + " to the bucket's region";
       if (elsewhere || !code.equals("AuthorizationHeaderMalformed")) {
         return new StoreConfigurationException(scrub(failed + ": " + fix), e);
       }
     }
     if (code.equals("NoSuchBucket")) {
-      return new StoreConfigurationException(scrub(failed + ": the bucket " + bucket
-          + " does not exist at " + endpoint + "; create it or fix " + S3Settings.BUCKET), e);
+      return new StoreConfigurationException(
+          scrub(
+              failed
+                  + ": the bucket "
+                  + bucket
+                  + " does not exist at "
+                  + endpoint
+                  + "; create it or fix "
+                  + S3Settings.BUCKET),
+          e);
     }
     if (code.equals("InvalidAccessKeyId")) {
-      return new StoreAccessException(scrub(failed + ": the service does not know "
-          + credentials.get() + "; check " + S3Settings.ACCESS_KEY_ID + " (and that "
-          + endpoint + " is the right service)"), e);
+      return new StoreAccessException(
+          scrub(
+              failed
+                  + ": the service does not know "
+                  + credentials.get()
+                  + "; check "
+                  + S3Settings.ACCESS_KEY_ID
+                  + " (and that "
+                  + endpoint
+                  + " is the right service)"),
+          e);
     }
     if (code.equals("SignatureDoesNotMatch")) {
-      return new StoreAccessException(scrub(failed + ": the secret access key does not match "
-          + credentials.get() + "; check " + S3Settings.SECRET_ACCESS_KEY), e);
+      return new StoreAccessException(
+          scrub(
+              failed
+                  + ": the secret access key does not match "
+                  + credentials.get()
+                  + "; check "
+                  + S3Settings.SECRET_ACCESS_KEY),
+          e);
     }
     if (code.equals("AccessControlListNotSupported")) {
-      return new StoreConfigurationException(scrub(failed + ": the bucket " + bucket
-          + " has ACLs disabled (object ownership: bucket owner enforced); unset "
-          + S3Settings.ACL + " or use " + S3Settings.ACL + "=bucket-owner-full-control"), e);
+      return new StoreConfigurationException(
+          scrub(
+              failed
+                  + ": the bucket "
+                  + bucket
+                  + " has ACLs disabled (object ownership: bucket owner enforced); unset "
+                  + S3Settings.ACL
+                  + " or use "
+                  + S3Settings.ACL
+                  + "=bucket-owner-full-control"),
+          e);
     }
-    if (code.equals("ExpiredToken") || code.equals("InvalidToken") || code.equals("TokenRefreshRequired")) {
-      return new StoreAccessException(scrub(failed + ": the session token of "
-          + credentials.get() + " has expired or is invalid; refresh the credentials"), e);
+    if (code.equals("ExpiredToken")
+        || code.equals("InvalidToken")
+        || code.equals("TokenRefreshRequired")) {
+      return new StoreAccessException(
+          scrub(
+              failed
+                  + ": the session token of "
+                  + credentials.get()
+                  + " has expired or is invalid; refresh the credentials"),
+          e);
     }
     if (status == 403 && code.isEmpty()) {
       // HEAD answers carry no body, so a wrong secret and a missing permission look alike.
-      return new StoreAccessException(scrub(failed + ": access denied to " + credentials.get()
-          + "; check " + S3Settings.SECRET_ACCESS_KEY + ", and that the credentials have "
-          + op.permission + " on " + arn(op)), e);
+      return new StoreAccessException(
+          scrub(
+              failed
+                  + ": access denied to "
+                  + credentials.get()
+                  + "; check "
+                  + S3Settings.SECRET_ACCESS_KEY
+                  + ", and that the credentials have "
+                  + op.permission
+                  + " on "
+                  + arn(op)),
+          e);
     }
     if (status == 403 || code.equals("AccessDenied") || code.equals("AllAccessDisabled")) {
-      return new StoreAccessException(scrub(failed + ": access denied to " + credentials.get()
-          + "; it needs " + op.permission + " on " + arn(op)), e);
+      return new StoreAccessException(
+          scrub(
+              failed
+                  + ": access denied to "
+                  + credentials.get()
+                  + "; it needs "
+                  + op.permission
+                  + " on "
+                  + arn(op)),
+          e);
     }
-    if (code.equals("BadDigest") || code.equals("XAmzContentSHA256Mismatch")
-        || code.equals("InvalidDigest") || code.contains("Checksum")
+    if (code.equals("BadDigest")
+        || code.equals("XAmzContentSHA256Mismatch")
+        || code.equals("InvalidDigest")
+        || code.contains("Checksum")
         || (status == 400 && message.toLowerCase(Locale.ROOT).contains("checksum"))) {
-      return new CorruptObjectException(scrub(failed + ": the service rejected the bytes sent ("
-          + code + "): the file does not match its digest or changed while it was sent"), e);
+      return new CorruptObjectException(
+          scrub(
+              failed
+                  + ": the service rejected the bytes sent ("
+                  + code
+                  + "): the file does not match its digest or changed while it was sent"),
+          e);
     }
-    if (status == 429 || status >= 500 || code.equals("SlowDown") || code.equals("Throttling")
+    if (status == 429
+        || status >= 500
+        || code.equals("SlowDown")
+        || code.equals("Throttling")
         || code.equals("RequestTimeout")) {
-      return new TransientStoreException(scrub(failed + ": the service answered " + status
-          + (code.isEmpty() ? "" : " " + code) + " after " + maxAttempts
-          + " attempts; try again later"), e);
+      return new TransientStoreException(
+          scrub(
+              failed
+                  + ": the service answered "
+                  + status
+                  + (code.isEmpty() ? "" : " " + code)
+                  + " after "
+                  + maxAttempts
+                  + " attempts; try again later"),
+          e);
     }
-    return new StoreException(scrub(failed + ": the service answered " + status
-        + (code.isEmpty() ? "" : " " + code)
-        + (message.isEmpty() ? "" : " (" + message + ")")), e);
+    return new StoreException(
+        scrub(
+            failed
+                + ": the service answered "
+                + status
+                + (code.isEmpty() ? "" : " " + code)
+                + (message.isEmpty() ? "" : " (" + message + ")")),
+        e);
   }
 
   private StoreException client(SdkException e, Operation op, String what) {
     String failed = "could not " + op.verb + " " + what;
     if (has(e, UnknownHostException.class)) {
-      return new StoreConfigurationException(scrub(failed + ": the host of " + endpoint
-          + " is unknown; check " + S3Settings.ENDPOINT + " and DNS"), e);
+      return new StoreConfigurationException(
+          scrub(
+              failed
+                  + ": the host of "
+                  + endpoint
+                  + " is unknown; check "
+                  + S3Settings.ENDPOINT
+                  + " and DNS"),
+          e);
     }
     if (has(e, ConnectException.class) || has(e, NoRouteToHostException.class)) {
-      return new TransientStoreException(scrub(failed + ": cannot connect to " + endpoint
-          + " after " + maxAttempts + " attempts; check " + S3Settings.ENDPOINT
-          + " and that the service is running"), e);
+      return new TransientStoreException(
+          scrub(
+              failed
+                  + ": cannot connect to "
+                  + endpoint
+                  + " after "
+                  + maxAttempts
+                  + " attempts; check "
+                  + S3Settings.ENDPOINT
+                  + " and that the service is running"),
+          e);
     }
-    if (has(e, SocketTimeoutException.class) || has(e, InterruptedIOException.class)
+    if (has(e, SocketTimeoutException.class)
+        || has(e, InterruptedIOException.class)
         || e.getClass().getSimpleName().contains("Timeout")) {
-      return new TransientStoreException(scrub(failed + ": " + endpoint
-          + " did not answer in time after " + maxAttempts + " attempts; try again, or check "
-          + S3Settings.ENDPOINT), e);
+      return new TransientStoreException(
+          scrub(
+              failed
+                  + ": "
+                  + endpoint
+                  + " did not answer in time after "
+                  + maxAttempts
+                  + " attempts; try again, or check "
+                  + S3Settings.ENDPOINT),
+          e);
     }
     String text = String.valueOf(e.getMessage());
     if (e instanceof SdkClientException && text.contains("Unable to load credentials")) {
-      return new StoreConfigurationException(scrub(failed + ": no AWS credentials found; set "
-          + S3Settings.ACCESS_KEY_ID + " and " + S3Settings.SECRET_ACCESS_KEY
-          + ", or configure the default AWS chain (AWS_ACCESS_KEY_ID, a profile, an instance role)"), e);
+      return new StoreConfigurationException(
+          scrub(
+              failed
+                  + ": no AWS credentials found; set "
+                  + S3Settings.ACCESS_KEY_ID
+                  + " and "
+                  + S3Settings.SECRET_ACCESS_KEY
+                  + ", or configure the default AWS chain (AWS_ACCESS_KEY_ID, a profile, an instance role)"),
+          e);
     }
     if (e instanceof SdkClientException
-        && (text.contains("Could not parse XML response") || text.contains("Unable to unmarshall"))) {
+        && (text.contains("Could not parse XML response")
+            || text.contains("Unable to unmarshall"))) {
       // An XML answer cut off mid-way by the network: the SDK says it cannot parse it.
-      return new TransientStoreException(scrub(failed + ": the answer from " + endpoint
-          + " was cut off or unreadable; try again"), e);
+      return new TransientStoreException(
+          scrub(failed + ": the answer from " + endpoint + " was cut off or unreadable; try again"),
+          e);
     }
     if (has(e, IOException.class)) {
-      return new TransientStoreException(scrub(failed + ": connection to " + endpoint
-          + " failed (" + rootCause(e).getClass().getSimpleName() + "); try again"), e);
+      return new TransientStoreException(
+          scrub(
+              failed
+                  + ": connection to "
+                  + endpoint
+                  + " failed ("
+                  + rootCause(e).getClass().getSimpleName()
+                  + "); try again"),
+          e);
     }
     return new StoreException(scrub(failed + ": " + text), e);
   }
@@ -261,7 +438,8 @@ final class S3Errors {
   private Optional<String> bucketRegion(AwsServiceException e, String message) {
     AwsErrorDetails details = e.awsErrorDetails();
     if (details != null && details.sdkHttpResponse() != null) {
-      Optional<String> header = details.sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
+      Optional<String> header =
+          details.sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
       if (header.isPresent() && REGION_NAME.matcher(header.get().trim()).matches()) {
         return Optional.of(header.get().trim());
       }

@@ -15,7 +15,6 @@ import dev.halcyon.store.StoreAccessException;
 import dev.halcyon.store.StoreException;
 import dev.halcyon.store.StoredObject;
 import dev.halcyon.store.VerifyingInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -87,7 +86,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       the object {@code folder/a/b}.
  *   <li>Every upload records the SHA-256 as user metadata {@code x-amz-meta-halcyon-sha256} (hex);
  *       single-request uploads also send it as the S3 checksum ({@code x-amz-checksum-sha256}), so
- *       the service refuses bytes that do not match (AWS, S3Mock 5.2 and S3Proxy 4.1 all check it). Every download is verified against it and its length.
+ *       the service refuses bytes that do not match (AWS, S3Mock 5.2 and S3Proxy 4.1 all check it).
+ *       Every download is verified against it and its length.
  *   <li>Files larger than the multipart threshold upload as parallel parts; objects larger than one
  *       part download as parallel byte ranges delivered in order, in bounded memory.
  *   <li>{@link PutMode#IF_ABSENT} writes with {@code If-None-Match: *} (atomic on AWS); a service
@@ -168,23 +168,42 @@ public final class S3LayerStore implements LayerStore {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .overrideConfiguration(
-                o -> o.retryStrategy(
-                    AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(b.maxAttempts)
-                        .build()));
+                o ->
+                    o.retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                            .maxAttempts(b.maxAttempts)
+                            .build()));
     if (b.endpoint.isPresent()) {
       // S3-compatible servers want path-style requests and, for DeleteObjects, Content-MD5.
-      client.endpointOverride(b.endpoint.get()).forcePathStyle(true).addPlugin(LegacyMd5Plugin.create());
+      client
+          .endpointOverride(b.endpoint.get())
+          .forcePathStyle(true)
+          .addPlugin(LegacyMd5Plugin.create());
     } else {
       client.dualstackEnabled(b.dualstack).fipsEnabled(b.fips);
     }
     this.s3 = client.build();
 
-    String endpointText = b.endpoint.map(URI::toString).orElse("AWS S3 in " + region
-        + (b.dualstack ? " (dual-stack)" : "") + (b.fips ? " (FIPS)" : ""));
-    String credentialText = b.accessKeyId.map(id -> "access key id " + id).orElse("default AWS credential chain");
-    this.summary = "S3LayerStore[" + location + ", " + endpointText + ", " + credentialText
-        + " (secret hidden), acl=" + b.acl + "]";
+    String endpointText =
+        b.endpoint
+            .map(URI::toString)
+            .orElse(
+                "AWS S3 in "
+                    + region
+                    + (b.dualstack ? " (dual-stack)" : "")
+                    + (b.fips ? " (FIPS)" : ""));
+    String credentialText =
+        b.accessKeyId.map(id -> "access key id " + id).orElse("default AWS credential chain");
+    this.summary =
+        "S3LayerStore["
+            + location
+            + ", "
+            + endpointText
+            + ", "
+            + credentialText
+            + " (secret hidden), acl="
+            + b.acl
+            + "]";
     Optional<String> keyId = b.accessKeyId;
     this.errors =
         new S3Errors(
@@ -192,8 +211,10 @@ public final class S3LayerStore implements LayerStore {
             location,
             region,
             endpointText,
-            () -> keyId.map(id -> "access key id " + id)
-                .orElseGet(() -> describeDefaultCredentials(credentials)),
+            () ->
+                keyId
+                    .map(id -> "access key id " + id)
+                    .orElseGet(() -> describeDefaultCredentials(credentials)),
             b.secretAccessKey,
             b.maxAttempts);
 
@@ -226,7 +247,8 @@ public final class S3LayerStore implements LayerStore {
     String k = objectKey(key);
     try {
       HeadObjectResponse r = s3.headObject(b -> b.bucket(bucket).key(k));
-      return Optional.of(new ObjectInfo(key, r.contentLength(), digestOf(r.metadata()), r.lastModified()));
+      return Optional.of(
+          new ObjectInfo(key, r.contentLength(), digestOf(r.metadata()), r.lastModified()));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (AwsServiceException e) {
@@ -279,10 +301,15 @@ public final class S3LayerStore implements LayerStore {
     // A body cut short or broken off is a transient failure of this read, never "corrupt".
     InputStream bytes = new ResponseBodyInputStream(first, key, 0, received, total, errors);
     if (total > received) {
-      GetObjectRequest later = GetObjectRequest.builder().bucket(bucket).key(k).ifMatch(r.eTag()).build();
-      bytes = new RangedInputStream(s3, executor, later, key, errors, bytes, total, received, readWindow(received));
+      GetObjectRequest later =
+          GetObjectRequest.builder().bucket(bucket).key(k).ifMatch(r.eTag()).build();
+      bytes =
+          new RangedInputStream(
+              s3, executor, later, key, errors, bytes, total, received, readWindow(received));
     }
-    return Optional.of(new StoredObject(info, new VerifyingInputStream(bytes, location + "/" + key, total, info.digest())));
+    return Optional.of(
+        new StoredObject(
+            info, new VerifyingInputStream(bytes, location + "/" + key, total, info.digest())));
   }
 
   /**
@@ -324,7 +351,8 @@ public final class S3LayerStore implements LayerStore {
     }
   }
 
-  private PutResult putFile(String key, String k, Path source, Digest digest, PutMode mode) throws IOException {
+  private PutResult putFile(String key, String k, Path source, Digest digest, PutMode mode)
+      throws IOException {
     long size = Files.size(source);
     Optional<PutResult> skip = existing(key, size, digest, mode);
     if (skip.isPresent()) {
@@ -338,12 +366,22 @@ public final class S3LayerStore implements LayerStore {
     // temporary object for every upload aborted mid-body.
     Digest actual = sha256Of(source);
     if (!actual.equals(digest)) {
-      throw new CorruptObjectException(source + " does not match the digest given for " + location + "/" + key
-          + ": expected " + digest + ", got " + actual + "; nothing was stored");
+      throw new CorruptObjectException(
+          source
+              + " does not match the digest given for "
+              + location
+              + "/"
+              + key
+              + ": expected "
+              + digest
+              + ", got "
+              + actual
+              + "; nothing was stored");
     }
     FileStreams streams = new FileStreams(source, size, digest, location + "/" + key);
     try {
-      return putSingle(key, k, RequestBody.fromContentProvider(streams, size, CONTENT_TYPE), size, digest, mode);
+      return putSingle(
+          key, k, RequestBody.fromContentProvider(streams, size, CONTENT_TYPE), size, digest, mode);
     } finally {
       streams.closeLast();
     }
@@ -373,7 +411,8 @@ public final class S3LayerStore implements LayerStore {
       return skip.get();
     }
     RequestBody body =
-        RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, CONTENT_TYPE);
+        RequestBody.fromContentProvider(
+            ContentStreamProvider.fromByteArrayUnsafe(bytes), bytes.length, CONTENT_TYPE);
     return putSingle(key, k, body, bytes.length, digest, mode);
   }
 
@@ -383,8 +422,15 @@ public final class S3LayerStore implements LayerStore {
     List<ObjectInfo> result = new ArrayList<>();
     try {
       for (S3Object o :
-          s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix).maxKeys(listPageSize)).contents()) {
-        result.add(new ObjectInfo(o.key().substring(folderPrefix.length()), o.size(), Optional.empty(), o.lastModified()));
+          s3.listObjectsV2Paginator(
+                  b -> b.bucket(bucket).prefix(folderPrefix + prefix).maxKeys(listPageSize))
+              .contents()) {
+        result.add(
+            new ObjectInfo(
+                o.key().substring(folderPrefix.length()),
+                o.size(),
+                Optional.empty(),
+                o.lastModified()));
       }
     } catch (SdkException e) {
       throw errors.translate(e, S3Errors.Operation.LIST, prefix);
@@ -401,15 +447,19 @@ public final class S3LayerStore implements LayerStore {
    * s3:ListBucketMultipartUploads} on the bucket and {@code s3:AbortMultipartUpload} on the keys.
    */
   @Override
-  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun) throws IOException {
+  public int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun)
+      throws IOException {
     checkNotNull(prefix, "prefix");
     checkNotNull(startedBefore, "startedBefore");
     int count = 0;
     Iterable<software.amazon.awssdk.services.s3.model.MultipartUpload> uploads =
-        s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix)).uploads();
+        s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(folderPrefix + prefix))
+            .uploads();
     try {
       for (software.amazon.awssdk.services.s3.model.MultipartUpload u : uploads) {
-        if (u.initiated() == null || !u.initiated().isBefore(startedBefore) || !u.key().startsWith(folderPrefix)) {
+        if (u.initiated() == null
+            || !u.initiated().isBefore(startedBefore)
+            || !u.key().startsWith(folderPrefix)) {
           continue;
         }
         if (!dryRun && !abortUpload(u.key(), u.uploadId())) {
@@ -434,7 +484,8 @@ public final class S3LayerStore implements LayerStore {
       if (e.statusCode() == 404) {
         return false;
       }
-      throw errors.translate(e, S3Errors.Operation.ABORT_UPLOAD, objectKey.substring(folderPrefix.length()));
+      throw errors.translate(
+          e, S3Errors.Operation.ABORT_UPLOAD, objectKey.substring(folderPrefix.length()));
     }
   }
 
@@ -461,27 +512,46 @@ public final class S3LayerStore implements LayerStore {
     int requests = 0;
     List<S3Error> failures = new ArrayList<>();
     for (int from = 0; from < unique.size(); from += deleteBatch) {
-      List<ObjectIdentifier> batch = unique.subList(from, Math.min(from + deleteBatch, unique.size()))
-          .stream()
-          .map(key -> ObjectIdentifier.builder().key(objectKey(key)).build())
-          .toList();
+      List<ObjectIdentifier> batch =
+          unique.subList(from, Math.min(from + deleteBatch, unique.size())).stream()
+              .map(key -> ObjectIdentifier.builder().key(objectKey(key)).build())
+              .toList();
       try {
-        DeleteObjectsResponse r = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+        DeleteObjectsResponse r =
+            s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
         failures.addAll(r.errors());
       } catch (SdkException e) {
-        throw errors.translate(e, S3Errors.Operation.DELETE, batch.get(0).key().substring(folderPrefix.length()));
+        throw errors.translate(
+            e, S3Errors.Operation.DELETE, batch.get(0).key().substring(folderPrefix.length()));
       }
       requests++;
     }
     if (!failures.isEmpty()) {
-      String sample = failures.stream().limit(5)
-          .map(f -> f.key().substring(Math.min(folderPrefix.length(), f.key().length())) + " (" + f.code() + ")")
-          .reduce((a, c) -> a + ", " + c).orElse("");
-      String message = "could not delete " + failures.size() + " of " + unique.size() + " keys in " + location + ": " + sample
-          + (failures.size() > 5 ? ", …" : "");
+      String sample =
+          failures.stream()
+              .limit(5)
+              .map(
+                  f ->
+                      f.key().substring(Math.min(folderPrefix.length(), f.key().length()))
+                          + " ("
+                          + f.code()
+                          + ")")
+              .reduce((a, c) -> a + ", " + c)
+              .orElse("");
+      String message =
+          "could not delete "
+              + failures.size()
+              + " of "
+              + unique.size()
+              + " keys in "
+              + location
+              + ": "
+              + sample
+              + (failures.size() > 5 ? ", …" : "");
       boolean denied = failures.stream().anyMatch(f -> "AccessDenied".equals(f.code()));
       throw denied
-          ? new StoreAccessException(errors.scrub(message + "; the credentials need s3:DeleteObject"))
+          ? new StoreAccessException(
+              errors.scrub(message + "; the credentials need s3:DeleteObject"))
           : new StoreException(errors.scrub(message));
     }
     return requests;
@@ -505,18 +575,24 @@ public final class S3LayerStore implements LayerStore {
 
   // ---- writes
 
-  /** A result that makes the write unnecessary: the key is taken (IF_ABSENT) or holds these bytes. */
-  private Optional<PutResult> existing(String key, long size, Digest digest, PutMode mode) throws IOException {
+  /**
+   * A result that makes the write unnecessary: the key is taken (IF_ABSENT) or holds these bytes.
+   */
+  private Optional<PutResult> existing(String key, long size, Digest digest, PutMode mode)
+      throws IOException {
     Optional<ObjectInfo> present = head(key);
     if (present.isEmpty()) {
       return Optional.empty();
     }
     ObjectInfo info = present.get();
     boolean same = info.size() == size && info.digest().equals(Optional.of(digest));
-    return mode == PutMode.IF_ABSENT || same ? Optional.of(new PutResult(info, false)) : Optional.empty();
+    return mode == PutMode.IF_ABSENT || same
+        ? Optional.of(new PutResult(info, false))
+        : Optional.empty();
   }
 
-  private PutResult putSingle(String key, String k, RequestBody body, long size, Digest digest, PutMode mode)
+  private PutResult putSingle(
+      String key, String k, RequestBody body, long size, Digest digest, PutMode mode)
       throws IOException {
     boolean conditional = mode == PutMode.IF_ABSENT && conditionalWrites;
     try {
@@ -537,11 +613,12 @@ public final class S3LayerStore implements LayerStore {
   }
 
   private PutObjectRequest putRequest(String k, Digest digest, boolean conditional) {
-    PutObjectRequest.Builder b = PutObjectRequest.builder()
-        .bucket(bucket)
-        .key(k)
-        .contentType(CONTENT_TYPE)
-        .metadata(Map.of(DIGEST_METADATA, digest.hex()));
+    PutObjectRequest.Builder b =
+        PutObjectRequest.builder()
+            .bucket(bucket)
+            .key(k)
+            .contentType(CONTENT_TYPE)
+            .metadata(Map.of(DIGEST_METADATA, digest.hex()));
     acl.ifPresent(b::acl);
     if (sendChecksums) {
       b.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(digest.hex())));
@@ -565,7 +642,8 @@ public final class S3LayerStore implements LayerStore {
   private PutResult alreadyThere(String key, Digest ours) throws IOException {
     Optional<ObjectInfo> info = head(key);
     if (info.isEmpty()) {
-      throw new StoreException(location + "/" + key + " was reported present but has since been deleted; try again");
+      throw new StoreException(
+          location + "/" + key + " was reported present but has since been deleted; try again");
     }
     // The SDK retries a PUT whose answer was lost; the retry then meets our own object. Both
     // "written" and "already there" are true of identical bytes; say written, as the caller's
@@ -575,21 +653,27 @@ public final class S3LayerStore implements LayerStore {
 
   private PutResult written(String key, long size, Digest digest) throws IOException {
     // PUT answers carry no Last-Modified; ask, so the info matches what head() and list() say.
-    ObjectInfo info = head(key).orElse(new ObjectInfo(key, size, Optional.of(digest), Instant.now()));
+    ObjectInfo info =
+        head(key).orElse(new ObjectInfo(key, size, Optional.of(digest), Instant.now()));
     return new PutResult(info, true);
   }
 
   private static boolean isPreconditionFailed(AwsServiceException e) {
     return e.statusCode() == 412
-        || (e.awsErrorDetails() != null && "PreconditionFailed".equals(e.awsErrorDetails().errorCode()));
+        || (e.awsErrorDetails() != null
+            && "PreconditionFailed".equals(e.awsErrorDetails().errorCode()));
   }
 
   private static boolean isNotImplemented(AwsServiceException e) {
     return e.statusCode() == 501
-        || (e.awsErrorDetails() != null && "NotImplemented".equals(e.awsErrorDetails().errorCode()));
+        || (e.awsErrorDetails() != null
+            && "NotImplemented".equals(e.awsErrorDetails().errorCode()));
   }
 
-  /** A large file sent as parts in parallel, read once in order so its digest is computed on the way. */
+  /**
+   * A large file sent as parts in parallel, read once in order so its digest is computed on the
+   * way.
+   */
   private final class MultipartUpload {
     private final String key;
     private final String objectKey;
@@ -599,7 +683,8 @@ public final class S3LayerStore implements LayerStore {
     private final PutMode mode;
     private final long chunk;
 
-    MultipartUpload(String key, String objectKey, Path source, long size, Digest digest, PutMode mode) {
+    MultipartUpload(
+        String key, String objectKey, Path source, long size, Digest digest, PutMode mode) {
       this.key = key;
       this.objectKey = objectKey;
       this.source = source;
@@ -612,11 +697,12 @@ public final class S3LayerStore implements LayerStore {
     }
 
     PutResult run() throws IOException {
-      CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
-          .bucket(bucket)
-          .key(objectKey)
-          .contentType(CONTENT_TYPE)
-          .metadata(Map.of(DIGEST_METADATA, digest.hex()));
+      CreateMultipartUploadRequest.Builder create =
+          CreateMultipartUploadRequest.builder()
+              .bucket(bucket)
+              .key(objectKey)
+              .contentType(CONTENT_TYPE)
+              .metadata(Map.of(DIGEST_METADATA, digest.hex()));
       acl.ifPresent(create::acl);
       String uploadId;
       try {
@@ -629,12 +715,16 @@ public final class S3LayerStore implements LayerStore {
         List<CompletedPart> parts = uploadParts(uploadId);
         boolean conditional = mode == PutMode.IF_ABSENT && conditionalWrites;
         try {
-          s3.completeMultipartUpload(b -> {
-            b.bucket(bucket).key(objectKey).uploadId(uploadId).multipartUpload(m -> m.parts(parts));
-            if (conditional) {
-              b.ifNoneMatch("*");
-            }
-          });
+          s3.completeMultipartUpload(
+              b -> {
+                b.bucket(bucket)
+                    .key(objectKey)
+                    .uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts));
+                if (conditional) {
+                  b.ifNoneMatch("*");
+                }
+              });
           completed = true;
         } catch (AwsServiceException e) {
           if (conditional && isPreconditionFailed(e)) {
@@ -642,8 +732,12 @@ public final class S3LayerStore implements LayerStore {
           }
           if (conditional && isNotImplemented(e)) {
             conditionalWrites = false;
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId)
-                .multipartUpload(m -> m.parts(parts)));
+            s3.completeMultipartUpload(
+                b ->
+                    b.bucket(bucket)
+                        .key(objectKey)
+                        .uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(parts)));
             completed = true;
           } else {
             throw e;
@@ -673,28 +767,40 @@ public final class S3LayerStore implements LayerStore {
           byte[] data = new byte[length];
           if (in.readNBytes(data, 0, length) != length) {
             slots.release();
-            throw new CorruptObjectException(source + " shrank while it was uploaded to " + location + "/" + key);
+            throw new CorruptObjectException(
+                source + " shrank while it was uploaded to " + location + "/" + key);
           }
           sha256.update(data);
           int partNumber = i + 1;
           CompletableFuture<CompletedPart> f = new CompletableFuture<>();
           futures.add(f);
-          executor.execute(() -> {
-            try {
-              String etag = s3.uploadPart(
-                  b -> b.bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
-                  RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(data), length, CONTENT_TYPE))
-                  .eTag();
-              f.complete(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
-            } catch (Throwable t) {
-              f.completeExceptionally(t);
-            } finally {
-              slots.release();
-            }
-          });
+          executor.execute(
+              () -> {
+                try {
+                  String etag =
+                      s3.uploadPart(
+                              b ->
+                                  b.bucket(bucket)
+                                      .key(objectKey)
+                                      .uploadId(uploadId)
+                                      .partNumber(partNumber)
+                                      .contentLength((long) length),
+                              RequestBody.fromContentProvider(
+                                  ContentStreamProvider.fromByteArrayUnsafe(data),
+                                  length,
+                                  CONTENT_TYPE))
+                          .eTag();
+                  f.complete(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                } catch (Throwable t) {
+                  f.completeExceptionally(t);
+                } finally {
+                  slots.release();
+                }
+              });
         }
         if (in.read() >= 0) {
-          throw new CorruptObjectException(source + " grew while it was uploaded to " + location + "/" + key);
+          throw new CorruptObjectException(
+              source + " grew while it was uploaded to " + location + "/" + key);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -712,7 +818,15 @@ public final class S3LayerStore implements LayerStore {
       Digest actual = Digest.of(sha256.digest());
       if (!actual.equals(digest)) {
         throw new CorruptObjectException(
-            source + " does not match the digest given for " + location + "/" + key + ": expected " + digest + ", got " + actual);
+            source
+                + " does not match the digest given for "
+                + location
+                + "/"
+                + key
+                + ": expected "
+                + digest
+                + ", got "
+                + actual);
       }
       List<CompletedPart> parts = new ArrayList<>(count);
       for (CompletableFuture<CompletedPart> f : futures) {
@@ -745,7 +859,8 @@ public final class S3LayerStore implements LayerStore {
         if (e.getCause() instanceof UncheckedIOException io) {
           throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
         }
-        throw new StoreException("could not upload " + location + "/" + key + ": " + e.getCause(), e.getCause());
+        throw new StoreException(
+            "could not upload " + location + "/" + key + ": " + e.getCause(), e.getCause());
       }
     }
 
@@ -759,9 +874,9 @@ public final class S3LayerStore implements LayerStore {
   }
 
   /**
-   * Streams of one file for single-request uploads, a fresh one per attempt. Each checks the
-   * digest before handing out the last bytes, so a file that does not match is never sent whole
-   * and the service stores nothing.
+   * Streams of one file for single-request uploads, a fresh one per attempt. Each checks the digest
+   * before handing out the last bytes, so a file that does not match is never sent whole and the
+   * service stores nothing.
    */
   private static final class FileStreams implements ContentStreamProvider {
     private final Path source;
@@ -781,7 +896,8 @@ public final class S3LayerStore implements LayerStore {
     public synchronized InputStream newStream() {
       closeLast();
       try {
-        last = new DigestCheckingInputStream(Files.newInputStream(source), size, digest, what, source);
+        last =
+            new DigestCheckingInputStream(Files.newInputStream(source), size, digest, what, source);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -848,7 +964,9 @@ public final class S3LayerStore implements LayerStore {
 
   private static String describeDefaultCredentials(AwsCredentialsProvider provider) {
     try {
-      return "access key id " + provider.resolveCredentials().accessKeyId() + " (from the default AWS credential chain)";
+      return "access key id "
+          + provider.resolveCredentials().accessKeyId()
+          + " (from the default AWS credential chain)";
     } catch (RuntimeException e) {
       return "the default AWS credential chain (which found no credentials)";
     }
@@ -942,7 +1060,8 @@ public final class S3LayerStore implements LayerStore {
     public Builder credentials(String accessKeyId, String secretAccessKey) {
       checkNotNull(accessKeyId, "accessKeyId");
       checkNotNull(secretAccessKey, "secretAccessKey");
-      checkArgument(!accessKeyId.isBlank() && !secretAccessKey.isBlank(), "credentials must not be blank");
+      checkArgument(
+          !accessKeyId.isBlank() && !secretAccessKey.isBlank(), "credentials must not be blank");
       this.accessKeyId = Optional.of(accessKeyId);
       this.secretAccessKey = Optional.of(secretAccessKey);
       return this;
@@ -963,8 +1082,12 @@ public final class S3LayerStore implements LayerStore {
 
     /** Size of upload parts and download ranges (default 16 MiB, at least 5 MiB). */
     public Builder partSize(long bytes) {
-      checkArgument(bytes >= 5 * MIB, "partSize must be at least 5 MiB (the S3 minimum), got %s", bytes);
-      checkArgument(bytes <= 512 * MIB, "partSize must be at most 512 MiB (it is held in memory), got %s", bytes);
+      checkArgument(
+          bytes >= 5 * MIB, "partSize must be at least 5 MiB (the S3 minimum), got %s", bytes);
+      checkArgument(
+          bytes <= 512 * MIB,
+          "partSize must be at most 512 MiB (it is held in memory), got %s",
+          bytes);
       this.partSize = bytes;
       return this;
     }
@@ -978,7 +1101,10 @@ public final class S3LayerStore implements LayerStore {
 
     /** Parts and ranges transferred at once per upload or download (default 4). */
     public Builder parallelism(int parallelism) {
-      checkArgument(parallelism >= 1 && parallelism <= 64, "parallelism must be 1 to 64, got %s", parallelism);
+      checkArgument(
+          parallelism >= 1 && parallelism <= 64,
+          "parallelism must be 1 to 64, got %s",
+          parallelism);
       this.parallelism = parallelism;
       return this;
     }
@@ -1002,7 +1128,8 @@ public final class S3LayerStore implements LayerStore {
      * jitter, throttling (503 SlowDown, 429) and 5xx retried (default 3).
      */
     public Builder maxAttempts(int attempts) {
-      checkArgument(attempts >= 1 && attempts <= 20, "maxAttempts must be 1 to 20, got %s", attempts);
+      checkArgument(
+          attempts >= 1 && attempts <= 20, "maxAttempts must be 1 to 20, got %s", attempts);
       this.maxAttempts = attempts;
       return this;
     }
@@ -1042,17 +1169,25 @@ public final class S3LayerStore implements LayerStore {
       checkState(bucket != null, "bucket is not set");
       if (endpoint.isEmpty()) {
         // An AWS region must exist in the SDK's partitions (us-east-1, cn-north-1, …).
-        region.ifPresent(r -> checkArgument(r.matches("[a-z]{2}(-[a-z]+)+-\\d+"),
-            "'%s' is not an AWS region name (e.g. us-east-1, eu-central-1)", r));
+        region.ifPresent(
+            r ->
+                checkArgument(
+                    r.matches("[a-z]{2}(-[a-z]+)+-\\d+"),
+                    "'%s' is not an AWS region name (e.g. us-east-1, eu-central-1)",
+                    r));
       }
       return new S3LayerStore(this);
     }
 
     @Override
     public String toString() {
-      return "S3LayerStore.Builder[s3://" + bucket + (folder.isEmpty() ? "" : "/" + folder)
-          + region.map(r -> ", region=" + r).orElse("") + endpoint.map(e -> ", endpoint=" + e).orElse("")
-          + accessKeyId.map(id -> ", access key id " + id + " (secret hidden)").orElse("") + "]";
+      return "S3LayerStore.Builder[s3://"
+          + bucket
+          + (folder.isEmpty() ? "" : "/" + folder)
+          + region.map(r -> ", region=" + r).orElse("")
+          + endpoint.map(e -> ", endpoint=" + e).orElse("")
+          + accessKeyId.map(id -> ", access key id " + id + " (secret hidden)").orElse("")
+          + "]";
     }
   }
 }

@@ -89,9 +89,13 @@ public record S3Settings(
    */
   public static S3Settings fromEnvironment(Map<String, String> env) {
     checkNotNull(env, "env");
-    String bucketValue = value(env, BUCKET)
-        .orElseThrow(() -> new IllegalArgumentException(
-            BUCKET + " is not set; set it to the shared bucket, e.g. my-bucket or my-bucket/folder"));
+    String bucketValue =
+        value(env, BUCKET)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        BUCKET
+                            + " is not set; set it to the shared bucket, e.g. my-bucket or my-bucket/folder"));
     int slash = bucketValue.indexOf('/');
     String bucket = slash < 0 ? bucketValue : bucketValue.substring(0, slash);
     String folder = slash < 0 ? "" : bucketValue.substring(slash + 1);
@@ -104,19 +108,25 @@ public record S3Settings(
       throw new IllegalArgumentException(
           ENDPOINT + " and its older name " + HOST + " are both set and differ; unset " + HOST);
     }
-    Optional<S3Endpoints.Target> target = endpointValue.isPresent()
-        ? Optional.of(S3Endpoints.parse(endpointValue.get(), ENDPOINT))
-        : hostValue.map(h -> S3Endpoints.parse(h, HOST));
+    Optional<S3Endpoints.Target> target =
+        endpointValue.isPresent()
+            ? Optional.of(S3Endpoints.parse(endpointValue.get(), ENDPOINT))
+            : hostValue.map(h -> S3Endpoints.parse(h, HOST));
 
     // HALCYON_S3_REGION is specific to us; AWS_REGION is often a machine-wide default and must not
     // override the region a legacy HALCYON_S3_HOST names.
-    String region = value(env, REGION)
-        .or(() -> target.flatMap(S3Endpoints.Target::region))
-        .or(() -> value(env, AWS_REGION))
-        .orElse(S3Endpoints.US_EAST_1);
-    if (target.flatMap(S3Endpoints.Target::custom).isEmpty() && !REGION_NAME.matcher(region).matches()) {
+    String region =
+        value(env, REGION)
+            .or(() -> target.flatMap(S3Endpoints.Target::region))
+            .or(() -> value(env, AWS_REGION))
+            .orElse(S3Endpoints.US_EAST_1);
+    if (target.flatMap(S3Endpoints.Target::custom).isEmpty()
+        && !REGION_NAME.matcher(region).matches()) {
       throw new IllegalArgumentException(
-          "'" + region + "' is not an AWS region name (e.g. us-east-1, eu-central-1); check " + REGION);
+          "'"
+              + region
+              + "' is not an AWS region name (e.g. us-east-1, eu-central-1); check "
+              + REGION);
     }
 
     Optional<String> keyId = value(env, ACCESS_KEY_ID);
@@ -153,13 +163,18 @@ public record S3Settings(
 
   @Override
   public String toString() {
-    return "S3Settings[" + describe()
-        + ", region=" + region
+    return "S3Settings["
+        + describe()
+        + ", region="
+        + region
         + endpoint.map(e -> ", endpoint=" + e).orElse("")
         + (dualstack ? ", dualstack" : "")
         + (fips ? ", fips" : "")
-        + ", credentials=" + accessKeyId.map(id -> "key id " + id + " (secret hidden)").orElse("default AWS chain")
-        + ", acl=" + acl + "]";
+        + ", credentials="
+        + accessKeyId.map(id -> "key id " + id + " (secret hidden)").orElse("default AWS chain")
+        + ", acl="
+        + acl
+        + "]";
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {
@@ -172,13 +187,16 @@ public record S3Settings(
     if (bucket.length() < 3 || bucket.length() > 63) {
       why = "it must be 3 to 63 characters long";
     } else if (!BUCKET_NAME.matcher(bucket).matches()) {
-      why = "it may contain only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit";
+      why =
+          "it may contain only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit";
     } else if (bucket.contains("..") || bucket.contains(".-") || bucket.contains("-.")) {
       why = "dots may not be adjacent to each other or to hyphens";
     } else if (IP_ADDRESS.matcher(bucket).matches()) {
       why = "it may not look like an IP address";
-    } else if (bucket.startsWith("xn--") || bucket.startsWith("sthree-")
-        || bucket.endsWith("-s3alias") || bucket.endsWith("--ol-s3")) {
+    } else if (bucket.startsWith("xn--")
+        || bucket.startsWith("sthree-")
+        || bucket.endsWith("-s3alias")
+        || bucket.endsWith("--ol-s3")) {
       why = "it uses a prefix or suffix that S3 reserves";
     }
     if (why != null) {

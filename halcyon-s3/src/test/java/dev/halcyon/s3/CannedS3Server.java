@@ -37,7 +37,9 @@ public final class CannedS3Server implements AutoCloseable {
     }
   }
 
-  /** Writes the whole answer to one request on {@code out}; may reset or half-close {@code socket}. */
+  /**
+   * Writes the whole answer to one request on {@code out}; may reset or half-close {@code socket}.
+   */
   @FunctionalInterface
   public interface Responder {
     void respond(Request request, Socket socket, OutputStream out) throws IOException;
@@ -48,11 +50,13 @@ public final class CannedS3Server implements AutoCloseable {
   private final ServerSocket server;
   private final Responder responder;
   private final AtomicInteger requests = new AtomicInteger();
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "canned-s3");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "canned-s3");
+            t.setDaemon(true);
+            return t;
+          });
 
   private CannedS3Server(ServerSocket server, Responder responder) {
     this.server = server;
@@ -77,12 +81,12 @@ public final class CannedS3Server implements AutoCloseable {
   // ---- canned answers
 
   /**
-   * What S3 answers a request signed for the wrong region, by {@code mode}: {@code "redirect"} is
-   * a regional endpoint of another region (301 Moved Permanently, {@code x-amz-bucket-region},
-   * error PermanentRedirect naming the right endpoint); {@code "malformed"} is the global endpoint
-   * (400 Bad Request, {@code x-amz-bucket-region}, error AuthorizationHeaderMalformed whose message
-   * and {@code <Region>} name the expected region). HEAD answers carry the status and headers
-   * only, as on AWS.
+   * What S3 answers a request signed for the wrong region, by {@code mode}: {@code "redirect"} is a
+   * regional endpoint of another region (301 Moved Permanently, {@code x-amz-bucket-region}, error
+   * PermanentRedirect naming the right endpoint); {@code "malformed"} is the global endpoint (400
+   * Bad Request, {@code x-amz-bucket-region}, error AuthorizationHeaderMalformed whose message and
+   * {@code <Region>} name the expected region). HEAD answers carry the status and headers only, as
+   * on AWS.
    */
   public static Responder wrongRegion(String bucket, String realRegion, String mode) {
     return (request, socket, out) -> {
@@ -91,30 +95,54 @@ public final class CannedS3Server implements AutoCloseable {
       String status;
       if (mode.equals("redirect")) {
         status = "301 Moved Permanently";
-        xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket you are"
-            + " attempting to access must be addressed using the specified endpoint. Please send all future requests to"
-            + " this endpoint.</Message><Endpoint>" + bucket + ".s3." + realRegion + ".amazonaws.com</Endpoint><Bucket>"
-            + bucket + "</Bucket><RequestId>" + requestId(request) + "</RequestId><HostId>Zm9yIHRlc3Rz</HostId></Error>";
+        xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket you are"
+                + " attempting to access must be addressed using the specified endpoint. Please send all future requests to"
+                + " this endpoint.</Message><Endpoint>"
+                + bucket
+                + ".s3."
+                + realRegion
+                + ".amazonaws.com</Endpoint><Bucket>"
+                + bucket
+                + "</Bucket><RequestId>"
+                + requestId(request)
+                + "</RequestId><HostId>Zm9yIHRlc3Rz</HostId></Error>";
       } else {
         status = "400 Bad Request";
-        xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The"
-            + " authorization header is malformed; the region '" + signedFor + "' is wrong; expecting '" + realRegion
-            + "'</Message><Region>" + realRegion + "</Region><RequestId>" + requestId(request)
-            + "</RequestId><HostId>Zm9yIHRlc3Rz</HostId></Error>";
+        xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The"
+                + " authorization header is malformed; the region '"
+                + signedFor
+                + "' is wrong; expecting '"
+                + realRegion
+                + "'</Message><Region>"
+                + realRegion
+                + "</Region><RequestId>"
+                + requestId(request)
+                + "</RequestId><HostId>Zm9yIHRlc3Rz</HostId></Error>";
       }
-      StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append("\r\n")
-          .append("x-amz-bucket-region: ").append(realRegion).append("\r\n")
-          .append("x-amz-request-id: ").append(requestId(request)).append("\r\n")
-          .append("x-amz-id-2: Zm9yIHRlc3Rz\r\n")
-          .append("Date: Thu, 26 Nov 2026 01:00:00 GMT\r\n")
-          .append("Server: AmazonS3\r\n");
+      StringBuilder head =
+          new StringBuilder("HTTP/1.1 ")
+              .append(status)
+              .append("\r\n")
+              .append("x-amz-bucket-region: ")
+              .append(realRegion)
+              .append("\r\n")
+              .append("x-amz-request-id: ")
+              .append(requestId(request))
+              .append("\r\n")
+              .append("x-amz-id-2: Zm9yIHRlc3Rz\r\n")
+              .append("Date: Thu, 26 Nov 2026 01:00:00 GMT\r\n")
+              .append("Server: AmazonS3\r\n");
       if (request.method().equals("HEAD")) {
-        head.append("Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        head.append(
+            "Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         return;
       }
       byte[] body = xml.getBytes(StandardCharsets.UTF_8);
-      head.append("Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+      head.append(
+          "Content-Type: application/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.write((Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.write(body);
@@ -133,11 +161,12 @@ public final class CannedS3Server implements AutoCloseable {
   }
 
   /**
-   * Serves one object (HEAD, and GET with or without a byte range) whose recorded digest is that
-   * of {@code recorded}, with the bytes of {@code served} (the same array for a sound object).
+   * Serves one object (HEAD, and GET with or without a byte range) whose recorded digest is that of
+   * {@code recorded}, with the bytes of {@code served} (the same array for a sound object).
    * Requests for which {@code faulty} answers true get {@code fault} instead of the whole body.
    */
-  public static Responder object(byte[] recorded, byte[] served, Body fault, java.util.function.Predicate<Request> faulty) {
+  public static Responder object(
+      byte[] recorded, byte[] served, Body fault, java.util.function.Predicate<Request> faulty) {
     String digest = sha256(recorded);
     String etag = "\"" + digest.substring(0, 32) + "\"";
     return (request, socket, out) -> {
@@ -155,15 +184,30 @@ public final class CannedS3Server implements AutoCloseable {
         }
       }
       int length = (int) (to - from + 1);
-      StringBuilder head = new StringBuilder("HTTP/1.1 ").append(ranged ? "206 Partial Content" : "200 OK").append("\r\n")
-          .append("ETag: ").append(etag).append("\r\n")
-          .append("Last-Modified: Thu, 26 Nov 2026 01:00:00 GMT\r\n")
-          .append("x-amz-meta-halcyon-sha256: ").append(digest).append("\r\n")
-          .append("Accept-Ranges: bytes\r\n")
-          .append("Content-Type: application/octet-stream\r\n")
-          .append("Content-Length: ").append(length).append("\r\n");
+      StringBuilder head =
+          new StringBuilder("HTTP/1.1 ")
+              .append(ranged ? "206 Partial Content" : "200 OK")
+              .append("\r\n")
+              .append("ETag: ")
+              .append(etag)
+              .append("\r\n")
+              .append("Last-Modified: Thu, 26 Nov 2026 01:00:00 GMT\r\n")
+              .append("x-amz-meta-halcyon-sha256: ")
+              .append(digest)
+              .append("\r\n")
+              .append("Accept-Ranges: bytes\r\n")
+              .append("Content-Type: application/octet-stream\r\n")
+              .append("Content-Length: ")
+              .append(length)
+              .append("\r\n");
       if (ranged) {
-        head.append("Content-Range: bytes ").append(from).append('-').append(to).append('/').append(total).append("\r\n");
+        head.append("Content-Range: bytes ")
+            .append(from)
+            .append('-')
+            .append(to)
+            .append('/')
+            .append(total)
+            .append("\r\n");
       }
       head.append("Connection: close\r\n\r\n");
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -209,7 +253,9 @@ public final class CannedS3Server implements AutoCloseable {
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
         if (colon > 0) {
-          headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+          headers.put(
+              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+              lines[i].substring(colon + 1).trim());
         }
       }
       OutputStream out = client.getOutputStream();
@@ -221,7 +267,12 @@ public final class CannedS3Server implements AutoCloseable {
       if (length != null) {
         in.readNBytes(Integer.parseInt(length));
       }
-      Request request = new Request(requests.incrementAndGet(), requestLine[0], requestLine.length > 1 ? requestLine[1] : "/", headers);
+      Request request =
+          new Request(
+              requests.incrementAndGet(),
+              requestLine[0],
+              requestLine.length > 1 ? requestLine[1] : "/",
+              headers);
       responder.respond(request, client, out);
       if (!client.isClosed() && !client.isOutputShutdown()) {
         out.flush();

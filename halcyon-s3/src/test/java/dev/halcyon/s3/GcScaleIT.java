@@ -34,10 +34,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * printed.
  *
  * <p>Two servers. S3Mock rewrites its whole per-bucket key map on every PUT and every deleted key,
- * so each write costs time proportional to the bucket (about 50 PUTs/s at 2,000 keys on two cores, 23 under load):
- * it gets {@value #S3MOCK_ARCHIVES} archives. S3Proxy (a process, files on disk, SigV4 checked)
- * gets {@value #S3PROXY_ARCHIVES} in the suite; {@code -Dhalcyon.bench=true} makes that 100,000,
- * and {@code -Dhalcyon.gc.archives=N} any number.
+ * so each write costs time proportional to the bucket (about 50 PUTs/s at 2,000 keys on two cores,
+ * 23 under load): it gets {@value #S3MOCK_ARCHIVES} archives. S3Proxy (a process, files on disk,
+ * SigV4 checked) gets {@value #S3PROXY_ARCHIVES} in the suite; {@code -Dhalcyon.bench=true} makes
+ * that 100,000, and {@code -Dhalcyon.gc.archives=N} any number.
  */
 class GcScaleIT {
   static final String BUCKET = "gc-scale";
@@ -46,7 +46,8 @@ class GcScaleIT {
   static final int LABELS = 100;
 
   @RegisterExtension
-  static final S3MockExtension S3_MOCK = S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
+  static final S3MockExtension S3_MOCK =
+      S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
 
   private static int s3ProxyArchives() {
     String n = System.getProperty("halcyon.gc.archives");
@@ -60,7 +61,14 @@ class GcScaleIT {
   void collect_s3MockBucket_listsEverythingAndDeletesInBatchesOfAThousand() throws Exception {
     URI endpoint = URI.create("http://127.0.0.1:" + S3_MOCK.getHttpPort());
     S3Client raw = client(endpoint, "mock-key", "mock-secret");
-    measure("S3Mock", raw, S3LayerStore.builder().bucket(BUCKET).endpoint(endpoint).credentials("mock-key", "mock-secret"), S3MOCK_ARCHIVES);
+    measure(
+        "S3Mock",
+        raw,
+        S3LayerStore.builder()
+            .bucket(BUCKET)
+            .endpoint(endpoint)
+            .credentials("mock-key", "mock-secret"),
+        S3MOCK_ARCHIVES);
   }
 
   @Test
@@ -74,7 +82,10 @@ class GcScaleIT {
       measure(
           "S3Proxy",
           raw,
-          S3LayerStore.builder().bucket(BUCKET).endpoint(server.endpoint()).credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL),
+          S3LayerStore.builder()
+              .bucket(BUCKET)
+              .endpoint(server.endpoint())
+              .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL),
           s3ProxyArchives());
     }
   }
@@ -86,26 +97,35 @@ class GcScaleIT {
    */
   private static void benchInMemoryS3Proxy(int n) throws Exception {
     int port;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("s3proxy-bench");
     java.nio.file.Path props = dir.resolve("s3proxy.properties");
     URI endpoint = URI.create("http://127.0.0.1:" + port);
-    java.nio.file.Files.writeString(props, String.join("\n",
-        "s3proxy.endpoint=" + endpoint,
-        "s3proxy.authorization=aws-v2-or-v4",
-        "s3proxy.identity=" + S3ProxyServer.IDENTITY,
-        "s3proxy.credential=" + S3ProxyServer.CREDENTIAL,
-        "s3proxy.ignore-unknown-headers=true",
-        "jclouds.provider=transient",
-        ""));
-    Process process = new ProcessBuilder(
-            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g", "-jar", System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"), "--properties", props.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("s3proxy.log").toFile())
-        .start();
+    java.nio.file.Files.writeString(
+        props,
+        String.join(
+            "\n",
+            "s3proxy.endpoint=" + endpoint,
+            "s3proxy.authorization=aws-v2-or-v4",
+            "s3proxy.identity=" + S3ProxyServer.IDENTITY,
+            "s3proxy.credential=" + S3ProxyServer.CREDENTIAL,
+            "s3proxy.ignore-unknown-headers=true",
+            "jclouds.provider=transient",
+            ""));
+    Process process =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-jar",
+                System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"),
+                "--properties",
+                props.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("s3proxy.log").toFile())
+            .start();
     try {
       S3Client raw = client(endpoint, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL);
       while (true) {
@@ -136,12 +156,14 @@ class GcScaleIT {
         .endpointOverride(endpoint)
         .forcePathStyle(true)
         .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .build();
   }
 
-  private static void measure(String server, S3Client raw, S3LayerStore.Builder storeBuilder, int n) throws Exception {
+  private static void measure(String server, S3Client raw, S3LayerStore.Builder storeBuilder, int n)
+      throws Exception {
     long t0 = System.nanoTime();
     try (raw) {
       fill(raw, n);
@@ -152,7 +174,10 @@ class GcScaleIT {
       Map<String, Long> before = RequestCounter.snapshot();
       long t1 = System.nanoTime();
       GcReport report =
-          GarbageCollector.of(store, new DefaultArchiveNamer(), RetentionPolicies.parse("halcyon;grace=0", Clock.systemUTC()))
+          GarbageCollector.of(
+                  store,
+                  new DefaultArchiveNamer(),
+                  RetentionPolicies.parse("halcyon;grace=0", Clock.systemUTC()))
               .collect(false);
       double gcSeconds = (System.nanoTime() - t1) / 1e9;
       Map<String, Long> after = RequestCounter.snapshot();
@@ -160,19 +185,35 @@ class GcScaleIT {
       long deletes = RequestCounter.between(before, after, "DeleteObjects");
       long gets = RequestCounter.between(before, after, "GetObject");
       long uploads = RequestCounter.between(before, after, "ListMultipartUploads");
-      long total = after.values().stream().mapToLong(Long::longValue).sum() - before.values().stream().mapToLong(Long::longValue).sum();
+      long total =
+          after.values().stream().mapToLong(Long::longValue).sum()
+              - before.values().stream().mapToLong(Long::longValue).sum();
       System.out.printf(
           "gc of %,d archives on %s: filled in %.1f s (%.0f PUT/s); gc %.1f s (list %.1f s, plan %.2f s, delete %.1f s);"
               + " %d HTTP requests: %d ListObjectsV2, %d DeleteObjects, %d GetObject; %d list calls, %d deleteAll calls; deleted %,d%n",
-          n, server, fillSeconds, n / fillSeconds, gcSeconds, report.listTime().toMillis() / 1000.0,
-          report.planTime().toMillis() / 1000.0, report.deleteTime().toMillis() / 1000.0, total, lists, deletes, gets,
-          report.listCalls(), report.deleteCalls(), report.plan().condemned().size());
+          n,
+          server,
+          fillSeconds,
+          n / fillSeconds,
+          gcSeconds,
+          report.listTime().toMillis() / 1000.0,
+          report.planTime().toMillis() / 1000.0,
+          report.deleteTime().toMillis() / 1000.0,
+          total,
+          lists,
+          deletes,
+          gets,
+          report.listCalls(),
+          report.deleteCalls(),
+          report.plan().condemned().size());
 
       int condemned = n - LABELS;
       assertThat(report.objectsListed()).isEqualTo(n);
       assertThat(report.plan().condemned()).hasSize(condemned);
       int pages = (n + 999) / 1000;
-      assertThat(lists).as("two listings (plan and re-check) of %s pages", pages).isEqualTo(2L * pages);
+      assertThat(lists)
+          .as("two listings (plan and re-check) of %s pages", pages)
+          .isEqualTo(2L * pages);
       assertThat(deletes).isEqualTo((condemned + 999) / 1000).isEqualTo(report.deleteRequests());
       assertThat(gets).as("no manifest exists, so none is read").isZero();
       assertThat(uploads).as("one look for incomplete uploads (there are none)").isEqualTo(1);
@@ -196,18 +237,24 @@ class GcScaleIT {
       int perLabel = n / LABELS;
       for (int l = 0; l < LABELS; l++) {
         int label = l;
-        writes.add(pool.submit(() -> {
-          for (int i = 0; i < perLabel; i++) {
-            LayerTag tag =
-                LayerTag.of(LayerKind.INSTALL, "linux-test-1-x86_64", "jdk-17", "app" + label + "-1.0")
-                    .with(LayerTag.SOURCE_HASH, Digest.sha256(label + "/" + i).toString())
-                    .with(LayerTag.PREFIX, "/app");
-            String key = namer.key(tag, "tar.zst");
-            String body = "archive " + i;
-            raw.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString(body));
-          }
-          return null;
-        }));
+        writes.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perLabel; i++) {
+                    LayerTag tag =
+                        LayerTag.of(
+                                LayerKind.INSTALL,
+                                "linux-test-1-x86_64",
+                                "jdk-17",
+                                "app" + label + "-1.0")
+                            .with(LayerTag.SOURCE_HASH, Digest.sha256(label + "/" + i).toString())
+                            .with(LayerTag.PREFIX, "/app");
+                    String key = namer.key(tag, "tar.zst");
+                    String body = "archive " + i;
+                    raw.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString(body));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : writes) {
         f.get();

@@ -10,8 +10,8 @@ public final class HttpHeads {
   private HttpHeads() {}
 
   /**
-   * Reads up to and including the blank line that ends an HTTP head; null if the stream ends
-   * first. The bytes after it (the body) stay in {@code in}.
+   * Reads up to and including the blank line that ends an HTTP head; null if the stream ends first.
+   * The bytes after it (the body) stay in {@code in}.
    */
   public static String read(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -22,7 +22,10 @@ public final class HttpHeads {
         return null;
       }
       b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : (c == '\r' ? 1 : 0);
+      state =
+          (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+              ? state + 1
+              : (c == '\r' ? 1 : 0);
     }
     return b.toString(StandardCharsets.ISO_8859_1);
   }

@@ -22,7 +22,8 @@ public final class RequestCounter implements ExecutionInterceptor {
   public RequestCounter() {}
 
   @Override
-  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+  public void beforeTransmission(
+      Context.BeforeTransmission context, ExecutionAttributes attributes) {
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
     COUNTS.computeIfAbsent(operation == null ? "?" : operation, k -> new LongAdder()).increment();
   }

@@ -20,10 +20,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the S3 store makes of answers local servers never give, served byte for byte by a {@link
- * CannedS3Server}: bodies that end before their Content-Length or break off with a reset are
- * {@link TransientStoreException}s naming the key and endpoint (a later range is asked again),
- * only a whole body with the wrong bytes is {@link CorruptObjectException}, and a bucket in
- * another region is one line naming the region to set.
+ * CannedS3Server}: bodies that end before their Content-Length or break off with a reset are {@link
+ * TransientStoreException}s naming the key and endpoint (a later range is asked again), only a
+ * whole body with the wrong bytes is {@link CorruptObjectException}, and a bucket in another region
+ * is one line naming the region to set.
  */
 class S3BrokenBodyIT {
   private static final String SECRET = "broken-body-SECRET-never-printed";
@@ -49,7 +49,8 @@ class S3BrokenBodyIT {
   }
 
   private static byte[] readAll(S3LayerStore store, String key) throws IOException {
-    try (StoredObject o = store.get(key).orElseThrow(); InputStream in = o.stream()) {
+    try (StoredObject o = store.get(key).orElseThrow();
+        InputStream in = o.stream()) {
       return in.readAllBytes();
     }
   }
@@ -61,19 +62,23 @@ class S3BrokenBodyIT {
   @Test
   void get_bodyCutShortOfContentLength_transientNamingKeyBytesAndRunAgain() throws Exception {
     byte[] object = bytes(100_000);
-    try (CannedS3Server server = CannedS3Server.start(CannedS3Server.object(object, object, Body.CUT_SHORT, gets()));
+    try (CannedS3Server server =
+            CannedS3Server.start(CannedS3Server.object(object, object, Body.CUT_SHORT, gets()));
         S3LayerStore store = store(server)) {
       assertThatThrownBy(() -> readAll(store, "app/one.tar.zst"))
           .isInstanceOf(TransientStoreException.class)
-          .hasMessage("download of app/one.tar.zst from s3://bkt was cut short after 50000 of 100000 bytes; the connection to "
-              + server.endpoint() + " closed early; run again");
+          .hasMessage(
+              "download of app/one.tar.zst from s3://bkt was cut short after 50000 of 100000 bytes; the connection to "
+                  + server.endpoint()
+                  + " closed early; run again");
     }
   }
 
   @Test
   void get_connectionResetMidBody_transientNamingKeyAndEndpoint() throws Exception {
     byte[] object = bytes(100_000);
-    try (CannedS3Server server = CannedS3Server.start(CannedS3Server.object(object, object, Body.RESET, gets()));
+    try (CannedS3Server server =
+            CannedS3Server.start(CannedS3Server.object(object, object, Body.RESET, gets()));
         S3LayerStore store = store(server)) {
       assertThatThrownBy(() -> readAll(store, "app/one.tar.zst"))
           .isInstanceOf(TransientStoreException.class)
@@ -89,7 +94,8 @@ class S3BrokenBodyIT {
     byte[] object = bytes(100_000);
     byte[] flipped = object.clone();
     flipped[77_777] ^= 0x10;
-    try (CannedS3Server server = CannedS3Server.start(CannedS3Server.object(object, flipped, Body.WHOLE, r -> false));
+    try (CannedS3Server server =
+            CannedS3Server.start(CannedS3Server.object(object, flipped, Body.WHOLE, r -> false));
         S3LayerStore store = store(server)) {
       assertThatThrownBy(() -> readAll(store, "app/one.tar.zst"))
           .isInstanceOf(CorruptObjectException.class)
@@ -100,13 +106,22 @@ class S3BrokenBodyIT {
   @Test
   void get_firstRangeOfLargeObjectCutShort_transientNotCorrupt() throws Exception {
     byte[] object = bytes((int) (12 * MIB));
-    try (CannedS3Server server = CannedS3Server.start(
-            CannedS3Server.object(object, object, Body.CUT_SHORT, r -> "bytes=0-5242879".equals(r.header("range"))));
+    try (CannedS3Server server =
+            CannedS3Server.start(
+                CannedS3Server.object(
+                    object,
+                    object,
+                    Body.CUT_SHORT,
+                    r -> "bytes=0-5242879".equals(r.header("range"))));
         S3LayerStore store = store(server)) {
       assertThatThrownBy(() -> readAll(store, "big.tar.zst"))
           .isInstanceOf(TransientStoreException.class)
-          .hasMessage("download of big.tar.zst from s3://bkt was cut short after 2621440 of 5242880 bytes (range 0-5242879 of "
-              + object.length + " bytes); the connection to " + server.endpoint() + " closed early; run again");
+          .hasMessage(
+              "download of big.tar.zst from s3://bkt was cut short after 2621440 of 5242880 bytes (range 0-5242879 of "
+                  + object.length
+                  + " bytes); the connection to "
+                  + server.endpoint()
+                  + " closed early; run again");
     }
   }
 
@@ -116,9 +131,14 @@ class S3BrokenBodyIT {
     byte[] object = bytes((int) (12 * MIB));
     java.util.Set<String> brokenOnce = ConcurrentHashMap.newKeySet();
     Predicate<CannedS3Server.Request> firstTryOfLaterRanges =
-        r -> r.method().equals("GET") && r.header("range") != null && !r.header("range").startsWith("bytes=0-")
-            && brokenOnce.add(r.header("range"));
-    try (CannedS3Server server = CannedS3Server.start(CannedS3Server.object(object, object, Body.valueOf(fault), firstTryOfLaterRanges));
+        r ->
+            r.method().equals("GET")
+                && r.header("range") != null
+                && !r.header("range").startsWith("bytes=0-")
+                && brokenOnce.add(r.header("range"));
+    try (CannedS3Server server =
+            CannedS3Server.start(
+                CannedS3Server.object(object, object, Body.valueOf(fault), firstTryOfLaterRanges));
         S3LayerStore store = store(server)) {
       assertThat(readAll(store, "big.tar.zst")).isEqualTo(object);
       assertThat(brokenOnce).hasSize(2);
@@ -130,23 +150,34 @@ class S3BrokenBodyIT {
   @Test
   void get_laterRangeAlwaysCutShort_transientAfterThreeTries() throws Exception {
     byte[] object = bytes((int) (12 * MIB));
-    try (CannedS3Server server = CannedS3Server.start(
-            CannedS3Server.object(object, object, Body.CUT_SHORT, r -> "bytes=10485760-12582911".equals(r.header("range"))));
+    try (CannedS3Server server =
+            CannedS3Server.start(
+                CannedS3Server.object(
+                    object,
+                    object,
+                    Body.CUT_SHORT,
+                    r -> "bytes=10485760-12582911".equals(r.header("range"))));
         S3LayerStore store = store(server)) {
       assertThatThrownBy(() -> readAll(store, "big.tar.zst"))
           .isInstanceOf(TransientStoreException.class)
-          .hasMessage("download of big.tar.zst from s3://bkt was cut short after 1048576 of 2097152 bytes (range 10485760-12582911 of "
-              + object.length + " bytes); the connection to " + server.endpoint() + " closed early; run again");
+          .hasMessage(
+              "download of big.tar.zst from s3://bkt was cut short after 1048576 of 2097152 bytes (range 10485760-12582911 of "
+                  + object.length
+                  + " bytes); the connection to "
+                  + server.endpoint()
+                  + " closed early; run again");
     }
   }
 
   @Test
   void head_connectionResetBeforeAnswer_transientNamingKeyAndEndpoint() throws Exception {
-    CannedS3Server.Responder reset = (request, socket, out) -> {
-      socket.setSoLinger(true, 0);
-      socket.close();
-    };
-    try (CannedS3Server server = CannedS3Server.start(reset); S3LayerStore store = store(server)) {
+    CannedS3Server.Responder reset =
+        (request, socket, out) -> {
+          socket.setSoLinger(true, 0);
+          socket.close();
+        };
+    try (CannedS3Server server = CannedS3Server.start(reset);
+        S3LayerStore store = store(server)) {
       assertThatThrownBy(() -> store.head("app/one.tar.zst"))
           .isInstanceOf(TransientStoreException.class)
           .hasMessageContaining("s3://bkt/app/one.tar.zst")
@@ -157,20 +188,24 @@ class S3BrokenBodyIT {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"redirect", "malformed"})
-  void everyOperation_bucketInAnotherRegion_oneLineNamingTheRegionToSet(String mode) throws Exception {
-    try (CannedS3Server server = CannedS3Server.start(CannedS3Server.wrongRegion("bkt", "eu-central-1", mode));
+  void everyOperation_bucketInAnotherRegion_oneLineNamingTheRegionToSet(String mode)
+      throws Exception {
+    try (CannedS3Server server =
+            CannedS3Server.start(CannedS3Server.wrongRegion("bkt", "eu-central-1", mode));
         S3LayerStore store = store(server)) {
-      String fix = "bucket bkt is in region eu-central-1, not us-east-1; set HALCYON_S3_REGION=eu-central-1";
+      String fix =
+          "bucket bkt is in region eu-central-1, not us-east-1; set HALCYON_S3_REGION=eu-central-1";
       java.nio.file.Path file = java.nio.file.Files.createTempFile("canned", ".bin");
       try {
         java.nio.file.Files.write(file, new byte[] {1, 2, 3});
         dev.halcyon.layer.Digest digest = dev.halcyon.layer.Digest.sha256(new byte[] {1, 2, 3});
-        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : java.util.List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
-            () -> store.head("k"),
-            () -> store.get("k"),
-            () -> store.list(""),
-            () -> store.put("k", file, digest, dev.halcyon.store.PutMode.OVERWRITE),
-            () -> store.deleteAll(java.util.List.of("k")))) {
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call :
+            java.util.List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                () -> store.head("k"),
+                () -> store.get("k"),
+                () -> store.list(""),
+                () -> store.put("k", file, digest, dev.halcyon.store.PutMode.OVERWRITE),
+                () -> store.deleteAll(java.util.List.of("k")))) {
           assertThatThrownBy(call)
               .isInstanceOf(StoreConfigurationException.class)
               .hasMessageEndingWith(fix)

@@ -102,7 +102,8 @@ class S3EndpointsTest {
 
   @org.junit.jupiter.api.Test
   void parse_credentialsInUrl_neverEchoesThemBeyondTheValue() {
-    assertThatThrownBy(() -> S3Endpoints.parse("http://user:pass@127.0.0.1:9000", "HALCYON_S3_HOST"))
+    assertThatThrownBy(
+            () -> S3Endpoints.parse("http://user:pass@127.0.0.1:9000", "HALCYON_S3_HOST"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("HALCYON_S3_HOST='http://****@127.0.0.1:9000'")
         .hasMessageContaining("use HALCYON_AWS_ACCESS_KEY_ID")

@@ -47,7 +47,8 @@ class S3InteropIT {
 
   static Optional<String> client() {
     for (String name : List.of("rclone", "s3cmd")) {
-      for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      for (String dir :
+          System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
         if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, name))) {
           return Optional.of(name);
         }
@@ -57,9 +58,14 @@ class S3InteropIT {
   }
 
   private S3LayerStore store() {
-    return S3LayerStore.builder().bucket(BUCKET).folder("interop").endpoint(server.endpoint())
+    return S3LayerStore.builder()
+        .bucket(BUCKET)
+        .folder("interop")
+        .endpoint(server.endpoint())
         .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
-        .partSize(5L << 20).multipartThreshold(8L << 20).build();
+        .partSize(5L << 20)
+        .multipartThreshold(8L << 20)
+        .build();
   }
 
   @Test
@@ -67,7 +73,8 @@ class S3InteropIT {
     Path file = S3StoreScenarios.randomFile(tmp, "ours.tar.zst", (12L << 20) + 77, 5);
     Digest digest = S3StoreScenarios.digestOf(file);
     try (S3LayerStore store = store()) {
-      assertThat(store.put("install/ours.tar.zst", file, digest, PutMode.OVERWRITE).written()).isTrue();
+      assertThat(store.put("install/ours.tar.zst", file, digest, PutMode.OVERWRITE).written())
+          .isTrue();
     }
     Path copy = tmp.resolve("copy.bin");
 
@@ -80,7 +87,8 @@ class S3InteropIT {
   @Test
   void standardClientUpload_isReadByUs() throws Exception {
     Path file = S3StoreScenarios.randomFile(tmp, "theirs.bin", 3L << 20, 6);
-    Files.writeString(tmp.resolve("note.txt"), "uploaded by another tool\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        tmp.resolve("note.txt"), "uploaded by another tool\n", StandardCharsets.UTF_8);
 
     upload(file, "interop/theirs/archive.bin");
 
@@ -88,35 +96,50 @@ class S3InteropIT {
       StoredObject got = store.get("theirs/archive.bin").orElseThrow();
       // Another tool records no halcyon digest: the read is checked for length only.
       assertThat(got.info().digest()).isEmpty();
-      assertThat(S3StoreScenarios.drain(got)).isEqualTo(Map.entry(S3StoreScenarios.digestOf(file), Files.size(file)));
-      assertThat(store.list("theirs/")).extracting(i -> i.key()).containsExactly("theirs/archive.bin");
+      assertThat(S3StoreScenarios.drain(got))
+          .isEqualTo(Map.entry(S3StoreScenarios.digestOf(file), Files.size(file)));
+      assertThat(store.list("theirs/"))
+          .extracting(i -> i.key())
+          .containsExactly("theirs/archive.bin");
     }
   }
 
   private void download(String key, Path to) throws Exception {
-    run(client().orElseThrow().equals("rclone")
-        ? List.of("rclone", "copyto", "halcyon:" + BUCKET + "/" + key, to.toString())
-        : s3cmd("get", "s3://" + BUCKET + "/" + key, to.toString()));
+    run(
+        client().orElseThrow().equals("rclone")
+            ? List.of("rclone", "copyto", "halcyon:" + BUCKET + "/" + key, to.toString())
+            : s3cmd("get", "s3://" + BUCKET + "/" + key, to.toString()));
   }
 
   private void upload(Path from, String key) throws Exception {
-    run(client().orElseThrow().equals("rclone")
-        ? List.of("rclone", "copyto", from.toString(), "halcyon:" + BUCKET + "/" + key)
-        : s3cmd("put", from.toString(), "s3://" + BUCKET + "/" + key));
+    run(
+        client().orElseThrow().equals("rclone")
+            ? List.of("rclone", "copyto", from.toString(), "halcyon:" + BUCKET + "/" + key)
+            : s3cmd("put", from.toString(), "s3://" + BUCKET + "/" + key));
   }
 
   private List<String> s3cmd(String... args) {
     String host = server.endpoint().getAuthority();
-    List<String> command = new ArrayList<>(List.of("s3cmd", "--config=/dev/null", "--no-ssl",
-        "--host=" + host, "--host-bucket=" + host, "--region=us-east-1",
-        "--access_key=" + S3ProxyServer.IDENTITY, "--secret_key=" + S3ProxyServer.CREDENTIAL));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "s3cmd",
+                "--config=/dev/null",
+                "--no-ssl",
+                "--host=" + host,
+                "--host-bucket=" + host,
+                "--region=us-east-1",
+                "--access_key=" + S3ProxyServer.IDENTITY,
+                "--secret_key=" + S3ProxyServer.CREDENTIAL));
     command.addAll(List.of(args));
     return command;
   }
 
   private void run(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("client.log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("client.log").toFile());
     // rclone reads its remote from RCLONE_CONFIG_<NAME>_* variables; no config file is touched.
     Map<String, String> env = pb.environment();
     env.remove("AWS_CA_BUNDLE");
@@ -132,7 +155,10 @@ class S3InteropIT {
     Process p = pb.start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError(command.get(0) + " did not finish in 60 s: " + Files.readString(tmp.resolve("client.log")));
+      throw new AssertionError(
+          command.get(0)
+              + " did not finish in 60 s: "
+              + Files.readString(tmp.resolve("client.log")));
     }
     assertThat(p.exitValue())
         .as("%s exit code; output: %s", command.get(0), Files.readString(tmp.resolve("client.log")))

@@ -15,30 +15,50 @@ class S3LayerStoreTest {
 
   @Test
   void toStringAndDescribe_neverShowTheSecret() {
-    try (S3LayerStore store = S3LayerStore.builder()
-        .bucket("team-bucket").folder("/halcyon/linux/").region("eu-central-1")
-        .credentials("AKIAEXAMPLE", SECRET).build()) {
+    try (S3LayerStore store =
+        S3LayerStore.builder()
+            .bucket("team-bucket")
+            .folder("/halcyon/linux/")
+            .region("eu-central-1")
+            .credentials("AKIAEXAMPLE", SECRET)
+            .build()) {
       assertThat(store.describe()).isEqualTo("s3://team-bucket/halcyon/linux");
       assertThat(store.toString())
-          .isEqualTo("S3LayerStore[s3://team-bucket/halcyon/linux, AWS S3 in eu-central-1, access key id AKIAEXAMPLE (secret hidden), acl=private]")
+          .isEqualTo(
+              "S3LayerStore[s3://team-bucket/halcyon/linux, AWS S3 in eu-central-1, access key id AKIAEXAMPLE (secret hidden), acl=private]")
           .doesNotContain(SECRET);
     }
   }
 
   @Test
   void builderToString_neverShowsTheSecret() {
-    assertThat(S3LayerStore.builder().bucket("team-bucket").credentials("AKIAEXAMPLE", SECRET).toString())
+    assertThat(
+            S3LayerStore.builder()
+                .bucket("team-bucket")
+                .credentials("AKIAEXAMPLE", SECRET)
+                .toString())
         .contains("AKIAEXAMPLE")
         .doesNotContain(SECRET);
   }
 
   @Test
   void fromEnvironment_customEndpoint_describesIt() {
-    try (S3LayerStore store = S3LayerStore.fromEnvironment(Map.of(
-        "HALCYON_S3_BUCKET", "b-bucket/f", "HALCYON_S3_ENDPOINT", "http://127.0.0.1:9000",
-        "HALCYON_AWS_ACCESS_KEY_ID", "minio", "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET, "HALCYON_S3_ACL", "public-read"))) {
+    try (S3LayerStore store =
+        S3LayerStore.fromEnvironment(
+            Map.of(
+                "HALCYON_S3_BUCKET",
+                "b-bucket/f",
+                "HALCYON_S3_ENDPOINT",
+                "http://127.0.0.1:9000",
+                "HALCYON_AWS_ACCESS_KEY_ID",
+                "minio",
+                "HALCYON_AWS_SECRET_ACCESS_KEY",
+                SECRET,
+                "HALCYON_S3_ACL",
+                "public-read"))) {
       assertThat(store.toString())
-          .isEqualTo("S3LayerStore[s3://b-bucket/f, http://127.0.0.1:9000, access key id minio (secret hidden), acl=public-read]");
+          .isEqualTo(
+              "S3LayerStore[s3://b-bucket/f, http://127.0.0.1:9000, access key id minio (secret hidden), acl=public-read]");
     }
   }
 
@@ -46,8 +66,9 @@ class S3LayerStoreTest {
   void acl_unknown_listsAllowedValues() {
     assertThatThrownBy(() -> S3LayerStore.builder().acl("world-readable"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown canned ACL 'world-readable'; use one of private, public-read, public-read-write, "
-            + "authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control");
+        .hasMessage(
+            "unknown canned ACL 'world-readable'; use one of private, public-read, public-read-write, "
+                + "authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control");
   }
 
   @Test
@@ -66,8 +87,12 @@ class S3LayerStoreTest {
 
   @Test
   void endpoint_awsHost_selectsRegionInsteadOfOverride() {
-    try (S3LayerStore store = S3LayerStore.builder().bucket("team-bucket")
-        .endpoint(URI.create("https://s3-eu-west-1.amazonaws.com")).credentials("AKIAEXAMPLE", SECRET).build()) {
+    try (S3LayerStore store =
+        S3LayerStore.builder()
+            .bucket("team-bucket")
+            .endpoint(URI.create("https://s3-eu-west-1.amazonaws.com"))
+            .credentials("AKIAEXAMPLE", SECRET)
+            .build()) {
       assertThat(store.toString()).contains("AWS S3 in eu-west-1");
     }
   }
@@ -79,12 +104,18 @@ class S3LayerStoreTest {
       port = s.getLocalPort();
     }
     URI dead = URI.create("http://127.0.0.1:" + port);
-    try (S3LayerStore store = S3LayerStore.builder().bucket("team-bucket").endpoint(dead)
-        .credentials("AKIAEXAMPLE", SECRET).build()) {
+    try (S3LayerStore store =
+        S3LayerStore.builder()
+            .bucket("team-bucket")
+            .endpoint(dead)
+            .credentials("AKIAEXAMPLE", SECRET)
+            .build()) {
       assertThatThrownBy(() -> store.head("k"))
           .isInstanceOf(TransientStoreException.class)
-          .hasMessage("could not read the metadata of s3://team-bucket/k: cannot connect to " + dead
-              + " after 3 attempts; check HALCYON_S3_ENDPOINT and that the service is running");
+          .hasMessage(
+              "could not read the metadata of s3://team-bucket/k: cannot connect to "
+                  + dead
+                  + " after 3 attempts; check HALCYON_S3_ENDPOINT and that the service is running");
     }
   }
 }

@@ -17,7 +17,8 @@ class S3MockLayerStoreIT extends LayerStoreContract {
   private static final AtomicInteger FOLDERS = new AtomicInteger();
 
   @RegisterExtension
-  static final S3MockExtension S3_MOCK = S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
+  static final S3MockExtension S3_MOCK =
+      S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
 
   @Override
   protected LayerStore newStore() {

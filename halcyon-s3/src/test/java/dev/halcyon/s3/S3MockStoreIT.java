@@ -17,7 +17,8 @@ class S3MockStoreIT extends S3StoreScenarios {
   static final String BUCKET = "halcyon-it";
 
   @RegisterExtension
-  static final S3MockExtension S3_MOCK = S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
+  static final S3MockExtension S3_MOCK =
+      S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
 
   private static S3Client raw;
 
@@ -27,20 +28,28 @@ class S3MockStoreIT extends S3StoreScenarios {
 
   @Override
   S3LayerStore.Builder builder(String folder) {
-    return S3LayerStore.builder().bucket(BUCKET).folder(folder).endpoint(endpoint()).credentials("mock-key", "mock-secret");
+    return S3LayerStore.builder()
+        .bucket(BUCKET)
+        .folder(folder)
+        .endpoint(endpoint())
+        .credentials("mock-key", "mock-secret");
   }
 
   @Override
   synchronized S3Client raw() {
     if (raw == null) {
-      raw = S3Client.builder()
-          .endpointOverride(endpoint())
-          .forcePathStyle(true)
-          .region(Region.US_EAST_1)
-          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("mock-key", "mock-secret")))
-          .httpClientBuilder(UrlConnectionHttpClient.builder())
-          .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-          .build();
+      raw =
+          S3Client.builder()
+              .endpointOverride(endpoint())
+              .forcePathStyle(true)
+              .region(Region.US_EAST_1)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create("mock-key", "mock-secret")))
+              .httpClientBuilder(UrlConnectionHttpClient.builder())
+              .requestChecksumCalculation(
+                  software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+              .build();
     }
     return raw;
   }
@@ -52,7 +61,8 @@ class S3MockStoreIT extends S3StoreScenarios {
 
   @Override
   @Test
-  @Disabled("S3Mock 5.2 ignores canned ACLs on upload: GetObjectAcl shows only the owner; S3ProxyStoreIT checks ACLs")
+  @Disabled(
+      "S3Mock 5.2 ignores canned ACLs on upload: GetObjectAcl shows only the owner; S3ProxyStoreIT checks ACLs")
   void put_withPublicReadAcl_grantsAllUsersRead() {}
 
   @AfterAll

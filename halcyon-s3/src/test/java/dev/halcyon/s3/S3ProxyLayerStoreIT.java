@@ -7,8 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The LayerStore contract against S3Proxy in a child process with SigV4 checking on. Smaller
- * parts (5 MiB) keep the large object multipart and ranged at a third of S3Mock's size.
+ * The LayerStore contract against S3Proxy in a child process with SigV4 checking on. Smaller parts
+ * (5 MiB) keep the large object multipart and ranged at a third of S3Mock's size.
  */
 class S3ProxyLayerStoreIT extends LayerStoreContract {
   private static final String BUCKET = "halcyon-contract";

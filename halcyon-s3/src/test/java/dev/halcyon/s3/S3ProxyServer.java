@@ -47,7 +47,8 @@ public final class S3ProxyServer implements AutoCloseable {
   public static S3ProxyServer start(String... buckets) throws IOException, InterruptedException {
     String jar = System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar");
     if (!Files.isRegularFile(Paths.get(jar))) {
-      throw new IllegalStateException("S3Proxy jar not found at " + jar + "; run the build through Maven (verify)");
+      throw new IllegalStateException(
+          "S3Proxy jar not found at " + jar + "; run the build through Maven (verify)");
     }
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -68,12 +69,18 @@ public final class S3ProxyServer implements AutoCloseable {
     try (Writer w = Files.newBufferedWriter(props)) {
       p.store(w, "halcyon test");
     }
-    Process process = new ProcessBuilder(
-            Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar, "--properties", props.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("s3proxy.log").toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                jar,
+                "--properties",
+                props.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("s3proxy.log").toFile())
+            .start();
     S3ProxyServer server = new S3ProxyServer(process, dir, endpoint);
     try {
       server.awaitPort(port, Duration.ofSeconds(60));
@@ -99,9 +106,11 @@ public final class S3ProxyServer implements AutoCloseable {
         .endpointOverride(endpoint)
         .forcePathStyle(true)
         .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, secret)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, secret)))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
-          .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+        .requestChecksumCalculation(
+            software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
         .build();
   }
 
@@ -116,7 +125,8 @@ public final class S3ProxyServer implements AutoCloseable {
         return;
       } catch (IOException e) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IOException("S3Proxy did not listen on port " + port + " within " + limit + ": " + log(), e);
+          throw new IOException(
+              "S3Proxy did not listen on port " + port + " within " + limit + ": " + log(), e);
         }
         // Polling, not timing: wait for the process to exit or a short interval, whichever first.
         process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);

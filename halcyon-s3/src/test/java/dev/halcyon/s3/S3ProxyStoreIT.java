@@ -45,7 +45,8 @@ class S3ProxyStoreIT extends S3StoreScenarios {
   @Test
   void anyOperation_wrongSecret_namesKeyIdAndNeverTheSecret() throws Exception {
     String wrongSecret = "wrong-secret-do-not-print-42";
-    try (S3LayerStore store = builder("x").credentials(S3ProxyServer.IDENTITY, wrongSecret).build()) {
+    try (S3LayerStore store =
+        builder("x").credentials(S3ProxyServer.IDENTITY, wrongSecret).build()) {
       assertThatThrownBy(() -> store.put("k", new byte[] {1}, PutMode.OVERWRITE))
           .isInstanceOf(StoreAccessException.class)
           .hasMessageContaining("access key id " + S3ProxyServer.IDENTITY)

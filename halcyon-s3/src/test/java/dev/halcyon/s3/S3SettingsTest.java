@@ -44,7 +44,8 @@ class S3SettingsTest {
     "my-bucket/, my-bucket, ''",
     "my.bucket.example/linux/x86_64, my.bucket.example, linux/x86_64",
   })
-  void fromEnvironment_bucketWithFolder_splitsAtFirstSlash(String value, String bucket, String folder) {
+  void fromEnvironment_bucketWithFolder_splitsAtFirstSlash(
+      String value, String bucket, String folder) {
     S3Settings s = S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", value));
 
     assertThat(s.bucket()).isEqualTo(bucket);
@@ -52,10 +53,23 @@ class S3SettingsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ab", "My-Bucket", "my_bucket", "-bucket", "bucket-", "my..bucket", "my.-bucket",
-      "192.168.1.10", "xn--bucket", "bucket-s3alias", "a234567890123456789012345678901234567890123456789012345678901234"})
+  @ValueSource(
+      strings = {
+        "ab",
+        "My-Bucket",
+        "my_bucket",
+        "-bucket",
+        "bucket-",
+        "my..bucket",
+        "my.-bucket",
+        "192.168.1.10",
+        "xn--bucket",
+        "bucket-s3alias",
+        "a234567890123456789012345678901234567890123456789012345678901234"
+      })
   void fromEnvironment_invalidBucketName_failsNamingBucketAndSetting(String bucket) {
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", bucket + "/folder")))
+    assertThatThrownBy(
+            () -> S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", bucket + "/folder")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("'" + bucket + "' is not a valid S3 bucket name: ")
         .hasMessageEndingWith("; check HALCYON_S3_BUCKET");
@@ -88,12 +102,15 @@ class S3SettingsTest {
     "'', '', '', us-east-1",
     "'', eu-north-1, '', eu-north-1",
   })
-  void fromEnvironment_region_precedence(String endpoint, String region, String awsRegion, String expected) {
-    S3Settings s = S3Settings.fromEnvironment(env(
-        "HALCYON_S3_BUCKET", "b-bucket",
-        "HALCYON_S3_ENDPOINT", endpoint,
-        "HALCYON_S3_REGION", region,
-        "AWS_REGION", awsRegion));
+  void fromEnvironment_region_precedence(
+      String endpoint, String region, String awsRegion, String expected) {
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            env(
+                "HALCYON_S3_BUCKET", "b-bucket",
+                "HALCYON_S3_ENDPOINT", endpoint,
+                "HALCYON_S3_REGION", region,
+                "AWS_REGION", awsRegion));
 
     assertThat(s.region()).isEqualTo(expected);
     assertThat(s.endpoint()).isEmpty();
@@ -101,8 +118,13 @@ class S3SettingsTest {
 
   @Test
   void fromEnvironment_legacyHostName_isRead() {
-    S3Settings s = S3Settings.fromEnvironment(env(
-        "HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_HOST", "s3.dualstack.eu-central-1.amazonaws.com"));
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            env(
+                "HALCYON_S3_BUCKET",
+                "b-bucket",
+                "HALCYON_S3_HOST",
+                "s3.dualstack.eu-central-1.amazonaws.com"));
 
     assertThat(s.region()).isEqualTo("eu-central-1");
     assertThat(s.dualstack()).isTrue();
@@ -110,8 +132,15 @@ class S3SettingsTest {
 
   @Test
   void fromEnvironment_customEndpoint_keepsUrlAndAcceptsServiceRegionNames() {
-    S3Settings s = S3Settings.fromEnvironment(env(
-        "HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_ENDPOINT", "http://127.0.0.1:9000", "HALCYON_S3_REGION", "garage"));
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            env(
+                "HALCYON_S3_BUCKET",
+                "b-bucket",
+                "HALCYON_S3_ENDPOINT",
+                "http://127.0.0.1:9000",
+                "HALCYON_S3_REGION",
+                "garage"));
 
     assertThat(s.endpoint()).contains(URI.create("http://127.0.0.1:9000"));
     assertThat(s.region()).isEqualTo("garage");
@@ -119,51 +148,87 @@ class S3SettingsTest {
 
   @Test
   void fromEnvironment_endpointAndHostDiffer_fails() {
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env(
-        "HALCYON_S3_BUCKET", "b-bucket",
-        "HALCYON_S3_ENDPOINT", "s3.eu-west-1.amazonaws.com",
-        "HALCYON_S3_HOST", "s3.amazonaws.com")))
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env(
+                        "HALCYON_S3_BUCKET", "b-bucket",
+                        "HALCYON_S3_ENDPOINT", "s3.eu-west-1.amazonaws.com",
+                        "HALCYON_S3_HOST", "s3.amazonaws.com")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("HALCYON_S3_ENDPOINT and its older name HALCYON_S3_HOST are both set and differ; unset HALCYON_S3_HOST");
+        .hasMessage(
+            "HALCYON_S3_ENDPOINT and its older name HALCYON_S3_HOST are both set and differ; unset HALCYON_S3_HOST");
   }
 
   @Test
   void fromEnvironment_malformedEndpoint_namesTheVariable() {
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env(
-        "HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_HOST", "ftp://host")))
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_HOST", "ftp://host")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("HALCYON_S3_HOST='ftp://host' is not usable");
   }
 
   @Test
   void fromEnvironment_badAwsRegion_fails() {
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_REGION", "Frankfurt")))
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_REGION", "Frankfurt")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'Frankfurt' is not an AWS region name")
         .hasMessageContaining("HALCYON_S3_REGION");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
-      "bucket-owner-read", "bucket-owner-full-control", "PUBLIC-READ"})
+  @ValueSource(
+      strings = {
+        "private",
+        "public-read",
+        "public-read-write",
+        "authenticated-read",
+        "aws-exec-read",
+        "bucket-owner-read",
+        "bucket-owner-full-control",
+        "PUBLIC-READ"
+      })
   void fromEnvironment_cannedAcl_isAccepted(String acl) {
-    assertThat(S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_ACL", acl)).acl()).isEqualTo(acl);
+    assertThat(
+            S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_ACL", acl))
+                .acl())
+        .isEqualTo(acl);
   }
 
   @Test
   void fromEnvironment_unknownAcl_listsAllowedValues() {
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_ACL", "public")))
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_ACL", "public")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("HALCYON_S3_ACL: unknown canned ACL 'public'; use one of private, public-read, public-read-write, "
-            + "authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control");
+        .hasMessage(
+            "HALCYON_S3_ACL: unknown canned ACL 'public'; use one of private, public-read, public-read-write, "
+                + "authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control");
   }
 
   @Test
   void fromEnvironment_onlyOneCredential_failsNamingTheMissingOne() {
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")))
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env(
+                        "HALCYON_S3_BUCKET",
+                        "b-bucket",
+                        "HALCYON_AWS_ACCESS_KEY_ID",
+                        "AKIAEXAMPLE")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("HALCYON_AWS_SECRET_ACCESS_KEY is not set but HALCYON_AWS_ACCESS_KEY_ID is");
-    assertThatThrownBy(() -> S3Settings.fromEnvironment(env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET)))
+        .hasMessageStartingWith(
+            "HALCYON_AWS_SECRET_ACCESS_KEY is not set but HALCYON_AWS_ACCESS_KEY_ID is");
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("HALCYON_AWS_ACCESS_KEY_ID is not set")
         .hasMessageNotContaining(SECRET);
@@ -171,15 +236,18 @@ class S3SettingsTest {
 
   @Test
   void toString_withCredentials_showsKeyIdButNeverTheSecret() {
-    S3Settings s = S3Settings.fromEnvironment(env(
-        "HALCYON_S3_BUCKET", "b-bucket/f",
-        "HALCYON_AWS_ACCESS_KEY_ID", "AKIAEXAMPLE",
-        "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET));
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            env(
+                "HALCYON_S3_BUCKET", "b-bucket/f",
+                "HALCYON_AWS_ACCESS_KEY_ID", "AKIAEXAMPLE",
+                "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET));
 
     assertThat(s.accessKeyId()).contains("AKIAEXAMPLE");
     assertThat(s.secretAccessKey()).isEqualTo(Optional.of(SECRET));
     assertThat(s.toString())
-        .isEqualTo("S3Settings[s3://b-bucket/f, region=us-east-1, credentials=key id AKIAEXAMPLE (secret hidden), acl=private]")
+        .isEqualTo(
+            "S3Settings[s3://b-bucket/f, region=us-east-1, credentials=key id AKIAEXAMPLE (secret hidden), acl=private]")
         .doesNotContain(SECRET);
   }
 }

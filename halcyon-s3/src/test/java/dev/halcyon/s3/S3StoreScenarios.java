@@ -149,12 +149,14 @@ abstract class S3StoreScenarios {
     Path file = randomFile(tmp, "big.tar.zst", 23 * MIB + 12345, 7);
     Digest digest = digestOf(file);
     String folder = freshFolder();
-    try (S3LayerStore store = builder(folder).partSize(5 * MIB).multipartThreshold(8 * MIB).parallelism(3).build()) {
+    try (S3LayerStore store =
+        builder(folder).partSize(5 * MIB).multipartThreshold(8 * MIB).parallelism(3).build()) {
       PutResult result = store.put("install/big.tar.zst", file, digest, PutMode.IF_ABSENT);
 
       assertThat(result.written()).isTrue();
       // A multipart upload has an ETag of the form "<md5 of md5s>-<parts>".
-      String etag = raw().headObject(b -> b.bucket(bucket()).key(folder + "/install/big.tar.zst")).eTag();
+      String etag =
+          raw().headObject(b -> b.bucket(bucket()).key(folder + "/install/big.tar.zst")).eTag();
       assertThat(etag).contains("-5");
       StoredObject got = store.get("install/big.tar.zst").orElseThrow();
       assertThat(got.info().digest()).contains(digest);
@@ -165,7 +167,8 @@ abstract class S3StoreScenarios {
   @Test
   void get_closedEarly_abortsAndStoreStaysUsable() throws IOException {
     Path file = randomFile(tmp, "big", 21 * MIB, 3);
-    try (S3LayerStore store = builder(freshFolder()).partSize(5 * MIB).multipartThreshold(8 * MIB).build()) {
+    try (S3LayerStore store =
+        builder(freshFolder()).partSize(5 * MIB).multipartThreshold(8 * MIB).build()) {
       store.put("big", file, digestOf(file), PutMode.OVERWRITE);
 
       try (StoredObject got = store.get("big").orElseThrow()) {
@@ -181,7 +184,8 @@ abstract class S3StoreScenarios {
     Path small = randomFile(tmp, "small", 100_000, 1);
     Path large = randomFile(tmp, "large", 11 * MIB, 2);
     Digest wrong = Digest.sha256("something else");
-    try (S3LayerStore store = builder(freshFolder()).partSize(5 * MIB).multipartThreshold(8 * MIB).build()) {
+    try (S3LayerStore store =
+        builder(freshFolder()).partSize(5 * MIB).multipartThreshold(8 * MIB).build()) {
       assertThatThrownBy(() -> store.put("small", small, wrong, PutMode.OVERWRITE))
           .isInstanceOf(CorruptObjectException.class)
           .hasMessageContaining("does not match the digest");
@@ -202,9 +206,13 @@ abstract class S3StoreScenarios {
       byte[] original = "original bytes".getBytes(StandardCharsets.UTF_8);
       store.put("obj", original, PutMode.OVERWRITE);
       // Same length, other bytes, the original's digest kept in the metadata.
-      raw().putObject(
-          b -> b.bucket(bucket()).key(folder + "/obj").metadata(Map.of("halcyon-sha256", Digest.sha256(original).hex())),
-          RequestBody.fromString("ORIGINAL BYTES"));
+      raw()
+          .putObject(
+              b ->
+                  b.bucket(bucket())
+                      .key(folder + "/obj")
+                      .metadata(Map.of("halcyon-sha256", Digest.sha256(original).hex())),
+              RequestBody.fromString("ORIGINAL BYTES"));
 
       StoredObject got = store.get("obj").orElseThrow();
 
@@ -220,14 +228,17 @@ abstract class S3StoreScenarios {
   @Test
   void putIfAbsent_keyTaken_keepsFirstAndReportsIt() throws IOException {
     try (S3LayerStore a = builder(freshFolder()).build()) {
-      PutResult first = a.put("same/key", "first".getBytes(StandardCharsets.UTF_8), PutMode.IF_ABSENT);
-      PutResult second = a.put("same/key", "second".getBytes(StandardCharsets.UTF_8), PutMode.IF_ABSENT);
+      PutResult first =
+          a.put("same/key", "first".getBytes(StandardCharsets.UTF_8), PutMode.IF_ABSENT);
+      PutResult second =
+          a.put("same/key", "second".getBytes(StandardCharsets.UTF_8), PutMode.IF_ABSENT);
 
       assertThat(first.written()).isTrue();
       assertThat(second.written()).isFalse();
       assertThat(second.info().digest()).contains(Digest.sha256("first"));
       try (StoredObject got = a.get("same/key").orElseThrow()) {
-        assertThat(new String(got.stream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("first");
+        assertThat(new String(got.stream().readAllBytes(), StandardCharsets.UTF_8))
+            .isEqualTo("first");
       }
     }
   }
@@ -236,16 +247,20 @@ abstract class S3StoreScenarios {
   void folders_isolateKeys_andListStripsTheFolder() throws IOException {
     String fa = freshFolder();
     String fb = freshFolder() + "/sub";
-    try (S3LayerStore a = builder(fa).build(); S3LayerStore b = builder(fb).build()) {
+    try (S3LayerStore a = builder(fa).build();
+        S3LayerStore b = builder(fb).build()) {
       a.put("x/1", new byte[] {1}, PutMode.OVERWRITE);
       b.put("x/1", new byte[] {2, 2}, PutMode.OVERWRITE);
       b.put("x/2", new byte[] {3}, PutMode.OVERWRITE);
 
-      assertThat(a.list("x/")).extracting(ObjectInfo::key, ObjectInfo::size).containsExactly(org.assertj.core.groups.Tuple.tuple("x/1", 1L));
+      assertThat(a.list("x/"))
+          .extracting(ObjectInfo::key, ObjectInfo::size)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("x/1", 1L));
       assertThat(b.list("")).extracting(ObjectInfo::key).containsExactly("x/1", "x/2");
       assertThat(b.describe()).isEqualTo("s3://" + bucket() + "/" + fb);
       assertThat(raw().listObjectsV2(r -> r.bucket(bucket()).prefix(fb + "/")).contents())
-          .extracting(o -> o.key()).containsExactly(fb + "/x/1", fb + "/x/2");
+          .extracting(o -> o.key())
+          .containsExactly(fb + "/x/1", fb + "/x/2");
     }
   }
 
@@ -257,7 +272,10 @@ abstract class S3StoreScenarios {
     for (int i = 0; i < count; i++) {
       String key = String.format("many/%05d", i);
       keys.add(key);
-      raw().putObject(b -> b.bucket(bucket()).key(folder + "/" + key), RequestBody.fromBytes(new byte[] {(byte) 1}));
+      raw()
+          .putObject(
+              b -> b.bucket(bucket()).key(folder + "/" + key),
+              RequestBody.fromBytes(new byte[] {(byte) 1}));
     }
     try (S3LayerStore store = builder(folder).listPageSize(4).deleteBatchSize(10).build()) {
       List<ObjectInfo> listed = store.list("many/");
@@ -280,43 +298,63 @@ abstract class S3StoreScenarios {
 
     var grants = raw().getObjectAcl(b -> b.bucket(bucket()).key(folder + "/published")).grants();
 
-    assertThat(grants).anySatisfy(g -> {
-      assertThat(g.grantee().uri()).isEqualTo("http://acs.amazonaws.com/groups/global/AllUsers");
-      assertThat(g.permissionAsString()).isEqualTo("READ");
-    });
+    assertThat(grants)
+        .anySatisfy(
+            g -> {
+              assertThat(g.grantee().uri())
+                  .isEqualTo("http://acs.amazonaws.com/groups/global/AllUsers");
+              assertThat(g.permissionAsString()).isEqualTo("READ");
+            });
   }
 
   @Test
-  void abortIncompleteUploads_uploadsOfAKilledWriter_countedInDryRunThenAbortedWhenOldEnough() throws IOException {
+  void abortIncompleteUploads_uploadsOfAKilledWriter_countedInDryRunThenAbortedWhenOldEnough()
+      throws IOException {
     String folder = freshFolder();
     String other = freshFolder();
     // What a process killed mid-upload leaves: an upload with a part, never completed.
     List<String> ids = new ArrayList<>();
-    for (String key : List.of(folder + "/install/killed.tar.zst", folder + "/install/killed-too.tar.zst", other + "/elsewhere.tar.zst")) {
+    for (String key :
+        List.of(
+            folder + "/install/killed.tar.zst",
+            folder + "/install/killed-too.tar.zst",
+            other + "/elsewhere.tar.zst")) {
       String id = raw().createMultipartUpload(b -> b.bucket(bucket()).key(key)).uploadId();
-      raw().uploadPart(b -> b.bucket(bucket()).key(key).uploadId(id).partNumber(1), RequestBody.fromBytes(new byte[1024]));
+      raw()
+          .uploadPart(
+              b -> b.bucket(bucket()).key(key).uploadId(id).partNumber(1),
+              RequestBody.fromBytes(new byte[1024]));
       ids.add(id);
     }
     java.time.Instant later = java.time.Instant.now().plus(java.time.Duration.ofMinutes(5));
     java.time.Instant earlier = java.time.Instant.now().minus(java.time.Duration.ofHours(1));
 
     try (S3LayerStore store = builder(folder).build()) {
-      assertThat(store.abortIncompleteUploads("", earlier, false)).as("begun after the cut-off: a live upload").isZero();
+      assertThat(store.abortIncompleteUploads("", earlier, false))
+          .as("begun after the cut-off: a live upload")
+          .isZero();
       assertThat(store.abortIncompleteUploads("install/", later, true)).as("dry run").isEqualTo(2);
       assertThat(uploadIds(folder)).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
 
       assertThat(store.abortIncompleteUploads("install/", later, false)).isEqualTo(2);
 
       assertThat(uploadIds(folder)).isEmpty();
-      assertThat(uploadIds(other)).as("another folder's upload is not ours").containsExactly(ids.get(2));
+      assertThat(uploadIds(other))
+          .as("another folder's upload is not ours")
+          .containsExactly(ids.get(2));
       assertThat(store.abortIncompleteUploads("", later, false)).isZero();
     }
-    raw().abortMultipartUpload(b -> b.bucket(bucket()).key(other + "/elsewhere.tar.zst").uploadId(ids.get(2)));
+    raw()
+        .abortMultipartUpload(
+            b -> b.bucket(bucket()).key(other + "/elsewhere.tar.zst").uploadId(ids.get(2)));
   }
 
   private List<String> uploadIds(String folder) {
     List<String> out = new ArrayList<>();
-    raw().listMultipartUploadsPaginator(b -> b.bucket(bucket()).prefix(folder + "/")).uploads().forEach(u -> out.add(u.uploadId()));
+    raw()
+        .listMultipartUploadsPaginator(b -> b.bucket(bucket()).prefix(folder + "/"))
+        .uploads()
+        .forEach(u -> out.add(u.uploadId()));
     return out;
   }
 

@@ -27,7 +27,8 @@ class S3ThroughputIT {
   private static final long SIZE = 300L << 20;
 
   @RegisterExtension
-  static final S3MockExtension S3_MOCK = S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
+  static final S3MockExtension S3_MOCK =
+      S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
 
   @TempDir Path tmp;
 
@@ -38,26 +39,42 @@ class S3ThroughputIT {
     URI mock = URI.create("http://127.0.0.1:" + S3_MOCK.getHttpPort());
     run("S3Mock", mock, "k", "s", file, digest);
     try (S3ProxyServer proxy = S3ProxyServer.start(BUCKET)) {
-      run("S3Proxy", proxy.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, file, digest);
+      run(
+          "S3Proxy",
+          proxy.endpoint(),
+          S3ProxyServer.IDENTITY,
+          S3ProxyServer.CREDENTIAL,
+          file,
+          digest);
     }
   }
 
-  private void run(String server, URI endpoint, String id, String secret, Path file, Digest digest) throws Exception {
-    UnaryOperator<S3LayerStore.Builder> single = b -> b.partSize(512L << 20).multipartThreshold(Long.MAX_VALUE);
+  private void run(String server, URI endpoint, String id, String secret, Path file, Digest digest)
+      throws Exception {
+    UnaryOperator<S3LayerStore.Builder> single =
+        b -> b.partSize(512L << 20).multipartThreshold(Long.MAX_VALUE);
     UnaryOperator<S3LayerStore.Builder> parallel = b -> b;
     for (Map.Entry<String, UnaryOperator<S3LayerStore.Builder>> mode :
         Map.of("single stream", single, "parallel (16 MiB x 4)", parallel).entrySet()) {
       String key = mode.getKey().replaceAll("[^a-z0-9]+", "-") + System.nanoTime();
-      try (S3LayerStore store = mode.getValue().apply(
-          S3LayerStore.builder().bucket(BUCKET).endpoint(endpoint).credentials(id, secret)).build()) {
+      try (S3LayerStore store =
+          mode.getValue()
+              .apply(
+                  S3LayerStore.builder().bucket(BUCKET).endpoint(endpoint).credentials(id, secret))
+              .build()) {
         long t0 = System.nanoTime();
         store.put(key, file, digest, PutMode.OVERWRITE);
         long t1 = System.nanoTime();
         var read = S3StoreScenarios.drain(store.get(key).orElseThrow());
         long t2 = System.nanoTime();
         assertThat(read).isEqualTo(Map.entry(digest, Files.size(file)));
-        System.out.printf("BENCH %s %s: upload %.0f MB/s, download+verify %.0f MB/s (%d MB)%n",
-            server, mode.getKey(), SIZE / 1e6 / ((t1 - t0) / 1e9), SIZE / 1e6 / ((t2 - t1) / 1e9), SIZE / 1_000_000);
+        System.out.printf(
+            "BENCH %s %s: upload %.0f MB/s, download+verify %.0f MB/s (%d MB)%n",
+            server,
+            mode.getKey(),
+            SIZE / 1e6 / ((t1 - t0) / 1e9),
+            SIZE / 1e6 / ((t2 - t1) / 1e9),
+            SIZE / 1_000_000);
         store.delete(key);
       }
     }
