@@ -86,7 +86,7 @@ class S3FaultInjectionIT {
     List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
     keys.add("small/0");
     try (FaultProxy proxy = FaultProxy.start(S3.getHttpPort(), SEED);
-        S3LayerStore store = store(proxy.endpoint(), "faults").build()) {
+        S3LayerStore store = store(proxy.endpoint().toString(), "faults").build()) {
       // Stalls cost a socket timeout each: they get one share in nineteen.
       List<Fault> kinds = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -166,7 +166,7 @@ class S3FaultInjectionIT {
       Map<String, String> bucket =
           Map.of(
               "HALCYON_S3_BUCKET", "clifaults",
-              "HALCYON_S3_ENDPOINT", proxy.endpoint(),
+              "HALCYON_S3_ENDPOINT", proxy.endpoint().toString(),
               "HALCYON_S3_REGION", "us-east-1",
               "HALCYON_AWS_ACCESS_KEY_ID", "AKIDFAULTS",
               "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET);
