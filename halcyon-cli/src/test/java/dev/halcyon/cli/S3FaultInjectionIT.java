@@ -7,6 +7,7 @@ import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import dev.halcyon.cli.FaultProxy.Fault;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.s3.S3LayerStore;
+import dev.halcyon.s3.S3TestClients;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -29,10 +30,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -332,13 +329,7 @@ class S3FaultInjectionIT {
   }
 
   private static S3Client rawClient() {
-    return S3Client.builder()
-        .endpointOverride(URI.create("http://127.0.0.1:" + S3.getHttpPort()))
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFAULTS", SECRET)))
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build();
+    return S3TestClients.raw(
+        URI.create("http://127.0.0.1:" + S3.getHttpPort()), "AKIDFAULTS", SECRET);
   }
 }
