@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,15 +35,7 @@ final class CliProcess {
    * waits for or kills the process.
    */
   static Process start(Map<String, String> env, Path workDir, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-jar");
-    command.add(jar().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("HALCYON_") || k.startsWith("AWS_"));
-    pb.environment().putAll(env);
+    ProcessBuilder pb = command(env, workDir, args);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -54,17 +45,7 @@ final class CliProcess {
   /** Runs {@code java -jar halcyon-cli.jar args} with exactly {@code env} plus PATH and HOME. */
   static Result run(Map<String, String> env, Path workDir, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-jar");
-    command.add(jar().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
-    Map<String, String> penv = pb.environment();
-    penv.keySet().removeIf(k -> k.startsWith("HALCYON_") || k.startsWith("AWS_"));
-    Map<String, String> all = new HashMap<>(env);
-    penv.putAll(all);
+    ProcessBuilder pb = command(env, workDir, args);
     Path out = Files.createTempFile("halcyon-out", ".txt");
     Path err = Files.createTempFile("halcyon-err", ".txt");
     pb.redirectOutput(out.toFile());
@@ -84,5 +65,22 @@ final class CliProcess {
     Files.delete(out);
     Files.delete(err);
     return r;
+  }
+
+  /**
+   * {@code java -jar halcyon-cli.jar args} in {@code workDir}, with the caller's {@code HALCYON_*}
+   * and {@code AWS_*} variables replaced by exactly {@code env}.
+   */
+  private static ProcessBuilder command(Map<String, String> env, Path workDir, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("HALCYON_") || k.startsWith("AWS_"));
+    pb.environment().putAll(env);
+    return pb;
   }
 }

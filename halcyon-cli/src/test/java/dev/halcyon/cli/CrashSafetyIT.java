@@ -5,6 +5,7 @@ import static dev.halcyon.cli.Machines.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halcyon.retention.ArchiveManifest;
+import dev.halcyon.s3.S3ProxyExtension;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashSafetyIT {
   static final int KILLS = Boolean.getBoolean("halcyon.stress") ? 30 : 6;
   static final long SEED = Long.getLong("halcyon.seed", 20261125L);
+
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().shared().withInitialBuckets("crash").build();
 
   @TempDir Path tmp;
 
@@ -218,21 +224,19 @@ class CrashSafetyIT {
   @Test
   void upload_killedDuringMultipartUpload_gcAbortsTheIncompleteUploadOnceOlderThanGrace()
       throws Exception {
-    try (dev.halcyon.s3.S3ProxyServer server = dev.halcyon.s3.S3ProxyServer.start("crash");
-        software.amazon.awssdk.services.s3.S3Client raw =
-            server.client(dev.halcyon.s3.S3ProxyServer.CREDENTIAL)) {
+    try (software.amazon.awssdk.services.s3.S3Client raw = S3_PROXY.client()) {
       Map<String, String> bucket =
           Map.of(
               "HALCYON_S3_BUCKET",
               "crash",
               "HALCYON_S3_ENDPOINT",
-              server.endpoint().toString(),
+              S3_PROXY.endpoint().toString(),
               "HALCYON_S3_REGION",
               "us-east-1",
               "HALCYON_AWS_ACCESS_KEY_ID",
-              dev.halcyon.s3.S3ProxyServer.IDENTITY,
+              S3_PROXY.accessKeyId(),
               "HALCYON_AWS_SECRET_ACCESS_KEY",
-              dev.halcyon.s3.S3ProxyServer.CREDENTIAL);
+              S3_PROXY.secretAccessKey());
       Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
       // 40 MiB that does not compress: the install archive goes up in parts (threshold 32 MiB).
       TestApps.hook(
@@ -279,9 +283,8 @@ class CrashSafetyIT {
       try (dev.halcyon.s3.S3LayerStore store =
           dev.halcyon.s3.S3LayerStore.builder()
               .bucket("crash")
-              .endpoint(server.endpoint())
-              .credentials(
-                  dev.halcyon.s3.S3ProxyServer.IDENTITY, dev.halcyon.s3.S3ProxyServer.CREDENTIAL)
+              .endpoint(S3_PROXY.endpoint())
+              .credentials(S3_PROXY.accessKeyId(), S3_PROXY.secretAccessKey())
               .build()) {
         assertThat(Invariants.verifyAll(store)).isPositive();
       }

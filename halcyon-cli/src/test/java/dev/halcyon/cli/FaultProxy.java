@@ -1,13 +1,12 @@
 package dev.halcyon.cli;
 
 import dev.halcyon.s3.HttpHeads;
+import dev.halcyon.s3.LoopbackServer;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
@@ -16,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or cuts the response body short. Each client connection carries one request ({@code Connection:
  * close}). Counts faults by kind and by S3 operation. Thread-safe; close it to stop.
  */
-final class FaultProxy implements Closeable {
+final class FaultProxy extends LoopbackServer {
   /** What happens to one request. */
   enum Fault {
     PASS,
@@ -40,39 +37,22 @@ final class FaultProxy implements Closeable {
     TRUNCATE
   }
 
-  private final ServerSocket server;
   private final int upstreamPort;
-  private final ExecutorService pool =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "fault-proxy");
-            t.setDaemon(true);
-            return t;
-          });
   private final Random random;
   private volatile double faultRate;
   private volatile List<Fault> kinds = List.of(Fault.values());
   private final Map<Fault, AtomicInteger> byKind = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> byOperation = new ConcurrentHashMap<>();
 
-  private FaultProxy(ServerSocket server, int upstreamPort, long seed) {
-    this.server = server;
+  private FaultProxy(int upstreamPort, long seed) throws IOException {
+    super("fault-proxy");
     this.upstreamPort = upstreamPort;
     this.random = new Random(seed);
-    pool.submit(this::acceptLoop);
+    acceptConnections();
   }
 
   static FaultProxy start(int upstreamPort, long seed) throws IOException {
-    return new FaultProxy(
-        new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), upstreamPort, seed);
-  }
-
-  int port() {
-    return server.getLocalPort();
-  }
-
-  String endpoint() {
-    return "http://127.0.0.1:" + port();
+    return new FaultProxy(upstreamPort, seed);
   }
 
   /** From now on, a fault of one of {@code kinds} on each request with probability {@code rate}. */
@@ -115,18 +95,8 @@ final class FaultProxy implements Closeable {
     return k.get(random.nextInt(k.size()));
   }
 
-  private void acceptLoop() {
-    while (!server.isClosed()) {
-      try {
-        Socket client = server.accept();
-        pool.submit(() -> handle(client));
-      } catch (IOException e) {
-        return;
-      }
-    }
-  }
-
-  private void handle(Socket client) {
+  @Override
+  protected void handle(Socket client) {
     try (client) {
       InputStream in = client.getInputStream();
       String head = HttpHeads.read(in);
@@ -334,11 +304,5 @@ final class FaultProxy implements Closeable {
       return i;
     }
     return a.length - 4;
-  }
-
-  @Override
-  public void close() throws IOException {
-    server.close();
-    pool.shutdownNow();
   }
 }

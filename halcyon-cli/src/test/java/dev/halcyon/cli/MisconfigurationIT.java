@@ -5,7 +5,7 @@ import static dev.halcyon.cli.Machines.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.adobe.testing.s3mock.junit5.S3MockExtension;
-import dev.halcyon.s3.S3ProxyServer;
+import dev.halcyon.s3.S3ProxyExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,7 +36,9 @@ class MisconfigurationIT {
 
   static final String SECRET = "wJalrXUtnFEMI-misconfig-SECRET-value-0042";
 
-  private static S3ProxyServer proxy;
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().shared().withInitialBuckets("proxied").build();
 
   @TempDir Path tmp;
 
@@ -88,13 +90,6 @@ class MisconfigurationIT {
     }
   }
 
-  static synchronized S3ProxyServer proxy() throws Exception {
-    if (proxy == null) {
-      proxy = S3ProxyServer.start("proxied");
-    }
-    return proxy;
-  }
-
   private static final Map<String, dev.halcyon.s3.CannedS3Server> ELSEWHERE =
       new java.util.HashMap<>();
 
@@ -113,10 +108,7 @@ class MisconfigurationIT {
   }
 
   @AfterAll
-  static void stopProxy() throws IOException {
-    if (proxy != null) {
-      proxy.close();
-    }
+  static void stopCannedServers() throws IOException {
     for (dev.halcyon.s3.CannedS3Server server : ELSEWHERE.values()) {
       server.close();
     }
@@ -151,11 +143,11 @@ class MisconfigurationIT {
                         "HALCYON_S3_BUCKET",
                         "proxied",
                         "HALCYON_S3_ENDPOINT",
-                        proxy().endpoint().toString(),
+                        S3_PROXY.endpoint().toString(),
                         "HALCYON_S3_REGION",
                         "us-east-1",
                         "HALCYON_AWS_ACCESS_KEY_ID",
-                        S3ProxyServer.IDENTITY),
+                        S3_PROXY.accessKeyId()),
                     a),
             "proxied",
             "HALCYON_AWS_SECRET_ACCESS_KEY"),

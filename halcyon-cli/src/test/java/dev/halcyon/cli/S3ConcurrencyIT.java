@@ -4,7 +4,7 @@ import static dev.halcyon.cli.Machines.machine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halcyon.s3.S3LayerStore;
-import dev.halcyon.s3.S3ProxyServer;
+import dev.halcyon.s3.S3ProxyExtension;
 import dev.halcyon.store.ObjectInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,34 +34,24 @@ class S3ConcurrencyIT {
   static final int ROUNDS = Boolean.getBoolean("halcyon.stress") ? 3 : 2;
   static final String BUCKET = "concurrent";
 
-  private static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().shared().withInitialBuckets(BUCKET).build();
 
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.start(BUCKET);
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
 
   static Map<String, String> bucket() {
     return Map.of(
         "HALCYON_S3_BUCKET",
         BUCKET + "/apps",
         "HALCYON_S3_ENDPOINT",
-        server.endpoint().toString(),
+        S3_PROXY.endpoint().toString(),
         "HALCYON_S3_REGION",
         "us-east-1",
         "HALCYON_AWS_ACCESS_KEY_ID",
-        S3ProxyServer.IDENTITY,
+        S3_PROXY.accessKeyId(),
         "HALCYON_AWS_SECRET_ACCESS_KEY",
-        S3ProxyServer.CREDENTIAL,
+        S3_PROXY.secretAccessKey(),
         "HALCYON_RETENTION",
         "keep=install:2;grace=0");
   }
@@ -71,8 +60,8 @@ class S3ConcurrencyIT {
     return S3LayerStore.builder()
         .bucket(BUCKET)
         .folder("apps")
-        .endpoint(server.endpoint())
-        .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+        .endpoint(S3_PROXY.endpoint())
+        .credentials(S3_PROXY.accessKeyId(), S3_PROXY.secretAccessKey())
         .build();
   }
 

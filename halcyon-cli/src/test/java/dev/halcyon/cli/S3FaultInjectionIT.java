@@ -7,6 +7,7 @@ import com.adobe.testing.s3mock.junit5.S3MockExtension;
 import dev.halcyon.cli.FaultProxy.Fault;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.s3.S3LayerStore;
+import dev.halcyon.s3.S3TestClients;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -29,10 +30,6 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -86,7 +83,7 @@ class S3FaultInjectionIT {
     List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
     keys.add("small/0");
     try (FaultProxy proxy = FaultProxy.start(S3.getHttpPort(), SEED);
-        S3LayerStore store = store(proxy.endpoint(), "faults").build()) {
+        S3LayerStore store = store(proxy.endpoint().toString(), "faults").build()) {
       // Stalls cost a socket timeout each: they get one share in nineteen.
       List<Fault> kinds = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -166,7 +163,7 @@ class S3FaultInjectionIT {
       Map<String, String> bucket =
           Map.of(
               "HALCYON_S3_BUCKET", "clifaults",
-              "HALCYON_S3_ENDPOINT", proxy.endpoint(),
+              "HALCYON_S3_ENDPOINT", proxy.endpoint().toString(),
               "HALCYON_S3_REGION", "us-east-1",
               "HALCYON_AWS_ACCESS_KEY_ID", "AKIDFAULTS",
               "HALCYON_AWS_SECRET_ACCESS_KEY", SECRET);
@@ -332,13 +329,7 @@ class S3FaultInjectionIT {
   }
 
   private static S3Client rawClient() {
-    return S3Client.builder()
-        .endpointOverride(URI.create("http://127.0.0.1:" + S3.getHttpPort()))
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFAULTS", SECRET)))
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build();
+    return S3TestClients.raw(
+        URI.create("http://127.0.0.1:" + S3.getHttpPort()), "AKIDFAULTS", SECRET);
   }
 }

@@ -1,15 +1,13 @@
 package dev.halcyon.engine;
 
+import static dev.halcyon.engine.TestRecipes.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halcyon.layer.Digest;
-import dev.halcyon.layer.LayerKind;
-import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * files' times and advances an hour per run, so recorded use times decide the order.
  */
 class CacheSizeCapTest {
-  private static final String PLATFORM = "linux-test-1.0-x86_64";
-
   @TempDir Path tmp;
   private DirectoryLayerStore cache;
   private final InMemoryLayerStore bucket = new InMemoryLayerStore();
@@ -45,42 +41,28 @@ class CacheSizeCapTest {
   }
 
   private AppRecipe recipe(String version) throws Exception {
-    Path src = tmp.resolve("src-" + version);
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("Main.txt"), "source " + version);
-    String sourceHash = Digest.sha256(version).toString();
-    LayerTag toolchain = LayerTag.of(LayerKind.TOOLCHAIN, PLATFORM, "jdk-17", "");
-    LayerTag deps =
-        LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.CONSTRAINTS_HASH, Digest.sha256("guava 33").toString());
-    LayerTag build =
-        LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash);
-    LayerTag install =
-        LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash)
-            .with(LayerTag.PREFIX, "/app");
+    Path src = TestRecipes.sources(tmp.resolve("src-" + version), "source " + version);
+    Digest sourceHash = Digest.sha256(version);
     return new AppRecipe(
         src,
         Optional.of(
-            new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
+            new LayerSpec(
+                TestRecipes.toolchain(),
+                c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
         Optional.of(
             new LayerSpec(
-                deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
+                TestRecipes.dependencies(),
+                c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
         new LayerSpec(
-            build,
+            TestRecipes.build(sourceHash),
             c ->
                 write(
                     c.layerDir().resolve("out/app.txt"),
                     Files.readString(c.layerDir().resolve("Main.txt")))),
         new LayerSpec(
-            install, c -> write(c.layerDir().resolve("lib/app.txt"), "installed " + version)),
+            TestRecipes.install(sourceHash),
+            c -> write(c.layerDir().resolve("lib/app.txt"), "installed " + version)),
         Optional.empty());
-  }
-
-  private static void write(Path file, String content) throws java.io.IOException {
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, content, StandardCharsets.UTF_8);
   }
 
   /** A builder whose runs each happen an hour after the previous one. */

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.layer.Digest;
-import dev.halcyon.layer.LayerKind;
-import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -16,7 +14,6 @@ import dev.halcyon.store.TransientStoreException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * not rebuild and overwrite the good archive in storage.
  */
 class DownloadFailureTest {
-  private static final String PLATFORM = "linux-test-1.0-x86_64";
-
   @TempDir Path tmp;
   private final List<String> warnings = new ArrayList<>();
 
@@ -140,37 +135,17 @@ class DownloadFailureTest {
   }
 
   private AppRecipe recipe(String source) throws IOException {
-    Path src = tmp.resolve("src");
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("Main.txt"), source);
-    String sourceHash = Digest.sha256(source).toString();
-    LayerTag build =
-        LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash);
-    LayerTag install =
-        LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash)
-            .with(LayerTag.PREFIX, "/app");
-    return new AppRecipe(
-        src,
-        Optional.empty(),
-        Optional.empty(),
-        new LayerSpec(build, c -> write(c.layerDir().resolve("out/app.txt"), source)),
-        new LayerSpec(
-            install,
-            c -> {
-              write(c.layerDir().resolve("lib/app.txt"), source);
-              // Incompressible, so that the archive is long enough to fail in the middle of.
-              byte[] noise = new byte[256 * 1024];
-              new java.util.Random(1).nextBytes(noise);
-              Files.write(c.layerDir().resolve("lib/noise.bin"), noise);
-            }),
-        Optional.empty());
-  }
-
-  private static void write(Path file, String content) throws IOException {
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, content, StandardCharsets.UTF_8);
+    return TestRecipes.buildAndInstall(
+        TestRecipes.sources(tmp.resolve("src"), source),
+        Digest.sha256(source),
+        c -> TestRecipes.write(c.layerDir().resolve("out/app.txt"), source),
+        c -> {
+          TestRecipes.write(c.layerDir().resolve("lib/app.txt"), source);
+          // Incompressible, so that the archive is long enough to fail in the middle of.
+          byte[] noise = new byte[256 * 1024];
+          new java.util.Random(1).nextBytes(noise);
+          Files.write(c.layerDir().resolve("lib/noise.bin"), noise);
+        });
   }
 
   /**

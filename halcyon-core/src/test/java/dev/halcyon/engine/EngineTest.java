@@ -3,8 +3,8 @@ package dev.halcyon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerKind;
-import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.InMemoryLayerStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,36 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code .halcyon} files) and its own stores.
  */
 class EngineTest {
-  private static final String PLATFORM = "linux-test-1.0-x86_64";
   @TempDir Path tmp;
   private final List<String> ran = new ArrayList<>();
 
   private AppRecipe recipe(String source) throws Exception {
-    Path src = tmp.resolve("src");
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("Main.txt"), source);
-    String sourceHash = dev.halcyon.layer.Digest.sha256(source).toString();
-    LayerTag toolchain = LayerTag.of(LayerKind.TOOLCHAIN, PLATFORM, "jdk-17", "");
-    LayerTag deps =
-        LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, "jdk-17", "app-1.0")
-            .with(
-                LayerTag.CONSTRAINTS_HASH, dev.halcyon.layer.Digest.sha256("guava 33").toString());
-    LayerTag build =
-        LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash);
-    LayerTag install =
-        LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash)
-            .with(LayerTag.PREFIX, "/app");
+    Path src = TestRecipes.sources(tmp.resolve("src"), source);
+    Digest sourceHash = Digest.sha256(source);
     return new AppRecipe(
         src,
         Optional.of(
-            new LayerSpec(toolchain, c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
+            new LayerSpec(
+                TestRecipes.toolchain(),
+                c -> write(c.layerDir().resolve("bin/javac"), "toolchain"))),
         Optional.of(
             new LayerSpec(
-                deps, c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
+                TestRecipes.dependencies(),
+                c -> write(c.layerDir().resolve("repo/guava.jar"), "dependencies"))),
         new LayerSpec(
-            build,
+            TestRecipes.build(sourceHash),
             c -> {
               String text = Files.readString(c.layerDir().resolve("Main.txt"));
               assertThat(c.dir(LayerKind.DEPENDENCIES).orElseThrow().resolve("repo/guava.jar"))
@@ -57,7 +45,7 @@ class EngineTest {
               write(c.layerDir().resolve("out/app.txt"), "build", text);
             }),
         new LayerSpec(
-            install,
+            TestRecipes.install(sourceHash),
             c -> {
               Path built = c.dir(LayerKind.BUILD).orElseThrow().resolve("out/app.txt");
               write(c.layerDir().resolve("lib/app.txt"), "install", Files.readString(built));

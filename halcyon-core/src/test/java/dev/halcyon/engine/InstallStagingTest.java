@@ -3,15 +3,12 @@ package dev.halcyon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halcyon.layer.Digest;
-import dev.halcyon.layer.LayerKind;
-import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.InMemoryLayerStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * run returns; a tree a killed run left behind is removed by the next run.
  */
 class InstallStagingTest {
-  private static final String PLATFORM = "linux-test-1.0-x86_64";
-
   @TempDir Path tmp;
 
   @Test
@@ -67,32 +62,17 @@ class InstallStagingTest {
   }
 
   private AppRecipe recipe(List<Path> stages) throws IOException {
-    Path src = tmp.resolve("src");
-    Files.createDirectories(src);
-    Files.writeString(src.resolve("Main.txt"), "v1");
-    String sourceHash = Digest.sha256("v1").toString();
-    LayerTag build =
-        LayerTag.of(LayerKind.BUILD, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash);
-    LayerTag install =
-        LayerTag.of(LayerKind.INSTALL, PLATFORM, "jdk-17", "app-1.0")
-            .with(LayerTag.SOURCE_HASH, sourceHash)
-            .with(LayerTag.PREFIX, "/app");
-    return new AppRecipe(
-        src,
-        Optional.empty(),
-        Optional.empty(),
-        new LayerSpec(build, c -> Files.writeString(c.layerDir().resolve("out.txt"), "built")),
-        new LayerSpec(
-            install,
-            c -> {
-              stages.add(c.layerDir());
-              for (int i = 0; i < 200; i++) {
-                Path file = c.layerDir().resolve("lib/d" + (i % 10) + "/f" + i + ".txt");
-                Files.createDirectories(file.getParent());
-                Files.writeString(file, "file " + i);
-              }
-            }),
-        Optional.empty());
+    return TestRecipes.buildAndInstall(
+        TestRecipes.sources(tmp.resolve("src"), "v1"),
+        Digest.sha256("v1"),
+        c -> Files.writeString(c.layerDir().resolve("out.txt"), "built"),
+        c -> {
+          stages.add(c.layerDir());
+          for (int i = 0; i < 200; i++) {
+            Path file = c.layerDir().resolve("lib/d" + (i % 10) + "/f" + i + ".txt");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "file " + i);
+          }
+        });
   }
 }

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The behaviour every {@link LayerStore} must show, as one JUnit 5 test class to extend.
@@ -55,6 +57,37 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public abstract class LayerStoreContract {
   private static final int MIB = 1024 * 1024;
+
+  /**
+   * The two ways to store a file, which every file test runs through: {@link LayerStore#put(String,
+   * Path, Digest, PutMode)} and {@link LayerStore#putMoving}, which may take the file.
+   */
+  enum Put {
+    FILE(false) {
+      @Override
+      PutResult put(LayerStore store, String key, Path source, Digest digest, PutMode mode)
+          throws IOException {
+        return store.put(key, source, digest, mode);
+      }
+    },
+    MOVING(true) {
+      @Override
+      PutResult put(LayerStore store, String key, Path source, Digest digest, PutMode mode)
+          throws IOException {
+        return store.putMoving(key, source, digest, mode);
+      }
+    };
+
+    /** Whether the source file is gone once the call returns, even when nothing was written. */
+    final boolean takesTheFile;
+
+    Put(boolean takesTheFile) {
+      this.takesTheFile = takesTheFile;
+    }
+
+    abstract PutResult put(LayerStore store, String key, Path source, Digest digest, PutMode mode)
+        throws IOException;
+  }
 
   /** A fresh folder for source files; subclasses may use it too. */
   @TempDir protected Path tempDir;
@@ -118,13 +151,15 @@ public abstract class LayerStoreContract {
 
   // --- round trips ---
 
-  @Test
-  void putFile_newKey_headAndGetReturnSameBytesSizeAndDigest() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Put.class)
+  void put_newKey_headAndGetReturnSameBytesSizeAndDigest(Put put) throws Exception {
     byte[] bytes = randomBytes(1, 300_000);
     Digest digest = Digest.sha256(bytes);
+    Path source = file(bytes);
 
     PutResult result =
-        store.put("linux-x86_64/halcyon-install-1.tar.zst", file(bytes), digest, PutMode.OVERWRITE);
+        put.put(store, "linux-x86_64/halcyon-install-1.tar.zst", source, digest, PutMode.OVERWRITE);
 
     assertThat(result.written()).isTrue();
     assertInfo(result.info(), "linux-x86_64/halcyon-install-1.tar.zst", bytes);
@@ -133,6 +168,9 @@ public abstract class LayerStoreContract {
         "linux-x86_64/halcyon-install-1.tar.zst",
         bytes);
     assertThat(read("linux-x86_64/halcyon-install-1.tar.zst")).isEqualTo(bytes);
+    if (put.takesTheFile) {
+      assertThat(source).doesNotExist();
+    }
   }
 
   @Test
@@ -179,44 +217,51 @@ public abstract class LayerStoreContract {
     assertThat(store.list("")).isEmpty();
   }
 
-  @Test
-  void putFile_sourceMissing_throwsIoExceptionNamingFileAndStoresNothing() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Put.class)
+  void put_sourceMissing_throwsIoExceptionNamingFileAndStoresNothing(Put put) throws Exception {
     Path missing = tempDir.resolve("no-such-archive.tar.zst");
 
-    assertThatThrownBy(() -> store.put("k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
+    assertThatThrownBy(() -> put.put(store, "k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("no-such-archive.tar.zst");
 
     assertThat(store.list("")).isEmpty();
   }
 
-  @Test
-  void putFile_overwriteExisting_replacesObject() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Put.class)
+  void put_overwriteExisting_replacesObject(Put put) throws Exception {
     byte[] first = randomBytes(4, 50_000);
     byte[] second = randomBytes(5, 70_000);
-    store.put("build/app.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
+    put.put(store, "build/app.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
 
     PutResult result =
-        store.put("build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
+        put.put(store, "build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
 
     assertThat(result.written()).isTrue();
     assertInfo(store.head("build/app.tar.zst").orElseThrow(), "build/app.tar.zst", second);
     assertThat(read("build/app.tar.zst")).isEqualTo(second);
   }
 
-  @Test
-  void putFile_ifAbsentOnExisting_returnsNotWrittenAndKeepsFirst() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Put.class)
+  void put_ifAbsentOnExisting_returnsNotWrittenAndKeepsFirst(Put put) throws Exception {
     byte[] first = randomBytes(6, 50_000);
     byte[] second = randomBytes(7, 60_000);
     store.put("deps/x.tar.zst", file(first), Digest.sha256(first), PutMode.IF_ABSENT);
+    Path source = file(second);
 
     PutResult result =
-        store.put("deps/x.tar.zst", file(second), Digest.sha256(second), PutMode.IF_ABSENT);
+        put.put(store, "deps/x.tar.zst", source, Digest.sha256(second), PutMode.IF_ABSENT);
 
     assertThat(result.written()).isFalse();
     assertThat(result.info().key()).isEqualTo("deps/x.tar.zst");
     assertInfo(store.head("deps/x.tar.zst").orElseThrow(), "deps/x.tar.zst", first);
     assertThat(read("deps/x.tar.zst")).isEqualTo(first);
+    if (put.takesTheFile) {
+      assertThat(source).doesNotExist();
+    }
   }
 
   @Test
@@ -236,56 +281,6 @@ public abstract class LayerStoreContract {
   }
 
   // --- adopting a file ---
-
-  @Test
-  void putMoving_newKey_storesTheBytesAndTakesTheFile() throws Exception {
-    byte[] bytes = randomBytes(21, 300_000);
-    Path source = file(bytes);
-
-    PutResult result =
-        store.putMoving(
-            "linux/halcyon-install-2.tar.zst", source, Digest.sha256(bytes), PutMode.OVERWRITE);
-
-    assertThat(result.written()).isTrue();
-    assertInfo(result.info(), "linux/halcyon-install-2.tar.zst", bytes);
-    assertInfo(
-        store.head("linux/halcyon-install-2.tar.zst").orElseThrow(),
-        "linux/halcyon-install-2.tar.zst",
-        bytes);
-    assertThat(read("linux/halcyon-install-2.tar.zst")).isEqualTo(bytes);
-    assertThat(source).doesNotExist();
-  }
-
-  @Test
-  void putMoving_overwriteExisting_replacesObject() throws Exception {
-    byte[] first = randomBytes(22, 50_000);
-    byte[] second = randomBytes(23, 70_000);
-    store.putMoving("build/app.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
-
-    PutResult result =
-        store.putMoving(
-            "build/app.tar.zst", file(second), Digest.sha256(second), PutMode.OVERWRITE);
-
-    assertThat(result.written()).isTrue();
-    assertInfo(store.head("build/app.tar.zst").orElseThrow(), "build/app.tar.zst", second);
-    assertThat(read("build/app.tar.zst")).isEqualTo(second);
-  }
-
-  @Test
-  void putMoving_ifAbsentOnExisting_keepsFirstAndTakesTheFile() throws Exception {
-    byte[] first = randomBytes(24, 50_000);
-    byte[] second = randomBytes(25, 60_000);
-    store.put("deps/y.tar.zst", file(first), Digest.sha256(first), PutMode.IF_ABSENT);
-    Path source = file(second);
-
-    PutResult result =
-        store.putMoving("deps/y.tar.zst", source, Digest.sha256(second), PutMode.IF_ABSENT);
-
-    assertThat(result.written()).isFalse();
-    assertInfo(store.head("deps/y.tar.zst").orElseThrow(), "deps/y.tar.zst", first);
-    assertThat(read("deps/y.tar.zst")).isEqualTo(first);
-    assertThat(source).doesNotExist();
-  }
 
   @Test
   void putMoving_wrongDigest_isRefusedOrFailsEveryRead() throws Exception {
@@ -308,17 +303,6 @@ public abstract class LayerStoreContract {
           .isInstanceOf(CorruptObjectException.class)
           .hasMessageContaining("bad/moved.tar.zst");
     }
-  }
-
-  @Test
-  void putMoving_sourceMissing_throwsIoExceptionNamingFileAndStoresNothing() throws Exception {
-    Path missing = tempDir.resolve("no-such-download.tar.zst");
-
-    assertThatThrownBy(() -> store.putMoving("k", missing, Digest.sha256("x"), PutMode.OVERWRITE))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("no-such-download.tar.zst");
-
-    assertThat(store.list("")).isEmpty();
   }
 
   // --- listing ---

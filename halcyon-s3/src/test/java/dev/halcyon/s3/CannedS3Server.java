@@ -3,10 +3,7 @@ package dev.halcyon.s3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,8 +11,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +23,7 @@ import java.util.regex.Pattern;
  * different from the recorded digest. One request per connection ({@code Connection: close}).
  * Thread-safe; close it to stop.
  */
-public final class CannedS3Server implements AutoCloseable {
+public final class CannedS3Server extends LoopbackServer {
   /** One request as received (the body is read and dropped). */
   public record Request(int number, String method, String target, Map<String, String> headers) {
     /** A header by lower-case name, or null. */
@@ -47,30 +42,18 @@ public final class CannedS3Server implements AutoCloseable {
 
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
 
-  private final ServerSocket server;
   private final Responder responder;
   private final AtomicInteger requests = new AtomicInteger();
-  private final ExecutorService pool =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "canned-s3");
-            t.setDaemon(true);
-            return t;
-          });
 
-  private CannedS3Server(ServerSocket server, Responder responder) {
-    this.server = server;
+  private CannedS3Server(Responder responder) throws IOException {
+    super("canned-s3");
     this.responder = responder;
-    pool.submit(this::acceptLoop);
+    acceptConnections();
   }
 
   /** Starts a server on a free loopback port. */
   public static CannedS3Server start(Responder responder) throws IOException {
-    return new CannedS3Server(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), responder);
-  }
-
-  public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    return new CannedS3Server(responder);
   }
 
   /** Requests answered so far. */
@@ -229,18 +212,8 @@ public final class CannedS3Server implements AutoCloseable {
 
   // ---- plumbing
 
-  private void acceptLoop() {
-    while (!server.isClosed()) {
-      try {
-        Socket client = server.accept();
-        pool.submit(() -> handle(client));
-      } catch (IOException e) {
-        return;
-      }
-    }
-  }
-
-  private void handle(Socket client) {
+  @Override
+  protected void handle(Socket client) {
     try (client) {
       InputStream in = client.getInputStream();
       String head = HttpHeads.read(in);
@@ -302,11 +275,5 @@ public final class CannedS3Server implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  @Override
-  public void close() throws IOException {
-    server.close();
-    pool.shutdownNow();
   }
 }

@@ -12,6 +12,7 @@ import dev.halcyon.retention.GcReport;
 import dev.halcyon.retention.RetentionPolicies;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -49,18 +46,31 @@ class GcScaleIT {
   static final S3MockExtension S3_MOCK =
       S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
 
+  private static final boolean BENCH = Boolean.getBoolean("halcyon.bench");
+
+  /**
+   * The bench keeps S3Proxy's objects in memory: its filesystem store reads every object's metadata
+   * from disk for every listing page, so a page of a 100,000-key bucket takes longer than the 30 s
+   * socket timeout; in memory that costs milliseconds.
+   */
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      BENCH
+          ? S3ProxyExtension.builder().transientStorage().withInitialBuckets(BUCKET).build()
+          : S3ProxyExtension.builder().shared().withInitialBuckets(BUCKET).build();
+
   private static int s3ProxyArchives() {
     String n = System.getProperty("halcyon.gc.archives");
     if (n != null) {
       return Integer.parseInt(n);
     }
-    return Boolean.getBoolean("halcyon.bench") ? 100_000 : S3PROXY_ARCHIVES;
+    return BENCH ? 100_000 : S3PROXY_ARCHIVES;
   }
 
   @Test
   void collect_s3MockBucket_listsEverythingAndDeletesInBatchesOfAThousand() throws Exception {
     URI endpoint = URI.create("http://127.0.0.1:" + S3_MOCK.getHttpPort());
-    S3Client raw = client(endpoint, "mock-key", "mock-secret");
+    S3Client raw = S3TestClients.raw(endpoint, "mock-key", "mock-secret");
     measure(
         "S3Mock",
         raw,
@@ -73,93 +83,20 @@ class GcScaleIT {
 
   @Test
   void collect_s3ProxyBucket_listsEverythingAndDeletesInBatchesOfAThousand() throws Exception {
-    if (Boolean.getBoolean("halcyon.bench")) {
-      benchInMemoryS3Proxy(s3ProxyArchives());
-      return;
-    }
-    try (S3ProxyServer server = S3ProxyServer.start(BUCKET)) {
-      S3Client raw = server.client(S3ProxyServer.CREDENTIAL);
-      measure(
-          "S3Proxy",
-          raw,
-          S3LayerStore.builder()
-              .bucket(BUCKET)
-              .endpoint(server.endpoint())
-              .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL),
-          s3ProxyArchives());
-    }
-  }
-
-  /**
-   * The bench: S3Proxy keeping objects in memory (jclouds {@code transient}). Its filesystem store
-   * reads every object's metadata from disk for every listing page, so a page of a 100,000-key
-   * bucket takes longer than the 30 s socket timeout; in memory that costs milliseconds.
-   */
-  private static void benchInMemoryS3Proxy(int n) throws Exception {
-    int port;
-    try (java.net.ServerSocket socket =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("s3proxy-bench");
-    java.nio.file.Path props = dir.resolve("s3proxy.properties");
-    URI endpoint = URI.create("http://127.0.0.1:" + port);
-    java.nio.file.Files.writeString(
-        props,
-        String.join(
-            "\n",
-            "s3proxy.endpoint=" + endpoint,
-            "s3proxy.authorization=aws-v2-or-v4",
-            "s3proxy.identity=" + S3ProxyServer.IDENTITY,
-            "s3proxy.credential=" + S3ProxyServer.CREDENTIAL,
-            "s3proxy.ignore-unknown-headers=true",
-            "jclouds.provider=transient",
-            ""));
-    Process process =
-        new ProcessBuilder(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-jar",
-                System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar"),
-                "--properties",
-                props.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("s3proxy.log").toFile())
-            .start();
-    try {
-      S3Client raw = client(endpoint, S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL);
-      while (true) {
-        try {
-          raw.createBucket(r -> r.bucket(BUCKET));
-          break;
-        } catch (software.amazon.awssdk.core.exception.SdkClientException notYetListening) {
-          assertThat(process.isAlive()).as("S3Proxy running").isTrue();
-          process.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
-      }
+    S3LayerStore.Builder store =
+        S3LayerStore.builder()
+            .bucket(BUCKET)
+            .endpoint(S3_PROXY.endpoint())
+            .credentials(S3_PROXY.accessKeyId(), S3_PROXY.secretAccessKey());
+    if (BENCH) {
       measure(
           "S3Proxy (in memory)",
-          raw,
-          S3LayerStore.builder()
-              .bucket(BUCKET)
-              .endpoint(endpoint)
-              .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
-              .socketTimeout(java.time.Duration.ofMinutes(5)),
-          n);
-    } finally {
-      process.destroyForcibly().waitFor();
+          S3_PROXY.client(),
+          store.socketTimeout(Duration.ofMinutes(5)),
+          s3ProxyArchives());
+    } else {
+      measure("S3Proxy", S3_PROXY.client(), store, s3ProxyArchives());
     }
-  }
-
-  private static S3Client client(URI endpoint, String id, String secret) {
-    return S3Client.builder()
-        .endpointOverride(endpoint)
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build();
   }
 
   private static void measure(String server, S3Client raw, S3LayerStore.Builder storeBuilder, int n)

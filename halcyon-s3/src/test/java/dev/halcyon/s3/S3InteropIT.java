@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,21 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class S3InteropIT {
   private static final String BUCKET = "halcyon-interop";
-  private static S3ProxyServer server;
+
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().shared().withInitialBuckets(BUCKET).build();
 
   @TempDir Path tmp;
 
   @BeforeAll
-  static void startServer() throws Exception {
+  static void needsAClient() {
     assumeTrue(client().isPresent(), "neither rclone nor s3cmd is installed");
-    server = S3ProxyServer.start(BUCKET);
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
   }
 
   static Optional<String> client() {
@@ -61,8 +56,8 @@ class S3InteropIT {
     return S3LayerStore.builder()
         .bucket(BUCKET)
         .folder("interop")
-        .endpoint(server.endpoint())
-        .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+        .endpoint(S3_PROXY.endpoint())
+        .credentials(S3_PROXY.accessKeyId(), S3_PROXY.secretAccessKey())
         .partSize(5L << 20)
         .multipartThreshold(8L << 20)
         .build();
@@ -119,7 +114,7 @@ class S3InteropIT {
   }
 
   private List<String> s3cmd(String... args) {
-    String host = server.endpoint().getAuthority();
+    String host = S3_PROXY.endpoint().getAuthority();
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -129,8 +124,8 @@ class S3InteropIT {
                 "--host=" + host,
                 "--host-bucket=" + host,
                 "--region=us-east-1",
-                "--access_key=" + S3ProxyServer.IDENTITY,
-                "--secret_key=" + S3ProxyServer.CREDENTIAL));
+                "--access_key=" + S3_PROXY.accessKeyId(),
+                "--secret_key=" + S3_PROXY.secretAccessKey()));
     command.addAll(List.of(args));
     return command;
   }
@@ -146,9 +141,9 @@ class S3InteropIT {
     env.put("RCLONE_CONFIG", tmp.resolve("rclone.conf").toString());
     env.put("RCLONE_CONFIG_HALCYON_TYPE", "s3");
     env.put("RCLONE_CONFIG_HALCYON_PROVIDER", "Other");
-    env.put("RCLONE_CONFIG_HALCYON_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
-    env.put("RCLONE_CONFIG_HALCYON_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
-    env.put("RCLONE_CONFIG_HALCYON_ENDPOINT", server.endpoint().toString());
+    env.put("RCLONE_CONFIG_HALCYON_ACCESS_KEY_ID", S3_PROXY.accessKeyId());
+    env.put("RCLONE_CONFIG_HALCYON_SECRET_ACCESS_KEY", S3_PROXY.secretAccessKey());
+    env.put("RCLONE_CONFIG_HALCYON_ENDPOINT", S3_PROXY.endpoint().toString());
     env.put("RCLONE_CONFIG_HALCYON_REGION", "us-east-1");
     env.put("RCLONE_CONFIG_HALCYON_FORCE_PATH_STYLE", "true");
     env.put("RCLONE_S3_NO_CHECK_BUCKET", "true");

@@ -6,10 +6,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The S3-specific scenarios against S3Mock, in-process. */
@@ -38,18 +34,7 @@ class S3MockStoreIT extends S3StoreScenarios {
   @Override
   synchronized S3Client raw() {
     if (raw == null) {
-      raw =
-          S3Client.builder()
-              .endpointOverride(endpoint())
-              .forcePathStyle(true)
-              .region(Region.US_EAST_1)
-              .credentialsProvider(
-                  StaticCredentialsProvider.create(
-                      AwsBasicCredentials.create("mock-key", "mock-secret")))
-              .httpClientBuilder(UrlConnectionHttpClient.builder())
-              .requestChecksumCalculation(
-                  software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-              .build();
+      raw = S3TestClients.raw(endpoint(), "mock-key", "mock-secret");
     }
     return raw;
   }

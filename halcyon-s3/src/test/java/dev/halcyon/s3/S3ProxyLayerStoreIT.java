@@ -3,8 +3,7 @@ package dev.halcyon.s3;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.LayerStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The LayerStore contract against S3Proxy in a child process with SigV4 checking on. Smaller parts
@@ -13,27 +12,18 @@ import org.junit.jupiter.api.BeforeAll;
 class S3ProxyLayerStoreIT extends LayerStoreContract {
   private static final String BUCKET = "halcyon-contract";
   private static final AtomicInteger FOLDERS = new AtomicInteger();
-  private static S3ProxyServer server;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.start(BUCKET);
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().shared().withInitialBuckets(BUCKET).build();
 
   @Override
   protected LayerStore newStore() {
     return S3LayerStore.builder()
         .bucket(BUCKET)
         .folder("contract/" + FOLDERS.incrementAndGet())
-        .endpoint(server.endpoint())
-        .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+        .endpoint(S3_PROXY.endpoint())
+        .credentials(S3_PROXY.accessKeyId(), S3_PROXY.secretAccessKey())
         .partSize(5L << 20)
         .multipartThreshold(8L << 20)
         .listPageSize(100)

@@ -12,23 +12,36 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * S3Proxy (a real S3 server by other authors, checking SigV4 signatures) in a child process on
- * 127.0.0.1, storing into a temporary directory. The jar comes from the {@code s3proxy.jar} system
- * property, which the module's pom sets. Closing it (or the JVM exiting) stops the process.
+ * 127.0.0.1. The jar comes from the {@code s3proxy.jar} system property, which the module's pom
+ * sets. Closing it (or the JVM exiting) stops the process. Tests reach it through {@link
+ * S3ProxyExtension}.
  */
-public final class S3ProxyServer implements AutoCloseable {
-  public static final String IDENTITY = "halcyon-test-key";
-  public static final String CREDENTIAL = "halcyon-test-secret-0123456789";
+final class S3ProxyServer implements AutoCloseable {
+  static final String IDENTITY = "halcyon-test-key";
+  static final String CREDENTIAL = "halcyon-test-secret-0123456789";
+
+  /** Where S3Proxy keeps objects, and the JVM options that suit it. */
+  enum Storage {
+    /** Files in a temporary directory (jclouds {@code filesystem-nio2}). */
+    FILESYSTEM("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+    /** The heap (jclouds {@code transient}); for buckets too large to list from disk in time. */
+    TRANSIENT("-Xmx1g");
+
+    private final List<String> jvmOptions;
+
+    Storage(String... jvmOptions) {
+      this.jvmOptions = List.of(jvmOptions);
+    }
+  }
 
   private final Process process;
   private final Path dir;
@@ -43,8 +56,8 @@ public final class S3ProxyServer implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  /** Starts S3Proxy and creates {@code buckets}; waits at most 60 s for the port to answer. */
-  public static S3ProxyServer start(String... buckets) throws IOException, InterruptedException {
+  /** Starts S3Proxy; waits at most 60 s for the port to answer. */
+  static S3ProxyServer start(Storage storage) throws IOException, InterruptedException {
     String jar = System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar");
     if (!Files.isRegularFile(Paths.get(jar))) {
       throw new IllegalStateException(
@@ -55,7 +68,6 @@ public final class S3ProxyServer implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path dir = Files.createTempDirectory("s3proxy");
-    Path data = Files.createDirectories(dir.resolve("data"));
     Properties p = new Properties();
     URI endpoint = URI.create("http://127.0.0.1:" + port);
     p.setProperty("s3proxy.endpoint", endpoint.toString());
@@ -63,32 +75,30 @@ public final class S3ProxyServer implements AutoCloseable {
     p.setProperty("s3proxy.identity", IDENTITY);
     p.setProperty("s3proxy.credential", CREDENTIAL);
     p.setProperty("s3proxy.ignore-unknown-headers", "true");
-    p.setProperty("jclouds.provider", "filesystem-nio2");
-    p.setProperty("jclouds.filesystem.basedir", data.toString());
+    switch (storage) {
+      case FILESYSTEM -> {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        p.setProperty("jclouds.provider", "filesystem-nio2");
+        p.setProperty("jclouds.filesystem.basedir", data.toString());
+      }
+      case TRANSIENT -> p.setProperty("jclouds.provider", "transient");
+    }
     Path props = dir.resolve("s3proxy.properties");
     try (Writer w = Files.newBufferedWriter(props)) {
       p.store(w, "halcyon test");
     }
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(storage.jvmOptions);
+    command.addAll(List.of("-jar", jar, "--properties", props.toString()));
     Process process =
-        new ProcessBuilder(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-jar",
-                jar,
-                "--properties",
-                props.toString())
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("s3proxy.log").toFile())
             .start();
     S3ProxyServer server = new S3ProxyServer(process, dir, endpoint);
     try {
       server.awaitPort(port, Duration.ofSeconds(60));
-      try (S3Client client = server.client(CREDENTIAL)) {
-        for (String b : buckets) {
-          client.createBucket(r -> r.bucket(b));
-        }
-      }
     } catch (IOException | RuntimeException | InterruptedException e) {
       server.close();
       throw e;
@@ -96,22 +106,13 @@ public final class S3ProxyServer implements AutoCloseable {
     return server;
   }
 
-  public URI endpoint() {
+  URI endpoint() {
     return endpoint;
   }
 
   /** A raw SDK client, for arranging what the store under test then finds. */
-  public S3Client client(String secret) {
-    return S3Client.builder()
-        .endpointOverride(endpoint)
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, secret)))
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .requestChecksumCalculation(
-            software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-        .build();
+  S3Client client(String secret) {
+    return S3TestClients.raw(endpoint, IDENTITY, secret);
   }
 
   private void awaitPort(int port, Duration limit) throws IOException, InterruptedException {
@@ -134,7 +135,7 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
-  public String log() {
+  String log() {
     try {
       return Files.readString(dir.resolve("s3proxy.log"));
     } catch (IOException e) {

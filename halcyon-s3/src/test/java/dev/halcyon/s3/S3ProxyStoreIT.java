@@ -8,28 +8,28 @@ import dev.halcyon.store.StoreConfigurationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The S3-specific scenarios against S3Proxy in a child process, with signature checking on. */
 class S3ProxyStoreIT extends S3StoreScenarios {
   static final String BUCKET = "halcyon-proxy-it";
 
-  private static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().shared().withInitialBuckets(BUCKET).build();
+
   private static S3Client raw;
 
   @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.start(BUCKET);
-    raw = server.client(S3ProxyServer.CREDENTIAL);
+  static void openRaw() {
+    raw = S3_PROXY.client();
   }
 
   @AfterAll
-  static void stopServer() {
+  static void closeRaw() {
     if (raw != null) {
       raw.close();
-    }
-    if (server != null) {
-      server.close();
     }
   }
 
@@ -38,21 +38,21 @@ class S3ProxyStoreIT extends S3StoreScenarios {
     return S3LayerStore.builder()
         .bucket(BUCKET)
         .folder(folder)
-        .endpoint(server.endpoint())
-        .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL);
+        .endpoint(S3_PROXY.endpoint())
+        .credentials(S3_PROXY.accessKeyId(), S3_PROXY.secretAccessKey());
   }
 
   @Test
   void anyOperation_wrongSecret_namesKeyIdAndNeverTheSecret() throws Exception {
     String wrongSecret = "wrong-secret-do-not-print-42";
     try (S3LayerStore store =
-        builder("x").credentials(S3ProxyServer.IDENTITY, wrongSecret).build()) {
+        builder("x").credentials(S3_PROXY.accessKeyId(), wrongSecret).build()) {
       assertThatThrownBy(() -> store.put("k", new byte[] {1}, PutMode.OVERWRITE))
           .isInstanceOf(StoreAccessException.class)
-          .hasMessageContaining("access key id " + S3ProxyServer.IDENTITY)
+          .hasMessageContaining("access key id " + S3_PROXY.accessKeyId())
           .hasMessageContaining("HALCYON_AWS_SECRET_ACCESS_KEY")
           .hasMessageNotContaining(wrongSecret)
-          .hasMessageNotContaining(S3ProxyServer.CREDENTIAL);
+          .hasMessageNotContaining(S3_PROXY.secretAccessKey());
       assertThatThrownBy(() -> store.list(""))
           .isInstanceOf(StoreAccessException.class)
           .hasMessageNotContaining(wrongSecret);

@@ -30,6 +30,10 @@ class S3ThroughputIT {
   static final S3MockExtension S3_MOCK =
       S3MockExtension.builder().silent().withInitialBuckets(BUCKET).build();
 
+  @RegisterExtension
+  static final S3ProxyExtension S3_PROXY =
+      S3ProxyExtension.builder().withInitialBuckets(BUCKET).build();
+
   @TempDir Path tmp;
 
   @Test
@@ -38,15 +42,13 @@ class S3ThroughputIT {
     Digest digest = S3StoreScenarios.digestOf(file);
     URI mock = URI.create("http://127.0.0.1:" + S3_MOCK.getHttpPort());
     run("S3Mock", mock, "k", "s", file, digest);
-    try (S3ProxyServer proxy = S3ProxyServer.start(BUCKET)) {
-      run(
-          "S3Proxy",
-          proxy.endpoint(),
-          S3ProxyServer.IDENTITY,
-          S3ProxyServer.CREDENTIAL,
-          file,
-          digest);
-    }
+    run(
+        "S3Proxy",
+        S3_PROXY.endpoint(),
+        S3_PROXY.accessKeyId(),
+        S3_PROXY.secretAccessKey(),
+        file,
+        digest);
   }
 
   private void run(String server, URI endpoint, String id, String secret, Path file, Digest digest)
