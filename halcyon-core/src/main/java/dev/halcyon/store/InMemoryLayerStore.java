@@ -213,18 +213,7 @@ public final class InMemoryLayerStore implements LayerStore {
     }
     Digest actual = Digest.of(sha256.digest());
     if (!actual.equals(digest)) {
-      throw new CorruptObjectException(
-          "refused to store '"
-              + key
-              + "' in "
-              + describe()
-              + ": "
-              + source
-              + " has digest "
-              + actual
-              + ", not the "
-              + digest
-              + " given; nothing was stored");
+      throw StoreErrors.digestMismatch(key, describe(), source.toString(), actual, digest);
     }
     return bytes;
   }

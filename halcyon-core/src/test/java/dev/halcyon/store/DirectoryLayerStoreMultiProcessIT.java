@@ -121,7 +121,7 @@ class DirectoryLayerStoreMultiProcessIT {
     assertThat(store.list("")).extracting(ObjectInfo::key).containsExactlyElementsOf(present);
     try (Stream<Path> files = Files.walk(root)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .noneMatch(name -> name.startsWith(DirectoryLayerStore.TEMP_PREFIX));
+          .noneMatch(name -> name.startsWith(DirectoryLayout.TEMP_PREFIX));
     }
   }
 
