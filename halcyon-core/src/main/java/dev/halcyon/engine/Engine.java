@@ -9,9 +9,9 @@ import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.naming.DefaultArchiveNamer;
+import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,10 +39,10 @@ import java.util.OptionalLong;
  * and may be shared; it does not own the stores handed to it (the caller closes them).
  */
 public final class Engine {
-  private final Settings settings;
+  private final EngineConfig config;
 
-  private Engine(Settings settings) {
-    this.settings = settings;
+  private Engine(EngineConfig config) {
+    this.config = config;
   }
 
   /** A builder with defaults: zstd, the default namer, no private or public storage. */
@@ -75,19 +75,20 @@ public final class Engine {
 
   /** The key of the archive that holds {@code tag} under this engine's namer and codec. */
   public String archiveKey(LayerTag tag) {
-    return settings.namer.key(tag, settings.compression.extension());
+    return config.key(tag);
   }
 
   private RunReport run(AppRecipe recipe, Optional<Path> installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
     checkNotNull(recipe, "recipe");
-    Instant start = settings.clock.instant();
-    Files.createDirectories(settings.workDir);
-    try (WorkLock lock = WorkLock.acquire(settings.workDir, settings.listener)) {
+    Instant start = config.clock().instant();
+    WorkDirLayout layout = config.layout();
+    Files.createDirectories(layout.root());
+    try (WorkLock lock = WorkLock.acquire(layout, config.listener())) {
       // Under the lock no other run uses the work directory: what a killed run left is garbage.
-      Directories.deleteTree(settings.workDir.resolve("tmp"));
-      Directories.deleteTree(settings.workDir.resolve("install"));
-      Run run = new Run(settings, recipe, start);
+      Directories.deleteTree(layout.tmp());
+      Directories.deleteTree(layout.installStaging());
+      Run run = new Run(config, recipe, start);
       try {
         return run.execute(installDir);
       } finally {
@@ -96,26 +97,6 @@ public final class Engine {
         run.layers.awaitBackground();
       }
     }
-  }
-
-  /** Configuration of an engine; see {@link Builder}. */
-  static final class Settings {
-    LayerStore cache;
-    Optional<LayerStore> privateStore = Optional.empty();
-    Optional<LayerStore> publicStore = Optional.empty();
-    ArchiveNamer namer = new DefaultArchiveNamer();
-    Compression compression = Compression.ZSTD;
-    Path workDir;
-    boolean noBuild;
-    boolean noBuildDependencies;
-    boolean noUpload;
-    boolean noCleanCache;
-    boolean noMirror;
-    Optional<Pruner> pruner = Optional.empty();
-    EngineListener listener = EngineListener.NONE;
-    Clock clock = Clock.systemUTC();
-    Duration cacheGrace = Duration.ZERO;
-    OptionalLong cacheMaxSize = OptionalLong.empty();
   }
 
   /**
@@ -134,35 +115,50 @@ public final class Engine {
 
   /** Builds an {@link Engine}. Not thread-safe. */
   public static final class Builder {
-    private final Settings s = new Settings();
+    private LayerStore cache;
+    private Optional<LayerStore> privateStore = Optional.empty();
+    private Optional<LayerStore> publicStore = Optional.empty();
+    private ArchiveNamer namer = new DefaultArchiveNamer();
+    private Compression compression = Compression.ZSTD;
+    private Path workDir;
+    private boolean noBuild;
+    private boolean noBuildDependencies;
+    private boolean noUpload;
+    private boolean noCleanCache;
+    private boolean noMirror;
+    private Optional<Pruner> pruner = Optional.empty();
+    private EngineListener listener = EngineListener.NONE;
+    private Clock clock = Clock.systemUTC();
+    private Duration cacheGrace = Duration.ZERO;
+    private OptionalLong cacheMaxSize = OptionalLong.empty();
 
     private Builder() {}
 
     /** The local cache (required): archives restored or built on this machine. */
     public Builder cache(LayerStore cache) {
-      s.cache = checkNotNull(cache, "cache");
+      this.cache = checkNotNull(cache, "cache");
       return this;
     }
 
     /** Private storage shared by all machines, e.g. an S3 bucket. */
     public Builder privateStore(LayerStore store) {
-      s.privateStore = Optional.of(store);
+      this.privateStore = Optional.of(store);
       return this;
     }
 
     /** Read-only public storage tried after private storage. */
     public Builder publicStore(LayerStore store) {
-      s.publicStore = Optional.of(store);
+      this.publicStore = Optional.of(store);
       return this;
     }
 
     public Builder namer(ArchiveNamer namer) {
-      s.namer = checkNotNull(namer, "namer");
+      this.namer = checkNotNull(namer, "namer");
       return this;
     }
 
     public Builder compression(Compression compression) {
-      s.compression = checkNotNull(compression, "compression");
+      this.compression = checkNotNull(compression, "compression");
       return this;
     }
 
@@ -172,53 +168,53 @@ public final class Engine {
      * Required.
      */
     public Builder workDir(Path workDir) {
-      s.workDir = checkNotNull(workDir, "workDir").toAbsolutePath().normalize();
+      this.workDir = checkNotNull(workDir, "workDir").toAbsolutePath().normalize();
       return this;
     }
 
     /** Forbid building anything: a missing install archive ends the run (exit status 2). */
     public Builder noBuild(boolean noBuild) {
-      s.noBuild = noBuild;
+      this.noBuild = noBuild;
       return this;
     }
 
     /** Forbid building any layer but the app's own build and install layers. */
     public Builder noBuildDependencies(boolean noBuildDependencies) {
-      s.noBuildDependencies = noBuildDependencies;
+      this.noBuildDependencies = noBuildDependencies;
       return this;
     }
 
     /** Upload nothing to private storage (and so prune nothing). */
     public Builder noUpload(boolean noUpload) {
-      s.noUpload = noUpload;
+      this.noUpload = noUpload;
       return this;
     }
 
     /** Keep archives in the local cache that this run did not use. */
     public Builder noCleanCache(boolean noCleanCache) {
-      s.noCleanCache = noCleanCache;
+      this.noCleanCache = noCleanCache;
       return this;
     }
 
     /** Do not copy archives restored from public storage into private storage. */
     public Builder noMirror(boolean noMirror) {
-      s.noMirror = noMirror;
+      this.noMirror = noMirror;
       return this;
     }
 
     /** Prunes private storage after a run uploaded an archive. */
     public Builder pruner(Pruner pruner) {
-      s.pruner = Optional.of(pruner);
+      this.pruner = Optional.of(pruner);
       return this;
     }
 
     public Builder listener(EngineListener listener) {
-      s.listener = checkNotNull(listener, "listener");
+      this.listener = checkNotNull(listener, "listener");
       return this;
     }
 
     public Builder clock(Clock clock) {
-      s.clock = checkNotNull(clock, "clock");
+      this.clock = checkNotNull(clock, "clock");
       return this;
     }
 
@@ -228,7 +224,7 @@ public final class Engine {
      */
     public Builder cacheGrace(Duration grace) {
       checkArgument(!grace.isNegative(), "grace must not be negative");
-      s.cacheGrace = grace;
+      this.cacheGrace = grace;
       return this;
     }
 
@@ -240,73 +236,122 @@ public final class Engine {
      */
     public Builder cacheMaxSize(long bytes) {
       checkArgument(bytes >= 0, "cache max size must not be negative, got %s", bytes);
-      s.cacheMaxSize = OptionalLong.of(bytes);
+      this.cacheMaxSize = OptionalLong.of(bytes);
       return this;
     }
 
     public Engine build() {
-      checkState(s.cache != null, "an engine needs a local cache");
-      checkState(s.workDir != null, "an engine needs a work directory (HALCYON_BASE)");
-      return new Engine(s);
+      checkState(cache != null, "an engine needs a local cache");
+      checkState(workDir != null, "an engine needs a work directory (HALCYON_BASE)");
+      return new Engine(
+          new EngineConfig(
+              cache,
+              privateStore,
+              publicStore,
+              namer,
+              compression,
+              new WorkDirLayout(workDir),
+              noBuild,
+              noBuildDependencies,
+              noUpload,
+              noCleanCache,
+              noMirror,
+              pruner,
+              listener,
+              clock,
+              cacheGrace,
+              cacheMaxSize));
     }
   }
 
   /** The state of one run. */
   private static final class Run {
-    private final Settings s;
+    private final EngineConfig config;
+    private final EngineListener listener;
     private final AppRecipe recipe;
+    private final LayerTag installTag;
     private final Instant start;
     private final List<LayerOutcome> outcomes = new ArrayList<>();
     private final Map<LayerKind, Path> dirs = new EnumMap<>(LayerKind.class);
-    private final Layers layers;
+    private final LayerRun layers;
 
-    Run(Settings s, AppRecipe recipe, Instant start) {
-      this.s = s;
+    Run(EngineConfig config, AppRecipe recipe, Instant start) {
+      this.config = config;
+      this.listener = config.listener();
       this.recipe = recipe;
+      this.installTag = recipe.install().tag();
       this.start = start;
-      this.layers = new Layers(s, recipe.sourceDir());
+      this.layers = new LayerRun(config, recipe.sourceDir());
     }
 
     RunReport execute(Optional<Path> installDir)
         throws IOException, InterruptedException, BuildForbiddenException {
-      LayerTag installTag = recipe.install().tag();
-      if (installDir.isPresent()) {
-        Path dir = installDir.get();
-        Directories.recover(dir);
-        if (layers.tagMatches(dir, installTag)) {
-          s.listener.step(
-              "already installed: " + dir + " holds " + recipe.label() + " with this source hash");
-          if (Files.exists(postInstallPending(dir))) {
-            // The install landed but its post-install failed or was killed: a retry must run it.
-            s.listener.step(
-                "the last post-install in " + dir + " did not complete: running it again");
-            finish(installDir);
-          }
-          return report(installDir, true);
-        }
-        layers.checkInstallTarget(dir);
+      if (installDir.isPresent() && alreadyInstalled(installDir.get())) {
+        return report(installDir, true);
       }
-
       // The deploy fast path: the install archive alone, nothing else.
-      s.listener.layerStarted(LayerKind.INSTALL);
-      Optional<Path> target = installDir;
-      Optional<LayerOutcome> restored =
-          target.isPresent()
-              ? layers.restoreExact(installTag, target.get())
-              : layers.findArchive(installTag);
-      if (restored.isPresent()) {
-        outcomes.add(restored.get());
-        s.listener.layerReady(restored.get());
-        uploadIfMissing(restored.get());
+      if (restoreInstallArchive(installDir)) {
         finish(installDir);
         return report(installDir, false);
       }
-      if (s.noBuild) {
-        Optional<IOException> damaged = layers.corruption(layers.key(installTag));
+      checkMayBuild();
+      obtainEveryLayer();
+      if (installDir.isPresent()) {
+        layers.installFromCache(installTag, installDir.get());
+      }
+      finish(installDir);
+      return report(installDir, false);
+    }
+
+    /**
+     * Whether {@code dir} already holds this source's install layer (then an unfinished
+     * post-install is run again); otherwise checks that installing may replace {@code dir}.
+     */
+    private boolean alreadyInstalled(Path dir) throws IOException, InterruptedException {
+      Directories.recover(dir);
+      if (!layers.tagMatches(dir, installTag)) {
+        layers.checkInstallTarget(dir);
+        return false;
+      }
+      listener.step(
+          "already installed: " + dir + " holds " + recipe.label() + " with this source hash");
+      if (Files.exists(config.layout().postInstallPending(dir))) {
+        // The install landed but its post-install failed or was killed: a retry must run it.
+        listener.step("the last post-install in " + dir + " did not complete: running it again");
+        finish(Optional.of(dir));
+      }
+      return true;
+    }
+
+    /**
+     * Restores the install archive into {@code installDir} or, for a build without installing,
+     * finds it in the cache or private storage.
+     */
+    private boolean restoreInstallArchive(Optional<Path> installDir) throws IOException {
+      listener.layerStarted(LayerKind.INSTALL);
+      Optional<LayerOutcome> restored =
+          installDir.isPresent()
+              ? layers.restoreExact(installTag, installDir.get())
+              : layers.findArchive(installTag);
+      if (restored.isEmpty()) {
+        return false;
+      }
+      add(restored.get());
+      if (restored.get().source() == LayerSource.PUBLIC) {
+        layers.mirror(restored.get());
+      }
+      return true;
+    }
+
+    /** Fails before anything is built when the settings forbid building what is missing. */
+    private void checkMayBuild() throws IOException, BuildForbiddenException {
+      if (config.noBuild()) {
+        String key = config.key(installTag);
+        Optional<IOException> damaged = layers.corruption(key);
         if (damaged.isPresent()) {
-          throw new dev.halcyon.store.CorruptObjectException(
+          throw new CorruptObjectException(
               "the install archive "
-                  + layers.key(installTag)
+                  + key
                   + " is damaged ("
                   + damaged.get().getMessage()
                   + "); rebuild it on a build machine (it replaces the damaged copy), then retry",
@@ -315,92 +360,82 @@ public final class Engine {
         throw new BuildForbiddenException(
             LayerKind.INSTALL,
             "build required but forbidden: no install archive "
-                + layers.key(installTag)
+                + key
                 + " in "
-                + layers.describeStores()
+                + config.describeStores()
                 + " (HALCYON_NO_BUILD is set; build this source on a build machine, then retry)");
       }
-      if (s.noBuildDependencies) {
+      if (config.noBuildDependencies()) {
         layers.checkAvailable(recipe.toolchain());
         layers.checkAvailable(recipe.dependencies());
       }
+    }
 
+    /** Toolchain, dependencies, build, install: each in place, restored or built. */
+    private void obtainEveryLayer()
+        throws IOException, InterruptedException, BuildForbiddenException {
+      boolean mayBuildDependencies = !config.noBuildDependencies();
       if (recipe.toolchain().isPresent()) {
         LayerSpec spec = recipe.toolchain().get();
-        Path dir = layers.layerDir(spec.tag());
-        dirs.put(LayerKind.TOOLCHAIN, dir);
-        add(layers.obtain(spec, dir, !s.noBuildDependencies, dirs, List.of()));
+        Path dir = layerDir(LayerKind.TOOLCHAIN, spec);
+        add(layers.obtain(spec, dir, mayBuildDependencies, dirs, List.of()));
       }
       if (recipe.dependencies().isPresent()) {
         LayerSpec spec = recipe.dependencies().get();
-        Path dir = layers.layerDir(spec.tag());
-        dirs.put(LayerKind.DEPENDENCIES, dir);
-        add(layers.obtain(spec, dir, !s.noBuildDependencies, dirs, keysSoFar()));
+        Path dir = layerDir(LayerKind.DEPENDENCIES, spec);
+        add(layers.obtain(spec, dir, mayBuildDependencies, dirs, keysSoFar()));
       }
-      Path buildDir = layers.layerDir(recipe.build().tag());
-      dirs.put(LayerKind.BUILD, buildDir);
+      Path buildDir = layerDir(LayerKind.BUILD, recipe.build());
       add(layers.obtainBuild(recipe.build(), buildDir, dirs, keysSoFar()));
-      s.listener.layerStarted(LayerKind.INSTALL);
+      listener.layerStarted(LayerKind.INSTALL);
       add(layers.buildInstall(recipe.install(), dirs, keysSoFar()));
-      if (installDir.isPresent()) {
-        layers.installFromCache(installTag, installDir.get());
-      }
-      finish(installDir);
-      return report(installDir, false);
+    }
+
+    private Path layerDir(LayerKind kind, LayerSpec spec) {
+      Path dir = config.layout().layerDir(spec.tag());
+      dirs.put(kind, dir);
+      return dir;
     }
 
     private void add(LayerOutcome outcome) {
       outcomes.add(outcome);
-      s.listener.layerReady(outcome);
+      listener.layerReady(outcome);
     }
 
     private List<String> keysSoFar() {
       return outcomes.stream().map(LayerOutcome::key).toList();
     }
 
-    private void uploadIfMissing(LayerOutcome outcome) throws IOException {
-      if (outcome.source() == LayerSource.PUBLIC) {
-        layers.mirror(outcome);
-      }
-    }
-
+    /** Runs the post-install, prunes private storage and keeps the cache in bounds. */
     private void finish(Optional<Path> installDir) throws IOException, InterruptedException {
       if (installDir.isPresent() && recipe.postInstall().isPresent()) {
-        s.listener.step("running post-install for " + installDir.get());
-        Path pending = postInstallPending(installDir.get());
+        listener.step("running post-install for " + installDir.get());
+        Path pending = config.layout().postInstallPending(installDir.get());
         Files.createDirectories(pending.getParent());
         Files.writeString(pending, installDir.get().toString());
         recipe
             .postInstall()
             .get()
-            .build(
-                new BuildContext(
-                    recipe.install().tag(), installDir.get(), recipe.sourceDir(), dirs));
+            .build(new BuildContext(installTag, installDir.get(), recipe.sourceDir(), dirs));
         Files.delete(pending);
       }
-      if (layers.uploadedAnything() && s.pruner.isPresent() && s.privateStore.isPresent()) {
-        s.listener.step(s.pruner.get().prune(s.privateStore.get(), recipe));
+      if (layers.uploadedAnything()
+          && config.pruner().isPresent()
+          && config.privateStore().isPresent()) {
+        listener.step(config.pruner().get().prune(config.privateStore().get(), recipe));
       }
-      if (!s.noCleanCache) {
-        layers.cleanCache(start.minus(s.cacheGrace));
+      if (!config.noCleanCache()) {
+        layers.cleanCache(start.minus(config.cacheGrace()));
       }
-      layers.recordCacheUseAndCap(s.cacheMaxSize);
-    }
-
-    /** Present while the post-install of {@code installDir} has not completed. */
-    private Path postInstallPending(Path installDir) {
-      String id =
-          com.google.common.hash.Hashing.sha256()
-              .hashString(
-                  installDir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
-              .toString()
-              .substring(0, 16);
-      return s.workDir.resolve("post-install-pending").resolve(id);
+      layers.recordCacheUseAndCap();
     }
 
     private RunReport report(Optional<Path> installDir, boolean alreadyInstalled) {
       return new RunReport(
-          outcomes, installDir, alreadyInstalled, Duration.between(start, s.clock.instant()));
+          outcomes,
+          installDir,
+          alreadyInstalled,
+          Duration.between(start, config.clock().instant()));
     }
   }
 }

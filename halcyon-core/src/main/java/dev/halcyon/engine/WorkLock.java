@@ -24,9 +24,10 @@ final class WorkLock implements AutoCloseable {
     this.fileLock = fileLock;
   }
 
-  static WorkLock acquire(Path workDir, EngineListener listener)
+  static WorkLock acquire(WorkDirLayout layout, EngineListener listener)
       throws IOException, InterruptedException {
-    Path file = workDir.resolve(".halcyon.lock").toAbsolutePath().normalize();
+    Path workDir = layout.root();
+    Path file = layout.lockFile().toAbsolutePath().normalize();
     ReentrantLock jvmLock = IN_JVM.computeIfAbsent(file, f -> new ReentrantLock());
     if (!jvmLock.tryLock()) {
       listener.step("waiting for another halcyon run in this process to finish with " + workDir);

@@ -118,7 +118,7 @@ class CacheSizeCapTest {
     expected.remove(installKey("v2"));
     assertThat(keys(cache)).isEqualTo(expected);
     assertThat(warnings).isEmpty();
-    assertThat(Files.readString(tmp.resolve("base").resolve(Layers.CACHE_USES_FILE)))
+    assertThat(Files.readString(tmp.resolve("base").resolve(WorkDirLayout.CACHE_USES_FILE)))
         .contains(installKey("v1"))
         .doesNotContain(installKey("v2"));
   }
@@ -146,7 +146,7 @@ class CacheSizeCapTest {
     engine().build().install(recipe("v2"), app);
 
     assertThat(keys(cache)).contains(installKey("v1"), installKey("v2")).hasSize(5);
-    assertThat(tmp.resolve("base").resolve(Layers.CACHE_USES_FILE))
+    assertThat(tmp.resolve("base").resolve(WorkDirLayout.CACHE_USES_FILE))
         .content()
         .contains(installKey("v1"));
   }

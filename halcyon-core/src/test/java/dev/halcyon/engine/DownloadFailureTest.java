@@ -108,14 +108,17 @@ class DownloadFailureTest {
         new dev.halcyon.archive.CorruptArchiveException(
             "cannot read archive: truncated", new TransientStoreException("connection reset"));
 
-    assertThat(Layers.isCorruption(decoder)).isFalse();
-    assertThat(Layers.isCorruption(new dev.halcyon.archive.CorruptArchiveException("bad", null)))
+    assertThat(TieredRestore.isCorruption(decoder)).isFalse();
+    assertThat(
+            TieredRestore.isCorruption(
+                new dev.halcyon.archive.CorruptArchiveException("bad", null)))
         .isTrue();
     assertThat(
-            Layers.isCorruption(
+            TieredRestore.isCorruption(
                 new IOException("x", new dev.halcyon.store.CorruptObjectException("digest"))))
         .isTrue();
-    assertThat(Layers.isCorruption(new java.io.InterruptedIOException("timed out"))).isFalse();
+    assertThat(TieredRestore.isCorruption(new java.io.InterruptedIOException("timed out")))
+        .isFalse();
   }
 
   private Engine engine(String machine, LayerStore cache, LayerStore bucket, boolean noBuild) {

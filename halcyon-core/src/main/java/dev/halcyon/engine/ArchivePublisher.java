@@ -1,0 +1,281 @@
+package dev.halcyon.engine;
+
+import dev.halcyon.archive.ArchiveSummary;
+import dev.halcyon.archive.Archives;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.retention.ArchiveManifest;
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.PutMode;
+import dev.halcyon.store.StoredObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Puts archives where they belong: archives a layer directory into the local cache and private
+ * storage, uploads cached archives private storage lacks or holds damaged, and writes the manifest
+ * beside every upload (retention reads it). Uploading is skipped when there is no private storage
+ * or uploads are off. Confined to the run's thread.
+ */
+final class ArchivePublisher {
+  private final EngineConfig config;
+  private final RunLedger ledger;
+  private final ScratchDir scratch;
+
+  ArchivePublisher(EngineConfig config, RunLedger ledger, ScratchDir scratch) {
+    this.config = config;
+    this.ledger = ledger;
+    this.scratch = scratch;
+  }
+
+  /** What to do once a layer directory is archived. */
+  @FunctionalInterface
+  interface AfterArchive {
+    void run() throws IOException;
+  }
+
+  ArchiveSummary archiveAndStore(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
+      throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {});
+  }
+
+  /**
+   * Archives {@code dir} into a temporary file, runs {@code archived} (the directory is no longer
+   * needed then), uploads the file, and hands the file itself to the cache: written once, never
+   * copied. The cache takes it even when the upload fails, so the next run finds it there.
+   */
+  ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+      throws IOException {
+    String key = config.key(tag);
+    Path tmp = scratch.newFile(key);
+    try {
+      config.listener().step("archiving " + key);
+      ArchiveSummary summary = Archives.write(dir, tmp, config.compression());
+      archived.run();
+      try {
+        upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
+      } catch (IOException | RuntimeException e) {
+        try {
+          config.cache().putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
+          ledger.used(key);
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+      config.cache().putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
+      ledger.used(key);
+      return summary;
+    } finally {
+      ScratchDir.deleteQuietly(tmp);
+    }
+  }
+
+  /** For {@link Engine#build}: is the archive for {@code tag} already stored somewhere? */
+  Optional<LayerOutcome> findArchive(LayerTag tag) throws IOException {
+    String key = config.key(tag);
+    Optional<ObjectInfo> inCache = config.cache().head(key);
+    if (inCache.isPresent()) {
+      ledger.used(key);
+      ensureUploaded(key, tag);
+      return Optional.of(
+          new LayerOutcome(tag, LayerSource.CACHE, key, inCache.get().size(), Duration.ZERO));
+    }
+    if (config.privateStore().isPresent()) {
+      LayerStore store = config.privateStore().get();
+      Optional<ObjectInfo> inPrivate = store.head(key);
+      if (inPrivate.isPresent()) {
+        // Only the metadata is checked (reading the archive would cost a download per build):
+        // a swapped or truncated archive no longer matches what its manifest recorded.
+        Optional<ArchiveManifest> manifest = manifestOf(store, key);
+        if (manifest.isPresent()
+            && !sameObject(
+                inPrivate.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
+          damagedInPrivate(key, store, inPrivate.get(), "its manifest");
+          return Optional.empty();
+        }
+        return Optional.of(
+            new LayerOutcome(tag, LayerSource.PRIVATE, key, inPrivate.get().size(), Duration.ZERO));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Copies an archive restored from public storage into private storage. */
+  void mirror(LayerOutcome outcome) throws IOException {
+    if (!config.noMirror()) {
+      ensureUploaded(outcome);
+    }
+  }
+
+  /** Uploads a restored archive that came from the cache or public storage, if private lacks it. */
+  void ensureUploaded(LayerOutcome outcome) throws IOException {
+    if (outcome.source() == LayerSource.PUBLIC || outcome.source() == LayerSource.CACHE) {
+      ensureUploaded(outcome.key(), outcome.tag());
+    }
+  }
+
+  /** Uploads a cached archive to private storage if it is missing there. */
+  private void ensureUploaded(String key, LayerTag tag) throws IOException {
+    if (!config.uploads()) {
+      return;
+    }
+    LayerStore store = config.privateStore().get();
+    Optional<ObjectInfo> stored = store.head(key);
+    Optional<ObjectInfo> cached = config.cache().head(key);
+    List<String> builtOn = List.of();
+    if (stored.isPresent()) {
+      if (cached.isEmpty()
+          || sameObject(stored.get(), cached.get().size(), cached.get().digest())) {
+        return;
+      }
+      // Two builders of one source may upload different bytes (a build that is not reproducible);
+      // the one matching its manifest is a sound archive of this layer and stays.
+      Optional<ArchiveManifest> manifest = manifestOf(store, key);
+      if (manifest.isPresent()
+          && sameObject(
+              stored.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
+        return;
+      }
+      damagedInPrivate(key, store, stored.get(), "the verified copy in the local cache");
+      // The replacement's manifest keeps what the archive was built on (gc protects it).
+      builtOn = manifest.map(ArchiveManifest::builtOn).orElse(List.of());
+    }
+    if (cached.isEmpty()) {
+      return;
+    }
+    Path tmp = scratch.newFile(key);
+    try {
+      try (StoredObject in =
+          config
+              .cache()
+              .get(key)
+              .orElseThrow(() -> new IOException(key + " vanished from the cache"))) {
+        Files.copy(in.stream(), tmp, StandardCopyOption.REPLACE_EXISTING);
+      }
+      Digest digest = cached.get().digest().orElse(null);
+      if (digest == null) {
+        digest = sha256(tmp);
+      }
+      upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, builtOn);
+    } finally {
+      ScratchDir.deleteQuietly(tmp);
+    }
+  }
+
+  private void upload(
+      String key,
+      Path file,
+      Digest digest,
+      long size,
+      PutMode mode,
+      LayerTag tag,
+      List<String> builtOn)
+      throws IOException {
+    if (!config.uploads()) {
+      return;
+    }
+    LayerStore store = config.privateStore().get();
+    if (ledger.isCorrupt(key)) {
+      // Stores skip a write whose digest matches the recorded one; the damaged bytes must go first.
+      config.listener().step("deleting the damaged " + key + " from " + store.describe());
+      store.delete(key);
+    }
+    config.listener().step("uploading " + key + " (" + size + " bytes) to " + store.describe());
+    // The manifest goes first: garbage collection protects what a manifest references, and its
+    // grace period covers a manifest whose archive is still being uploaded.
+    putManifest(store, key, tag, digest, size, config.clock().instant(), builtOn);
+    store.put(key, file, digest, mode);
+    ledger.uploaded();
+  }
+
+  /** Whether a stored object's recorded size and digest (where both sides know one) agree. */
+  private static boolean sameObject(ObjectInfo stored, long size, Optional<Digest> digest) {
+    return stored.size() == size
+        && (stored.digest().isEmpty() || digest.isEmpty() || stored.digest().equals(digest));
+  }
+
+  /** Marks {@code key} damaged, so the next upload deletes it first, and says so. */
+  private void damagedInPrivate(String key, LayerStore store, ObjectInfo stored, String reference) {
+    String message =
+        key
+            + " in "
+            + store.describe()
+            + " ("
+            + stored.size()
+            + " bytes"
+            + stored.digest().map(d -> ", " + d).orElse("")
+            + ") does not match "
+            + reference
+            + "; it is damaged or was swapped, and will be replaced";
+    ledger.corrupted(key, new CorruptObjectException(message));
+    config.listener().warning(message);
+  }
+
+  /** The key of the manifest beside the archive {@code key}, if the namer can parse the key. */
+  private Optional<String> manifestKey(String key) {
+    return config
+        .namer()
+        .parse(key)
+        .map(name -> config.namer().key(name.withExtension(ArchiveManifest.EXTENSION)));
+  }
+
+  /** The manifest uploaded beside {@code key}, if there is one that can be read. */
+  private Optional<ArchiveManifest> manifestOf(LayerStore store, String key) throws IOException {
+    Optional<String> manifestKey = manifestKey(key);
+    if (manifestKey.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<StoredObject> object = store.get(manifestKey.get());
+    if (object.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredObject in = object.get()) {
+      String text = new String(in.stream().readNBytes(1 << 20), StandardCharsets.UTF_8);
+      return Optional.of(ArchiveManifest.parse(text)).filter(m -> m.archiveKey().equals(key));
+    } catch (IllegalArgumentException | CorruptObjectException e) {
+      // A manifest that does not parse or verify tells nothing about the archive.
+      return Optional.empty();
+    }
+  }
+
+  /** Writes the manifest sidecar that retention reads beside the archive {@code key}. */
+  private void putManifest(
+      LayerStore store,
+      String key,
+      LayerTag tag,
+      Digest digest,
+      long size,
+      Instant created,
+      List<String> builtOn)
+      throws IOException {
+    String manifestKey =
+        manifestKey(key)
+            .orElseThrow(
+                () -> new IllegalStateException("the namer cannot parse its own key " + key));
+    ArchiveManifest manifest = new ArchiveManifest(key, digest, size, created, tag, builtOn);
+    store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
+  }
+
+  private static Digest sha256(Path file) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return Digest.of(md.digest());
+  }
+}

@@ -1,0 +1,160 @@
+package dev.halcyon.engine;
+
+import dev.halcyon.layer.LayerKind;
+import dev.halcyon.layer.LayerTag;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The layer work of one run of the {@link Engine}, in front of its workers: {@link TieredRestore}
+ * restores, {@link LayerBuilds} obtains or builds, {@link ArchivePublisher} archives and uploads,
+ * {@link CacheUsage} keeps the cache in bounds, and all of them share one {@link RunLedger}.
+ * Confined to the run's thread; {@link #awaitBackground} must be called before the run lets go of
+ * the work directory.
+ */
+final class LayerRun {
+  private final EngineConfig config;
+  private final RunLedger ledger = new RunLedger();
+  private final TieredRestore restore;
+  private final ArchivePublisher publisher;
+  private final LayerBuilds builds;
+  private final CacheUsage cacheUsage;
+
+  LayerRun(EngineConfig config, Path sourceDir) {
+    this.config = config;
+    ScratchDir scratch = new ScratchDir(config.layout(), config.cache());
+    this.restore = new TieredRestore(config, ledger, scratch);
+    this.publisher = new ArchivePublisher(config, ledger, scratch);
+    this.builds = new LayerBuilds(config, ledger, restore, publisher, sourceDir);
+    this.cacheUsage = new CacheUsage(config, ledger);
+  }
+
+  // ---- the installed app
+
+  /** Whether {@code dir} holds exactly {@code tag}. */
+  boolean tagMatches(Path dir, LayerTag tag) {
+    return TagFiles.matches(dir, tag);
+  }
+
+  /** Refuses to replace a directory that halcyon did not install. */
+  void checkInstallTarget(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(
+          dir + " exists and is not a directory; choose another HALCYON_ROOT/HALCYON_PREFIX");
+    }
+    boolean empty;
+    try (var entries = Files.list(dir)) {
+      empty = entries.findAny().isEmpty();
+    }
+    if (!empty && TagFiles.read(dir).isEmpty()) {
+      throw new IOException(
+          dir
+              + " is not empty and was not installed by halcyon (no "
+              + LayerTag.FILE_NAME
+              + "); installing replaces it whole, so empty it or choose another HALCYON_PREFIX");
+    }
+  }
+
+  /** Restores exactly {@code tag} into {@code dir} from the first store that has it. */
+  Optional<LayerOutcome> restoreExact(LayerTag tag, Path dir) throws IOException {
+    return restore.restoreExact(tag, dir);
+  }
+
+  /** Installs the just-built install archive from the cache. */
+  void installFromCache(LayerTag tag, Path installDir) throws IOException {
+    restore.installFromCache(tag, installDir);
+  }
+
+  // ---- obtaining layers
+
+  /** For {@link Engine#build}: is the archive for {@code tag} already stored somewhere? */
+  Optional<LayerOutcome> findArchive(LayerTag tag) throws IOException {
+    return publisher.findArchive(tag);
+  }
+
+  /**
+   * Fails with {@link BuildForbiddenException} unless {@code spec}'s layer can be had without
+   * building.
+   */
+  void checkAvailable(Optional<LayerSpec> spec) throws IOException, BuildForbiddenException {
+    if (spec.isEmpty()) {
+      return;
+    }
+    LayerTag tag = spec.get().tag();
+    String key = config.key(tag);
+    if (restore.anyTierHas(key) || TagFiles.matches(config.layout().layerDir(tag), tag)) {
+      return;
+    }
+    throw new BuildForbiddenException(
+        tag.kind(),
+        "build required but forbidden: the "
+            + tag.kind().id()
+            + " layer "
+            + key
+            + " is in none of "
+            + config.describeStores()
+            + " (HALCYON_NO_BUILD_DEPENDENCIES is set)");
+  }
+
+  /** A toolchain or dependencies layer: in place, restored, or built in place. */
+  LayerOutcome obtain(
+      LayerSpec spec, Path dir, boolean mayBuild, Map<LayerKind, Path> dirs, List<String> builtOn)
+      throws IOException, InterruptedException, BuildForbiddenException {
+    return builds.obtain(spec, dir, mayBuild, dirs, builtOn);
+  }
+
+  /** The build layer: in place, restored, or built incrementally. */
+  LayerOutcome obtainBuild(
+      LayerSpec spec, Path dir, Map<LayerKind, Path> dirs, List<String> builtOn)
+      throws IOException, InterruptedException {
+    return builds.obtainBuild(spec, dir, dirs, builtOn);
+  }
+
+  /** Runs the install step into a fresh directory and archives it. */
+  LayerOutcome buildInstall(LayerSpec spec, Map<LayerKind, Path> dirs, List<String> builtOn)
+      throws IOException, InterruptedException {
+    return builds.buildInstall(spec, dirs, builtOn);
+  }
+
+  /**
+   * Copies an archive restored from public storage into private storage, unless mirroring is off.
+   */
+  void mirror(LayerOutcome outcome) throws IOException {
+    publisher.mirror(outcome);
+  }
+
+  // ---- what the run learnt, and the end of the run
+
+  /** The first corruption seen for {@code key} in this run, if any. */
+  Optional<IOException> corruption(String key) {
+    return ledger.corruption(key);
+  }
+
+  boolean uploadedAnything() {
+    return ledger.uploadedAnything();
+  }
+
+  /** Deletes cache entries this run did not use and that are older than {@code before}. */
+  void cleanCache(Instant before) throws IOException {
+    cacheUsage.cleanCache(before);
+  }
+
+  /** Records this run's cache use and applies the cache size cap, if one is set. */
+  void recordCacheUseAndCap() throws IOException {
+    cacheUsage.recordCacheUseAndCap(config.cacheMaxSize());
+  }
+
+  /** Waits for the staging trees being deleted in the background. */
+  void awaitBackground() {
+    builds.awaitBackground();
+  }
+}

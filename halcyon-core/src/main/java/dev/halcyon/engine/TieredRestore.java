@@ -1,0 +1,257 @@
+package dev.halcyon.engine;
+
+import dev.halcyon.archive.Archives;
+import dev.halcyon.archive.CorruptArchiveException;
+import dev.halcyon.archive.ExtractLimits;
+import dev.halcyon.archive.UnsafeArchiveException;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.PutMode;
+import dev.halcyon.store.StoreException;
+import dev.halcyon.store.StoredObject;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Restores a layer directory from the first tier that holds a sound archive of it: the local cache,
+ * then private, then public storage. A download is extracted while it streams and fills the cache
+ * on the way; a damaged archive is recorded in the {@link RunLedger}, dropped from the cache, and
+ * skipped. Confined to the run's thread.
+ */
+final class TieredRestore {
+  private final EngineConfig config;
+  private final RunLedger ledger;
+  private final ScratchDir scratch;
+
+  TieredRestore(EngineConfig config, RunLedger ledger, ScratchDir scratch) {
+    this.config = config;
+    this.ledger = ledger;
+    this.scratch = scratch;
+  }
+
+  /** Restores exactly {@code tag} into {@code dir} from the first store that has it. */
+  Optional<LayerOutcome> restoreExact(LayerTag tag, Path dir) throws IOException {
+    return restore(tag, dir, tag::equals).filter(o -> o.tag().equals(tag));
+  }
+
+  /**
+   * Restores the archive named by {@code tag} into {@code dir} from the cache, then private, then
+   * public storage, accepting the first whose tag passes {@code accept}.
+   */
+  Optional<LayerOutcome> restore(LayerTag tag, Path dir, Predicate<LayerTag> accept)
+      throws IOException {
+    String key = config.key(tag);
+    Instant t0 = config.clock().instant();
+    for (Tier tier : tiers()) {
+      Optional<RestoredArchive> restored = restoreFrom(tier, key, dir, tag, accept);
+      if (restored.isPresent()) {
+        ledger.used(key);
+        return Optional.of(
+            new LayerOutcome(
+                restored.get().tag(),
+                tier.source(),
+                key,
+                restored.get().size(),
+                Duration.between(t0, config.clock().instant())));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Installs the just-built install archive from the cache. */
+  void installFromCache(LayerTag tag, Path installDir) throws IOException {
+    String key = config.key(tag);
+    Optional<RestoredArchive> done =
+        restoreFrom(new Tier(config.cache(), LayerSource.CACHE), key, installDir, tag, tag::equals);
+    if (done.isEmpty()) {
+      throw new IOException(
+          "the install archive "
+              + key
+              + " just written to "
+              + config.cache().describe()
+              + " could not be installed");
+    }
+  }
+
+  /** Whether any tier lists {@code key} (without reading it). */
+  boolean anyTierHas(String key) throws IOException {
+    for (Tier tier : tiers()) {
+      if (tier.store().head(key).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code e} says the archive itself is damaged (so it is ignored, dropped from the cache
+   * and, on a build machine, rebuilt and overwritten), rather than that fetching it failed. A
+   * store's failure to deliver the bytes ({@link StoreException} other than {@link
+   * CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption, even
+   * below a decoder's complaint about the bytes it did not get.
+   */
+  static boolean isCorruption(Throwable e) {
+    boolean corruption = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CorruptObjectException) {
+        return true;
+      }
+      if (t instanceof StoreException || t instanceof InterruptedIOException) {
+        return false;
+      }
+      if (t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {
+        corruption = true;
+      }
+    }
+    return corruption;
+  }
+
+  private List<Tier> tiers() {
+    List<Tier> tiers = new ArrayList<>();
+    tiers.add(new Tier(config.cache(), LayerSource.CACHE));
+    config.privateStore().ifPresent(p -> tiers.add(new Tier(p, LayerSource.PRIVATE)));
+    config.publicStore().ifPresent(p -> tiers.add(new Tier(p, LayerSource.PUBLIC)));
+    return tiers;
+  }
+
+  private record Tier(LayerStore store, LayerSource source) {}
+
+  private record RestoredArchive(LayerTag tag, long size) {}
+
+  private Optional<RestoredArchive> restoreFrom(
+      Tier tier, String key, Path dir, LayerTag wanted, Predicate<LayerTag> accept)
+      throws IOException {
+    Optional<StoredObject> found;
+    try {
+      found = tier.store().get(key);
+    } catch (CorruptObjectException e) {
+      return corrupted(tier, key, e);
+    }
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    return extractInto(tier, key, dir, wanted, accept, found.get());
+  }
+
+  private Optional<RestoredArchive> extractInto(
+      Tier tier,
+      String key,
+      Path dir,
+      LayerTag wanted,
+      Predicate<LayerTag> accept,
+      StoredObject stored)
+      throws IOException {
+    EngineListener listener = config.listener();
+    listener.step("restoring " + key + " from " + where(tier));
+    Path download = tier.source() == LayerSource.CACHE ? null : scratch.newFile(key);
+    // The store's stream checks a recorded digest as it ends (StoredObject), so the copy needs a
+    // hash of its own only when the store recorded none: one SHA-256 pass over the archive less.
+    Optional<Digest> recorded = stored.info().digest();
+    MessageDigest sha = recorded.isPresent() ? null : Digest.newSha256();
+    LayerTag[] found = new LayerTag[1];
+    long size;
+    try (StoredObject object = stored;
+        OutputStream copy =
+            download == null ? OutputStream.nullOutputStream() : downloadFile(download, sha)) {
+      CountingInputStream in =
+          new CountingInputStream(
+              new TeeInputStream(object.stream(), copy), key, object.info().size(), listener);
+      Archives.extract(
+          in,
+          config.compression(),
+          dir,
+          ExtractLimits.DEFAULT,
+          extracted -> {
+            in.drain(); // reading to the end lets the store's stream verify length and digest
+            Optional<LayerTag> tag = TagFiles.read(extracted);
+            if (tag.isEmpty() || !accept.test(tag.get())) {
+              throw new TagMismatchException(
+                  key
+                      + " from "
+                      + tier.store().describe()
+                      + " does not match: "
+                      + tag.map(t -> String.join("; ", wanted.differences(t)))
+                          .orElse("it has no valid " + LayerTag.FILE_NAME));
+            }
+            found[0] = tag.get();
+          });
+      size = in.count();
+    } catch (TagMismatchException e) {
+      ScratchDir.deleteQuietly(download);
+      // A swapped or emptied archive is as damaged as a corrupt one: a deploy machine must say so
+      // (not "no archive"), and a build machine must overwrite it rather than keep it.
+      return corrupted(tier, key, new CorruptObjectException(e.getMessage()));
+    } catch (IOException e) {
+      ScratchDir.deleteQuietly(download);
+      if (isCorruption(e)) {
+        return corrupted(tier, key, e);
+      }
+      throw e;
+    }
+    if (download != null) {
+      try {
+        // The download was written once, hashed as it went: the cache takes that very file.
+        Digest digest = recorded.isPresent() ? recorded.get() : Digest.of(sha.digest());
+        config.cache().putMoving(key, download, digest, PutMode.OVERWRITE);
+      } finally {
+        ScratchDir.deleteQuietly(download);
+      }
+    }
+    return Optional.of(new RestoredArchive(found[0], size));
+  }
+
+  private static OutputStream downloadFile(Path file, MessageDigest sha) throws IOException {
+    OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    return sha == null ? out : new DigestOutputStream(out, sha);
+  }
+
+  /** A restored archive holds another layer than the one asked for. */
+  private static final class TagMismatchException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TagMismatchException(String message) {
+      super(message);
+    }
+  }
+
+  private static String where(Tier tier) {
+    String kind =
+        tier.source() == LayerSource.CACHE
+            ? "the local cache"
+            : tier.source().name().toLowerCase(Locale.ROOT) + " storage";
+    return kind + " (" + tier.store().describe() + ")";
+  }
+
+  private Optional<RestoredArchive> corrupted(Tier tier, String key, IOException e)
+      throws IOException {
+    ledger.corrupted(key, e);
+    config
+        .listener()
+        .warning(
+            key
+                + " in "
+                + tier.store().describe()
+                + " is damaged ("
+                + e.getMessage()
+                + "); ignoring it");
+    if (tier.source() == LayerSource.CACHE) {
+      config.cache().delete(key);
+    }
+    return Optional.empty();
+  }
+}

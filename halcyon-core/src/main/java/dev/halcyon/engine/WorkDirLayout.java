@@ -1,0 +1,82 @@
+package dev.halcyon.engine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.hash.Hashing;
+import dev.halcyon.layer.LayerTag;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * Every path under the engine's work directory (HALCYON_BASE), so its layout is spelled out in one
+ * place. Pure path arithmetic: nothing here touches the file system.
+ *
+ * @param root the work directory, absolute and normalised
+ */
+record WorkDirLayout(Path root) {
+  /** The file of last-use times of cache entries, {@code <epoch millis> <key>} per line. */
+  static final String CACHE_USES_FILE = "cache-uses";
+
+  WorkDirLayout {
+    checkNotNull(root, "root");
+    checkArgument(root.isAbsolute(), "the work directory must be absolute, got %s", root);
+  }
+
+  /** The file whose lock serialises runs sharing this work directory. */
+  Path lockFile() {
+    return root.resolve(".halcyon.lock");
+  }
+
+  /** Downloads and new archives before the cache takes them; emptied when a run starts. */
+  Path tmp() {
+    return root.resolve("tmp");
+  }
+
+  /** Staging trees of install layers (and their trash); emptied when a run starts. */
+  Path installStaging() {
+    return root.resolve("install");
+  }
+
+  /** A fresh staging tree for the install layer labelled {@code label}. */
+  Path newInstallStage(String label) {
+    return installStaging().resolve(label + "-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /** Present while the post-install of {@code installDir} has not completed. */
+  Path postInstallPending(Path installDir) {
+    String id =
+        Hashing.sha256()
+            .hashString(installDir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
+            .toString()
+            .substring(0, 16);
+    return root.resolve("post-install-pending").resolve(id);
+  }
+
+  /** See {@link #CACHE_USES_FILE}. */
+  Path cacheUses() {
+    return root.resolve(CACHE_USES_FILE);
+  }
+
+  /** Where {@link #cacheUses} is written before it is moved into place. */
+  Path cacheUsesTemp() {
+    return root.resolve(CACHE_USES_FILE + ".tmp");
+  }
+
+  /**
+   * Where the directory of a toolchain, dependencies or build layer lives: {@code toolchain/<id>},
+   * {@code dependencies/<toolchain>/<label>}, {@code build/<toolchain>/<label>}.
+   */
+  Path layerDir(LayerTag tag) {
+    return switch (tag.kind()) {
+      case TOOLCHAIN -> root.resolve("toolchain").resolve(tag.toolchain());
+      case DEPENDENCIES ->
+          root.resolve("dependencies").resolve(tag.toolchain()).resolve(tag.label());
+      case BUILD -> root.resolve("build").resolve(tag.toolchain()).resolve(tag.label());
+      case INSTALL ->
+          throw new IllegalArgumentException(
+              "the install layer has no directory under the work directory");
+    };
+  }
+}
