@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A protection: nothing written less than {@code grace} before the clock's now is condemned, so an
@@ -63,6 +64,12 @@ public record GracePeriod(Clock clock, Duration grace) implements RetentionPolic
       }
     }
     return proposed.protect(young, RULE);
+  }
+
+  /** This grace period. */
+  @Override
+  public Optional<GracePeriod> gracePeriod() {
+    return Optional.of(this);
   }
 
   /** The spec form, e.g. {@code grace=1h}. */
