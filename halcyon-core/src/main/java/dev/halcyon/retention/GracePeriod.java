@@ -35,13 +35,7 @@ public record GracePeriod(Clock clock, Duration grace) implements RetentionPolic
     return new GracePeriod(clock, grace);
   }
 
-  /** Alone, a grace period condemns only orphaned sidecars older than it. */
-  @Override
-  public RetentionPlan plan(Listing listing) {
-    return Plans.settle(listing, List.of(), List.of(this));
-  }
-
-  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  /** Nothing: alone, a grace period condemns only orphaned sidecars older than it. */
   @Override
   public List<Condemned> propose(Listing listing) {
     return List.of();
