@@ -1,7 +1,7 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.retention.GarbageCollector;
 import dev.halcyon.retention.Listing;
+import dev.halcyon.retention.Listings;
 import dev.halcyon.retention.StoredArchive;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -34,10 +34,7 @@ final class LsCommand extends BaseCommand {
   public Integer call() throws Exception {
     try (Session session = session()) {
       LayerStore store = cacheOnly ? session.cache() : session.inspected();
-      Listing listing =
-          GarbageCollector.of(store, session.namer, Pruning.policy(session))
-              .withPrefix(keyPrefix)
-              .listing();
+      Listing listing = Listings.read(store, session.namer, keyPrefix);
       Map<String, TreeSet<String>> referencedBy = new HashMap<>();
       for (StoredArchive a : listing.archives()) {
         for (String ref : a.builtOn()) {

@@ -3,8 +3,10 @@ package dev.halcyon.retention;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Several policies as one: any rule condemns, every protection vetoes (see RetentionPolicy). */
@@ -26,8 +28,13 @@ final class CompositeRetention implements RetentionPolicy {
     this.members = List.copyOf(flat);
   }
 
-  List<RetentionPolicy> members() {
-    return members;
+  /** The longest of the members' grace periods (the first of equals). */
+  @Override
+  public Optional<GracePeriod> gracePeriod() {
+    return members.stream()
+        .map(RetentionPolicy::gracePeriod)
+        .flatMap(Optional::stream)
+        .max(Comparator.comparing(GracePeriod::grace));
   }
 
   @Override

@@ -2,38 +2,20 @@ package dev.halcyon.retention;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
-import static com.google.common.base.Preconditions.checkState;
 
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
-import dev.halcyon.store.StoreException;
-import dev.halcyon.store.StoredObject;
-import dev.halcyon.store.TransientStoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Applies a {@link RetentionPolicy} to a {@link LayerStore}: lists every key, reads the manifests
@@ -45,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * archives the plan keeps that were not read yet, plan again, until none is missing. For the
  * built-in policies this gives the same plan as reading every manifest, with far fewer requests; a
  * custom policy that reads the manifests of archives it condemns should be run on {@link
- * #listing()} instead. Reads run on the {@link #withExecutor executor} given, or on {@value
+ * Listings#read} instead. Reads run on the {@link #withExecutor executor} given, or on {@value
  * #DEFAULT_PARALLELISM} threads owned and shut down by each call. A manifest that cannot be read
  * because of a store error fails the collection before anything is deleted (a missing manifest
  * could hide references); one that does not parse counts as absent.
@@ -85,8 +67,11 @@ public final class GarbageCollector {
   /** Manifest reads in flight when no executor is given. */
   public static final int DEFAULT_PARALLELISM = 8;
 
-  /** Largest manifest read; anything bigger is not a manifest this library wrote. */
-  private static final int MAX_MANIFEST_BYTES = 1 << 20;
+  /**
+   * The upload grace of a policy without a grace period: zero, so every incomplete upload begun
+   * before now is old. The policy has no clock to ask, hence the system's.
+   */
+  private static final GracePeriod NO_GRACE = GracePeriod.of(Clock.systemUTC(), Duration.ZERO);
 
   /**
    * Hears what a collection does. Called on the thread running {@link #collect}; methods must not
@@ -100,89 +85,91 @@ public final class GarbageCollector {
     default void deleted(List<String> keys, int requests) {}
   }
 
-  private final LayerStore store;
-  private final ArchiveNamer namer;
-  private final RetentionPolicy policy;
-  private final String prefix;
-  private final Executor executor;
-  private final int batchSize;
-  private final boolean recheck;
-  private final Listener listener;
-  private final Optional<GracePeriod> uploadGrace;
-
-  private GarbageCollector(
-      LayerStore store,
-      ArchiveNamer namer,
-      RetentionPolicy policy,
+  /** What the {@code withX} methods change. */
+  private record Options(
       String prefix,
-      Executor executor,
+      Optional<Executor> executor,
       int batchSize,
       boolean recheck,
       Listener listener,
       Optional<GracePeriod> uploadGrace) {
+    static final Options DEFAULT =
+        new Options(
+            "", Optional.empty(), DEFAULT_BATCH_SIZE, true, new Listener() {}, Optional.empty());
+
+    Options {
+      checkNotNull(prefix, "prefix");
+      checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
+      checkNotNull(listener, "listener");
+    }
+
+    Options withPrefix(String prefix) {
+      return new Options(prefix, executor, batchSize, recheck, listener, uploadGrace);
+    }
+
+    Options withExecutor(Executor executor) {
+      return new Options(prefix, Optional.of(executor), batchSize, recheck, listener, uploadGrace);
+    }
+
+    Options withBatchSize(int batchSize) {
+      return new Options(prefix, executor, batchSize, recheck, listener, uploadGrace);
+    }
+
+    Options withRecheck(boolean recheck) {
+      return new Options(prefix, executor, batchSize, recheck, listener, uploadGrace);
+    }
+
+    Options withListener(Listener listener) {
+      return new Options(prefix, executor, batchSize, recheck, listener, uploadGrace);
+    }
+
+    Options withUploadGrace(GracePeriod grace) {
+      return new Options(prefix, executor, batchSize, recheck, listener, Optional.of(grace));
+    }
+  }
+
+  private final LayerStore store;
+  private final ArchiveNamer namer;
+  private final RetentionPolicy policy;
+  private final Options options;
+
+  private GarbageCollector(
+      LayerStore store, ArchiveNamer namer, RetentionPolicy policy, Options options) {
     this.store = checkNotNull(store, "store");
     this.namer = checkNotNull(namer, "namer");
     this.policy = checkNotNull(policy, "policy");
-    this.prefix = checkNotNull(prefix, "prefix");
-    this.executor = executor;
-    checkArgument(batchSize >= 1, "batch size must be >= 1, got %s", batchSize);
-    this.batchSize = batchSize;
-    this.recheck = recheck;
-    this.listener = checkNotNull(listener, "listener");
-    this.uploadGrace = checkNotNull(uploadGrace, "uploadGrace");
+    this.options = options;
   }
 
   /** A collector of the whole {@code store}, whose keys {@code namer} reads, by {@code policy}. */
   public static GarbageCollector of(LayerStore store, ArchiveNamer namer, RetentionPolicy policy) {
-    return new GarbageCollector(
-        store,
-        namer,
-        policy,
-        "",
-        null,
-        DEFAULT_BATCH_SIZE,
-        true,
-        new Listener() {},
-        Optional.empty());
+    return new GarbageCollector(store, namer, policy, Options.DEFAULT);
   }
 
   /** This collector limited to keys starting with {@code keyPrefix}. */
   public GarbageCollector withPrefix(String keyPrefix) {
-    return new GarbageCollector(
-        store, namer, policy, keyPrefix, executor, batchSize, recheck, listener, uploadGrace);
+    return with(options.withPrefix(keyPrefix));
   }
 
   /** This collector reading manifests on {@code manifestReader}, which the caller owns. */
   public GarbageCollector withExecutor(Executor manifestReader) {
     checkNotNull(manifestReader, "manifestReader");
-    return new GarbageCollector(
-        store, namer, policy, prefix, manifestReader, batchSize, recheck, listener, uploadGrace);
+    return with(options.withExecutor(manifestReader));
   }
 
   /** This collector deleting {@code keysPerCall} keys per {@link LayerStore#deleteAll} call. */
   public GarbageCollector withBatchSize(int keysPerCall) {
-    return new GarbageCollector(
-        store, namer, policy, prefix, executor, keysPerCall, recheck, listener, uploadGrace);
+    return with(options.withBatchSize(keysPerCall));
   }
 
   /** This collector with or without the second listing and plan before deleting. */
   public GarbageCollector withRecheck(boolean listAgainBeforeDeleting) {
-    return new GarbageCollector(
-        store,
-        namer,
-        policy,
-        prefix,
-        executor,
-        batchSize,
-        listAgainBeforeDeleting,
-        listener,
-        uploadGrace);
+    return with(options.withRecheck(listAgainBeforeDeleting));
   }
 
   /** This collector reporting to {@code progress}. */
   public GarbageCollector withListener(Listener progress) {
-    return new GarbageCollector(
-        store, namer, policy, prefix, executor, batchSize, recheck, progress, uploadGrace);
+    return with(options.withListener(progress));
   }
 
   /**
@@ -192,23 +179,21 @@ public final class GarbageCollector {
    */
   public GarbageCollector withUploadGrace(GracePeriod grace) {
     checkNotNull(grace, "grace");
-    return new GarbageCollector(
-        store, namer, policy, prefix, executor, batchSize, recheck, listener, Optional.of(grace));
+    return with(options.withUploadGrace(grace));
+  }
+
+  private GarbageCollector with(Options changed) {
+    return new GarbageCollector(store, namer, policy, changed);
   }
 
   /**
-   * What the store holds with every manifest read (for {@code ls}, or custom policies).
+   * What the store holds with every manifest read (for {@code ls}, or custom policies); the same as
+   * {@link Listings#read}, on this collector's executor.
    *
    * @throws IOException if listing or reading a manifest fails
    */
   public Listing listing() throws IOException {
-    List<ObjectInfo> objects = store.list(prefix);
-    Map<String, ObjectInfo> infos = index(objects);
-    Map<String, Fetched> fetched = new HashMap<>();
-    Listing bare = Listing.of(objects, Map.of(), namer);
-    readManifests(
-        manifestKeysOf(bare.archives(), infos, fetched), infos, fetched, new AtomicInteger());
-    return Listing.of(objects, manifests(fetched), namer);
+    return Listings.read(store, namer, options.prefix(), options.executor());
   }
 
   /**
@@ -218,88 +203,64 @@ public final class GarbageCollector {
    *     says how many objects were already deleted — running again finishes the job
    */
   public GcReport collect(boolean dryRun) throws IOException {
-    AtomicInteger manifestReads = new AtomicInteger();
-    Map<String, Fetched> fetched = new HashMap<>();
+    ManifestReader manifests = new ManifestReader(store, namer, options.executor());
     long start = System.nanoTime();
-    List<ObjectInfo> first = store.list(prefix);
-    Planned planned = plan(first, fetched, manifestReads);
+    List<ObjectInfo> first = store.list(options.prefix());
+    Planned planned = plan(first, manifests);
     long listed = System.nanoTime();
-    Duration planTime = Duration.ofNanos(planned.policyNanos);
+    Duration planTime = Duration.ofNanos(planned.policyNanos());
     Duration listTime = Duration.ofNanos(listed - start).minus(planTime);
-    int unknown = planned.listing.unknown().size();
-    List<String> warnings = new ArrayList<>();
-    if (dryRun || planned.plan.isEmpty()) {
-      listener.planned(planned.plan);
-      int uploads = abortIncompleteUploads(dryRun, warnings);
-      return new GcReport(
-          planned.plan,
-          dryRun,
-          first.size(),
-          unknown,
-          1,
-          manifestReads.get(),
-          0,
-          0,
-          List.of(),
-          planned.plan.bytesFreed(),
-          listTime,
-          planTime,
-          Duration.ofNanos(System.nanoTime() - listed),
-          uploads,
-          warnings);
-    }
 
+    boolean deleting = !dryRun && !planned.plan().isEmpty();
     int listCalls = 1;
-    RetentionPlan plan = planned.plan;
-    List<String> spared = new ArrayList<>();
-    if (recheck) {
-      List<ObjectInfo> second = store.list(prefix);
+    RetentionPlan plan = planned.plan();
+    List<String> spared = List.of();
+    if (deleting && options.recheck()) {
+      List<ObjectInfo> second = store.list(options.prefix());
       listCalls++;
-      Planned again = plan(second, fetched, manifestReads);
-      plan = confirmed(planned, again, spared);
+      PlanConfirmation confirmed = PlanConfirmation.of(planned, plan(second, manifests));
+      plan = confirmed.plan();
+      spared = confirmed.spared();
     }
-    listener.planned(plan);
+    options.listener().planned(plan);
+    BatchDeleter.Deleted deleted =
+        deleting
+            ? new BatchDeleter(store, options.batchSize(), options.listener()).delete(plan)
+            : BatchDeleter.Deleted.NOTHING;
+    List<String> warnings = new ArrayList<>();
+    int uploads = abortIncompleteUploads(dryRun, warnings);
+    GcReport.Counts counts =
+        new GcReport.Counts(
+            first.size(),
+            planned.listing().unknown().size(),
+            listCalls,
+            manifests.reads(),
+            deleted.calls(),
+            deleted.requests());
+    GcReport.Timings timings =
+        new GcReport.Timings(listTime, planTime, Duration.ofNanos(System.nanoTime() - listed));
+    return new GcReport(plan, dryRun, counts, timings, spared, uploads, warnings);
+  }
 
-    List<String> order = new ArrayList<>();
-    plan.condemned().stream().filter(c -> c.archive().isArchive()).forEach(c -> order.add(c.key()));
-    plan.condemned().stream()
-        .filter(c -> !c.archive().isArchive())
-        .forEach(c -> order.add(c.key()));
-    int deleteCalls = 0;
-    int deleteRequests = 0;
-    int done = 0;
-    for (int from = 0; from < order.size(); from += batchSize) {
-      List<String> batch =
-          List.copyOf(order.subList(from, Math.min(order.size(), from + batchSize)));
-      int requests;
-      try {
-        requests = store.deleteAll(batch);
-      } catch (IOException e) {
-        throw deleteFailed(done, order.size(), e);
+  /**
+   * Plans, reads the manifests of the archives the plan keeps that were not read yet, and plans
+   * again, until none is missing: only retained archives' references protect.
+   */
+  private Planned plan(List<ObjectInfo> objects, ManifestReader manifests) throws IOException {
+    Map<String, ObjectInfo> listed = ManifestReader.index(objects);
+    long policyNanos = 0;
+    while (true) {
+      Listing listing = Listing.of(objects, manifests.manifests(), namer);
+      long t0 = System.nanoTime();
+      RetentionPlan plan = policy.plan(listing);
+      policyNanos += System.nanoTime() - t0;
+      Set<String> condemned = plan.condemnedKeys();
+      List<StoredArchive> retained =
+          listing.archives().stream().filter(a -> !condemned.contains(a.key())).toList();
+      if (!manifests.readMissing(retained, listed)) {
+        return new Planned(listing, plan, policyNanos);
       }
-      deleteCalls++;
-      deleteRequests += requests;
-      done += batch.size();
-      listener.deleted(batch, requests);
     }
-    int uploads = abortIncompleteUploads(false, warnings);
-    long end = System.nanoTime();
-    return new GcReport(
-        plan,
-        false,
-        first.size(),
-        unknown,
-        listCalls,
-        manifestReads.get(),
-        deleteCalls,
-        deleteRequests,
-        spared,
-        plan.bytesFreed(),
-        listTime,
-        planTime,
-        Duration.ofNanos(end - listed),
-        uploads,
-        warnings);
   }
 
   /**
@@ -309,10 +270,10 @@ public final class GarbageCollector {
    * uploads are tried again by the next collection.
    */
   private int abortIncompleteUploads(boolean dryRun, List<String> warnings) throws IOException {
-    GracePeriod grace = uploadGrace.orElseGet(() -> gracePeriodOf(policy));
+    GracePeriod grace = options.uploadGrace().or(policy::gracePeriod).orElse(NO_GRACE);
     try {
       return store.abortIncompleteUploads(
-          prefix, grace.clock().instant().minus(grace.grace()), dryRun);
+          options.prefix(), grace.clock().instant().minus(grace.grace()), dryRun);
     } catch (InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
@@ -321,227 +282,4 @@ public final class GarbageCollector {
       return 0;
     }
   }
-
-  /** The longest grace period {@code policy} holds; none is a grace period of zero. */
-  private static GracePeriod gracePeriodOf(RetentionPolicy policy) {
-    List<RetentionPolicy> members =
-        policy instanceof CompositeRetention c ? c.members() : List.of(policy);
-    return members.stream()
-        .filter(GracePeriod.class::isInstance)
-        .map(GracePeriod.class::cast)
-        .max(Comparator.comparing(GracePeriod::grace))
-        .orElseGet(() -> GracePeriod.of(Clock.systemUTC(), Duration.ZERO));
-  }
-
-  /**
-   * What the first plan condemned, the second plan still condemns, and nobody rewrote meanwhile.
-   */
-  private static RetentionPlan confirmed(Planned first, Planned second, List<String> spared) {
-    Map<String, StoredArchive> before = new HashMap<>();
-    first.listing.objects().forEach(o -> before.put(o.key(), o));
-    Map<String, Condemned> stillCondemned = second.plan.condemnedByKey();
-    List<Condemned> delete = new ArrayList<>();
-    for (Condemned item : first.plan.condemned()) {
-      Condemned now = stillCondemned.get(item.key());
-      StoredArchive was = before.get(item.key());
-      if (now != null
-          && was.size() == now.archive().size()
-          && was.lastModified().equals(now.archive().lastModified())) {
-        delete.add(now);
-      } else {
-        spared.add(item.key());
-      }
-    }
-    Set<String> deleting = new LinkedHashSet<>();
-    delete.forEach(d -> deleting.add(d.key()));
-    List<Protected> kept =
-        second.plan.protections().stream().filter(p -> !deleting.contains(p.key())).toList();
-    RetentionPlan plan = new RetentionPlan(delete, kept);
-    Set<String> parsed = new HashSet<>();
-    second.listing.objects().forEach(o -> parsed.add(o.key()));
-    checkState(
-        parsed.containsAll(plan.condemnedKeys()), "a plan condemned a key the namer does not know");
-    return plan;
-  }
-
-  private record Planned(Listing listing, RetentionPlan plan, long policyNanos) {}
-
-  /** A manifest object read: what it was when read, and its parsed content if it parsed. */
-  private record Fetched(ObjectInfo info, Optional<ArchiveManifest> manifest) {}
-
-  private Planned plan(List<ObjectInfo> objects, Map<String, Fetched> fetched, AtomicInteger reads)
-      throws IOException {
-    Map<String, ObjectInfo> infos = index(objects);
-    long policyNanos = 0;
-    while (true) {
-      Listing listing = Listing.of(objects, manifests(fetched), namer);
-      long t0 = System.nanoTime();
-      RetentionPlan plan = policy.plan(listing);
-      policyNanos += System.nanoTime() - t0;
-      Set<String> condemned = plan.condemnedKeys();
-      List<StoredArchive> retained =
-          listing.archives().stream().filter(a -> !condemned.contains(a.key())).toList();
-      List<String> missing = manifestKeysOf(retained, infos, fetched);
-      if (missing.isEmpty()) {
-        return new Planned(listing, plan, policyNanos);
-      }
-      readManifests(missing, infos, fetched, reads);
-    }
-  }
-
-  /**
-   * Manifest keys of {@code archives} that the listing holds and that were not read as they are.
-   */
-  private List<String> manifestKeysOf(
-      List<StoredArchive> archives, Map<String, ObjectInfo> infos, Map<String, Fetched> fetched) {
-    List<String> keys = new ArrayList<>();
-    for (StoredArchive archive : archives) {
-      String key = Listing.manifestKey(namer, archive.name());
-      ObjectInfo info = infos.get(key);
-      Fetched known = fetched.get(key);
-      if (info != null && (known == null || !sameObject(known.info, info))) {
-        keys.add(key);
-      }
-    }
-    return keys.stream().distinct().toList();
-  }
-
-  private void readManifests(
-      List<String> keys,
-      Map<String, ObjectInfo> infos,
-      Map<String, Fetched> fetched,
-      AtomicInteger reads)
-      throws IOException {
-    if (keys.isEmpty()) {
-      return;
-    }
-    ExecutorService owned =
-        executor == null ? Executors.newFixedThreadPool(DEFAULT_PARALLELISM, DAEMONS) : null;
-    Executor runner = executor == null ? owned : executor;
-    try {
-      List<CompletableFuture<Fetched>> reading = new ArrayList<>();
-      for (String key : keys) {
-        reading.add(CompletableFuture.supplyAsync(() -> read(key, infos.get(key), reads), runner));
-      }
-      for (int i = 0; i < keys.size(); i++) {
-        fetched.put(keys.get(i), join(reading.get(i)));
-      }
-    } finally {
-      if (owned != null) {
-        owned.shutdownNow();
-      }
-    }
-  }
-
-  /** Reads of one manifest broken off by the network before the collection gives up. */
-  private static final int MANIFEST_ATTEMPTS = 3;
-
-  private Fetched read(String key, ObjectInfo listed, AtomicInteger reads) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return readOnce(key, listed, reads);
-      } catch (UncheckedIOException e) {
-        // A read the network broke off is worth a second try: failing here fails the whole
-        // collection (and the build whose pruning it is), though nothing is wrong with the store.
-        if (attempt >= MANIFEST_ATTEMPTS || !(e.getCause() instanceof TransientStoreException)) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private Fetched readOnce(String key, ObjectInfo listed, AtomicInteger reads) {
-    try {
-      reads.incrementAndGet();
-      Optional<StoredObject> object = store.get(key);
-      if (object.isEmpty()) {
-        return new Fetched(listed, Optional.empty());
-      }
-      try (StoredObject in = object.get()) {
-        byte[] bytes = in.stream().readNBytes(MAX_MANIFEST_BYTES + 1);
-        if (bytes.length > MAX_MANIFEST_BYTES) {
-          return new Fetched(in.info(), Optional.empty());
-        }
-        Optional<ArchiveManifest> manifest;
-        try {
-          manifest = Optional.of(ArchiveManifest.parse(new String(bytes, StandardCharsets.UTF_8)));
-        } catch (IllegalArgumentException e) {
-          manifest = Optional.empty();
-        }
-        return new Fetched(listed, manifest);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private Fetched join(CompletableFuture<Fetched> future) throws IOException {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException(
-          "interrupted while reading manifests from " + store.describe());
-    } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof UncheckedIOException io
-          && io.getCause() instanceof TransientStoreException) {
-        throw new TransientStoreException(
-            "gc could not read a manifest from "
-                + store.describe()
-                + " (nothing was deleted; missing manifests could hide references): "
-                + io.getCause().getMessage(),
-            io.getCause());
-      }
-      if (cause instanceof UncheckedIOException io) {
-        throw new StoreException(
-            "gc could not read a manifest from "
-                + store.describe()
-                + " (nothing was deleted; missing manifests could hide references): "
-                + io.getCause().getMessage(),
-            io.getCause());
-      }
-      throw new IllegalStateException("reading a manifest failed: " + cause, cause);
-    }
-  }
-
-  private IOException deleteFailed(int done, int total, IOException e) {
-    String message =
-        "gc deleted "
-            + done
-            + " of "
-            + total
-            + " condemned objects from "
-            + store.describe()
-            + " before a delete failed; run gc again to finish: "
-            + e.getMessage();
-    return e instanceof TransientStoreException
-        ? new TransientStoreException(message, e)
-        : new StoreException(message, e);
-  }
-
-  private static Map<String, ArchiveManifest> manifests(Map<String, Fetched> fetched) {
-    Map<String, ArchiveManifest> out = new HashMap<>();
-    fetched.forEach((key, f) -> f.manifest.ifPresent(m -> out.put(key, m)));
-    return out;
-  }
-
-  private static Map<String, ObjectInfo> index(List<ObjectInfo> objects) {
-    Map<String, ObjectInfo> out = new HashMap<>();
-    objects.forEach(o -> out.put(o.key(), o));
-    return out;
-  }
-
-  private static boolean sameObject(ObjectInfo a, ObjectInfo b) {
-    return a.size() == b.size()
-        && a.lastModified().equals(b.lastModified())
-        && Objects.equals(a.digest(), b.digest());
-  }
-
-  private static final ThreadFactory DAEMONS =
-      r -> {
-        Thread t = new Thread(r, "halcyon-gc-manifests");
-        t.setDaemon(true);
-        return t;
-      };
 }

@@ -11,18 +11,10 @@ import java.util.List;
  *
  * @param plan what was (or, in a dry run, would be) deleted, and what protections kept
  * @param dryRun true if nothing was deleted
- * @param objectsListed how many objects the (first) listing returned, understood or not
- * @param unknownObjects how many of them the namer did not understand (never deleted)
- * @param listCalls how many times the store was listed (two with the re-check before deleting)
- * @param manifestReads how many manifest objects were read
- * @param deleteCalls how many batches were handed to {@code LayerStore.deleteAll}
- * @param deleteRequests how many requests the store says those batches took
+ * @param counts what was listed, and the requests made
+ * @param timings where the time went
  * @param spared keys the first plan condemned but the re-check before deleting kept (rewritten,
  *     gone, or newly protected meanwhile)
- * @param bytesFreed bytes of the objects deleted (in a dry run: that would be deleted)
- * @param listTime time spent listing the store and reading manifests
- * @param planTime time spent in the policy
- * @param deleteTime time spent re-checking and deleting
  * @param incompleteUploads incomplete uploads older than the grace period that were aborted (in a
  *     dry run: would be), see {@link dev.halcyon.store.LayerStore#abortIncompleteUploads}
  * @param warnings what went wrong without failing the collection, one line each (e.g. the store
@@ -31,41 +23,122 @@ import java.util.List;
 public record GcReport(
     RetentionPlan plan,
     boolean dryRun,
-    int objectsListed,
-    int unknownObjects,
-    int listCalls,
-    int manifestReads,
-    int deleteCalls,
-    int deleteRequests,
+    Counts counts,
+    Timings timings,
     List<String> spared,
-    long bytesFreed,
-    Duration listTime,
-    Duration planTime,
-    Duration deleteTime,
     int incompleteUploads,
     List<String> warnings) {
 
+  /**
+   * What a collection listed and the requests it made.
+   *
+   * @param objectsListed how many objects the (first) listing returned, understood or not
+   * @param unknownObjects how many of them the namer did not understand (never deleted)
+   * @param listCalls how many times the store was listed (two with the re-check before deleting)
+   * @param manifestReads how many manifest objects were read
+   * @param deleteCalls how many batches were handed to {@code LayerStore.deleteAll}
+   * @param deleteRequests how many requests the store says those batches took
+   */
+  public record Counts(
+      int objectsListed,
+      int unknownObjects,
+      int listCalls,
+      int manifestReads,
+      int deleteCalls,
+      int deleteRequests) {
+    public Counts {
+      checkArgument(objectsListed >= 0 && unknownObjects >= 0, "counts must be >= 0");
+      checkArgument(listCalls >= 0 && manifestReads >= 0, "counts must be >= 0");
+      checkArgument(deleteCalls >= 0 && deleteRequests >= 0, "counts must be >= 0");
+    }
+  }
+
+  /**
+   * Where a collection's time went.
+   *
+   * @param list time spent listing the store and reading manifests
+   * @param plan time spent in the policy
+   * @param delete time spent re-checking and deleting
+   */
+  public record Timings(Duration list, Duration plan, Duration delete) {
+    public Timings {
+      checkNotNull(list, "list");
+      checkNotNull(plan, "plan");
+      checkNotNull(delete, "delete");
+    }
+
+    /** Total time. */
+    public Duration elapsed() {
+      return list.plus(plan).plus(delete);
+    }
+  }
+
   public GcReport {
     checkNotNull(plan, "plan");
-    checkArgument(objectsListed >= 0 && unknownObjects >= 0, "counts must be >= 0");
-    checkArgument(listCalls >= 0 && manifestReads >= 0, "counts must be >= 0");
-    checkArgument(deleteCalls >= 0 && deleteRequests >= 0, "counts must be >= 0");
+    checkNotNull(counts, "counts");
+    checkNotNull(timings, "timings");
     spared = List.copyOf(spared);
-    checkArgument(bytesFreed >= 0, "bytesFreed must be >= 0");
-    checkNotNull(listTime, "listTime");
-    checkNotNull(planTime, "planTime");
-    checkNotNull(deleteTime, "deleteTime");
     checkArgument(incompleteUploads >= 0, "incompleteUploads must be >= 0");
     warnings = List.copyOf(warnings);
   }
 
+  /** Bytes of the objects deleted (in a dry run: that would be deleted). */
+  public long bytesFreed() {
+    return plan.bytesFreed();
+  }
+
   /** Total time of the collection. */
   public Duration elapsed() {
-    return listTime.plus(planTime).plus(deleteTime);
+    return timings.elapsed();
   }
 
   /** Every request counted: listings (as calls), manifest reads and delete requests. */
   public int requests() {
-    return listCalls + manifestReads + deleteRequests;
+    return counts.listCalls() + counts.manifestReads() + counts.deleteRequests();
+  }
+
+  /** See {@link Counts#objectsListed()}. */
+  public int objectsListed() {
+    return counts.objectsListed();
+  }
+
+  /** See {@link Counts#unknownObjects()}. */
+  public int unknownObjects() {
+    return counts.unknownObjects();
+  }
+
+  /** See {@link Counts#listCalls()}. */
+  public int listCalls() {
+    return counts.listCalls();
+  }
+
+  /** See {@link Counts#manifestReads()}. */
+  public int manifestReads() {
+    return counts.manifestReads();
+  }
+
+  /** See {@link Counts#deleteCalls()}. */
+  public int deleteCalls() {
+    return counts.deleteCalls();
+  }
+
+  /** See {@link Counts#deleteRequests()}. */
+  public int deleteRequests() {
+    return counts.deleteRequests();
+  }
+
+  /** See {@link Timings#list()}. */
+  public Duration listTime() {
+    return timings.list();
+  }
+
+  /** See {@link Timings#plan()}. */
+  public Duration planTime() {
+    return timings.plan();
+  }
+
+  /** See {@link Timings#delete()}. */
+  public Duration deleteTime() {
+    return timings.delete();
   }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A protection: nothing written less than {@code grace} before the clock's now is condemned, so an
@@ -34,13 +35,7 @@ public record GracePeriod(Clock clock, Duration grace) implements RetentionPolic
     return new GracePeriod(clock, grace);
   }
 
-  /** Alone, a grace period condemns only orphaned sidecars older than it. */
-  @Override
-  public RetentionPlan plan(Listing listing) {
-    return Plans.settle(listing, List.of(), List.of(this));
-  }
-
-  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  /** Nothing: alone, a grace period condemns only orphaned sidecars older than it. */
   @Override
   public List<Condemned> propose(Listing listing) {
     return List.of();
@@ -63,6 +58,12 @@ public record GracePeriod(Clock clock, Duration grace) implements RetentionPolic
       }
     }
     return proposed.protect(young, RULE);
+  }
+
+  /** This grace period. */
+  @Override
+  public Optional<GracePeriod> gracePeriod() {
+    return Optional.of(this);
   }
 
   /** The spec form, e.g. {@code grace=1h}. */

@@ -30,17 +30,12 @@ import java.util.Optional;
  * combine it with {@link GracePeriod} and {@link ReferenceProtection}, as {@link
  * RetentionPolicies#halcyonDefault} does. Stateless and thread-safe.
  */
-public final class HalcyonRetention implements RetentionPolicy, Proposer {
+public record HalcyonRetention() implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "halcyon";
 
   /** The rules; they need no clock because they only compare archives with each other. */
-  public HalcyonRetention() {}
-
-  @Override
-  public RetentionPlan plan(Listing listing) {
-    return Plans.settle(listing, propose(listing), List.of(this));
-  }
+  public HalcyonRetention {}
 
   /** What this policy condemns on its own, before sidecars and protections are applied. */
   @Override
@@ -92,15 +87,5 @@ public final class HalcyonRetention implements RetentionPolicy, Proposer {
   @Override
   public String toString() {
     return "halcyon";
-  }
-
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof HalcyonRetention;
-  }
-
-  @Override
-  public int hashCode() {
-    return HalcyonRetention.class.hashCode();
   }
 }

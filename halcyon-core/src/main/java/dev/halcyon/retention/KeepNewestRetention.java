@@ -60,11 +60,6 @@ public record KeepNewestRetention(Map<LayerKind, Integer> keep)
     return new KeepNewestRetention(all);
   }
 
-  @Override
-  public RetentionPlan plan(Listing listing) {
-    return Plans.settle(listing, propose(listing), List.of(this));
-  }
-
   /** What this policy condemns on its own, before sidecars and protections are applied. */
   @Override
   public List<Condemned> propose(Listing listing) {

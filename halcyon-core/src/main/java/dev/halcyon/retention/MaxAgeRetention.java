@@ -34,11 +34,6 @@ public record MaxAgeRetention(Clock clock, Duration maxAge) implements Retention
     return new MaxAgeRetention(clock, maxAge);
   }
 
-  @Override
-  public RetentionPlan plan(Listing listing) {
-    return Plans.settle(listing, propose(listing), List.of(this));
-  }
-
   /** What this policy condemns on its own, before sidecars and protections are applied. */
   @Override
   public List<Condemned> propose(Listing listing) {

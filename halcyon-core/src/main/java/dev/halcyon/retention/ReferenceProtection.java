@@ -20,20 +20,14 @@ import java.util.Set;
  * archive (the orphaned manifest is protected by the grace period meanwhile). References to keys
  * the listing does not hold are ignored. Stateless and thread-safe.
  */
-public final class ReferenceProtection implements RetentionPolicy, Proposer {
+public record ReferenceProtection() implements RetentionPolicy, Proposer {
   /** The rule name in plans. */
   public static final String RULE = "references";
 
   /** The protection; it needs no clock. */
-  public ReferenceProtection() {}
+  public ReferenceProtection {}
 
-  /** Alone, reference protection condemns only orphaned sidecars. */
-  @Override
-  public RetentionPlan plan(Listing listing) {
-    return Plans.settle(listing, List.of(), List.of(this));
-  }
-
-  /** What this policy condemns on its own, before sidecars and protections are applied. */
+  /** Nothing: alone, reference protection condemns only orphaned sidecars. */
   @Override
   public List<Condemned> propose(Listing listing) {
     return List.of();
@@ -71,15 +65,5 @@ public final class ReferenceProtection implements RetentionPolicy, Proposer {
   @Override
   public String toString() {
     return "references";
-  }
-
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof ReferenceProtection;
-  }
-
-  @Override
-  public int hashCode() {
-    return ReferenceProtection.class.hashCode();
   }
 }

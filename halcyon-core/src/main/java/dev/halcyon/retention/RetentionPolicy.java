@@ -1,5 +1,7 @@
 package dev.halcyon.retention;
 
+import java.util.Optional;
+
 /**
  * Decides, from what a store holds, which archives are out of date and why.
  *
@@ -37,6 +39,14 @@ public interface RetentionPolicy {
    */
   default RetentionPlan review(Listing listing, RetentionPlan proposed) {
     return proposed;
+  }
+
+  /**
+   * The grace period this policy keeps young objects for, the longest if it holds several; a
+   * collection waits as long before aborting a store's incomplete uploads. The default: none.
+   */
+  default Optional<GracePeriod> gracePeriod() {
+    return Optional.empty();
   }
 
   /**

@@ -8,6 +8,7 @@
  * written); out comes a {@link dev.halcyon.retention.RetentionPlan} naming the rule and reason for
  * every deletion. {@link dev.halcyon.retention.RetentionPolicies} builds the default and parses
  * user specs, and the {@link dev.halcyon.retention.GarbageCollector} applies a plan to a {@link
- * dev.halcyon.store.LayerStore} in batches, deleting nothing the namer does not recognise.
+ * dev.halcyon.store.LayerStore} in batches, deleting nothing the namer does not recognise; {@link
+ * dev.halcyon.retention.Listings} reads a store's listing without collecting.
  */
 package dev.halcyon.retention;
