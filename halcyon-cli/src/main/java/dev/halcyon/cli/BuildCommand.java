@@ -1,7 +1,7 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.engine.AppRecipe;
 import dev.halcyon.engine.RunReport;
+import dev.halcyon.recipe.AppRecipe;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 

@@ -1,9 +1,9 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.engine.AppRecipe;
-import dev.halcyon.engine.LayerSpec;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.naming.ArchiveName;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.retention.ArchiveManifest;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;

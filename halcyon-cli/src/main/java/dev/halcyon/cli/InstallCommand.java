@@ -1,8 +1,8 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.engine.AppRecipe;
 import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.RunReport;
+import dev.halcyon.recipe.AppRecipe;
 import java.io.IOException;
 import java.util.Optional;
 import picocli.CommandLine.Command;

@@ -1,15 +1,15 @@
 package dev.halcyon.cli;
 
 import dev.halcyon.config.Config;
-import dev.halcyon.engine.AppRecipe;
 import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.EngineListener;
-import dev.halcyon.engine.MagicRecipes;
-import dev.halcyon.engine.RecipeSettings;
 import dev.halcyon.layer.Platforms;
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.naming.DefaultArchiveNamer;
 import dev.halcyon.naming.OriginalHalcyonNamer;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.MagicRecipes;
+import dev.halcyon.recipe.RecipeSettings;
 import dev.halcyon.s3.S3LayerStore;
 import dev.halcyon.s3.S3Settings;
 import dev.halcyon.store.DirectoryLayerStore;

@@ -1,7 +1,7 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.engine.AppRecipe;
-import dev.halcyon.engine.LayerSpec;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.LayerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

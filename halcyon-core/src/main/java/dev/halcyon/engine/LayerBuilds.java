@@ -4,6 +4,8 @@ import dev.halcyon.archive.ArchiveSummary;
 import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.recipe.BuildContext;
+import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.store.PutMode;
 import java.io.IOException;
 import java.nio.file.Files;

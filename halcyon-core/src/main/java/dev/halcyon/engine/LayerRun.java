@@ -2,6 +2,7 @@ package dev.halcyon.engine;
 
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.recipe.LayerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -4,6 +4,8 @@ import static dev.halcyon.engine.TestRecipes.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halcyon.layer.Digest;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.layer.Digest;
+import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerKind;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.HookFailedException;
+import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.store.InMemoryLayerStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

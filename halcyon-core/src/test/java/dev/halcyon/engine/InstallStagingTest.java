@@ -3,6 +3,7 @@ package dev.halcyon.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halcyon.layer.Digest;
+import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.store.InMemoryLayerStore;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.halcyon.engine;
+package dev.halcyon.recipe;
 
 import dev.halcyon.layer.LayerKind;
 import java.io.File;

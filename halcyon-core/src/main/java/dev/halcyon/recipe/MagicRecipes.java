@@ -1,4 +1,4 @@
-package dev.halcyon.engine;
+package dev.halcyon.recipe;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
