@@ -1,10 +1,10 @@
 package dev.halcyon.cli;
 
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveName;
 import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.recipe.LayerSpec;
-import dev.halcyon.retention.ArchiveManifest;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.StoredObject;

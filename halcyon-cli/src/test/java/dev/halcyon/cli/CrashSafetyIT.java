@@ -4,7 +4,7 @@ import static dev.halcyon.cli.Machines.machine;
 import static dev.halcyon.cli.Machines.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.halcyon.retention.ArchiveManifest;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.s3.S3ProxyExtension;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.ObjectInfo;

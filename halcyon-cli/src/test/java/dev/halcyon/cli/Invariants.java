@@ -2,7 +2,7 @@ package dev.halcyon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.halcyon.retention.ArchiveManifest;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.StoredObject;

@@ -4,7 +4,7 @@ import dev.halcyon.archive.ArchiveSummary;
 import dev.halcyon.archive.Archives;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
-import dev.halcyon.retention.ArchiveManifest;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;

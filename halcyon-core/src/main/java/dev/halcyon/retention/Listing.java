@@ -3,6 +3,7 @@ package dev.halcyon.retention;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveName;
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.store.ObjectInfo;

@@ -1,5 +1,6 @@
 package dev.halcyon.retention;
 
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;

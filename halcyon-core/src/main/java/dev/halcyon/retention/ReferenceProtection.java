@@ -1,5 +1,6 @@
 package dev.halcyon.retention;
 
+import dev.halcyon.manifest.ArchiveManifest;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package dev.halcyon.retention;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveName;
 import java.time.Instant;
 import java.util.List;

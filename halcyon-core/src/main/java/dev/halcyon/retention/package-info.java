@@ -1,7 +1,7 @@
 /**
  * Retention: which archives in a store are out of date, and why. A {@link
  * dev.halcyon.retention.Listing} (keys parsed by an {@link dev.halcyon.naming.ArchiveNamer}, paired
- * with the small {@link dev.halcyon.retention.ArchiveManifest} written beside every archive) goes
+ * with the small {@link dev.halcyon.manifest.ArchiveManifest} written beside every archive) goes
  * into a pure {@link dev.halcyon.retention.RetentionPolicy} — the original Halcyon's rules, keep
  * the newest N per lineage, a maximum age — composed with protections that always win (reference
  * protection keeps what retained archives were built on; a grace period keeps what was just

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveName;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.StoreException;

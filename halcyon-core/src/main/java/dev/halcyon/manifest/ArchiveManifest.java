@@ -1,4 +1,4 @@
-package dev.halcyon.retention;
+package dev.halcyon.manifest;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
@@ -16,11 +16,12 @@ import java.util.Set;
  * The small sidecar object written beside every uploaded archive (its key is the archive's name
  * with extension {@value #EXTENSION}): what the archive is and which archives it was built on.
  *
- * <p>Retention reads these to keep what retained archives still need ({@link ReferenceProtection})
- * on a bare bucket, with no database. The text form ({@link #format()}) is a versioned list of
- * {@code key=value} lines; {@code parse(format(m)).equals(m)} for every manifest. Readers ignore
- * keys they do not know, so a later writer may add keys without breaking an older collector (which
- * would otherwise see no references and protect nothing). Immutable and thread-safe.
+ * <p>Retention reads these to keep what retained archives still need (the retention package's
+ * {@code ReferenceProtection}) on a bare bucket, with no database. The text form ({@link
+ * #format()}) is a versioned list of {@code key=value} lines; {@code parse(format(m)).equals(m)}
+ * for every manifest. Readers ignore keys they do not know, so a later writer may add keys without
+ * breaking an older collector (which would otherwise see no references and protect nothing).
+ * Immutable and thread-safe.
  *
  * @param archiveKey the store key of the archive this manifest describes
  * @param digest the SHA-256 of the archive's bytes

@@ -1,4 +1,4 @@
-package dev.halcyon.retention;
+package dev.halcyon.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
