@@ -237,11 +237,7 @@ final class HalcyonCommand implements Runnable {
     }
     return best == null
         ? "check that this path is a writable directory"
-        : "make "
-            + best
-            + " (option "
-            + dev.halcyon.config.Config.optionFor(best)
-            + ") a writable directory";
+        : "make " + best + " (option " + Config.optionFor(best) + ") a writable directory";
   }
 
   static String oneLine(String s) {

@@ -1,6 +1,5 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.config.Config;
 import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.EngineListener;
 import dev.halcyon.layer.Platforms;

@@ -1,4 +1,4 @@
-package dev.halcyon.config;
+package dev.halcyon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

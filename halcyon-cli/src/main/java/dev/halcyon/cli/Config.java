@@ -1,4 +1,4 @@
-package dev.halcyon.config;
+package dev.halcyon.cli;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *
  * @param values the merged settings map, as given
  */
-public record Config(
+record Config(
     Path base,
     Optional<String> prefix,
     Path root,
