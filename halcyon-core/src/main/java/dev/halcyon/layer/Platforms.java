@@ -47,7 +47,6 @@ public final class Platforms {
   /** System property that, when set, is returned by {@link #detect()} instead of detecting. */
   public static final String PROPERTY = "halcyon.platform";
 
-  private static final Pattern PLATFORM = Pattern.compile("[a-z0-9][a-z0-9._-]*");
   private static final Pattern MAJOR_MINOR = Pattern.compile("^([0-9]*\\.[0-9]*)");
   private static final List<Path> OS_RELEASE =
       List.of(Path.of("/etc/os-release"), Path.of("/usr/lib/os-release"));
@@ -136,7 +135,7 @@ public final class Platforms {
   public static String checkPlatform(String platform) {
     checkNotNull(platform, "platform");
     checkArgument(
-        PLATFORM.matcher(platform).matches() && !platform.contains(".."),
+        Names.isPlatform(platform),
         "bad platform id '%s': use lower-case letters, digits, '.', '_' and '-', e.g."
             + " linux-debian-12-x86_64",
         platform);

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.layer.Names;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -17,32 +18,26 @@ final class ArchiveKeys {
   static final List<String> EXTENSIONS =
       List.of("constraints", "manifest", "tar.zst", "tar.gz", "tar.xz", "tar", "tag");
 
-  private static final Pattern PLATFORM = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-
   /** {@code <name>-<version>[.<magic7>]}: exactly one dash, so it can be found in a file name. */
-  private static final Pattern TOOLCHAIN =
-      Pattern.compile("[a-z0-9_]+-[A-Za-z0-9_+](?:[A-Za-z0-9._+]*[A-Za-z0-9_+])?");
 
   /** Labels and qualifiers: may hold dashes and dots, may not end in a dot (no {@code ..}). */
-  private static final Pattern LABEL =
-      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+-]*[A-Za-z0-9_+-])?");
-
   private static final Pattern SHORT_HASH = Pattern.compile("[0-9a-f]{7}");
+
   private static final Pattern SHORT_HASH_AND_MAGIC =
       Pattern.compile("[0-9a-f]{7}(?:\\.[0-9a-f]{7})?");
 
   private ArchiveKeys() {}
 
   static boolean isPlatform(String s) {
-    return PLATFORM.matcher(s).matches() && !s.contains("..");
+    return Names.isPlatform(s);
   }
 
   static boolean isToolchain(String s) {
-    return TOOLCHAIN.matcher(s).matches() && !s.contains("..");
+    return Names.isToolchain(s);
   }
 
   static boolean isLabel(String s) {
-    return LABEL.matcher(s).matches() && !s.contains("..");
+    return Names.isLabel(s);
   }
 
   static boolean isShortHash(String s) {

@@ -7,6 +7,7 @@ import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.layer.Names;
 import dev.halcyon.layer.TreeHashes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +41,6 @@ public final class MagicRecipes {
           "cabal.config",
           "stack.yaml");
 
-  private static final Pattern TOOLCHAIN_ID = Pattern.compile("[a-z0-9_]+-[A-Za-z0-9._+]+");
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-
   private MagicRecipes() {}
 
   /**
@@ -67,7 +65,7 @@ public final class MagicRecipes {
         settings.toolchain().isPresent()
             ? settings.toolchain().get()
             : magicLine(magic, "toolchain").orElse("jdk-" + Runtime.version().feature());
-    if (!TOOLCHAIN_ID.matcher(toolchainName).matches()) {
+    if (!Names.isToolchain(toolchainName)) {
       throw new IOException(
           "bad toolchain id '"
               + toolchainName
@@ -178,7 +176,7 @@ public final class MagicRecipes {
   }
 
   private static void checkLabel(String label, String from) throws IOException {
-    if (!LABEL.matcher(label).matches()) {
+    if (!Names.isLabel(label)) {
       throw new IOException(
           "bad app label '"
               + label
