@@ -267,7 +267,7 @@ public final class Archives {
       return Codecs.decompressing(c, raw);
     } catch (IOException | RuntimeException e) {
       if (TarExtractor.isSourceFailure(e)) {
-        throw (IOException) e; // the download failed, not the archive
+        throw (IOException) e; // interrupted; a failure of the source itself is rethrown by extract
       }
       throw new CorruptArchiveException(
           "cannot read archive "

@@ -1,7 +1,5 @@
 package dev.halcyon.archive;
 
-import dev.halcyon.store.CorruptObjectException;
-import dev.halcyon.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -294,11 +292,10 @@ final class TarExtractor {
   }
 
   /**
-   * The exception to throw for a failure while reading the stream: the source's own failure
-   * unchanged when the bytes could not be fetched (a store's download failure, an interrupted
-   * read), since the archive may well be fine and the caller should retry rather than condemn it;
-   * otherwise a {@link CorruptArchiveException}. A store's {@link CorruptObjectException} (the
-   * bytes arrived but do not match the recorded digest) is corruption.
+   * The exception to throw for a failure while reading the stream: an interrupted read unchanged,
+   * otherwise a {@link CorruptArchiveException}. When the source itself failed (a download broken
+   * off, a store's own digest check), {@link Archives} finds that failure by identity and throws it
+   * in place of this one, so this package needs to know no store's exceptions.
    */
   private IOException corruptUnlessSourceFailed(Exception e) {
     if (isSourceFailure(e)) {
@@ -307,10 +304,9 @@ final class TarExtractor {
     return corrupt(e);
   }
 
-  /** True for failures of fetching the bytes, which say nothing about the archive itself. */
+  /** True for a read that was interrupted, which says nothing about the archive itself. */
   static boolean isSourceFailure(Throwable e) {
-    return e instanceof InterruptedIOException
-        || (e instanceof StoreException && !(e instanceof CorruptObjectException));
+    return e instanceof InterruptedIOException;
   }
 
   private CorruptArchiveException corrupt(Exception cause) {
