@@ -3,7 +3,6 @@ package dev.halcyon.s3;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.halcyon.store.StoreException;
-import dev.halcyon.store.TransientStoreException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -182,18 +180,7 @@ final class RangedInputStream extends InputStream {
     } catch (CancellationException e) {
       throw new InterruptedIOException("download of " + key + " was cancelled");
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof AwsServiceException s && s.statusCode() == 412) {
-        throw new TransientStoreException(
-            errors.scrub(key + " was overwritten while it was downloaded; try again"), s);
-      }
-      if (cause instanceof SdkException s) {
-        throw errors.translate(s, S3Errors.Operation.GET, key);
-      }
-      if (cause instanceof IOException io) {
-        throw errors.translate(io, S3Errors.Operation.GET, key);
-      }
-      throw new StoreException("could not download " + key + ": " + cause, cause);
+      throw errors.rangeFailed(e.getCause(), key);
     }
   }
 

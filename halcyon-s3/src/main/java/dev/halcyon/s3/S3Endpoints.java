@@ -22,7 +22,11 @@ final class S3Endpoints {
   /** US Standard: the region of {@code s3.amazonaws.com} and {@code s3-external-1}. */
   static final String US_EAST_1 = "us-east-1";
 
-  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+  /**
+   * An AWS region name as the SDK's partitions spell them: us-east-1, eu-central-1, cn-north-1,
+   * us-gov-west-1. The one definition; settings, the builder and error messages all use it.
+   */
+  static final Pattern REGION_NAME = Pattern.compile("[a-z]{2}(?:-[a-z]+)+-\\d+");
 
   // s3[-fips][.dualstack|-dualstack][.-]<region>.amazonaws.com[.cn], s3.amazonaws.com,
   // s3-external-1.
@@ -132,7 +136,7 @@ final class S3Endpoints {
       region = region.substring("fips-".length());
       fips = true;
     }
-    if (!REGION.matcher(region).matches()) {
+    if (!REGION_NAME.matcher(region).matches()) {
       throw bad(setting, value, "'" + region + "' is not an AWS region name");
     }
     if (china != region.startsWith("cn-")) {

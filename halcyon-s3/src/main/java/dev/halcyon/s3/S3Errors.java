@@ -13,6 +13,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.S3Error;
 
 /**
  * Turns SDK failures into {@link StoreException}s a person can act on. The one place where S3 error
@@ -50,13 +52,15 @@ final class S3Errors {
     }
   }
 
+  // Looser than an AWS region name: S3-compatible services name their own regions ("garage").
   private static final Pattern EXPECTED_REGION = Pattern.compile("expecting '([a-z0-9-]+)'");
-  private static final Pattern REGION_NAME = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
   private static final Pattern REGION_ELEMENT =
-      Pattern.compile("<Region>([a-z]{2}(?:-[a-z]+)+-\\d+)</Region>");
+      Pattern.compile("<Region>(" + S3Endpoints.REGION_NAME.pattern() + ")</Region>");
   private static final Pattern ENDPOINT_REGION =
       Pattern.compile(
-          "<Endpoint>[^<]*s3[.-](?:dualstack\\.)?([a-z]{2}(?:-[a-z]+)+-\\d+)\\.amazonaws\\.com(?:\\.cn)?</Endpoint>");
+          "<Endpoint>[^<]*s3[.-](?:dualstack\\.)?("
+              + S3Endpoints.REGION_NAME.pattern()
+              + ")\\.amazonaws\\.com(?:\\.cn)?</Endpoint>");
 
   private final String bucket;
   private final String location;
@@ -91,6 +95,35 @@ final class S3Errors {
     this.credentials = checkNotNull(credentials);
     this.secret = checkNotNull(secret);
     this.maxAttempts = maxAttempts;
+  }
+
+  /** A 404: the key (or, see {@link #isNoSuchBucket}, the bucket) is not there. */
+  static boolean isNotFound(AwsServiceException e) {
+    return e.statusCode() == 404;
+  }
+
+  /** A 404 that is about the bucket, not the key: a configuration error, never "absent". */
+  static boolean isNoSuchBucket(AwsServiceException e) {
+    return "NoSuchBucket".equals(code(e));
+  }
+
+  /** A 416: the range asked for starts beyond the end, as byte 0 of an empty object does. */
+  static boolean isRangeNotSatisfiable(AwsServiceException e) {
+    return e.statusCode() == 416;
+  }
+
+  /** {@code If-None-Match: *} met an existing object. */
+  static boolean isPreconditionFailed(AwsServiceException e) {
+    return e.statusCode() == 412 || "PreconditionFailed".equals(code(e));
+  }
+
+  /** The service does not support a header we sent (conditional writes, on older servers). */
+  static boolean isNotImplemented(AwsServiceException e) {
+    return e.statusCode() == 501 || "NotImplemented".equals(code(e));
+  }
+
+  private static String code(AwsServiceException e) {
+    return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
   }
 
   /**
@@ -188,6 +221,54 @@ final class S3Errors {
                 + detail
                 + "); run again"),
         e);
+  }
+
+  /**
+   * Why a later range of {@code key} failed in a worker thread. Ranges are read with {@code
+   * If-Match}, so a 412 means the object was overwritten while it was read.
+   */
+  StoreException rangeFailed(Throwable cause, String key) {
+    if (cause instanceof AwsServiceException s && s.statusCode() == 412) {
+      return new TransientStoreException(
+          scrub(key + " was overwritten while it was downloaded; try again"), s);
+    }
+    if (cause instanceof SdkException s) {
+      return translate(s, Operation.GET, key);
+    }
+    if (cause instanceof IOException io) {
+      return translate(io, Operation.GET, key);
+    }
+    return new StoreException("could not download " + key + ": " + cause, cause);
+  }
+
+  /**
+   * The keys a DeleteObjects batch reported as not deleted.
+   *
+   * @param failures the errors of every batch, not empty
+   * @param attempted how many keys were to be deleted
+   * @param where maps the failures' object keys back to store keys
+   */
+  StoreException deleteFailed(List<S3Error> failures, int attempted, S3Location where) {
+    String sample =
+        failures.stream()
+            .limit(5)
+            .map(f -> where.storeKey(f.key()) + " (" + f.code() + ")")
+            .reduce((a, c) -> a + ", " + c)
+            .orElse("");
+    String message =
+        "could not delete "
+            + failures.size()
+            + " of "
+            + attempted
+            + " keys in "
+            + location
+            + ": "
+            + sample
+            + (failures.size() > 5 ? ", …" : "");
+    boolean denied = failures.stream().anyMatch(f -> "AccessDenied".equals(f.code()));
+    return denied
+        ? new StoreAccessException(scrub(message + "; the credentials need s3:DeleteObject"))
+        : new StoreException(scrub(message));
   }
 
   private StoreException service(AwsServiceException e, Operation op, String what) {
@@ -440,7 +521,7 @@ final class S3Errors {
     if (details != null && details.sdkHttpResponse() != null) {
       Optional<String> header =
           details.sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
-      if (header.isPresent() && REGION_NAME.matcher(header.get().trim()).matches()) {
+      if (header.isPresent() && S3Endpoints.REGION_NAME.matcher(header.get().trim()).matches()) {
         return Optional.of(header.get().trim());
       }
     }

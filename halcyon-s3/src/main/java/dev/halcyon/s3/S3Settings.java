@@ -55,7 +55,6 @@ public record S3Settings(
 
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
   private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
-  private static final Pattern REGION_NAME = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
   public S3Settings {
     checkNotNull(bucket, "bucket");
@@ -66,11 +65,11 @@ public record S3Settings(
     checkNotNull(secretAccessKey, "secretAccessKey");
     checkNotNull(acl, "acl");
     checkBucketName(bucket, "bucket");
-    folder = normalizeFolder(folder, "folder");
+    folder = S3Location.normalizeFolder(folder, "; check folder");
     // S3-compatible services accept names of their own (Garage uses "garage").
     checkArgument(!region.isBlank(), "region is blank; check %s", REGION);
     checkArgument(
-        endpoint.isPresent() || REGION_NAME.matcher(region).matches(),
+        endpoint.isPresent() || S3Endpoints.REGION_NAME.matcher(region).matches(),
         "'%s' is not an AWS region name (e.g. us-east-1, eu-central-1); check %s",
         region,
         REGION);
@@ -100,7 +99,7 @@ public record S3Settings(
     String bucket = slash < 0 ? bucketValue : bucketValue.substring(0, slash);
     String folder = slash < 0 ? "" : bucketValue.substring(slash + 1);
     checkBucketName(bucket, BUCKET);
-    folder = normalizeFolder(folder, BUCKET);
+    folder = S3Location.normalizeFolder(folder, "; check " + BUCKET);
 
     Optional<String> endpointValue = value(env, ENDPOINT);
     Optional<String> hostValue = value(env, HOST);
@@ -121,7 +120,7 @@ public record S3Settings(
             .or(() -> value(env, AWS_REGION))
             .orElse(S3Endpoints.US_EAST_1);
     if (target.flatMap(S3Endpoints.Target::custom).isEmpty()
-        && !REGION_NAME.matcher(region).matches()) {
+        && !S3Endpoints.REGION_NAME.matcher(region).matches()) {
       throw new IllegalArgumentException(
           "'"
               + region
@@ -158,7 +157,7 @@ public record S3Settings(
 
   /** {@code s3://bucket} or {@code s3://bucket/folder}. */
   public String describe() {
-    return "s3://" + bucket + (folder.isEmpty() ? "" : "/" + folder);
+    return new S3Location(bucket, folder).describe();
   }
 
   @Override
@@ -203,20 +202,5 @@ public record S3Settings(
       throw new IllegalArgumentException(
           "'" + bucket + "' is not a valid S3 bucket name: " + why + "; check " + setting);
     }
-  }
-
-  private static String normalizeFolder(String folder, String setting) {
-    String f = folder;
-    while (f.startsWith("/")) {
-      f = f.substring(1);
-    }
-    while (f.endsWith("/")) {
-      f = f.substring(0, f.length() - 1);
-    }
-    if (f.contains("//")) {
-      throw new IllegalArgumentException(
-          "folder '" + folder + "' has an empty path segment; check " + setting);
-    }
-    return f;
   }
 }

@@ -1,0 +1,275 @@
+package dev.halcyon.s3;
+
+import dev.halcyon.layer.Digest;
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.PutMode;
+import dev.halcyon.store.PutResult;
+import dev.halcyon.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+
+/**
+ * Large files sent as parts in parallel on the given executor, each file read once in order so its
+ * digest is computed on the way. A failed upload is aborted after its last part has finished.
+ * Thread-safe; one instance serves every upload of a store.
+ */
+final class MultipartUpload {
+  private static final long MIB = 1024 * 1024;
+  private static final int MAX_PARTS = 10_000;
+
+  private final S3Location location;
+  private final S3Client s3;
+  private final S3Errors errors;
+  private final ObjectHeads heads;
+  private final ConditionalWrites conditionalWrites;
+  private final Optional<ObjectCannedACL> acl;
+  private final Executor executor;
+  private final long partSize;
+  private final int parallelism;
+
+  /**
+   * @param parallelism parts in flight at once per upload; each holds {@code partSize} bytes
+   */
+  MultipartUpload(
+      S3Location location,
+      S3Client s3,
+      S3Errors errors,
+      ObjectHeads heads,
+      ConditionalWrites conditionalWrites,
+      Optional<ObjectCannedACL> acl,
+      Executor executor,
+      long partSize,
+      int parallelism) {
+    this.location = location;
+    this.s3 = s3;
+    this.errors = errors;
+    this.heads = heads;
+    this.conditionalWrites = conditionalWrites;
+    this.acl = acl;
+    this.executor = executor;
+    this.partSize = partSize;
+    this.parallelism = parallelism;
+  }
+
+  /** Uploads {@code size} bytes of {@code source}, which must hash to {@code digest}. */
+  PutResult upload(String key, Path source, long size, Digest digest, PutMode mode)
+      throws IOException {
+    return new Transfer(key, source, size, digest, mode).run();
+  }
+
+  /** One file's upload. */
+  private final class Transfer {
+    private final String key;
+    private final String objectKey;
+    private final Path source;
+    private final long size;
+    private final Digest digest;
+    private final PutMode mode;
+    private final long chunk;
+
+    Transfer(String key, Path source, long size, Digest digest, PutMode mode) {
+      this.key = key;
+      this.objectKey = location.objectKey(key);
+      this.source = source;
+      this.size = size;
+      this.digest = digest;
+      this.mode = mode;
+      // S3 allows 10,000 parts: grow the parts of very large files, in whole MiB.
+      long minimum = (size + MAX_PARTS - 1) / MAX_PARTS;
+      this.chunk = Math.max(partSize, (minimum + MIB - 1) / MIB * MIB);
+    }
+
+    PutResult run() throws IOException {
+      CreateMultipartUploadRequest.Builder create =
+          CreateMultipartUploadRequest.builder()
+              .bucket(location.bucket())
+              .key(objectKey)
+              .contentType(S3ObjectMetadata.CONTENT_TYPE)
+              .metadata(S3ObjectMetadata.of(digest));
+      acl.ifPresent(create::acl);
+      String uploadId;
+      try {
+        uploadId = s3.createMultipartUpload(create.build()).uploadId();
+      } catch (SdkException e) {
+        throw errors.translate(e, S3Errors.Operation.PUT, key);
+      }
+      boolean completed = false;
+      try {
+        List<CompletedPart> parts = uploadParts(uploadId);
+        boolean conditional = conditionalWrites.sendIfNoneMatch(mode);
+        try {
+          complete(uploadId, parts, conditional);
+          completed = true;
+        } catch (AwsServiceException e) {
+          if (conditional && S3Errors.isPreconditionFailed(e)) {
+            return heads.alreadyThere(key, digest);
+          }
+          if (conditional && S3Errors.isNotImplemented(e)) {
+            conditionalWrites.unsupported();
+            complete(uploadId, parts, false);
+            completed = true;
+          } else {
+            throw e;
+          }
+        }
+      } catch (SdkException e) {
+        throw errors.translate(e, S3Errors.Operation.PUT, key);
+      } finally {
+        if (!completed) {
+          abort(uploadId);
+        }
+      }
+      return heads.written(key, size, digest);
+    }
+
+    private void complete(String uploadId, List<CompletedPart> parts, boolean conditional) {
+      s3.completeMultipartUpload(
+          b -> {
+            b.bucket(location.bucket())
+                .key(objectKey)
+                .uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts));
+            if (conditional) {
+              b.ifNoneMatch("*");
+            }
+          });
+    }
+
+    private List<CompletedPart> uploadParts(String uploadId) throws IOException {
+      int count = Math.toIntExact((size + chunk - 1) / chunk);
+      List<CompletableFuture<CompletedPart>> futures = new ArrayList<>(count);
+      // Bounds memory to `parallelism` parts in flight plus the one being read.
+      Semaphore slots = new Semaphore(parallelism);
+      MessageDigest sha256 = Digest.newSha256();
+      try (InputStream in = Files.newInputStream(source)) {
+        for (int i = 0; i < count; i++) {
+          int length = Math.toIntExact(Math.min(chunk, size - i * chunk));
+          slots.acquire();
+          failFast(futures);
+          byte[] data = new byte[length];
+          if (in.readNBytes(data, 0, length) != length) {
+            slots.release();
+            throw new CorruptObjectException(
+                source + " shrank while it was uploaded to " + location.describe(key));
+          }
+          sha256.update(data);
+          int partNumber = i + 1;
+          CompletableFuture<CompletedPart> f = new CompletableFuture<>();
+          futures.add(f);
+          executor.execute(
+              () -> {
+                try {
+                  String etag =
+                      s3.uploadPart(
+                              b ->
+                                  b.bucket(location.bucket())
+                                      .key(objectKey)
+                                      .uploadId(uploadId)
+                                      .partNumber(partNumber)
+                                      .contentLength((long) length),
+                              RequestBody.fromContentProvider(
+                                  ContentStreamProvider.fromByteArrayUnsafe(data),
+                                  length,
+                                  S3ObjectMetadata.CONTENT_TYPE))
+                          .eTag();
+                  f.complete(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                } catch (Throwable t) {
+                  f.completeExceptionally(t);
+                } finally {
+                  slots.release();
+                }
+              });
+        }
+        if (in.read() >= 0) {
+          throw new CorruptObjectException(
+              source + " grew while it was uploaded to " + location.describe(key));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while uploading " + location.describe(key));
+      } finally {
+        // Never leave a part running after we give up: the abort must come after the last part.
+        for (CompletableFuture<CompletedPart> f : futures) {
+          try {
+            f.join();
+          } catch (RuntimeException ignored) {
+            // reported below, or by failFast
+          }
+        }
+      }
+      Digest actual = Digest.of(sha256.digest());
+      if (!actual.equals(digest)) {
+        throw new CorruptObjectException(
+            source
+                + " does not match the digest given for "
+                + location.describe(key)
+                + ": expected "
+                + digest
+                + ", got "
+                + actual);
+      }
+      List<CompletedPart> parts = new ArrayList<>(count);
+      for (CompletableFuture<CompletedPart> f : futures) {
+        parts.add(result(f));
+      }
+      return parts;
+    }
+
+    private void failFast(List<CompletableFuture<CompletedPart>> futures) throws IOException {
+      for (CompletableFuture<CompletedPart> f : futures) {
+        if (f.isCompletedExceptionally()) {
+          result(f);
+        }
+      }
+    }
+
+    private CompletedPart result(CompletableFuture<CompletedPart> f) throws IOException {
+      try {
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while uploading " + location.describe(key));
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof SdkException s) {
+          throw errors.translate(s, S3Errors.Operation.PUT, key);
+        }
+        if (e.getCause() instanceof IOException io) {
+          throw errors.translate(io, S3Errors.Operation.PUT, key);
+        }
+        if (e.getCause() instanceof UncheckedIOException io) {
+          throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
+        }
+        throw new StoreException(
+            "could not upload " + location.describe(key) + ": " + e.getCause(), e.getCause());
+      }
+    }
+
+    private void abort(String uploadId) {
+      try {
+        s3.abortMultipartUpload(b -> b.bucket(location.bucket()).key(objectKey).uploadId(uploadId));
+      } catch (SdkException ignored) {
+        // The original failure matters more; a lifecycle rule cleans up what remains.
+      }
+    }
+  }
+}
