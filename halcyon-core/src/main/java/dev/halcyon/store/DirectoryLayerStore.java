@@ -13,20 +13,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,6 +44,8 @@ public final class DirectoryLayerStore implements LayerStore {
   private final DirectoryStoreErrors errors;
   private final DigestRecords records;
   private final AtomicPublisher publisher;
+  private final DirectoryListing listing;
+  private final StaleFileSweeper sweeper;
 
   /**
    * A store in the folder {@code root}, created if missing.
@@ -69,6 +64,8 @@ public final class DirectoryLayerStore implements LayerStore {
     this.errors = new DirectoryStoreErrors(this.root);
     this.records = new DigestRecords(layout);
     this.publisher = new AtomicPublisher(layout, records, errors, this::head, hardLinks);
+    this.listing = new DirectoryListing(layout, errors, key -> current(key).map(Current::info));
+    this.sweeper = new StaleFileSweeper(layout, records, errors);
     if (Files.exists(this.root) && !Files.isDirectory(this.root)) {
       throw errors.rootIsAFile();
     }
@@ -322,65 +319,7 @@ public final class DirectoryLayerStore implements LayerStore {
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
     checkNotNull(prefix, "prefix");
-    int slash = prefix.lastIndexOf('/');
-    String folder = slash < 0 ? "" : prefix.substring(0, slash);
-    // A prefix no valid key can start with (e.g. "../", "/a", "a\\b") matches nothing.
-    if (prefix.startsWith("/")
-        || (!folder.isEmpty() && DirectoryLayout.keyProblem(folder) != null)) {
-      return List.of();
-    }
-    Path start = folder.isEmpty() ? root : root.resolve(folder);
-    List<String> keys = new ArrayList<>();
-    try {
-      if (!Files.isDirectory(start)) {
-        return List.of();
-      }
-      Files.walkFileTree(
-          start,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              if (dir.equals(start)) {
-                return FileVisitResult.CONTINUE;
-              }
-              // Enter only folders that can hold matching keys: "a/b" enters a/b/ and a/bc/.
-              String folderKey = layout.keyOf(dir) + "/";
-              boolean mayMatch = folderKey.startsWith(prefix) || prefix.startsWith(folderKey);
-              return mayMatch && !DirectoryLayout.isReserved(dir)
-                  ? FileVisitResult.CONTINUE
-                  : FileVisitResult.SKIP_SUBTREE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              if (!attrs.isDirectory()
-                  && !DirectoryLayout.isReserved(file)
-                  && !DirectoryLayout.isNfsSillyRename(file)) {
-                String key = layout.keyOf(file);
-                if (key.startsWith(prefix)) {
-                  keys.add(key);
-                }
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-              if (e instanceof NoSuchFileException) {
-                return FileVisitResult.CONTINUE; // deleted while we walked
-              }
-              throw e;
-            }
-          });
-      Collections.sort(keys);
-      List<ObjectInfo> result = new ArrayList<>(keys.size());
-      for (String key : keys) {
-        current(key).ifPresent(version -> result.add(version.info()));
-      }
-      return Collections.unmodifiableList(result);
-    } catch (IOException e) {
-      throw errors.failure("list", prefix, e);
-    }
+    return listing.list(prefix);
   }
 
   @Override
@@ -428,40 +367,7 @@ public final class DirectoryLayerStore implements LayerStore {
   public int removeStaleTemporaryFiles(Duration olderThan) throws IOException {
     checkNotNull(olderThan, "olderThan");
     checkArgument(!olderThan.isNegative(), "olderThan must not be negative, got %s", olderThan);
-    FileTime cutoff = FileTime.from(Instant.now().minus(olderThan));
-    int[] removed = {0};
-    try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              if (attrs.lastModifiedTime().compareTo(cutoff) >= 0) {
-                return FileVisitResult.CONTINUE;
-              }
-              boolean stale =
-                  DirectoryLayout.isTemporary(file)
-                      || layout.isStaged(file)
-                      || (records.holds(file) && records.isOrphan(file));
-              if (stale && Files.deleteIfExists(file)) {
-                removed[0]++;
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-              if (e instanceof NoSuchFileException) {
-                return FileVisitResult.CONTINUE;
-              }
-              throw e;
-            }
-          });
-    } catch (IOException e) {
-      throw errors.failure("clean up temporary files in", "", e);
-    }
-    return removed[0];
+    return sweeper.sweep(olderThan);
   }
 
   /** Does nothing: the store holds no open files or threads. */
