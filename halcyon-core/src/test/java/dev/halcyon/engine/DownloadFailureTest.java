@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.layer.Digest;
 import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.store.ForwardingLayerStore;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,9 +156,9 @@ class DownloadFailureTest {
 
   /**
    * Delegates to a store; once armed, every stream it hands out throws a {@link
-   * TransientStoreException} halfway through the object. Counts writes.
+   * TransientStoreException} halfway through the object. Counts writes, every way of writing.
    */
-  private static final class FlakyStore implements LayerStore {
+  private static final class FlakyStore extends ForwardingLayerStore {
     private final LayerStore delegate;
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
@@ -166,14 +168,14 @@ class DownloadFailureTest {
       this.delegate = delegate;
     }
 
+    @Override
+    protected LayerStore delegate() {
+      return delegate;
+    }
+
     TransientStoreException failReadsHalfway(String message) {
       failure = new TransientStoreException(message);
       return failure;
-    }
-
-    @Override
-    public Optional<ObjectInfo> head(String key) throws IOException {
-      return delegate.head(key);
     }
 
     @Override
@@ -218,20 +220,28 @@ class DownloadFailureTest {
     }
 
     @Override
+    public PutResult putMoving(String key, Path source, Digest digest, PutMode mode)
+        throws IOException {
+      writes.incrementAndGet();
+      return delegate.putMoving(key, source, digest, mode);
+    }
+
+    @Override
     public PutResult put(String key, byte[] bytes, PutMode mode) throws IOException {
       writes.incrementAndGet();
       return delegate.put(key, bytes, mode);
     }
 
     @Override
-    public List<ObjectInfo> list(String prefix) throws IOException {
-      return delegate.list(prefix);
-    }
-
-    @Override
     public boolean delete(String key) throws IOException {
       writes.incrementAndGet();
       return delegate.delete(key);
+    }
+
+    @Override
+    public int deleteAll(Collection<String> keys) throws IOException {
+      writes.addAndGet(keys.size());
+      return delegate.deleteAll(keys);
     }
 
     @Override

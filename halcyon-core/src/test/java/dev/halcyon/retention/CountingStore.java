@@ -23,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A test-only store in memory that counts requests and deletes in batches of up to 1,000 keys per
  * request, like S3's DeleteObjects. Objects carry the times the test gives them.
+ *
+ * <p>Its own store, not a counting decorator over {@code InMemoryLayerStore}: the gc tests list
+ * objects whose recorded size, digest and time are not those of the bytes held (a 190 MB original
+ * or a 2 MB archive held as zero bytes, with no digest), and the bytes freed they assert are summed
+ * from those sizes.
  */
 final class CountingStore implements LayerStore {
   private record Entry(byte[] bytes, ObjectInfo info) {}
