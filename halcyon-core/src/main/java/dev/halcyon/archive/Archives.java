@@ -203,6 +203,7 @@ public final class Archives {
     }
   }
 
+  @SuppressWarnings("try") // stopWatching is closed for its effect, never read
   private static ExtractSummary extract(
       InputStream compressed,
       Compression c,

@@ -13,6 +13,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
+import org.tukaani.xz.LZMA2Options;
 
 /** The compressor and decompressor streams behind each {@link Compression}, with fixed settings. */
 final class Codecs {
@@ -64,7 +65,11 @@ final class Codecs {
         p.setBufferSize(64 * 1024);
         yield new GzipCompressorOutputStream(sink, p);
       }
-      case XZ -> new XZCompressorOutputStream(sink, XZ_PRESET);
+      case XZ ->
+          XZCompressorOutputStream.builder()
+              .setOutputStream(sink)
+              .setLzma2Options(new LZMA2Options(XZ_PRESET))
+              .get();
       case NONE -> sink;
     };
   }
@@ -74,8 +79,17 @@ final class Codecs {
     return switch (c) {
       case ZSTD -> new ZstdCompressorInputStream(source);
       // Concatenated members are valid gzip (pigz and `cat a.gz b.gz` write them).
-      case GZIP -> new GzipCompressorInputStream(source, true);
-      case XZ -> new XZCompressorInputStream(source, true, XZ_MEMORY_LIMIT_KIB);
+      case GZIP ->
+          GzipCompressorInputStream.builder()
+              .setInputStream(source)
+              .setDecompressConcatenated(true)
+              .get();
+      case XZ ->
+          XZCompressorInputStream.builder()
+              .setInputStream(source)
+              .setDecompressConcatenated(true)
+              .setMemoryLimitKiB(XZ_MEMORY_LIMIT_KIB)
+              .get();
       case NONE -> source;
     };
   }

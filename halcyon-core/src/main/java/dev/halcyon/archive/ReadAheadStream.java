@@ -32,6 +32,7 @@ final class ReadAheadStream extends InputStream {
   static final String THREAD_NAME = "halcyon-read-ahead";
 
   /** A filled buffer, the end of the stream ({@code length < 0}), or the source's failure. */
+  @SuppressWarnings("ArrayRecordComponent") // a private carrier, never compared or hashed
   private record Chunk(byte[] bytes, int length, Throwable failure) {}
 
   private final InputStream source;

@@ -45,6 +45,7 @@ final class TarWriter {
   private TarWriter() {}
 
   /** One member to write, found by {@link #scan}. */
+  @SuppressWarnings("ArrayRecordComponent") // a private carrier, never compared or hashed
   private record Member(
       String name,
       byte[] sortKey,

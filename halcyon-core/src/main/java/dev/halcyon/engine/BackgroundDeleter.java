@@ -49,6 +49,7 @@ final class BackgroundDeleter {
     return started.containsKey(dir);
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a private carrier, never compared or hashed
   private record Deletion(Path trash, Thread thread, IOException[] failure) {}
 
   /**

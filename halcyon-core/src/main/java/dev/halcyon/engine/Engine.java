@@ -73,6 +73,7 @@ public final class Engine {
     return config.key(tag);
   }
 
+  @SuppressWarnings("try") // the lock is held for the body, never read
   private RunReport run(AppRecipe recipe, Optional<Path> installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
     checkNotNull(recipe, "recipe");

@@ -104,6 +104,7 @@ public final class TreeHashes {
     return Digest.of(tree.digest());
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a private carrier, never compared or hashed
   private record Entry(byte type, byte[] path, byte[] value) {}
 
   private static final class Collector extends SimpleFileVisitor<Path> {

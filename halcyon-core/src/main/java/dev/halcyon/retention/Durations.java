@@ -68,7 +68,7 @@ final class Durations {
     if (d.isNegative()) {
       return "in the future (" + approximate(d.negated()) + " ahead)";
     }
-    long s = d.getSeconds();
+    long s = d.toSeconds();
     long days = s / 86_400;
     long hours = (s % 86_400) / 3_600;
     long minutes = (s % 3_600) / 60;

@@ -52,7 +52,9 @@ public final class RetentionPolicies {
    */
   public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
 
+  @SuppressWarnings("UnusedVariable") // read by the class javadoc's {@value}
   private static final String DEFAULT_GRACE_TEXT = "1h";
+
   private static final String ACCEPTED =
       "halcyon, keep=<kind>:<n>[,<kind>:<n>...], keep=<n>, max-age=<duration>, grace=<duration>,"
           + " references, no-references (kinds: toolchain, dependencies, build, install; durations:"

@@ -57,7 +57,7 @@ final class DigestRecords {
   Optional<Digest> read(String key, FileVersion version) throws IOException {
     return parse(recordPath(key, version.versionId()))
         .filter(r -> r.describes(key, version))
-        .map(Record::digest);
+        .map(DigestRecord::digest);
   }
 
   void delete(String key, String versionId) {
@@ -66,7 +66,7 @@ final class DigestRecords {
 
   /** Whether {@code record} is unreadable or describes a version no longer stored. */
   boolean isOrphan(Path record) throws IOException {
-    Optional<Record> parsed = parse(record);
+    Optional<DigestRecord> parsed = parse(record);
     if (parsed.isEmpty() || DirectoryLayout.keyProblem(parsed.get().key()) != null) {
       return true;
     }
@@ -83,7 +83,7 @@ final class DigestRecords {
     return layout.records().resolve(keyHash.substring(0, 2)).resolve(keyHash + "." + versionId);
   }
 
-  private static Optional<Record> parse(Path record) throws IOException {
+  private static Optional<DigestRecord> parse(Path record) throws IOException {
     String text;
     try {
       text = Files.readString(record, StandardCharsets.UTF_8);
@@ -100,7 +100,7 @@ final class DigestRecords {
     }
     try {
       return Optional.of(
-          new Record(
+          new DigestRecord(
               Digest.parse(parts[0]), Long.parseLong(parts[1]), Instant.parse(parts[2]), parts[3]));
     } catch (IllegalArgumentException | DateTimeParseException e) {
       return Optional.empty();
@@ -108,7 +108,7 @@ final class DigestRecords {
   }
 
   /** The contents of a digest record. */
-  private record Record(Digest digest, long size, Instant modified, String key) {
+  private record DigestRecord(Digest digest, long size, Instant modified, String key) {
     boolean describes(String key, FileVersion file) {
       return this.key.equals(key) && size == file.size() && modified.equals(file.lastModified());
     }

@@ -19,11 +19,11 @@ final class DirectoryStoreErrors {
    * {@code e}, met while trying to {@code action} {@code key} (or "" for none), as a store error.
    */
   StoreException failure(String action, String key, IOException e) {
-    if (e instanceof StoreException) {
-      return (StoreException) e;
+    if (e instanceof StoreException se) {
+      return se;
     }
     String what = key.isEmpty() ? "" : " '" + key + "'";
-    if (e instanceof AccessDeniedException) {
+    if (e instanceof AccessDeniedException denied) {
       return new StoreAccessException(
           "cannot "
               + action
@@ -31,7 +31,7 @@ final class DirectoryStoreErrors {
               + " in folder store "
               + root
               + ": permission denied on "
-              + ((AccessDeniedException) e).getFile()
+              + denied.getFile()
               + "; give this user read and write access to the folder",
           e);
     }
