@@ -1,18 +1,12 @@
 package dev.halcyon.cli;
 
 import dev.halcyon.layer.LayerTag;
-import dev.halcyon.manifest.ArchiveManifest;
-import dev.halcyon.naming.ArchiveName;
 import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.recipe.LayerSpec;
+import dev.halcyon.retention.NearestManifests;
 import dev.halcyon.store.LayerStore;
-import dev.halcyon.store.ObjectInfo;
-import dev.halcyon.store.StoredObject;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /**
@@ -53,45 +47,24 @@ final class ExplainCommand extends AppCommand {
           parent.out.println(
               "  not stored in "
                   + String.join(", ", stores.stream().map(LayerStore::describe).toList()));
-          explainNearest(session, stores, tag, ext);
+          NearestManifests.find(
+              stores,
+              session.namer,
+              tag,
+              match -> {
+                parent.out.println(
+                    "  nearest: "
+                        + match.manifest().archiveKey()
+                        + " in "
+                        + match.store().describe()
+                        + " differs in:");
+                for (String d : match.differences()) {
+                  parent.out.println("    " + d);
+                }
+              });
         }
       }
       return HalcyonCommand.OK;
-    }
-  }
-
-  private void explainNearest(Session session, List<LayerStore> stores, LayerTag wanted, String ext)
-      throws IOException {
-    for (LayerStore store : stores) {
-      String prefix =
-          wanted.kind() == dev.halcyon.layer.LayerKind.TOOLCHAIN
-              ? wanted.platform() + "/"
-              : session.namer.toolchainPrefix(wanted.platform(), wanted.toolchain());
-      for (ObjectInfo info : store.list(prefix)) {
-        Optional<ArchiveName> name = session.namer.parse(info.key());
-        if (name.isEmpty()
-            || !name.get().extension().equals(ArchiveManifest.EXTENSION)
-            || name.get().kind() != wanted.kind()
-            || !name.get().label().equals(wanted.label())) {
-          continue;
-        }
-        Optional<StoredObject> object = store.get(info.key());
-        if (object.isEmpty()) {
-          continue;
-        }
-        ArchiveManifest manifest;
-        try (StoredObject o = object.get()) {
-          manifest =
-              ArchiveManifest.parse(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-          continue;
-        }
-        parent.out.println(
-            "  nearest: " + manifest.archiveKey() + " in " + store.describe() + " differs in:");
-        for (String d : wanted.differences(manifest.tag())) {
-          parent.out.println("    " + d);
-        }
-      }
     }
   }
 }

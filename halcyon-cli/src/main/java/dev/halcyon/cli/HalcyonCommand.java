@@ -5,13 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,7 +14,11 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code halcyon} command: subcommands, exit codes and error lines. */
+/**
+ * The {@code halcyon} command: the table of subcommands, the command line built from it, and the
+ * exit status of a run. Error lines come from {@link ErrorLines}, runs that need no parsing from
+ * {@link FastPath}.
+ */
 @Command(
     name = "halcyon",
     mixinStandardHelpOptions = true,
@@ -43,7 +40,8 @@ final class HalcyonCommand implements Runnable {
    * The subcommands by name, in the order help lists them. They are added to the command line here
    * rather than in {@code @Command(subcommands)}, so that a run builds the model (reflection over
    * every option, lambdas, pattern compilation) of the one subcommand it runs, not of all eight:
-   * about a third of the start-up of a run that has nothing to do.
+   * every registered subcommand's model is built before any work starts, and deploy scripts wait on
+   * that start-up (see "Why these start-up choices" in BENCHMARKS.md).
    */
   static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
@@ -100,7 +98,7 @@ final class HalcyonCommand implements Runnable {
   /** Runs the command line and returns the exit status. */
   static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     HalcyonCommand root = new HalcyonCommand(env, out, err);
-    Integer status = runWithoutParsing(args, root);
+    Integer status = FastPath.runWithoutParsing(args, root);
     if (status != null) {
       return status;
     }
@@ -109,7 +107,8 @@ final class HalcyonCommand implements Runnable {
     cl.setErr(new PrintWriter(err, true));
     cl.setParameterExceptionHandler(
         (ex, badArgs) -> {
-          err.println("halcyon: " + oneLine(ex.getMessage()) + " (see 'halcyon --help')");
+          err.println(
+              "halcyon: " + ErrorLines.oneLine(ex.getMessage()) + " (see 'halcyon --help')");
           return ERROR;
         });
     cl.setExecutionExceptionHandler(
@@ -123,125 +122,14 @@ final class HalcyonCommand implements Runnable {
     return cl.execute(args);
   }
 
-  /**
-   * Runs {@code halcyon COMMAND [APP]} without picocli when that is all the arguments say (no
-   * option, no {@code @file}, at most one app directory), which is how deploy scripts and CI jobs
-   * call it; returns null for anything else. Building picocli's model of a subcommand (its 30
-   * options read by reflection through annotation proxies, converters registered, help sections)
-   * took more CPU than the rest of a run that has nothing to do; the result here is the one picocli
-   * would produce: every option unset, APP or the current directory.
-   */
-  static Integer runWithoutParsing(String[] args, HalcyonCommand root) {
-    if (args.length == 0 || args.length > 2) {
-      return null;
-    }
-    for (String a : args) {
-      if (a.isEmpty() || a.startsWith("-") || a.startsWith("@")) {
-        return null;
-      }
-    }
-    // The one table of subcommands; options, ls and gc are left to picocli.
-    Class<?> type = SUBCOMMANDS.get(args[0]);
-    if (type == null || !AppCommand.class.isAssignableFrom(type)) {
-      return null;
-    }
-    AppCommand command;
-    try {
-      command = (AppCommand) type.getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot create the " + args[0] + " command", e);
-    }
-    if (args.length == 2) {
-      try {
-        command.app = Path.of(args[1]);
-      } catch (InvalidPathException e) {
-        return null; // picocli reports it
-      }
-    }
-    command.parent = root;
-    command.settings = new SettingsOptions();
-    try {
-      return command.call();
-    } catch (Exception ex) {
-      return failed(ex, false, root.env, root.err);
-    }
-  }
-
   /** Reports a failed command in one line (and its stack trace if verbose); the exit status. */
-  private static int failed(
-      Exception ex, boolean verbose, Map<String, String> env, PrintStream err) {
-    String message = Redaction.redact(describe(ex, env), env);
+  static int failed(Exception ex, boolean verbose, Map<String, String> env, PrintStream err) {
+    String message = Redaction.redact(ErrorLines.describe(ex, env), env);
     err.println("halcyon: " + message);
     if (verbose) {
       ex.printStackTrace(new PrintStream(new Redaction.RedactingStream(err, env), true));
     }
     return ex instanceof BuildForbiddenException ? BUILD_FORBIDDEN : ERROR;
-  }
-
-  private static String describe(Throwable ex, Map<String, String> env) {
-    if (ex instanceof BuildForbiddenException) {
-      return oneLine(ex.getMessage());
-    }
-    String message = ex.getMessage();
-    if (message == null
-        || message.isBlank()
-        || !(ex instanceof IOException
-            || ex instanceof IllegalArgumentException
-            || ex instanceof IllegalStateException)) {
-      message = ex.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-    if (ex instanceof AccessDeniedException a) {
-      message =
-          "permission denied: "
-              + a.getFile()
-              + "; choose a writable directory or run as a user who may write there";
-    } else if (ex instanceof NoSuchFileException n) {
-      message = "no such file or directory: " + n.getFile();
-    } else if (ex instanceof SocketException || ex instanceof SocketTimeoutException) {
-      // A bare "Connection reset" says neither where nor what to do.
-      message =
-          "a network connection failed ("
-              + message
-              + "); check the way to storage (HALCYON_S3_ENDPOINT, proxies) and run again";
-    } else if (ex instanceof FileSystemException f && f.getFile() != null) {
-      // A bare "PATH: Not a directory" does not say which setting led there.
-      message =
-          "cannot use " + f.getFile() + ": " + f.getReason() + "; " + settingHint(f.getFile(), env);
-    }
-    if (message.contains("No space left on device")) {
-      message =
-          message
-              + "; free disk space, or point HALCYON_ROOT, HALCYON_BASE and HALCYON_CACHE at a disk with room";
-    }
-    return "error: " + oneLine(message);
-  }
-
-  private static final List<String> PATH_SETTINGS =
-      List.of("HALCYON_ROOT", "HALCYON_BASE", "HALCYON_CACHE", "HALCYON_STORAGE_DIR");
-
-  /** Names the setting whose directory holds {@code file}, so the line says what to change. */
-  private static String settingHint(String file, Map<String, String> env) {
-    String best = null;
-    int bestLength = -1;
-    for (String name : PATH_SETTINGS) {
-      String value = env.get(name);
-      if (value == null || value.isBlank()) {
-        continue;
-      }
-      Path dir = Path.of(value.strip()).toAbsolutePath().normalize();
-      if (Path.of(file).toAbsolutePath().normalize().startsWith(dir)
-          && dir.toString().length() > bestLength) {
-        best = name;
-        bestLength = dir.toString().length();
-      }
-    }
-    return best == null
-        ? "check that this path is a writable directory"
-        : "make " + best + " (option " + Config.optionFor(best) + ") a writable directory";
-  }
-
-  static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
   }
 
   /** Reads the version Maven wrote into the jar. */

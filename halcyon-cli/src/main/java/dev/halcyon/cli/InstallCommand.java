@@ -19,8 +19,8 @@ final class InstallCommand extends AppCommand {
       ConsoleListener listener = new ConsoleListener(parent.err, verbose, System.console() != null);
       AppRecipe recipe = session.recipe(appDir(), parent.err);
       var settings = session.recipeSettings(appDir(), parent.err);
-      // Plain concatenation, not printf: java.util.Formatter with %.2f loads and initialises the
-      // locale and decimal-format machinery, a measurable part of a run that has nothing to do.
+      // Plain concatenation and seconds(), not printf (here and in build): java.util.Formatter
+      // with %.2f loads and initialises the locale and decimal-format machinery at start-up.
       parent.err.println(
           "-----> Installing "
               + recipe.label()
@@ -46,7 +46,10 @@ final class InstallCommand extends AppCommand {
     }
   }
 
-  /** {@code millis} as seconds with two decimals, rounded half up, like {@code %.2f}. */
+  /**
+   * {@code millis} as seconds with two decimals, rounded half up, as {@code %.2f} of {@code millis
+   * / 1000.0} prints them in {@link java.util.Locale#ROOT}.
+   */
   static String seconds(long millis) {
     long hundredths = (Math.max(0, millis) + 5) / 10;
     long fraction = hundredths % 100;

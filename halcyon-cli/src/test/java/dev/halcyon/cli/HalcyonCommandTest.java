@@ -85,7 +85,7 @@ class HalcyonCommandTest {
     String parsedErr = err.toString(StandardCharsets.UTF_8);
     out.reset();
     err.reset();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {command, app.toString()}, root(env)))
+    assertThat(FastPath.runWithoutParsing(new String[] {command, app.toString()}, root(env)))
         .isZero();
 
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(parsedOut).isNotEmpty();
@@ -95,14 +95,12 @@ class HalcyonCommandTest {
   @Test
   void runWithoutParsing_optionsOrUnknownCommand_leavesItToPicocli() {
     HalcyonCommand root = root(env());
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "--verbose"}, root))
-        .isNull();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "@args.txt"}, root))
-        .isNull();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"install", "a", "b"}, root)).isNull();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"ls"}, root)).isNull();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[] {"instal", "app"}, root)).isNull();
-    assertThat(HalcyonCommand.runWithoutParsing(new String[0], root)).isNull();
+    assertThat(FastPath.runWithoutParsing(new String[] {"install", "--verbose"}, root)).isNull();
+    assertThat(FastPath.runWithoutParsing(new String[] {"install", "@args.txt"}, root)).isNull();
+    assertThat(FastPath.runWithoutParsing(new String[] {"install", "a", "b"}, root)).isNull();
+    assertThat(FastPath.runWithoutParsing(new String[] {"ls"}, root)).isNull();
+    assertThat(FastPath.runWithoutParsing(new String[] {"instal", "app"}, root)).isNull();
+    assertThat(FastPath.runWithoutParsing(new String[0], root)).isNull();
     assertThat(out.size() + err.size()).isZero();
   }
 
@@ -112,9 +110,7 @@ class HalcyonCommandTest {
     assertThat(run(env(), "label", "--naming=default", missing.toString())).isEqualTo(1);
     String parsedErr = err.toString(StandardCharsets.UTF_8);
     err.reset();
-    assertThat(
-            HalcyonCommand.runWithoutParsing(
-                new String[] {"label", missing.toString()}, root(env())))
+    assertThat(FastPath.runWithoutParsing(new String[] {"label", missing.toString()}, root(env())))
         .isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(parsedErr).startsWith("halcyon: ");
   }

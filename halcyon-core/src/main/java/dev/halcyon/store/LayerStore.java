@@ -29,13 +29,23 @@ import java.util.Optional;
  * </ul>
  *
  * <p>Implementations are thread-safe. Closing a store releases its clients and threads.
+ *
+ * @since 0.1.0
  */
 public interface LayerStore extends Closeable {
 
-  /** What is stored under {@code key}, or empty if nothing is. */
+  /**
+   * What is stored under {@code key}, or empty if nothing is.
+   *
+   * @since 0.1.0
+   */
   Optional<ObjectInfo> head(String key) throws IOException;
 
-  /** Opens {@code key} for reading, or empty if nothing is stored there. The caller closes it. */
+  /**
+   * Opens {@code key} for reading, or empty if nothing is stored there. The caller closes it.
+   *
+   * @since 0.1.0
+   */
   Optional<StoredObject> get(String key) throws IOException;
 
   /**
@@ -44,6 +54,7 @@ public interface LayerStore extends Closeable {
    * @param digest the SHA-256 of {@code source}, recorded with the object and checked while the
    *     bytes are sent: a mismatch fails the write with {@link CorruptObjectException} and stores
    *     nothing
+   * @since 0.1.0
    */
   PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException;
 
@@ -56,6 +67,8 @@ public interface LayerStore extends Closeable {
    * throws, {@code source} may or may not still exist, and the caller deletes it if it does.
    *
    * <p>The default puts the file, then deletes it.
+   *
+   * @since 0.1.0
    */
   default PutResult putMoving(String key, Path source, Digest digest, PutMode mode)
       throws IOException {
@@ -64,10 +77,18 @@ public interface LayerStore extends Closeable {
     return result;
   }
 
-  /** Stores a small object held in memory (tags, manifests). */
+  /**
+   * Stores a small object held in memory (tags, manifests).
+   *
+   * @since 0.1.0
+   */
   PutResult put(String key, byte[] bytes, PutMode mode) throws IOException;
 
-  /** Every object whose key starts with {@code prefix}, sorted by key. */
+  /**
+   * Every object whose key starts with {@code prefix}, sorted by key.
+   *
+   * @since 0.1.0
+   */
   List<ObjectInfo> list(String prefix) throws IOException;
 
   /**
@@ -78,13 +99,18 @@ public interface LayerStore extends Closeable {
    * writes leave nothing behind keep this default, which finds none.
    *
    * @return how many uploads were aborted (in a dry run: would be)
+   * @since 0.1.0
    */
   default int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun)
       throws IOException {
     return 0;
   }
 
-  /** Deletes {@code key}; false if there was nothing to delete. */
+  /**
+   * Deletes {@code key}; false if there was nothing to delete.
+   *
+   * @since 0.1.0
+   */
   boolean delete(String key) throws IOException;
 
   /**
@@ -92,6 +118,7 @@ public interface LayerStore extends Closeable {
    * batches override this.
    *
    * @return how many requests were sent to the backing service (for reports)
+   * @since 0.1.0
    */
   default int deleteAll(Collection<String> keys) throws IOException {
     for (String key : keys) {
@@ -100,9 +127,18 @@ public interface LayerStore extends Closeable {
     return keys.size();
   }
 
-  /** A short description for messages, e.g. {@code s3://bucket/folder} or a path; no secrets. */
+  /**
+   * A short description for messages, e.g. {@code s3://bucket/folder} or a path; no secrets.
+   *
+   * @since 0.1.0
+   */
   String describe();
 
+  /**
+   * Releases the store's clients and threads; the default has none to release.
+   *
+   * @since 0.1.0
+   */
   @Override
   default void close() throws IOException {}
 }
