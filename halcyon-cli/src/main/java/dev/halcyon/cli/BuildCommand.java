@@ -13,7 +13,8 @@ final class BuildCommand extends AppCommand {
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
-      ConsoleListener listener = new ConsoleListener(parent.err, verbose, System.console() != null);
+      ConsoleListener listener =
+          new ConsoleListener(parent.err, verbose, ConsoleListener.onTerminal());
       AppRecipe recipe = session.recipe(appDir(), parent.err);
       parent.err.println(
           "-----> Building "

@@ -3,6 +3,7 @@ package dev.halcyon.cli;
 import dev.halcyon.engine.EngineListener;
 import dev.halcyon.engine.LayerOutcome;
 import dev.halcyon.layer.LayerKind;
+import java.io.Console;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -15,6 +16,24 @@ final class ConsoleListener implements EngineListener {
   private final boolean verbose;
   private final boolean terminal;
   private boolean progressShown;
+
+  /**
+   * Whether standard output is a terminal. From JDK 22 on {@code System.console()} is never null,
+   * so there the console's own {@code isTerminal()} answers (called reflectively: we compile for
+   * 17).
+   */
+  @SuppressWarnings("SystemConsoleNull") // null before JDK 22; isTerminal() answers from 22 on
+  static boolean onTerminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true; // before JDK 22 a console exists only on a terminal
+    }
+  }
 
   ConsoleListener(PrintStream err, boolean verbose, boolean terminal) {
     this.err = err;

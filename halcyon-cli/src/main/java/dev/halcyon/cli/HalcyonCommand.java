@@ -3,8 +3,10 @@ package dev.halcyon.cli;
 import dev.halcyon.engine.BuildForbiddenException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -103,8 +105,9 @@ final class HalcyonCommand implements Runnable {
       return status;
     }
     CommandLine cl = commandLine(root, Arrays.asList(args));
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
+    // The terminal's encoding, as the JVM sees it, like the PrintStreams picocli wraps.
+    cl.setOut(new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(err, Charset.defaultCharset()), true));
     cl.setParameterExceptionHandler(
         (ex, badArgs) -> {
           err.println(

@@ -16,7 +16,8 @@ final class InstallCommand extends AppCommand {
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
-      ConsoleListener listener = new ConsoleListener(parent.err, verbose, System.console() != null);
+      ConsoleListener listener =
+          new ConsoleListener(parent.err, verbose, ConsoleListener.onTerminal());
       AppRecipe recipe = session.recipe(appDir(), parent.err);
       var settings = session.recipeSettings(appDir(), parent.err);
       // Plain concatenation and seconds(), not printf (here and in build): java.util.Formatter

@@ -48,8 +48,8 @@ final class Redaction {
     @Override
     public void write(byte[] b, int off, int len) {
       String s = new String(b, off, len, StandardCharsets.UTF_8);
-      for (char c : s.toCharArray()) {
-        write(c);
+      for (int i = 0; i < s.length(); i++) {
+        write(s.charAt(i));
       }
     }
   }
