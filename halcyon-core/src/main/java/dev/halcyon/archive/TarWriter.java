@@ -1,5 +1,6 @@
 package dev.halcyon.archive;
 
+import dev.halcyon.hash.DigestingOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package dev.halcyon.engine;
 
 import dev.halcyon.archive.ArchiveSummary;
 import dev.halcyon.archive.Archives;
+import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.manifest.ArchiveManifest;
@@ -11,14 +12,10 @@ import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.StoredObject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -169,7 +166,7 @@ final class ArchivePublisher {
       }
       Digest digest = cached.get().digest().orElse(null);
       if (digest == null) {
-        digest = sha256(tmp);
+        digest = Digests.sha256(tmp);
       }
       upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, builtOn);
     } finally {
@@ -269,13 +266,5 @@ final class ArchivePublisher {
                 () -> new IllegalStateException("the namer cannot parse its own key " + key));
     ArchiveManifest manifest = new ArchiveManifest(key, digest, size, created, tag, builtOn);
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
-  }
-
-  private static Digest sha256(Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return Digest.of(md.digest());
   }
 }

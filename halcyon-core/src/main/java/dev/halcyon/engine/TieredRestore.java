@@ -4,6 +4,7 @@ import dev.halcyon.archive.Archives;
 import dev.halcyon.archive.CorruptArchiveException;
 import dev.halcyon.archive.ExtractLimits;
 import dev.halcyon.archive.UnsafeArchiveException;
+import dev.halcyon.hash.DigestingOutputStream;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.CorruptObjectException;
@@ -17,8 +18,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -162,12 +161,17 @@ final class TieredRestore {
     // The store's stream checks a recorded digest as it ends (StoredObject), so the copy needs a
     // hash of its own only when the store recorded none: one SHA-256 pass over the archive less.
     Optional<Digest> recorded = stored.info().digest();
-    MessageDigest sha = recorded.isPresent() ? null : Digest.newSha256();
+    DigestingOutputStream hashed = null;
     LayerTag[] found = new LayerTag[1];
     long size;
     try (StoredObject object = stored;
-        OutputStream copy =
-            download == null ? OutputStream.nullOutputStream() : downloadFile(download, sha)) {
+        OutputStream file =
+            download == null ? OutputStream.nullOutputStream() : downloadFile(download)) {
+      OutputStream copy = file;
+      if (download != null && recorded.isEmpty()) {
+        hashed = new DigestingOutputStream(file);
+        copy = hashed;
+      }
       CountingInputStream in =
           new CountingInputStream(
               new TeeInputStream(object.stream(), copy), key, object.info().size(), listener);
@@ -206,7 +210,7 @@ final class TieredRestore {
     if (download != null) {
       try {
         // The download was written once, hashed as it went: the cache takes that very file.
-        Digest digest = recorded.isPresent() ? recorded.get() : Digest.of(sha.digest());
+        Digest digest = recorded.isPresent() ? recorded.get() : hashed.digest();
         config.cache().putMoving(key, download, digest, PutMode.OVERWRITE);
       } finally {
         ScratchDir.deleteQuietly(download);
@@ -215,9 +219,8 @@ final class TieredRestore {
     return Optional.of(new RestoredArchive(found[0], size));
   }
 
-  private static OutputStream downloadFile(Path file, MessageDigest sha) throws IOException {
-    OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-    return sha == null ? out : new DigestOutputStream(out, sha);
+  private static OutputStream downloadFile(Path file) throws IOException {
+    return new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
   }
 
   /** A restored archive holds another layer than the one asked for. */

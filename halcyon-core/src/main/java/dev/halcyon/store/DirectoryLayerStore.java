@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.halcyon.store.DirectoryLayout.checkKey;
 
+import dev.halcyon.hash.VerifyingInputStream;
 import dev.halcyon.layer.Digest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -139,7 +140,8 @@ public final class DirectoryLayerStore implements LayerStore {
                   new BufferedInputStream(Channels.newInputStream(channel), BUFFER_BYTES),
                   path.toString(),
                   info.size(),
-                  info.digest());
+                  info.digest(),
+                  CorruptObjectException::new);
           handedOver = true;
           return Optional.of(new StoredObject(info, in));
         } finally {

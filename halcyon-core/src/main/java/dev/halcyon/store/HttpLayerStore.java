@@ -3,6 +3,7 @@ package dev.halcyon.store;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.hash.VerifyingInputStream;
 import dev.halcyon.layer.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,7 +102,12 @@ public final class HttpLayerStore implements LayerStore {
     return Optional.of(
         new StoredObject(
             info,
-            new VerifyingInputStream(response.body(), describe() + key, length, info.digest())));
+            new VerifyingInputStream(
+                response.body(),
+                describe() + key,
+                length,
+                info.digest(),
+                CorruptObjectException::new)));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.halcyon.store;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.hash.VerifyingInputStream;
 import dev.halcyon.layer.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -81,7 +82,8 @@ public final class InMemoryLayerStore implements LayerStore {
     TrackedStream tracked = new TrackedStream(key, new ByteArrayInputStream(entry.bytes));
     openStreams.add(tracked);
     InputStream verifying =
-        new VerifyingInputStream(tracked, describe(key), entry.bytes.length, info.digest());
+        new VerifyingInputStream(
+            tracked, describe(key), entry.bytes.length, info.digest(), CorruptObjectException::new);
     return Optional.of(new StoredObject(info, verifying));
   }
 

@@ -1,8 +1,7 @@
 package dev.halcyon.archive;
 
-import dev.halcyon.layer.Digest;
+import dev.halcyon.hash.Digests;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -13,8 +12,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -126,11 +123,7 @@ final class Trees {
   }
 
   static String sha256(Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return Digest.of(md.digest()).hex();
+    return Digests.sha256(file).hex();
   }
 
   /** Names of the entries of {@code dir}, sorted. */

@@ -1,8 +1,9 @@
 package dev.halcyon.s3;
 
+import dev.halcyon.hash.VerifyingInputStream;
+import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.StoredObject;
-import dev.halcyon.store.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -94,7 +95,9 @@ final class RangedDownload {
     }
     return Optional.of(
         new StoredObject(
-            info, new VerifyingInputStream(bytes, location.describe(key), total, info.digest())));
+            info,
+            new VerifyingInputStream(
+                bytes, location.describe(key), total, info.digest(), CorruptObjectException::new)));
   }
 
   /**

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  *
  * <p>Not thread-safe (one consumer). Closing it aborts every range still in flight.
  */
-final class RangedInputStream extends InputStream {
+final class RangedInputStream extends BulkReadInputStream.Guarded {
   /** How often one range is requested again when its body breaks off mid-way. */
   private static final int BODY_ATTEMPTS = 3;
 
@@ -48,7 +48,6 @@ final class RangedInputStream extends InputStream {
   private final InputStream first;
   private InputStream current;
   private long nextOffset;
-  private boolean closed;
 
   /**
    * @param first the body of the first range, {@code partSize} bytes long, which fails (rather than
@@ -83,20 +82,7 @@ final class RangedInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (closed) {
-      throw new IOException("stream closed");
-    }
-    if (len == 0) {
-      return 0;
-    }
+  int readOpen(byte[] b, int off, int len) throws IOException {
     while (current != null) {
       int n;
       try {
@@ -117,11 +103,7 @@ final class RangedInputStream extends InputStream {
   }
 
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  void closeOnce() {
     if (current == first) {
       // Aborts rather than drains if the range was not read to its end.
       closeQuietly(first);

@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.store.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -21,7 +20,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * <p>Not thread-safe (one reader). Closing it before the end aborts the connection rather than
  * draining the rest of the body; closing it closes the response.
  */
-final class ResponseBodyInputStream extends InputStream {
+final class ResponseBodyInputStream extends BulkReadInputStream.Guarded {
   private final ResponseInputStream<?> body;
   private final String key;
   private final long offset;
@@ -30,7 +29,6 @@ final class ResponseBodyInputStream extends InputStream {
   private final S3Errors errors;
   private long count;
   private boolean eof;
-  private boolean closed;
 
   /**
    * @param body the response, positioned at its first byte
@@ -56,20 +54,7 @@ final class ResponseBodyInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (closed) {
-      throw new IOException("stream closed");
-    }
-    if (len == 0) {
-      return 0;
-    }
+  int readOpen(byte[] b, int off, int len) throws IOException {
     if (ended()) {
       return -1;
     }
@@ -100,11 +85,7 @@ final class ResponseBodyInputStream extends InputStream {
   }
 
   @Override
-  public void close() throws IOException {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  void closeOnce() {
     if (!ended()) {
       // Closing an SDK body would drain the rest of it first.
       body.abort();

@@ -1,5 +1,6 @@
 package dev.halcyon.s3;
 
+import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.PutMode;
@@ -10,7 +11,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -58,7 +58,7 @@ final class SingleUpload {
     // Hashing a small file before sending it costs one read from the page cache, and means a
     // wrong digest never reaches the service: S3Proxy's filesystem store keeps a visible
     // temporary object for every upload aborted mid-body.
-    Digest actual = sha256Of(source);
+    Digest actual = Digests.sha256(source);
     if (!actual.equals(digest)) {
       throw new CorruptObjectException(
           source
@@ -140,17 +140,6 @@ final class SingleUpload {
     return errors.translate(e, S3Errors.Operation.PUT, key);
   }
 
-  private static Digest sha256Of(Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[256 * 1024];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buf)) >= 0; ) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.of(md.digest());
-  }
-
   /**
    * Streams of one file for single-request uploads, a fresh one per attempt. Each checks the digest
    * before handing out the last bytes, so a file that does not match is never sent whole and the
@@ -175,7 +164,7 @@ final class SingleUpload {
       closeLast();
       try {
         last =
-            new DigestCheckingInputStream(Files.newInputStream(source), size, digest, what, source);
+            new UploadCheckingInputStream(Files.newInputStream(source), size, digest, what, source);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

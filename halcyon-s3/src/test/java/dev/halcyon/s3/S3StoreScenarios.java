@@ -3,6 +3,7 @@ package dev.halcyon.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.ObjectInfo;
@@ -10,12 +11,10 @@ import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoredObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,11 +67,7 @@ abstract class S3StoreScenarios {
   }
 
   static Digest digestOf(Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return Digest.of(md.digest());
+    return Digests.sha256(file);
   }
 
   /** Reads the whole object, returning its SHA-256 and length. */

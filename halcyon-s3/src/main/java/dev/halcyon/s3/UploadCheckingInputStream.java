@@ -2,7 +2,6 @@ package dev.halcyon.s3;
 
 import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -12,10 +11,13 @@ import java.security.MessageDigest;
  * The bytes of a file being uploaded, checked against the digest the caller gave before the last of
  * them are handed on: a mismatch throws instead of returning them, so the request body is never
  * complete and the service stores nothing. Hashes as the bytes pass (no second read of the file).
+ * Its counterpart on the way back, {@link dev.halcyon.hash.VerifyingInputStream}, checks what a
+ * store recorded and may hand out every byte before it fails at the end.
  *
  * <p>Not thread-safe. Closing it closes the file.
  */
-final class DigestCheckingInputStream extends FilterInputStream {
+final class UploadCheckingInputStream extends BulkReadInputStream {
+  private final InputStream in;
   private final long size;
   private final Digest expected;
   private final String target;
@@ -23,20 +25,13 @@ final class DigestCheckingInputStream extends FilterInputStream {
   private final MessageDigest sha256 = Digest.newSha256();
   private long count;
 
-  DigestCheckingInputStream(
+  UploadCheckingInputStream(
       InputStream in, long size, Digest expected, String target, Path source) {
-    super(in);
+    this.in = in;
     this.size = size;
     this.expected = expected;
     this.target = target;
     this.source = source;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override
@@ -93,5 +88,15 @@ final class DigestCheckingInputStream extends FilterInputStream {
   @Override
   public boolean markSupported() {
     return false;
+  }
+
+  @Override
+  public int available() throws IOException {
+    return in.available();
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
   }
 }

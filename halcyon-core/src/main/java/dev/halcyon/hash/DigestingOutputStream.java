@@ -1,4 +1,4 @@
-package dev.halcyon.archive;
+package dev.halcyon.hash;
 
 import dev.halcyon.layer.Digest;
 import java.io.FilterOutputStream;
@@ -6,12 +6,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 
-/** Counts and hashes (SHA-256) the bytes that pass through on their way to the wrapped stream. */
-final class DigestingOutputStream extends FilterOutputStream {
+/**
+ * Counts and hashes (SHA-256) the bytes that pass through on their way to the wrapped stream, so a
+ * writer learns the digest of what it wrote without reading it back.
+ *
+ * <p>Not thread-safe. Closing it closes the wrapped stream.
+ */
+public final class DigestingOutputStream extends FilterOutputStream {
   private final MessageDigest sha256 = Digest.newSha256();
   private long count;
 
-  DigestingOutputStream(OutputStream out) {
+  public DigestingOutputStream(OutputStream out) {
     super(out);
   }
 
@@ -29,12 +34,13 @@ final class DigestingOutputStream extends FilterOutputStream {
     count += len;
   }
 
-  long count() {
+  /** The bytes written so far. */
+  public long count() {
     return count;
   }
 
   /** The digest of everything written; call once, after the last write. */
-  Digest digest() {
+  public Digest digest() {
     return Digest.of(sha256.digest());
   }
 }

@@ -1,4 +1,4 @@
-package dev.halcyon.store;
+package dev.halcyon.hash;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -8,11 +8,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Wraps the bytes of a stored object and checks them as they pass: at end of stream it throws
- * {@link CorruptObjectException} if fewer or more bytes than expected arrived or the SHA-256
- * differs. No second pass over the data.
+ * Wraps the bytes of a stored object on their way to a reader and checks them as they pass: once
+ * more bytes than expected have arrived, or at end of stream if fewer did or the SHA-256 differs,
+ * it throws the exception its caller's {@code mismatch} function makes of the message (a store
+ * passes {@code CorruptObjectException::new}). No second pass over the data. It checks what was
+ * recorded when the object was stored; an upload checks its source by other means.
  *
  * <p>Not thread-safe. Closing it closes the wrapped stream.
  */
@@ -20,6 +23,7 @@ public final class VerifyingInputStream extends FilterInputStream {
   private final String what;
   private final long expectedSize;
   private final Optional<Digest> expectedDigest;
+  private final Function<String, ? extends IOException> mismatch;
   private final MessageDigest sha256 = Digest.newSha256();
   private long count;
   private boolean verified;
@@ -29,13 +33,20 @@ public final class VerifyingInputStream extends FilterInputStream {
    * @param what names the object in messages, e.g. {@code s3://bucket/key}
    * @param expectedSize the length the store recorded, or -1 if unknown
    * @param expectedDigest the digest the store recorded, if any
+   * @param mismatch makes the exception thrown when the bytes are not those recorded, from its
+   *     one-line message
    */
   public VerifyingInputStream(
-      InputStream in, String what, long expectedSize, Optional<Digest> expectedDigest) {
+      InputStream in,
+      String what,
+      long expectedSize,
+      Optional<Digest> expectedDigest,
+      Function<String, ? extends IOException> mismatch) {
     super(checkNotNull(in, "in"));
     this.what = checkNotNull(what, "what");
     this.expectedSize = expectedSize;
     this.expectedDigest = checkNotNull(expectedDigest, "expectedDigest");
+    this.mismatch = checkNotNull(mismatch, "mismatch");
   }
 
   @Override
@@ -97,9 +108,9 @@ public final class VerifyingInputStream extends FilterInputStream {
     return count;
   }
 
-  private void checkNotTooLong() throws CorruptObjectException {
+  private void checkNotTooLong() throws IOException {
     if (expectedSize >= 0 && count > expectedSize) {
-      throw new CorruptObjectException(
+      throw mismatch.apply(
           what
               + " is longer than the "
               + expectedSize
@@ -107,19 +118,19 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
   }
 
-  private void verifyAtEnd() throws CorruptObjectException {
+  private void verifyAtEnd() throws IOException {
     if (verified) {
       return;
     }
     verified = true;
     if (expectedSize >= 0 && count != expectedSize) {
-      throw new CorruptObjectException(
+      throw mismatch.apply(
           what + " ended after " + count + " of " + expectedSize + " bytes (truncated download)");
     }
     if (expectedDigest.isPresent()) {
       Digest actual = Digest.of(sha256.digest());
       if (!actual.equals(expectedDigest.get())) {
-        throw new CorruptObjectException(
+        throw mismatch.apply(
             what
                 + " does not match its recorded digest: expected "
                 + expectedDigest.get()

@@ -1,0 +1,58 @@
+package dev.halcyon.s3;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * An input stream whose subclasses implement only the bulk {@link #read(byte[], int, int)}; the
+ * single-byte {@link #read()} goes through it, so the two cannot disagree about what a byte is or
+ * when the stream ends.
+ *
+ * <p>Not thread-safe, as its subclasses are not.
+ */
+abstract class BulkReadInputStream extends InputStream {
+  @Override
+  public final int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public abstract int read(byte[] b, int off, int len) throws IOException;
+
+  /**
+   * A {@link BulkReadInputStream} that keeps its own closed state: a read after {@link #close()}
+   * fails with "stream closed", a zero-length read returns 0 without touching the source, and
+   * {@link #closeOnce()} runs on the first close only.
+   */
+  abstract static class Guarded extends BulkReadInputStream {
+    private boolean closed;
+
+    @Override
+    public final int read(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      if (len == 0) {
+        return 0;
+      }
+      return readOpen(b, off, len);
+    }
+
+    @Override
+    public final void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeOnce();
+    }
+
+    /** A read of at least one byte on a stream not yet closed. */
+    abstract int readOpen(byte[] b, int off, int len) throws IOException;
+
+    /** Releases what the stream holds; called once, by the first {@link #close()}. */
+    abstract void closeOnce() throws IOException;
+  }
+}
