@@ -42,17 +42,15 @@ class ArchitectureTest {
   static {
     ALLOWED.put("layer", List.of());
     ALLOWED.put("hash", List.of("layer"));
-    ALLOWED.put("io", List.of());
-    ALLOWED.put("archive", List.of("layer", "hash", "io"));
-    ALLOWED.put("store", List.of("layer", "hash", "io"));
+    ALLOWED.put("archive", List.of("layer", "hash"));
+    ALLOWED.put("store", List.of("layer", "hash"));
     ALLOWED.put("naming", List.of("layer"));
     ALLOWED.put("manifest", List.of("layer"));
     ALLOWED.put("recipe", List.of("layer", "hash", "archive", "naming"));
     ALLOWED.put("retention", List.of("layer", "hash", "store", "naming", "manifest"));
     ALLOWED.put(
-        "engine",
-        List.of("layer", "hash", "io", "archive", "store", "naming", "manifest", "recipe"));
-    ALLOWED.put("s3", List.of("layer", "hash", "io", "store"));
+        "engine", List.of("layer", "hash", "archive", "store", "naming", "manifest", "recipe"));
+    ALLOWED.put("s3", List.of("layer", "hash", "store"));
   }
 
   private static final JavaClasses MAIN =
