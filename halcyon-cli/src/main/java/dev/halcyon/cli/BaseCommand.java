@@ -23,6 +23,7 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   Session session() {
-    return Session.open(values());
+    // How the S3 store adapted to its service (a fallback), one line each, on stderr.
+    return Session.open(values(), line -> parent.err.println("       note: " + line));
   }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The objects one CLI invocation works with, made from the merged settings: configuration,
@@ -36,17 +37,24 @@ final class Session implements Closeable {
   private LayerStore cache;
   private Optional<LayerStore> privateStore;
   private Optional<LayerStore> publicStore;
+  private final Consumer<String> notices;
 
-  private Session(Config config) {
+  private Session(Config config, Consumer<String> notices) {
     this.config = config;
+    this.notices = notices;
     this.platform = config.platform().orElseGet(Platforms::detect);
     this.namer =
         config.naming().equals("original") ? new OriginalHalcyonNamer() : new DefaultArchiveNamer();
   }
 
   static Session open(Map<String, String> values) {
+    return open(values, line -> {});
+  }
+
+  /** A session whose S3 store tells {@code notices} how it adapted to its service. */
+  static Session open(Map<String, String> values, Consumer<String> notices) {
     String home = values.getOrDefault("HOME", System.getProperty("user.home"));
-    return new Session(Config.from(values, Path.of(home)));
+    return new Session(Config.from(values, Path.of(home)), notices);
   }
 
   LayerStore cache() throws IOException {
@@ -67,7 +75,8 @@ final class Session implements Closeable {
             Optional.of(
                 remember(
                     new LazyLayerStore(
-                        () -> S3LayerStore.builder().settings(s3).build(), s3.describe())));
+                        () -> S3LayerStore.builder().settings(s3).notices(notices).build(),
+                        s3.describe())));
       } else {
         privateStore = Optional.of(remember(new DirectoryLayerStore(config.storageDir().get())));
       }

@@ -122,6 +122,13 @@ final class SettingsOptions {
   String s3Region;
 
   @Option(
+      names = "--s3-chunked-encoding",
+      paramLabel = "auto|on|off",
+      description =
+          "Whether uploads may use the SDK's aws-chunked framing; auto turns it off for an endpoint over plain HTTP (HALCYON_S3_CHUNKED_ENCODING).")
+  String s3ChunkedEncoding;
+
+  @Option(
       names = "--aws-access-key-id",
       paramLabel = "ID",
       description = "Access key id (HALCYON_AWS_ACCESS_KEY_ID; else the standard AWS chain).")
@@ -196,6 +203,7 @@ final class SettingsOptions {
       out.put("HALCYON_S3_ENDPOINT", s3Endpoint);
     }
     put(out, "HALCYON_S3_REGION", s3Region);
+    put(out, "HALCYON_S3_CHUNKED_ENCODING", s3ChunkedEncoding);
     put(out, "HALCYON_AWS_ACCESS_KEY_ID", awsAccessKeyId);
     put(out, "HALCYON_AWS_SECRET_ACCESS_KEY", awsSecretAccessKey);
     put(out, "HALCYON_COMPRESSION", compression);

@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -116,21 +115,12 @@ final class MultipartUpload {
       boolean completed = false;
       try {
         List<CompletedPart> parts = uploadParts(uploadId);
-        boolean conditional = conditionalWrites.sendIfNoneMatch(mode);
-        try {
-          complete(uploadId, parts, conditional);
-          completed = true;
-        } catch (AwsServiceException e) {
-          if (conditional && S3Errors.isPreconditionFailed(e)) {
-            return heads.alreadyThere(key, digest);
-          }
-          if (conditional && S3Errors.isNotImplemented(e)) {
-            conditionalWrites.unsupported();
-            complete(uploadId, parts, false);
-            completed = true;
-          } else {
-            throw e;
-          }
+        Optional<PutResult> met =
+            conditionalWrites.send(
+                key, digest, mode, heads, conditional -> complete(uploadId, parts, conditional));
+        completed = met.isEmpty();
+        if (met.isPresent()) {
+          return met.get();
         }
       } catch (SdkException e) {
         throw errors.translate(e, S3Errors.Operation.PUT, key);
@@ -219,14 +209,7 @@ final class MultipartUpload {
       }
       Digest actual = Digest.of(sha256.digest());
       if (!actual.equals(digest)) {
-        throw new CorruptObjectException(
-            source
-                + " does not match the digest given for "
-                + location.describe(key)
-                + ": expected "
-                + digest
-                + ", got "
-                + actual);
+        throw S3Errors.sourceMismatch(source, location.describe(key), digest, actual);
       }
       List<CompletedPart> parts = new ArrayList<>(count);
       for (CompletableFuture<CompletedPart> f : futures) {

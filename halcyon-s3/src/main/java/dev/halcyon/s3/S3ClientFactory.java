@@ -15,6 +15,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * Builds the S3 client of a store and describes, for messages, where it goes and as whom. Every
@@ -30,6 +31,7 @@ final class S3ClientFactory {
   private final Duration connectTimeout;
   private final Duration socketTimeout;
   private final int maxAttempts;
+  private final Optional<Boolean> chunkedEncoding;
   private final AwsCredentialsProvider credentials;
 
   /**
@@ -37,6 +39,8 @@ final class S3ClientFactory {
    *     fips} select the AWS endpoint
    * @param secretAccessKey present exactly when {@code accessKeyId} is; without them the default
    *     AWS credential chain is used
+   * @param chunkedEncoding forces the SDK's {@code aws-chunked} upload framing on or off; empty
+   *     decides by the endpoint's scheme (see {@link #chunkedUploads})
    */
   S3ClientFactory(
       String region,
@@ -47,7 +51,8 @@ final class S3ClientFactory {
       Optional<String> secretAccessKey,
       Duration connectTimeout,
       Duration socketTimeout,
-      int maxAttempts) {
+      int maxAttempts,
+      Optional<Boolean> chunkedEncoding) {
     this.region = region;
     this.endpoint = endpoint;
     this.dualstack = dualstack;
@@ -57,6 +62,7 @@ final class S3ClientFactory {
     this.connectTimeout = connectTimeout;
     this.socketTimeout = socketTimeout;
     this.maxAttempts = maxAttempts;
+    this.chunkedEncoding = chunkedEncoding;
     this.credentials =
         accessKeyId.isPresent()
             ? StaticCredentialsProvider.create(
@@ -92,7 +98,22 @@ final class S3ClientFactory {
     } else {
       client.dualstackEnabled(dualstack).fipsEnabled(fips);
     }
+    // Over plain HTTP the SDK signs a streamed upload chunk by chunk (aws-chunked framing,
+    // STREAMING-AWS4-HMAC-SHA256-PAYLOAD); a service that does not decode it stores the framing
+    // inside the object. Without it the SDK signs the whole payload: x-amz-content-sha256 is then
+    // the body's SHA-256, which the service checks, at the cost of one more read of the body.
+    client.serviceConfiguration(
+        S3Configuration.builder().chunkedEncodingEnabled(chunkedUploads()).build());
     return client.build();
+  }
+
+  /**
+   * Whether uploads may use {@code aws-chunked} framing: as forced by the setting, else not to a
+   * custom endpoint over plain HTTP (the SDK frames only there, and only some services decode it).
+   */
+  boolean chunkedUploads() {
+    return chunkedEncoding.orElseGet(
+        () -> endpoint.map(e -> !"http".equalsIgnoreCase(e.getScheme())).orElse(true));
   }
 
   /** The error translator for a store at {@code location} using these clients. */
@@ -116,7 +137,7 @@ final class S3ClientFactory {
   }
 
   /** The custom URL, or e.g. "AWS S3 in eu-central-1 (dual-stack)". */
-  private String endpointDescription() {
+  String endpointDescription() {
     return endpoint
         .map(URI::toString)
         .orElse(

@@ -126,6 +126,80 @@ final class S3Errors {
     return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
   }
 
+  // ---- S3-compatible services: what a service lacks, told from its answer
+
+  /**
+   * The service refused the {@code x-amz-checksum-sha256} header itself, as opposed to finding that
+   * the bytes do not match it (BadDigest and kin): a 400 or 501 that names checksums, or a 501 to a
+   * request whose only optional header was the checksum.
+   *
+   * @param conditionalSent whether the request also carried {@code If-None-Match}
+   */
+  static boolean isChecksumHeaderRefused(AwsServiceException e, boolean conditionalSent) {
+    String code = String.valueOf(code(e));
+    if (code.equals("BadDigest")
+        || code.equals("XAmzContentSHA256Mismatch")
+        || code.equals("InvalidDigest")
+        || code.contains("Mismatch")) {
+      return false;
+    }
+    boolean namesChecksum = text(e).contains("checksum");
+    if (isNotImplemented(e)) {
+      return namesChecksum || !conditionalSent;
+    }
+    return e.statusCode() == 400 && namesChecksum;
+  }
+
+  /** The service has no DeleteObjects (multi-object delete): 501, or 405 for the POST. */
+  static boolean isOperationUnsupported(AwsServiceException e) {
+    return isNotImplemented(e)
+        || e.statusCode() == 405
+        || "MethodNotAllowed".equals(code(e))
+        || "NotImplemented".equals(code(e));
+  }
+
+  /** A ListObjectsV2 request refused as such: 501, or 400 naming the list-type parameter. */
+  static boolean isListV2Refused(AwsServiceException e) {
+    return isNotImplemented(e)
+        || (e.statusCode() == 400
+            && (text(e).contains("list-type") || text(e).contains("continuation")));
+  }
+
+  /** The service's answer for a one-line message: status, code and message. */
+  static String answer(AwsServiceException e) {
+    String code = code(e);
+    String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+    return e.statusCode()
+        + (code == null || code.isEmpty() ? "" : " " + code)
+        + (message == null || message.isEmpty() ? "" : ": " + message.replaceAll("\\s+", " "));
+  }
+
+  /**
+   * The one wording for a file that does not hash to the digest its uploader gave: nothing was
+   * stored, since the check runs before the last bytes are sent.
+   */
+  static CorruptObjectException sourceMismatch(
+      java.nio.file.Path source,
+      String target,
+      dev.halcyon.layer.Digest expected,
+      dev.halcyon.layer.Digest actual) {
+    return new CorruptObjectException(
+        source
+            + " does not match the digest given for "
+            + target
+            + ": expected "
+            + expected
+            + ", got "
+            + actual
+            + "; nothing was stored");
+  }
+
+  private static String text(AwsServiceException e) {
+    String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+    return (String.valueOf(code(e)) + " " + message + " " + e.getMessage())
+        .toLowerCase(Locale.ROOT);
+  }
+
   /**
    * The error for {@code e}, raised while doing {@code op} on {@code key} (empty for the bucket).
    */

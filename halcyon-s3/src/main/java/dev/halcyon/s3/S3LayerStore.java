@@ -16,9 +16,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,10 +26,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A {@link LayerStore} on an Amazon S3 bucket or an S3-compatible service, through the AWS SDK for
@@ -47,10 +45,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li>Files larger than the multipart threshold upload as parallel parts; objects larger than one
  *       part download as parallel byte ranges delivered in order, in bounded memory.
  *   <li>{@link PutMode#IF_ABSENT} writes with {@code If-None-Match: *} (atomic on AWS); a service
- *       that answers 501 to it is detected once and then guarded by a HEAD before the write only,
- *       which leaves a small race window between two machines. Within one store, IF_ABSENT writers
- *       of the same key take turns, since some servers (S3Mock 5.2) check the condition and write
- *       in two steps.
+ *       that ignores it or answers 501 is detected once by a probe and then guarded by a HEAD
+ *       before and after the write, which leaves a small race window between two machines. Within
+ *       one store, IF_ABSENT writers of the same key take turns, since some servers (S3Mock 5.2)
+ *       check the condition and write in two steps.
+ *   <li>Other fallbacks are detected from the service's answers and kept for the store's life, each
+ *       reported once through {@link Builder#notices}: no checksum headers, single DeleteObject
+ *       requests without DeleteObjects, ListObjects V1 without V2.
+ *   <li>Uploads to an endpoint over plain HTTP are sent without the SDK's {@code aws-chunked}
+ *       framing (see {@link Builder#chunkedEncoding}); an object stored larger than sent, or read
+ *       back beginning with a chunk header, fails with one line naming {@link
+ *       S3Settings#CHUNKED_ENCODING}.
  *   <li>A download whose body ends before its Content-Length or breaks off (a reset, a timeout)
  *       fails with {@link dev.halcyon.store.TransientStoreException} naming the key and endpoint; a
  *       later range of a large object is first asked for again. Only a complete body that differs
@@ -72,8 +77,9 @@ public final class S3LayerStore implements LayerStore {
   private final S3Errors errors;
   private final String summary;
   private final Optional<ExecutorService> ownedExecutor;
-  private final int listPageSize;
   private final ObjectHeads heads;
+  private final UploadFraming framing;
+  private final ObjectListing listing;
   private final RangedDownload download;
   private final Uploads uploads;
   private final BatchDelete batchDelete;
@@ -81,7 +87,6 @@ public final class S3LayerStore implements LayerStore {
 
   private S3LayerStore(Builder b) {
     this.location = new S3Location(b.bucket, b.folder);
-    this.listPageSize = b.listPageSize;
     Optional<ObjectCannedACL> acl = S3Acls.parse(b.acl);
     S3ClientFactory clients =
         new S3ClientFactory(
@@ -93,9 +98,15 @@ public final class S3LayerStore implements LayerStore {
             b.secretAccessKey,
             b.connectTimeout,
             b.socketTimeout,
-            b.maxAttempts);
+            b.maxAttempts,
+            b.chunkedEncoding);
     this.s3 = clients.newClient();
     this.errors = clients.errors(location);
+    S3Notices notices = new S3Notices(b.notices, errors);
+    this.framing =
+        new UploadFraming(
+            location, s3, errors, clients.chunkedUploads(), clients.endpointDescription());
+    this.listing = new ObjectListing(location, s3, errors, b.listPageSize, notices);
     this.summary =
         "S3LayerStore[" + location.describe() + ", " + clients.describe() + ", acl=" + b.acl + "]";
 
@@ -111,13 +122,14 @@ public final class S3LayerStore implements LayerStore {
 
     this.heads = new ObjectHeads(s3, location, errors);
     this.download = new RangedDownload(location, s3, errors, executor, b.partSize, b.parallelism);
-    ConditionalWrites conditionalWrites = new ConditionalWrites();
+    ConditionalWrites conditionalWrites = new ConditionalWrites(s3, location, notices);
     this.uploads =
         new Uploads(
             location,
             conditionalWrites,
             heads,
-            new SingleUpload(location, s3, errors, heads, conditionalWrites, acl, b.sendChecksums),
+            new SingleUpload(
+                location, s3, errors, heads, conditionalWrites, acl, b.sendChecksums, notices),
             new MultipartUpload(
                 location,
                 s3,
@@ -128,8 +140,9 @@ public final class S3LayerStore implements LayerStore {
                 executor,
                 b.partSize,
                 b.parallelism),
-            b.multipartThreshold);
-    this.batchDelete = new BatchDelete(location, s3, errors, b.deleteBatch);
+            b.multipartThreshold,
+            framing);
+    this.batchDelete = new BatchDelete(location, s3, errors, b.deleteBatch, notices);
     this.incompleteUploads = new IncompleteUploads(location, s3, errors);
   }
 
@@ -154,7 +167,7 @@ public final class S3LayerStore implements LayerStore {
 
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
-    return download.get(key);
+    return download.get(key).map(framing::sniffing);
   }
 
   @Override
@@ -175,25 +188,7 @@ public final class S3LayerStore implements LayerStore {
   @Override
   public List<ObjectInfo> list(String prefix) throws IOException {
     checkNotNull(prefix, "prefix");
-    List<ObjectInfo> result = new ArrayList<>();
-    try {
-      for (S3Object o :
-          s3.listObjectsV2Paginator(
-                  b ->
-                      b.bucket(location.bucket())
-                          .prefix(location.folderPrefix() + prefix)
-                          .maxKeys(listPageSize))
-              .contents()) {
-        result.add(
-            new ObjectInfo(
-                location.storeKey(o.key()), o.size(), Optional.empty(), o.lastModified()));
-      }
-    } catch (SdkException e) {
-      throw errors.translate(e, S3Errors.Operation.LIST, prefix);
-    }
-    // S3 sorts by UTF-8 bytes; callers expect String order (they differ above U+FFFF).
-    result.sort(Comparator.comparing(ObjectInfo::key));
-    return result;
+    return listing.list(prefix);
   }
 
   /**
@@ -280,6 +275,8 @@ public final class S3LayerStore implements LayerStore {
     private boolean sendChecksums = true;
     private int listPageSize = 1000;
     private int deleteBatch = 1000;
+    private Optional<Boolean> chunkedEncoding = Optional.empty();
+    private Consumer<String> notices = line -> {};
 
     private Builder() {}
 
@@ -292,6 +289,7 @@ public final class S3LayerStore implements LayerStore {
       fips = s.fips();
       accessKeyId = s.accessKeyId();
       secretAccessKey = s.secretAccessKey();
+      chunkedEncoding = s.chunkedEncoding();
       return this;
     }
 
@@ -420,6 +418,27 @@ public final class S3LayerStore implements LayerStore {
      */
     public Builder sendChecksums(boolean send) {
       this.sendChecksums = send;
+      return this;
+    }
+
+    /**
+     * Forces the SDK's {@code aws-chunked} upload framing on or off. By default it is off for an
+     * endpoint over plain HTTP (where the SDK would frame every upload, and some services store the
+     * framing inside the object; without it the whole payload is signed, so SigV4 still covers the
+     * bytes) and left to the SDK elsewhere (over HTTPS it sends plain bodies).
+     */
+    public Builder chunkedEncoding(boolean on) {
+      this.chunkedEncoding = Optional.of(on);
+      return this;
+    }
+
+    /**
+     * Receives one line each time the store falls back because the service lacks a feature
+     * (conditional writes, DeleteObjects, ListObjectsV2, checksum headers); each fallback is
+     * reported once per store. Called on the writing thread; must not block. Default: ignored.
+     */
+    public Builder notices(Consumer<String> sink) {
+      this.notices = checkNotNull(sink, "sink");
       return this;
     }
 

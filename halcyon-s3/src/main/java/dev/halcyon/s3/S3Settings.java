@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code HALCYON_S3_ACL}</td><td>canned ACL of every upload, {@code private} by default</td></tr>
  *   <tr><td>{@code HALCYON_S3_ENDPOINT} (older name {@code HALCYON_S3_HOST})</td><td>an AWS host such as {@code s3-eu-west-1.amazonaws.com} (selects the region) or the URL of an S3-compatible service</td></tr>
  *   <tr><td>{@code HALCYON_S3_REGION}, else {@code AWS_REGION}</td><td>the bucket's region; {@code HALCYON_S3_REGION} wins over a region implied by the endpoint, which wins over {@code AWS_REGION}; default {@code us-east-1}</td></tr>
+ *   <tr><td>{@code HALCYON_S3_CHUNKED_ENCODING}</td><td>{@code auto} (default), {@code on} or {@code off}: whether uploads may use the SDK's {@code aws-chunked} framing; {@code auto} turns it off for an endpoint over plain HTTP, where the SDK would otherwise frame every upload and some services store the framing</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows the secret.
@@ -32,6 +33,8 @@ import java.util.regex.Pattern;
  * @param accessKeyId static credentials' key id; empty for the default chain
  * @param secretAccessKey static credentials' secret; present exactly when {@code accessKeyId} is
  * @param acl the canned ACL name, e.g. {@code private} or {@code public-read}
+ * @param chunkedEncoding whether uploads may use {@code aws-chunked} framing; empty to decide by
+ *     the endpoint's scheme (off over plain HTTP)
  */
 public record S3Settings(
     String bucket,
@@ -42,7 +45,8 @@ public record S3Settings(
     boolean fips,
     Optional<String> accessKeyId,
     Optional<String> secretAccessKey,
-    String acl) {
+    String acl,
+    Optional<Boolean> chunkedEncoding) {
 
   public static final String BUCKET = "HALCYON_S3_BUCKET";
   public static final String ACCESS_KEY_ID = "HALCYON_AWS_ACCESS_KEY_ID";
@@ -52,6 +56,7 @@ public record S3Settings(
   public static final String HOST = "HALCYON_S3_HOST";
   public static final String REGION = "HALCYON_S3_REGION";
   public static final String AWS_REGION = "AWS_REGION";
+  public static final String CHUNKED_ENCODING = "HALCYON_S3_CHUNKED_ENCODING";
 
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
   private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
@@ -64,6 +69,7 @@ public record S3Settings(
     checkNotNull(accessKeyId, "accessKeyId");
     checkNotNull(secretAccessKey, "secretAccessKey");
     checkNotNull(acl, "acl");
+    checkNotNull(chunkedEncoding, "chunkedEncoding");
     checkBucketName(bucket, "bucket");
     folder = S3Location.normalizeFolder(folder, "; check folder");
     // S3-compatible services accept names of their own (Garage uses "garage").
@@ -152,7 +158,30 @@ public record S3Settings(
         target.map(S3Endpoints.Target::fips).orElse(false),
         keyId,
         secret,
-        acl);
+        acl,
+        chunkedEncoding(value(env, CHUNKED_ENCODING)));
+  }
+
+  /** {@code auto} (or unset) is empty; {@code on}/{@code off} force the framing either way. */
+  private static Optional<Boolean> chunkedEncoding(Optional<String> value) {
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
+      case "auto":
+        return Optional.empty();
+      case "on":
+      case "1":
+      case "true":
+        return Optional.of(true);
+      case "off":
+      case "0":
+      case "false":
+        return Optional.of(false);
+      default:
+        throw new IllegalArgumentException(
+            CHUNKED_ENCODING + " is '" + value.get() + "'; use auto, on or off");
+    }
   }
 
   /** {@code s3://bucket} or {@code s3://bucket/folder}. */
@@ -173,6 +202,7 @@ public record S3Settings(
         + accessKeyId.map(id -> "key id " + id + " (secret hidden)").orElse("default AWS chain")
         + ", acl="
         + acl
+        + chunkedEncoding.map(on -> ", chunkedEncoding=" + (on ? "on" : "off")).orElse("")
         + "]";
   }
 

@@ -24,7 +24,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * Objects written with one PutObject request, recording the digest and, if enabled, sending it as
- * the S3 checksum. Thread-safe.
+ * the S3 checksum ({@code x-amz-checksum-sha256}). A service that refuses that header (400 or 501
+ * naming it, as Cloudflare R2 and older Ceph RGW do) gets the write again without it, and no
+ * checksum headers for the rest of the run; our own digest check still holds. Thread-safe.
  */
 final class SingleUpload {
   private final S3Location location;
@@ -33,7 +35,8 @@ final class SingleUpload {
   private final ObjectHeads heads;
   private final ConditionalWrites conditionalWrites;
   private final Optional<ObjectCannedACL> acl;
-  private final boolean sendChecksums;
+  private final S3Notices notices;
+  private volatile boolean sendChecksums;
 
   SingleUpload(
       S3Location location,
@@ -42,7 +45,9 @@ final class SingleUpload {
       ObjectHeads heads,
       ConditionalWrites conditionalWrites,
       Optional<ObjectCannedACL> acl,
-      boolean sendChecksums) {
+      boolean sendChecksums,
+      S3Notices notices) {
+    this.notices = notices;
     this.location = location;
     this.s3 = s3;
     this.errors = errors;
@@ -60,15 +65,7 @@ final class SingleUpload {
     // temporary object for every upload aborted mid-body.
     Digest actual = Digests.sha256(source);
     if (!actual.equals(digest)) {
-      throw new CorruptObjectException(
-          source
-              + " does not match the digest given for "
-              + location.describe(key)
-              + ": expected "
-              + digest
-              + ", got "
-              + actual
-              + "; nothing was stored");
+      throw S3Errors.sourceMismatch(source, location.describe(key), digest, actual);
     }
     FileStreams streams = new FileStreams(source, size, digest, location.describe(key));
     try {
@@ -95,25 +92,42 @@ final class SingleUpload {
 
   private PutResult put(String key, RequestBody body, long size, Digest digest, PutMode mode)
       throws IOException {
-    boolean conditional = conditionalWrites.sendIfNoneMatch(mode);
+    String objectKey = location.objectKey(key);
     try {
-      s3.putObject(request(location.objectKey(key), digest, conditional), body);
-    } catch (AwsServiceException e) {
-      if (conditional && S3Errors.isPreconditionFailed(e)) {
-        return heads.alreadyThere(key, digest);
+      Optional<PutResult> met =
+          conditionalWrites.send(
+              key, digest, mode, heads, conditional -> send(objectKey, body, digest, conditional));
+      if (met.isPresent()) {
+        return met.get();
       }
-      if (conditional && S3Errors.isNotImplemented(e)) {
-        conditionalWrites.unsupported();
-        return put(key, body, size, digest, mode);
-      }
-      throw failedWrite(e, key);
     } catch (SdkException e) {
       throw failedWrite(e, key);
     }
     return heads.written(key, size, digest);
   }
 
-  private PutObjectRequest request(String objectKey, Digest digest, boolean conditional) {
+  private void send(String objectKey, RequestBody body, Digest digest, boolean conditional) {
+    boolean checksum = sendChecksums;
+    try {
+      s3.putObject(request(objectKey, digest, conditional, checksum), body);
+    } catch (AwsServiceException e) {
+      if (!checksum || !S3Errors.isChecksumHeaderRefused(e, conditional)) {
+        throw e;
+      }
+      sendChecksums = false;
+      notices.once(
+          S3Notices.Fallback.CHECKSUM_HEADERS,
+          location.describe()
+              + ": the service refused the x-amz-checksum-sha256 header ("
+              + S3Errors.answer(e)
+              + "), so uploads are sent without it; every object is still verified against its"
+              + " recorded SHA-256 when read");
+      s3.putObject(request(objectKey, digest, conditional, false), body);
+    }
+  }
+
+  private PutObjectRequest request(
+      String objectKey, Digest digest, boolean conditional, boolean checksum) {
     PutObjectRequest.Builder b =
         PutObjectRequest.builder()
             .bucket(location.bucket())
@@ -121,7 +135,7 @@ final class SingleUpload {
             .contentType(S3ObjectMetadata.CONTENT_TYPE)
             .metadata(S3ObjectMetadata.of(digest));
     acl.ifPresent(b::acl);
-    if (sendChecksums) {
+    if (checksum) {
       b.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(digest.hex())));
     }
     if (conditional) {

@@ -68,15 +68,7 @@ final class UploadCheckingInputStream extends BulkReadInputStream {
   private void check() throws CorruptObjectException {
     Digest actual = Digest.of(sha256.digest());
     if (!actual.equals(expected)) {
-      throw new CorruptObjectException(
-          source
-              + " does not match the digest given for "
-              + target
-              + ": expected "
-              + expected
-              + ", got "
-              + actual
-              + "; nothing was stored");
+      throw S3Errors.sourceMismatch(source, target, expected, actual);
     }
   }
 

@@ -10,7 +10,10 @@ import java.util.Optional;
 
 /**
  * How a write goes: not at all if the key already answers it, else in one request or, above the
- * multipart threshold, in parts. Thread-safe.
+ * multipart threshold, in parts; then the HEAD after it is checked: the stored size must be what
+ * was sent (a service that kept the aws-chunked framing stores more, see {@link UploadFraming}),
+ * and, where the service does not keep {@code If-None-Match}, an IF_ABSENT write that finds another
+ * writer's object there reports it as already there. Thread-safe.
  */
 final class Uploads {
   private final S3Location location;
@@ -19,6 +22,7 @@ final class Uploads {
   private final SingleUpload single;
   private final MultipartUpload multipart;
   private final long multipartThreshold;
+  private final UploadFraming framing;
 
   Uploads(
       S3Location location,
@@ -26,7 +30,9 @@ final class Uploads {
       ObjectHeads heads,
       SingleUpload single,
       MultipartUpload multipart,
-      long multipartThreshold) {
+      long multipartThreshold,
+      UploadFraming framing) {
+    this.framing = framing;
     this.location = location;
     this.conditionalWrites = conditionalWrites;
     this.heads = heads;
@@ -69,6 +75,22 @@ final class Uploads {
       String key, long size, Digest digest, PutMode mode, ConditionalWrites.Write write)
       throws IOException {
     Optional<PutResult> skip = heads.existing(key, size, digest, mode);
-    return skip.isPresent() ? skip.get() : write.run();
+    return skip.isPresent() ? skip.get() : checked(write.run(), key, size, digest, mode);
+  }
+
+  private PutResult checked(PutResult result, String key, long size, Digest digest, PutMode mode)
+      throws IOException {
+    if (!result.written()) {
+      return result;
+    }
+    boolean ours = result.info().digest().equals(Optional.of(digest));
+    if (ours && result.info().size() != size) {
+      throw framing.storedSizeDiffers(key, size, result.info().size());
+    }
+    if (!ours && mode == PutMode.IF_ABSENT && !conditionalWrites.atomic()) {
+      // Another writer's upload landed between our HEAD and our HEAD after the write.
+      return new PutResult(result.info(), false);
+    }
+    return result;
   }
 }
