@@ -1,6 +1,5 @@
 package dev.halcyon.s3;
 
-import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.StoreConfigurationException;
 import dev.halcyon.store.StoredObject;
 import java.io.FilterInputStream;
@@ -116,14 +115,15 @@ final class UploadFraming {
   }
 
   /**
-   * Looks at the first bytes as they pass: a chunk header there fails the read at once, before a
-   * decoder or the digest check calls the object damaged. Hands the bytes on unchanged otherwise.
+   * Reads the first bytes ahead, before handing any out: a chunk header there fails the read at
+   * once, before a decoder or the digest check calls the object damaged. Hands the bytes on
+   * unchanged otherwise.
    */
   private final class SniffingStream extends FilterInputStream {
     private final String key;
-    private final byte[] head = new byte[HEADER_BYTES];
-    private int seen;
-    private boolean decided;
+    private byte[] head;
+    private int headLength;
+    private int headPosition;
 
     SniffingStream(InputStream in, String key) {
       super(in);
@@ -139,35 +139,25 @@ final class UploadFraming {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n;
-      try {
-        n = super.read(b, off, len);
-      } catch (CorruptObjectException e) {
-        // The digest check fails at the end of a short object before a whole header was seen.
-        if (!decided && looksFramed(head, seen)) {
+      if (head == null) {
+        head = new byte[HEADER_BYTES];
+        headLength = in.readNBytes(head, 0, HEADER_BYTES);
+        if (looksFramed(head, headLength)) {
           throw framedRead(key);
         }
-        throw e;
       }
-      if (!decided) {
-        if (n > 0) {
-          int copy = Math.min(n, HEADER_BYTES - seen);
-          System.arraycopy(b, off, head, seen, copy);
-          seen += copy;
-        }
-        if (seen == HEADER_BYTES || n < 0) {
-          decided = true;
-          if (looksFramed(head, seen)) {
-            throw framedRead(key);
-          }
-        }
+      if (headPosition < headLength) {
+        int n = Math.min(len, headLength - headPosition);
+        System.arraycopy(head, headPosition, b, off, n);
+        headPosition += n;
+        return n;
       }
-      return n;
+      return in.read(b, off, len);
     }
 
     @Override
     public long skip(long n) throws IOException {
-      // Skipped bytes must be seen too; read them.
+      // Skipped bytes must pass the checks too; read them.
       byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
       long skipped = 0;
       while (skipped < n) {
@@ -178,6 +168,11 @@ final class UploadFraming {
         skipped += r;
       }
       return skipped;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return head == null ? 0 : (headLength - headPosition) + in.available();
     }
 
     @Override
