@@ -44,7 +44,10 @@ final class ConditionalWrites {
     IGNORED
   }
 
-  static final String PROBE_KEY = ".halcyon-probe/if-none-match";
+  /** Where probe objects live under the folder; never a store key (listings leave it out). */
+  static final String PROBE_PREFIX = ".halcyon-probe/";
+
+  static final String PROBE_KEY = PROBE_PREFIX + "if-none-match";
 
   private final S3Client s3;
   private final S3Location location;

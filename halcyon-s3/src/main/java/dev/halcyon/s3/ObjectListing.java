@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * its parameters) or ignores {@code list-type=2} and answers a V1 page: truncated, but without the
  * continuation token a V2 page carries. Taking that page as the last would silently drop every
  * later key (and the garbage collector would plan on a partial listing), so the listing starts
- * again with V1, for the rest of the run. Thread-safe.
+ * again with V1, for the rest of the run. The conditional-write probe object is left out of every
+ * listing. Thread-safe.
  */
 final class ObjectListing {
   private final S3Location location;
@@ -121,6 +122,10 @@ final class ObjectListing {
 
   private void add(List<S3Object> objects, List<ObjectInfo> out) {
     for (S3Object o : objects) {
+      if (o.key().startsWith(location.folderPrefix() + ConditionalWrites.PROBE_PREFIX)) {
+        // Our own probe object (see ConditionalWrites) is no store key.
+        continue;
+      }
       out.add(
           new ObjectInfo(location.storeKey(o.key()), o.size(), Optional.empty(), o.lastModified()));
     }

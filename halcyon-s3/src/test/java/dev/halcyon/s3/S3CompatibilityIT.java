@@ -180,6 +180,8 @@ class S3CompatibilityIT {
       assertThat(first.written()).isTrue();
       assertThat(second.written()).isFalse();
       assertThat(server.stored("f/k")).isEqualTo(bytes("one"));
+      assertThat(server.stored("f/" + ConditionalWrites.PROBE_KEY)).isEmpty();
+      assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("k", "k2");
       assertThat(notices).hasSize(1);
       assertThat(notices.get(0))
           .contains("s3://quirky/f")
