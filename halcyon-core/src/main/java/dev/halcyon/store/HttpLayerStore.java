@@ -234,7 +234,6 @@ public final class HttpLayerStore implements LayerStore {
             + "; read the object whole instead");
   }
 
-
   @Override
   public PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException {
     throw readOnly();
