@@ -114,6 +114,18 @@ public abstract class LayerStoreContract {
     return 200L * MIB;
   }
 
+  /**
+   * Whether one read serves one version of an object whole: its size, digest and bytes together.
+   * Real stores do (an S3 GET is atomic). Override with false only for a test server known to read
+   * an object's metadata and its bytes in two steps (S3Mock 5.2), where a read racing an overwrite
+   * can pair the old version's metadata with the new version's bytes, so that a ranged read of one
+   * {@link ObjectInfo} cannot notice the change. The kit then still requires every range to be
+   * wholly one object's bytes, never a mixture.
+   */
+  protected boolean readsAreAtomic() {
+    return true;
+  }
+
   /** How many keys the listing test writes; over S3's page of 1,000 by default. */
   protected int manyKeysCount() {
     return 1_100;
@@ -851,13 +863,15 @@ public abstract class LayerStoreContract {
                     }
                     boolean isA = Arrays.equals(bytes, sliceOfA);
                     boolean isB = Arrays.equals(bytes, sliceOfB);
-                    assertThat(ofA ? isA : isA || isB)
+                    assertThat(ofA && readsAreAtomic() ? isA : isA || isB)
                         .as(
-                            "range read %s (%s) completed with %s bytes, so it must be %s",
+                            "range read %s (%s) completed with %s bytes, so it must be %s; they"
+                                + " are %s",
                             i,
                             ofA ? "of the ObjectInfo of a" : "of the key",
                             bytes.length,
-                            ofA ? "a's bytes" : "one object's bytes")
+                            ofA ? "a's bytes" : "one object's bytes",
+                            isB ? "b's bytes" : mixture(bytes, sliceOfA, sliceOfB))
                         .isTrue();
                     outcomes[isA ? 1 : 2]++;
                   }
@@ -873,6 +887,24 @@ public abstract class LayerStoreContract {
       pool.shutdownNow();
     }
     assertNoLeaks(store);
+  }
+
+  /** Which of {@code a} and {@code b} the bytes of {@code mixed} agree with, in runs. */
+  private static String mixture(byte[] mixed, byte[] a, byte[] b) {
+    StringBuilder runs = new StringBuilder();
+    char last = 0;
+    int start = 0;
+    for (int i = 0; i <= mixed.length; i++) {
+      char now = i == mixed.length ? 0 : mixed[i] == a[i] ? 'a' : mixed[i] == b[i] ? 'b' : '?';
+      if (now != last) {
+        if (last != 0 && i - start > 16) {
+          runs.append(last).append('[').append(start).append(',').append(i).append(") ");
+        }
+        last = now;
+        start = i;
+      }
+    }
+    return "a mixture: " + runs.toString().trim();
   }
 
   /** Stores {@code size} seeded bytes under {@link #RANGED}; returns them. */
