@@ -32,9 +32,9 @@ import java.util.Optional;
  * below it ({@code a/b} and {@code a/b/c}).
  *
  * <p>Thread-safe and safe for several processes sharing the folder, without locks. Streams returned
- * by {@link #get} are owned by the caller, who must close them; {@link #close()} does nothing. The
- * layout, the atomicity argument, the limits and housekeeping are described in {@code
- * docs/directory-store.md}.
+ * by {@link #get} and {@link #getRange(String, long, long)} (positioned reads of one file version)
+ * are owned by the caller, who must close them; {@link #close()} does nothing. The layout, the
+ * atomicity argument, the limits and housekeeping are described in {@code docs/directory-store.md}.
  */
 public final class DirectoryLayerStore implements LayerStore {
   private static final int BUFFER_BYTES = 64 * 1024;
@@ -111,6 +111,67 @@ public final class DirectoryLayerStore implements LayerStore {
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
     checkKey(key);
+    Optional<Opened> opened = open(key, "read");
+    if (opened.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectInfo info = opened.get().info();
+    InputStream in =
+        new VerifyingInputStream(
+            new BufferedInputStream(Channels.newInputStream(opened.get().channel()), BUFFER_BYTES),
+            layout.objectPath(key).toString(),
+            info.size(),
+            info.digest(),
+            CorruptObjectException::new);
+    return Optional.of(new StoredObject(info, in));
+  }
+
+  /**
+   * Positioned reads of the file version that was current when called: the stream keeps that
+   * version open, so a concurrent overwrite (a rename over the path) or delete never shows in it.
+   */
+  @Override
+  public Optional<InputStream> getRange(String key, long offset, long length) throws IOException {
+    checkKey(key);
+    Ranges.checkRange(offset, length);
+    return range(key, Optional.empty(), offset, length);
+  }
+
+  @Override
+  public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+      throws IOException {
+    checkNotNull(object, "object");
+    checkKey(object.key());
+    Ranges.checkRange(offset, length);
+    return range(object.key(), Optional.of(object), offset, length);
+  }
+
+  private Optional<InputStream> range(
+      String key, Optional<ObjectInfo> expected, long offset, long length) throws IOException {
+    Optional<Opened> opened = open(key, "read a range of");
+    if (opened.isEmpty()) {
+      return Optional.empty();
+    }
+    FileChannel channel = opened.get().channel();
+    ObjectInfo info = opened.get().info();
+    if (expected.isPresent() && !expected.get().isSameObject(info)) {
+      channel.close();
+      throw Ranges.changed(root.toString(), expected.get(), info);
+    }
+    long start = Math.min(offset, info.size());
+    long end = Ranges.end(offset, length, info.size());
+    InputStream in = new FileRangeInputStream(channel, start, end, layout.objectPath(key));
+    int buffer = (int) Math.max(1, Math.min(BUFFER_BYTES, end - start));
+    return Optional.of(new BufferedInputStream(in, buffer));
+  }
+
+  /**
+   * Opens the version now stored under {@code key}, with what is known of it; empty if nothing is
+   * stored there. The caller closes the channel.
+   *
+   * @param doing names the operation in messages, e.g. "read"
+   */
+  private Optional<Opened> open(String key, String doing) throws IOException {
     Path path = layout.objectPath(key);
     try {
       for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
@@ -135,15 +196,8 @@ public final class DirectoryLayerStore implements LayerStore {
               || channel.size() != info.size()) {
             continue;
           }
-          InputStream in =
-              new VerifyingInputStream(
-                  new BufferedInputStream(Channels.newInputStream(channel), BUFFER_BYTES),
-                  path.toString(),
-                  info.size(),
-                  info.digest(),
-                  CorruptObjectException::new);
           handedOver = true;
-          return Optional.of(new StoredObject(info, in));
+          return Optional.of(new Opened(channel, info));
         } finally {
           if (!handedOver) {
             channel.close();
@@ -151,7 +205,7 @@ public final class DirectoryLayerStore implements LayerStore {
         }
       }
     } catch (IOException e) {
-      throw errors.failure("read", key, e);
+      throw errors.failure(doing, key, e);
     }
     throw errors.replacedWhileOpened(key, OPEN_ATTEMPTS);
   }
@@ -383,4 +437,7 @@ public final class DirectoryLayerStore implements LayerStore {
 
   /** A version of an object that was current while its record was read. */
   private record Current(FileVersion file, ObjectInfo info) {}
+
+  /** A channel open on the version {@code info} describes. */
+  private record Opened(FileChannel channel, ObjectInfo info) {}
 }

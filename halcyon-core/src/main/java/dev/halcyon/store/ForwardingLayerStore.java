@@ -2,6 +2,7 @@ package dev.halcyon.store;
 
 import dev.halcyon.layer.Digest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -14,10 +15,10 @@ import java.util.Optional;
  * the methods whose behaviour it changes. Modelled on Guava's {@code ForwardingObject}.
  *
  * <p>Every method of {@link LayerStore} is forwarded, default methods included, so a decorator
- * keeps the delegate's own {@link #putMoving}, {@link #deleteAll} and {@link
- * #abortIncompleteUploads} instead of silently falling back to the interface's defaults. A default
- * method added to {@link LayerStore} must be added here too; {@code ForwardingLayerStoreTest} fails
- * until it is.
+ * keeps the delegate's own {@link #putMoving}, {@link #deleteAll}, {@link #abortIncompleteUploads}
+ * and ranged reads ({@link #getRange(String, long, long)}) instead of silently falling back to the
+ * interface's defaults. A default method added to {@link LayerStore} must be added here too; {@code
+ * ForwardingLayerStoreTest} fails until it is.
  *
  * <p>An override of one method does not change the others: {@code putMoving} goes to the delegate's
  * {@code putMoving}, not to this object's {@code put}. A decorator that watches writes overrides
@@ -42,6 +43,17 @@ public abstract class ForwardingLayerStore implements LayerStore {
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
     return delegate().get(key);
+  }
+
+  @Override
+  public Optional<InputStream> getRange(String key, long offset, long length) throws IOException {
+    return delegate().getRange(key, offset, length);
+  }
+
+  @Override
+  public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+      throws IOException {
+    return delegate().getRange(object, offset, length);
   }
 
   @Override

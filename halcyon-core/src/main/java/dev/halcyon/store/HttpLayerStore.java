@@ -26,6 +26,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
@@ -37,7 +39,11 @@ import org.w3c.dom.NodeList;
  * listing by {@code ?list-type=2}). Writes and deletes fail with {@link StoreException}.
  *
  * <p>The SHA-256 is read from the {@code x-amz-meta-halcyon-sha256} header when the server sends
- * it, and verified while reading; the length is always verified. Thread-safe.
+ * it, and verified while reading; the length is always verified. Ranged reads send {@code Range:
+ * bytes=a-b} and take only a 206 answer whose {@code Content-Range} is the range asked for; a
+ * server that answers 200 (the whole object) or another range is remembered, and every later ranged
+ * read fails with {@link RangeNotSupportedException} without asking it again ({@link
+ * #honoursRanges()}). Thread-safe.
  */
 public final class HttpLayerStore implements LayerStore {
   /** The response header carrying an object's SHA-256, as written by the S3 store. */
@@ -46,6 +52,10 @@ public final class HttpLayerStore implements LayerStore {
   private final URI base;
   private final HttpClient client;
   private final Duration timeout;
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+
+  /** What the server answered to the first ranged read it did not honour; null until then. */
+  private volatile String rangesRefused;
 
   /**
    * @param baseUrl the bucket's URL, e.g. {@code https://example.com/bucket/} (a trailing slash is
@@ -108,6 +118,120 @@ public final class HttpLayerStore implements LayerStore {
                 length,
                 info.digest(),
                 CorruptObjectException::new)));
+  }
+
+  @Override
+  public Optional<InputStream> getRange(String key, long offset, long length) throws IOException {
+    Ranges.checkRange(offset, length);
+    return range(key, Optional.empty(), offset, length);
+  }
+
+  @Override
+  public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+      throws IOException {
+    checkNotNull(object, "object");
+    Ranges.checkRange(offset, length);
+    return range(object.key(), Optional.of(object), offset, length);
+  }
+
+  /**
+   * False once the server answered a ranged read with the whole object or another range than the
+   * one asked for; ranged reads then fail at once with {@link RangeNotSupportedException}.
+   */
+  public boolean honoursRanges() {
+    return rangesRefused == null;
+  }
+
+  private Optional<InputStream> range(
+      String key, Optional<ObjectInfo> expected, long offset, long length) throws IOException {
+    if (length == 0 || (expected.isPresent() && offset >= expected.get().size())) {
+      // No byte to ask for ("bytes=a-(a-1)" is not a range): existence and identity are enough.
+      return nothingToRead(key, expected);
+    }
+    String refused = rangesRefused;
+    if (refused != null) {
+      throw rangesNotHonoured(key, refused, true);
+    }
+    boolean toTheEnd = length > Long.MAX_VALUE - offset;
+    String asked = "bytes=" + offset + "-" + (toTheEnd ? "" : String.valueOf(offset + length - 1));
+    HttpResponse<InputStream> response =
+        send(
+            request(key).header("Range", asked).GET().build(),
+            HttpResponse.BodyHandlers.ofInputStream(),
+            key);
+    int status = response.statusCode();
+    InputStream body = response.body();
+    boolean handedOver = false;
+    try {
+      if (missing(status)) {
+        return Optional.empty();
+      }
+      if (status == 416) {
+        // The range starts at or past the end; for a known object that means it shrank.
+        return expected.isEmpty() ? Optional.of(Ranges.empty()) : nothingToRead(key, expected);
+      }
+      if (status != 206 && status < 300) {
+        throw refuseRanges(key, "answered HTTP " + status + " with the whole object");
+      }
+      checkOk(status, key);
+      if (status != 206) {
+        throw refuseRanges(key, "answered HTTP " + status + " to a ranged GET");
+      }
+      String contentRange = response.headers().firstValue("content-range").orElse("");
+      Matcher m = CONTENT_RANGE.matcher(contentRange);
+      if (!m.matches()) {
+        throw refuseRanges(key, "answered " + asked + " with Content-Range '" + contentRange + "'");
+      }
+      long first = Long.parseLong(m.group(1));
+      long last = Long.parseLong(m.group(2));
+      long total = Long.parseLong(m.group(3));
+      if (first != offset || last + 1 != Ranges.end(offset, length, total) || last < first) {
+        throw refuseRanges(key, "answered " + asked + " with Content-Range '" + contentRange + "'");
+      }
+      if (expected.isPresent()) {
+        ObjectInfo now = info(key, response, total);
+        if (!expected.get().isSameObject(now)) {
+          throw Ranges.changed(base.toString(), expected.get(), now);
+        }
+      }
+      handedOver = true;
+      return Optional.of(new HttpRangeInputStream(body, describe() + key, first, last - first + 1));
+    } finally {
+      if (!handedOver) {
+        body.close();
+      }
+    }
+  }
+
+  /** A read of no bytes: empty if nothing is stored, an empty stream if the object is there. */
+  private Optional<InputStream> nothingToRead(String key, Optional<ObjectInfo> expected)
+      throws IOException {
+    Optional<ObjectInfo> now = head(key);
+    if (now.isEmpty()) {
+      return Optional.empty();
+    }
+    if (expected.isPresent() && !expected.get().isSameObject(now.get())) {
+      throw Ranges.changed(base.toString(), expected.get(), now.get());
+    }
+    return Optional.of(Ranges.empty());
+  }
+
+  private RangeNotSupportedException refuseRanges(String key, String answer) {
+    rangesRefused = answer;
+    return rangesNotHonoured(key, answer, false);
+  }
+
+  private RangeNotSupportedException rangesNotHonoured(
+      String key, String answer, boolean remembered) {
+    return new RangeNotSupportedException(
+        "public storage "
+            + base
+            + " does not honour byte ranges (it "
+            + answer
+            + (remembered ? ", to an earlier ranged read" : "")
+            + "); cannot read a range of "
+            + key
+            + "; read the object whole instead");
   }
 
   @Override
@@ -235,8 +359,12 @@ public final class HttpLayerStore implements LayerStore {
   }
 
   private static ObjectInfo info(String key, HttpResponse<?> response) {
+    return info(key, response, response.headers().firstValueAsLong("content-length").orElse(0));
+  }
+
+  /** What {@code response} says of the object, whose whole length is {@code size}. */
+  private static ObjectInfo info(String key, HttpResponse<?> response, long size) {
     var headers = response.headers();
-    long size = headers.firstValueAsLong("content-length").orElse(0);
     Optional<Digest> digest = headers.firstValue(DIGEST_HEADER).flatMap(HttpLayerStore::digest);
     Instant modified =
         headers

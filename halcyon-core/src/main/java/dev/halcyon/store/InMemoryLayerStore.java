@@ -36,10 +36,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * #put(String, Path, Digest, PutMode)} reads the whole file, computing its SHA-256 as it goes, and
  * stores nothing if it differs from the digest given, even when the key already exists (real stores
  * may skip reading the file then); writing the same bytes again reports {@code written=false};
- * {@link #get} returns a {@link VerifyingInputStream}; and every stream handed out is tracked until
- * it is closed, so {@link #assertNoOpenStreams()} can name the keys whose streams leaked. {@link
- * PutMode#IF_ABSENT} is one atomic map operation, so concurrent writers of a key see exactly one
- * winner. Objects' {@code lastModified} comes from the {@link Clock} given to the constructor.
+ * {@link #get} returns a {@link VerifyingInputStream}; and every stream handed out, by {@link #get}
+ * and by {@link #getRange(String, long, long)} alike, is tracked until it is closed, so {@link
+ * #assertNoOpenStreams()} can name the keys whose streams leaked. {@link PutMode#IF_ABSENT} is one
+ * atomic map operation, so concurrent writers of a key see exactly one winner. Objects' {@code
+ * lastModified} comes from the {@link Clock} given to the constructor.
  *
  * <p>Keys are any non-empty strings. Objects must fit in a byte array (under 2 GiB each).
  *
@@ -87,6 +88,42 @@ public final class InMemoryLayerStore implements LayerStore {
     return Optional.of(new StoredObject(info, verifying));
   }
 
+  /**
+   * The range, from the one immutable array the key held when called: a concurrent overwrite or
+   * delete never shows in a stream already returned.
+   */
+  @Override
+  public Optional<InputStream> getRange(String key, long offset, long length) {
+    checkKey(key);
+    Ranges.checkRange(offset, length);
+    return range(key, objects.get(key), offset, length);
+  }
+
+  @Override
+  public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+      throws ObjectChangedException {
+    checkNotNull(object, "object");
+    checkKey(object.key());
+    Ranges.checkRange(offset, length);
+    Entry entry = objects.get(object.key());
+    if (entry != null && !object.isSameObject(entry.info(object.key()))) {
+      throw Ranges.changed(describe(), object, entry.info(object.key()));
+    }
+    return range(object.key(), entry, offset, length);
+  }
+
+  private Optional<InputStream> range(String key, Entry entry, long offset, long length) {
+    if (entry == null) {
+      return Optional.empty();
+    }
+    int start = (int) Math.min(offset, entry.bytes.length);
+    int end = (int) Ranges.end(offset, length, entry.bytes.length);
+    TrackedStream tracked =
+        new TrackedStream(key, new ByteArrayInputStream(entry.bytes, start, end - start));
+    openStreams.add(tracked);
+    return Optional.of(tracked);
+  }
+
   @Override
   public PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException {
     checkKey(key);
@@ -131,13 +168,13 @@ public final class InMemoryLayerStore implements LayerStore {
     return "memory:" + Integer.toHexString(System.identityHashCode(this));
   }
 
-  /** How many streams returned by {@link #get} have not been closed yet. */
+  /** How many streams returned by {@link #get} and {@code getRange} have not been closed yet. */
   public int openStreams() {
     return openStreams.size();
   }
 
   /**
-   * Checks that every stream returned by {@link #get} was closed.
+   * Checks that every stream returned by {@link #get} and {@code getRange} was closed.
    *
    * @throws IllegalStateException naming the keys (and how many streams each) that were read but
    *     never closed
@@ -155,7 +192,7 @@ public final class InMemoryLayerStore implements LayerStore {
               + describe()
               + " were never closed, for key(s) "
               + leaked
-              + "; close every StoredObject returned by get(), e.g. with try-with-resources");
+              + "; close every StoredObject returned by get() and every stream returned by getRange(), e.g. with try-with-resources");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.halcyon.store;
 import dev.halcyon.layer.Digest;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,10 +23,13 @@ import java.util.Optional;
  *   <li>Writes are atomic: a reader sees the old object or the whole new one, never part.
  *   <li>Writes are idempotent: writing the same bytes again succeeds.
  *   <li>{@link #get} returns a stream the caller closes; it verifies the recorded digest.
+ *   <li>{@link #getRange(String, long, long)} returns a stream of part of an object, which the
+ *       caller closes and verifies; it never mixes the bytes of two objects.
  *   <li>{@link #list} returns every key under the prefix, however many.
  *   <li>Failures are {@link StoreException}s: {@link StoreAccessException} (denied), {@link
  *       CorruptObjectException}, {@link TransientStoreException} (worth retrying later), {@link
- *       StoreConfigurationException} (fix a setting).
+ *       StoreConfigurationException} (fix a setting), {@link RangeNotSupportedException} (read the
+ *       object whole instead).
  * </ul>
  *
  * <p>Implementations are thread-safe. Closing a store releases its clients and threads.
@@ -47,6 +51,67 @@ public interface LayerStore extends Closeable {
    * @since 0.1.0
    */
   Optional<StoredObject> get(String key) throws IOException;
+
+  /**
+   * Opens the bytes {@code [offset, offset + length)} of the object under {@code key}, or empty if
+   * nothing is stored there. The caller closes the stream, also when it stops reading early
+   * (closing early is cheap: it does not read the rest).
+   *
+   * <ul>
+   *   <li>A range reaching past the end of the object yields the bytes up to the end, so the stream
+   *       may be shorter than {@code length}; a range starting at or past the end, and a {@code
+   *       length} of 0, yield an empty stream (still only if the object exists).
+   *   <li>The bytes are <em>not</em> verified against the object's recorded digest, which covers
+   *       the whole object only: the caller verifies what it reads (e.g. against per-member digests
+   *       it trusts). The stream does hold the store to the length it promised: bytes that stop
+   *       short of it because a connection broke off fail with {@link TransientStoreException}
+   *       ("run again"), never {@link CorruptObjectException}.
+   *   <li>One call reads one object: if the key is overwritten or deleted meanwhile, the stream
+   *       holds bytes of the old object or of the new one (never some of each), or the result is
+   *       empty, or the call or a read fails with an {@link IOException}. Two calls may see two
+   *       different objects; to read many ranges of one object, pass the {@link ObjectInfo} from
+   *       {@link #head} to {@link #getRange(ObjectInfo, long, long)} instead.
+   *   <li>A server that answers with the whole object (HTTP 200 instead of 206) or with another
+   *       range than the one asked for fails with {@link RangeNotSupportedException}; its bytes are
+   *       never taken for the range. A store remembers this: later calls fail the same way at once,
+   *       without asking again. Callers then fall back to {@link #get}.
+   * </ul>
+   *
+   * <p>Thread-safe: many ranges, of one object or several, may be read at once from many threads;
+   * each stream has one reader. The default opens the object with {@link #get}, skips {@code
+   * offset} bytes and stops after {@code length}: correct for every store, but it reads (and on a
+   * remote store downloads) everything before the range; stores override it.
+   *
+   * @param offset the first byte, {@code >= 0}
+   * @param length how many bytes at most, {@code >= 0}; {@link Long#MAX_VALUE} reads to the end
+   * @throws IllegalArgumentException if {@code offset} or {@code length} is negative
+   * @since 0.2.0
+   */
+  default Optional<InputStream> getRange(String key, long offset, long length) throws IOException {
+    Ranges.checkRange(offset, length);
+    return Ranges.sliceOf(get(key), Optional.empty(), offset, length, describe());
+  }
+
+  /**
+   * Opens the bytes {@code [offset, offset + length)} of the very object {@code object} describes,
+   * as {@link #getRange(String, long, long)} does for its key, or empty if nothing is stored under
+   * that key now. Pass what {@link #head} (or {@link #get}) returned, once, to every range of one
+   * object: each read checks, as part of the same request or open, that the key still holds that
+   * object ({@link ObjectInfo#isSameObject}), so ranges read while the object is replaced are
+   * detected, never mixed.
+   *
+   * <p>The default opens the object with {@link #get} and checks its info, as above.
+   *
+   * @throws ObjectChangedException if the key now holds another object; read {@link #head} again
+   *     and start over
+   * @throws IllegalArgumentException if {@code offset} or {@code length} is negative
+   * @since 0.2.0
+   */
+  default Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+      throws IOException {
+    Ranges.checkRange(offset, length);
+    return Ranges.sliceOf(get(object.key()), Optional.of(object), offset, length, describe());
+  }
 
   /**
    * Stores the file {@code source} under {@code key}.

@@ -23,4 +23,21 @@ public record ObjectInfo(String key, long size, Optional<Digest> digest, Instant
     checkNotNull(digest, "digest");
     checkNotNull(lastModified, "lastModified");
   }
+
+  /**
+   * Whether {@code now}, what a store says of the key at a later read, is the object this
+   * describes: the same size and, if this has a digest, the same digest (the same bytes, so reading
+   * some ranges from each could not mix two objects); without a digest, the same size and {@code
+   * lastModified}, which is weaker (two writes of one size in the same second look alike). The key
+   * is not compared.
+   *
+   * @since 0.2.0
+   */
+  public boolean isSameObject(ObjectInfo now) {
+    checkNotNull(now, "now");
+    if (size != now.size) {
+      return false;
+    }
+    return digest.isPresent() ? digest.equals(now.digest) : lastModified.equals(now.lastModified);
+  }
 }

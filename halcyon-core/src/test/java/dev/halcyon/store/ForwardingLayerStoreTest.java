@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,23 +29,19 @@ class ForwardingLayerStoreTest extends LayerStoreContract {
 
   /** An argument for each parameter type a {@link LayerStore} method takes. */
   private static final Map<Class<?>, Object> SAMPLES =
-      Map.of(
-          String.class,
-          "some/key",
-          Path.class,
-          Path.of("source.tar.zst"),
-          Digest.class,
-          Digest.sha256("source"),
-          PutMode.class,
-          PutMode.IF_ABSENT,
-          byte[].class,
-          new byte[] {1, 2, 3},
-          Instant.class,
-          NOW,
-          boolean.class,
-          true,
-          Collection.class,
-          List.of("a", "b"));
+      Map.ofEntries(
+          Map.entry(String.class, "some/key"),
+          Map.entry(Path.class, Path.of("source.tar.zst")),
+          Map.entry(Digest.class, Digest.sha256("source")),
+          Map.entry(PutMode.class, PutMode.IF_ABSENT),
+          Map.entry(byte[].class, new byte[] {1, 2, 3}),
+          Map.entry(Instant.class, NOW),
+          Map.entry(boolean.class, true),
+          Map.entry(long.class, 4096L),
+          Map.entry(
+              ObjectInfo.class,
+              new ObjectInfo("some/key", 10_000, Optional.of(Digest.sha256("x")), NOW)),
+          Map.entry(Collection.class, List.of("a", "b")));
 
   @Override
   protected LayerStore newStore() {

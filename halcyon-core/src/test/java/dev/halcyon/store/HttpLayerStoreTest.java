@@ -25,6 +25,17 @@ class HttpLayerStoreTest {
   private final Map<String, String> digests = new TreeMap<>();
   private HttpLayerStore store;
 
+  /** How the server answers a GET with a Range header. */
+  private enum Ranges {
+    HONOUR,
+    IGNORE,
+    WRONG_RANGE
+  }
+
+  private volatile Ranges ranges = Ranges.HONOUR;
+  private final java.util.concurrent.atomic.AtomicInteger rangedGets =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @BeforeEach
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -80,7 +91,46 @@ class HttpLayerStoreTest {
     if (digests.containsKey(path)) {
       ex.getResponseHeaders().add(HttpLayerStore.DIGEST_HEADER, digests.get(path));
     }
+    ex.getResponseHeaders().add("Last-Modified", "Thu, 26 Nov 2026 01:00:00 GMT");
+    String range = ex.getRequestHeaders().getFirst("Range");
+    if (range != null && ex.getRequestMethod().equals("GET")) {
+      rangedGets.incrementAndGet();
+      if (ranges != Ranges.IGNORE) {
+        sendRange(ex, body, range);
+        return;
+      }
+    }
     send(ex, 200, body);
+  }
+
+  /** A single-range answer as RFC 9110 has it (206, or 416 past the end), or a faulty one. */
+  private void sendRange(HttpExchange ex, byte[] body, String range) throws IOException {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d*)").matcher(range);
+    if (!m.matches()) {
+      send(ex, 200, body);
+      return;
+    }
+    long from = Long.parseLong(m.group(1));
+    if (from >= body.length) {
+      ex.getResponseHeaders().add("Content-Range", "bytes */" + body.length);
+      send(ex, 416, new byte[0]);
+      return;
+    }
+    long to =
+        m.group(2).isEmpty()
+            ? body.length - 1
+            : Math.min(body.length - 1, Long.parseLong(m.group(2)));
+    if (ranges == Ranges.WRONG_RANGE) {
+      from = 0; // as a cache might: a larger range than asked for
+    }
+    int length = (int) (to - from + 1);
+    ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + to + "/" + body.length);
+    ex.sendResponseHeaders(206, length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body, (int) from, length);
+    }
+    ex.close();
   }
 
   private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
@@ -126,6 +176,121 @@ class HttpLayerStoreTest {
       assertThatThrownBy(() -> o.stream().readAllBytes())
           .isInstanceOf(CorruptObjectException.class)
           .hasMessageContaining("does not match its recorded digest");
+    }
+  }
+
+  @Test
+  void getRange_serverHonoursRanges_returnsTheBytesAskedFor() throws Exception {
+    byte[] bytes = new byte[10_000];
+    new java.util.Random(7).nextBytes(bytes);
+    objects.put("p/a.tar.zst", bytes);
+    digests.put("p/a.tar.zst", Digest.sha256(bytes).hex());
+    ObjectInfo info = store.head("p/a.tar.zst").orElseThrow();
+
+    assertThat(range(store.getRange("p/a.tar.zst", 100, 50)))
+        .isEqualTo(java.util.Arrays.copyOfRange(bytes, 100, 150));
+    assertThat(range(store.getRange(info, 9_990, 500)))
+        .isEqualTo(java.util.Arrays.copyOfRange(bytes, 9_990, 10_000));
+    assertThat(range(store.getRange("p/a.tar.zst", 9_000, Long.MAX_VALUE)))
+        .isEqualTo(java.util.Arrays.copyOfRange(bytes, 9_000, 10_000));
+    assertThat(range(store.getRange("p/a.tar.zst", 10_000, 10))).isEmpty(); // a 416
+    assertThat(range(store.getRange("p/a.tar.zst", 0, 0))).isEmpty();
+    assertThat(store.getRange("p/none", 0, 10)).isEmpty();
+    assertThat(store.honoursRanges()).isTrue();
+  }
+
+  @Test
+  void getRange_ofObjectInfoReplacedOnTheServer_throwsObjectChanged() throws Exception {
+    objects.put("p/a.tar.zst", new byte[1000]);
+    digests.put("p/a.tar.zst", Digest.sha256(new byte[1000]).hex());
+    ObjectInfo info = store.head("p/a.tar.zst").orElseThrow();
+    byte[] other = new byte[1000];
+    other[0] = 1;
+    objects.put("p/a.tar.zst", other);
+    digests.put("p/a.tar.zst", Digest.sha256(other).hex());
+
+    assertThatThrownBy(() -> store.getRange(info, 0, 10))
+        .isInstanceOf(ObjectChangedException.class)
+        .hasMessageContaining("p/a.tar.zst was replaced while it was read in ranges");
+  }
+
+  @Test
+  void getRange_serverIgnoresRange_throwsRangeNotSupportedAndAsksOnlyOnce() throws Exception {
+    ranges = Ranges.IGNORE;
+    objects.put("p/a.tar.zst", new byte[10_000]);
+
+    assertThatThrownBy(() -> store.getRange("p/a.tar.zst", 100, 50))
+        .isInstanceOf(RangeNotSupportedException.class)
+        .hasMessage(
+            "public storage "
+                + store.describe()
+                + " does not honour byte ranges (it answered HTTP 200 with the whole object);"
+                + " cannot read a range of p/a.tar.zst; read the object whole instead");
+    assertThat(store.honoursRanges()).isFalse();
+    assertThatThrownBy(() -> store.getRange("p/a.tar.zst", 200, 50))
+        .isInstanceOf(RangeNotSupportedException.class)
+        .hasMessageContaining("to an earlier ranged read");
+    assertThat(rangedGets.get()).isEqualTo(1);
+    try (StoredObject whole = store.get("p/a.tar.zst").orElseThrow()) {
+      assertThat(whole.stream().readAllBytes()).hasSize(10_000);
+    }
+  }
+
+  @Test
+  void getRange_serverAnswersAnotherRange_throwsRangeNotSupported() throws Exception {
+    ranges = Ranges.WRONG_RANGE;
+    objects.put("p/a.tar.zst", new byte[10_000]);
+
+    assertThatThrownBy(() -> store.getRange("p/a.tar.zst", 100, 50))
+        .isInstanceOf(RangeNotSupportedException.class)
+        .hasMessageContaining("answered bytes=100-149 with Content-Range 'bytes 0-149/10000'");
+    assertThat(store.honoursRanges()).isFalse();
+  }
+
+  @Test
+  void getRange_bodyCutShort_throwsTransientNamingTheRange() throws Exception {
+    // A raw socket, since the JDK's server keeps a connection open after a short body.
+    try (java.net.ServerSocket raw =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (java.net.Socket client = raw.accept()) {
+                  java.io.InputStream request = client.getInputStream();
+                  byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                  int matched = 0;
+                  while (matched < end.length) {
+                    int b = request.read();
+                    matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+                  }
+                  OutputStream out = client.getOutputStream();
+                  out.write(
+                      ("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 1000-80999/100000\r\n"
+                              + "Content-Length: 80000\r\nConnection: close\r\n\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+                  out.write(new byte[40_000]);
+                  out.flush();
+                } catch (IOException e) {
+                  // the test fails on its own if the answer never came
+                }
+              });
+      server.setDaemon(true);
+      server.start();
+      HttpLayerStore cut =
+          new HttpLayerStore(URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/bucket"));
+
+      try (java.io.InputStream in = cut.getRange("p/a.tar.zst", 1000, 80_000).orElseThrow()) {
+        assertThatThrownBy(in::readAllBytes)
+            .isInstanceOf(TransientStoreException.class)
+            .hasMessageContaining("bytes 1000-80999 of " + cut.describe() + "p/a.tar.zst")
+            .hasMessageEndingWith("run again");
+      }
+    }
+  }
+
+  private static byte[] range(java.util.Optional<java.io.InputStream> in) throws IOException {
+    try (java.io.InputStream s = in.orElseThrow()) {
+      return s.readAllBytes();
     }
   }
 

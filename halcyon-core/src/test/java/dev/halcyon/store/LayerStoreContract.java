@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.layer.Digest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,9 +46,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code a/b/c} and {@code a/bc}) and returns every key, sorted, beyond any page size; deletes
  * report absence; a large object streams through without being held in memory; readers racing
  * deletes and overwrites see nothing, the whole verified object, or a clean {@link IOException},
- * never a short or mixed object that passes as whole. {@link LayerStore#list} may leave the digest
- * empty (S3 listings carry no metadata) but must not report a wrong one; {@link LayerStore#head}
- * and {@link LayerStore#get} must report the digest written.
+ * never a short or mixed object that passes as whole. Ranged reads return exactly the bytes asked
+ * for, shortened at the end of the object, empty streams at or past the end, and never mix two
+ * objects; a read of one {@link ObjectInfo}'s ranges detects an overwrite ({@link
+ * ObjectChangedException}). {@link LayerStore#list} may leave the digest empty (S3 listings carry
+ * no metadata) but must not report a wrong one; {@link LayerStore#head} and {@link LayerStore#get}
+ * must report the digest written.
  *
  * <p>The kit never uses a key that is also a "folder" of another key ({@code a/b} beside {@code
  * a/b/c}), which a folder-backed store cannot hold. Errors are asserted by type and by naming the
@@ -108,6 +112,18 @@ public abstract class LayerStoreContract {
   /** The size of the large-object test; lower it for stores that hold bytes in memory. */
   protected long largeObjectBytes() {
     return 200L * MIB;
+  }
+
+  /**
+   * Whether one read serves one version of an object whole: its size, digest and bytes together.
+   * Real stores do (an S3 GET is atomic). Override with false only for a test server known to read
+   * an object's metadata and its bytes in two steps (S3Mock 5.2), where a read racing an overwrite
+   * can pair the old version's metadata with the new version's bytes, so that a ranged read of one
+   * {@link ObjectInfo} cannot notice the change. The kit then still requires every range to be
+   * wholly one object's bytes, never a mixture.
+   */
+  protected boolean readsAreAtomic() {
+    return true;
   }
 
   /** How many keys the listing test writes; over S3's page of 1,000 by default. */
@@ -592,6 +608,329 @@ public abstract class LayerStoreContract {
     }
     store.put("race/key", a, PutMode.OVERWRITE);
     assertThat(read("race/key")).isEqualTo(a);
+  }
+
+  // --- ranged reads ---
+
+  private static final String RANGED = "ranged/install.tar.zst";
+
+  @Test
+  void getRange_start_returnsFirstBytes() throws Exception {
+    byte[] bytes = putRanged(400, 100_000);
+
+    assertThat(range(RANGED, 0, 1000)).isEqualTo(Arrays.copyOfRange(bytes, 0, 1000));
+  }
+
+  @Test
+  void getRange_middle_returnsExactlyThoseBytes() throws Exception {
+    byte[] bytes = putRanged(401, 100_000);
+
+    assertThat(range(RANGED, 12_345, 54_321))
+        .isEqualTo(Arrays.copyOfRange(bytes, 12_345, 12_345 + 54_321));
+    assertThat(range(RANGED, 99_998, 1)).containsExactly(bytes[99_998]);
+  }
+
+  @Test
+  void getRange_end_returnsLastBytes() throws Exception {
+    byte[] bytes = putRanged(402, 100_000);
+
+    assertThat(range(RANGED, 99_000, 1000)).isEqualTo(Arrays.copyOfRange(bytes, 99_000, 100_000));
+  }
+
+  @Test
+  void getRange_reachingPastTheEnd_returnsBytesUpToTheEnd() throws Exception {
+    byte[] bytes = putRanged(403, 100_000);
+
+    assertThat(range(RANGED, 99_000, 5000)).isEqualTo(Arrays.copyOfRange(bytes, 99_000, 100_000));
+    assertThat(range(RANGED, 90_000, Long.MAX_VALUE))
+        .isEqualTo(Arrays.copyOfRange(bytes, 90_000, 100_000));
+  }
+
+  @Test
+  void getRange_startingAtOrPastTheEnd_returnsEmptyStream() throws Exception {
+    putRanged(404, 100_000);
+
+    assertThat(range(RANGED, 100_000, 10)).isEmpty();
+    assertThat(range(RANGED, 250_000, 10)).isEmpty();
+    assertThat(range(RANGED, Long.MAX_VALUE, Long.MAX_VALUE)).isEmpty();
+  }
+
+  @Test
+  void getRange_zeroLength_returnsEmptyStream() throws Exception {
+    putRanged(405, 100_000);
+
+    assertThat(range(RANGED, 0, 0)).isEmpty();
+    assertThat(range(RANGED, 5000, 0)).isEmpty();
+  }
+
+  @Test
+  void getRange_emptyObject_returnsEmptyStream() throws Exception {
+    store.put("ranged/empty", new byte[0], PutMode.OVERWRITE);
+
+    assertThat(range("ranged/empty", 0, 10)).isEmpty();
+    assertThat(range("ranged/empty", 0, 0)).isEmpty();
+  }
+
+  @Test
+  void getRange_wholeObject_returnsEveryByte() throws Exception {
+    byte[] bytes = putRanged(406, 100_000);
+
+    assertThat(range(RANGED, 0, bytes.length)).isEqualTo(bytes);
+  }
+
+  @Test
+  void getRange_missingKey_returnsEmpty() throws Exception {
+    assertThat(store.getRange("missing/key.tar.zst", 0, 10)).isEmpty();
+    assertThat(store.getRange("missing/key.tar.zst", 0, 0)).isEmpty();
+    assertThat(store.getRange("missing/key.tar.zst", 1000, 10)).isEmpty();
+  }
+
+  @Test
+  void getRange_negativeArguments_throwIllegalArgument() throws Exception {
+    putRanged(407, 1000);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+
+    assertThatThrownBy(() -> store.getRange(RANGED, -1, 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("offset");
+    assertThatThrownBy(() -> store.getRange(RANGED, 0, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("length");
+    assertThatThrownBy(() -> store.getRange(info, -1, 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("offset");
+    assertThatThrownBy(() -> store.getRange(info, 0, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("length");
+  }
+
+  @Test
+  void getRange_closedEarly_leavesNothingOpen() throws Exception {
+    byte[] bytes = putRanged(408, 300_000);
+
+    try (InputStream in = store.getRange(RANGED, 1000, 250_000).orElseThrow()) {
+      assertThat(in.readNBytes(10)).isEqualTo(Arrays.copyOfRange(bytes, 1000, 1010));
+    }
+
+    assertNoLeaks(store);
+    assertThat(range(RANGED, 0, bytes.length)).isEqualTo(bytes);
+  }
+
+  @Test
+  void getRange_singleByteReads_returnSameBytesAsBulkReads() throws Exception {
+    byte[] bytes = putRanged(409, 10_000);
+
+    try (InputStream in = store.getRange(RANGED, 100, 50).orElseThrow()) {
+      for (int i = 100; i < 150; i++) {
+        assertThat(in.read()).as("byte %s", i).isEqualTo(bytes[i] & 0xff);
+      }
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void getRange_manyConcurrentRanges_eachReturnsItsBytes() throws Exception {
+    byte[] bytes = putRanged(410, 1_000_000);
+    int ranges = 32;
+    int size = bytes.length / ranges;
+
+    List<byte[]> read =
+        concurrently(ranges, i -> range(RANGED, (long) i * size + i, size - 2L * i));
+
+    for (int i = 0; i < ranges; i++) {
+      int from = i * size + i;
+      assertThat(read.get(i))
+          .as("range %s", i)
+          .isEqualTo(Arrays.copyOfRange(bytes, from, from + size - 2 * i));
+    }
+  }
+
+  @Test
+  void getRange_ofObjectInfo_readsThatObjectsRanges() throws Exception {
+    byte[] bytes = putRanged(411, 100_000);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+
+    assertThat(rangeOf(info, 10, 20)).isEqualTo(Arrays.copyOfRange(bytes, 10, 30));
+    assertThat(rangeOf(info, 99_990, 100)).isEqualTo(Arrays.copyOfRange(bytes, 99_990, 100_000));
+    assertThat(rangeOf(info, 100_000, 100)).isEmpty();
+    assertThat(rangeOf(info, 0, 0)).isEmpty();
+  }
+
+  @Test
+  void getRange_ofObjectInfoAfterOverwrite_throwsObjectChanged() throws Exception {
+    putRanged(412, 100_000);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+    store.put(RANGED, randomBytes(413, 100_000), PutMode.OVERWRITE);
+
+    assertThatThrownBy(() -> rangeOf(info, 0, 100))
+        .isInstanceOf(ObjectChangedException.class)
+        .hasMessageContaining(RANGED);
+    assertThatThrownBy(() -> rangeOf(info, 0, 0)).isInstanceOf(ObjectChangedException.class);
+    assertThatThrownBy(() -> rangeOf(info, 200_000, 10)).isInstanceOf(ObjectChangedException.class);
+    assertNoLeaks(store);
+  }
+
+  @Test
+  void getRange_ofObjectInfoAfterRewriteOfSameBytes_stillReads() throws Exception {
+    byte[] bytes = putRanged(414, 100_000);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+    store.delete(RANGED);
+    store.put(RANGED, file(bytes), Digest.sha256(bytes), PutMode.OVERWRITE);
+
+    assertThat(rangeOf(info, 500, 500)).isEqualTo(Arrays.copyOfRange(bytes, 500, 1000));
+  }
+
+  @Test
+  void getRange_ofObjectInfoAfterDelete_returnsEmpty() throws Exception {
+    putRanged(415, 100_000);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+    store.delete(RANGED);
+
+    assertThat(store.getRange(info, 0, 100)).isEmpty();
+    assertThat(store.getRange(info, 0, 0)).isEmpty();
+  }
+
+  @Test
+  void getRange_openWhileDeletedAndOverwritten_readsOldBytesOrFailsCleanly() throws Exception {
+    byte[] first = putRanged(416, 500_000);
+
+    try (InputStream in = store.getRange(RANGED, 1000, 400_000).orElseThrow()) {
+      byte[] head = in.readNBytes(1000);
+      store.delete(RANGED);
+      store.put(RANGED, randomBytes(417, 500_000), PutMode.OVERWRITE);
+      byte[] rest;
+      try {
+        rest = in.readAllBytes();
+      } catch (IOException e) {
+        return; // a clean failure is allowed; a mixed success is not
+      }
+      byte[] whole = new byte[head.length + rest.length];
+      System.arraycopy(head, 0, whole, 0, head.length);
+      System.arraycopy(rest, 0, whole, head.length, rest.length);
+      assertThat(whole).isEqualTo(Arrays.copyOfRange(first, 1000, 401_000));
+    }
+  }
+
+  @Test
+  void getRange_racingDeletesAndOverwrites_everyRangeIsEmptyOrOneObjectsBytes() throws Exception {
+    byte[] a = randomBytes(418, 300_000);
+    byte[] b = randomBytes(419, 300_000);
+    store.put(RANGED, a, PutMode.OVERWRITE);
+    ObjectInfo infoOfA = store.head(RANGED).orElseThrow();
+    int offset = 70_000;
+    int length = 150_000;
+    byte[] sliceOfA = Arrays.copyOfRange(a, offset, offset + length);
+    byte[] sliceOfB = Arrays.copyOfRange(b, offset, offset + length);
+    AtomicBoolean readerDone = new AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger writerCycles =
+        new java.util.concurrent.atomic.AtomicInteger();
+    int reads = 150;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Integer> writer =
+          pool.submit(
+              () -> {
+                while (!readerDone.get()) {
+                  store.put(RANGED, writerCycles.get() % 2 == 0 ? b : a, PutMode.OVERWRITE);
+                  store.delete(RANGED);
+                  writerCycles.incrementAndGet();
+                }
+                return writerCycles.get();
+              });
+      Future<int[]> reader =
+          pool.submit(
+              () -> {
+                int[] outcomes = new int[4]; // empty, a, b, clean error
+                try {
+                  for (int i = 0; i < reads || writerCycles.get() < 2; i++) {
+                    boolean ofA = i % 2 == 0;
+                    byte[] bytes;
+                    try {
+                      Optional<InputStream> in =
+                          ofA
+                              ? store.getRange(infoOfA, offset, length)
+                              : store.getRange(RANGED, offset, length);
+                      if (in.isEmpty()) {
+                        outcomes[0]++;
+                        continue;
+                      }
+                      try (InputStream s = in.get()) {
+                        bytes = s.readAllBytes();
+                      }
+                    } catch (IOException e) {
+                      outcomes[3]++;
+                      continue;
+                    }
+                    boolean isA = Arrays.equals(bytes, sliceOfA);
+                    boolean isB = Arrays.equals(bytes, sliceOfB);
+                    assertThat(ofA && readsAreAtomic() ? isA : isA || isB)
+                        .as(
+                            "range read %s (%s) completed with %s bytes, so it must be %s; they"
+                                + " are %s",
+                            i,
+                            ofA ? "of the ObjectInfo of a" : "of the key",
+                            bytes.length,
+                            ofA ? "a's bytes" : "one object's bytes",
+                            isB ? "b's bytes" : mixture(bytes, sliceOfA, sliceOfB))
+                        .isTrue();
+                    outcomes[isA ? 1 : 2]++;
+                  }
+                } finally {
+                  readerDone.set(true);
+                }
+                return outcomes;
+              });
+      int[] outcomes = reader.get(60, TimeUnit.SECONDS);
+      assertThat(writer.get(60, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(2);
+      assertThat(Arrays.stream(outcomes).sum()).isGreaterThanOrEqualTo(reads);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertNoLeaks(store);
+  }
+
+  /** Which of {@code a} and {@code b} the bytes of {@code mixed} agree with, in runs. */
+  private static String mixture(byte[] mixed, byte[] a, byte[] b) {
+    StringBuilder runs = new StringBuilder();
+    char last = 0;
+    int start = 0;
+    for (int i = 0; i <= mixed.length; i++) {
+      char now = i == mixed.length ? 0 : mixed[i] == a[i] ? 'a' : mixed[i] == b[i] ? 'b' : '?';
+      if (now != last) {
+        if (last != 0 && i - start > 16) {
+          runs.append(last).append('[').append(start).append(',').append(i).append(") ");
+        }
+        last = now;
+        start = i;
+      }
+    }
+    return "a mixture: " + runs.toString().trim();
+  }
+
+  /** Stores {@code size} seeded bytes under {@link #RANGED}; returns them. */
+  private byte[] putRanged(long seed, int size) throws IOException {
+    byte[] bytes = randomBytes(seed, size);
+    store.put(RANGED, file(bytes), Digest.sha256(bytes), PutMode.OVERWRITE);
+    return bytes;
+  }
+
+  /** Reads the range of {@code key} whole. */
+  protected byte[] range(String key, long offset, long length) throws IOException {
+    try (InputStream in =
+        store
+            .getRange(key, offset, length)
+            .orElseThrow(() -> new AssertionError(key + " missing"))) {
+      return in.readAllBytes();
+    }
+  }
+
+  private byte[] rangeOf(ObjectInfo info, long offset, long length) throws IOException {
+    try (InputStream in =
+        store
+            .getRange(info, offset, length)
+            .orElseThrow(() -> new AssertionError(info.key() + " missing"))) {
+      return in.readAllBytes();
+    }
   }
 
   // --- helpers for subclasses and tests ---

@@ -3,6 +3,9 @@ package dev.halcyon.s3;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.ObjectChangedException;
+import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.RangeNotSupportedException;
 import dev.halcyon.store.StoreAccessException;
 import dev.halcyon.store.StoreConfigurationException;
 import dev.halcyon.store.StoreException;
@@ -313,6 +316,47 @@ final class S3Errors {
       return translate(io, Operation.GET, key);
     }
     return new StoreException("could not download " + key + ": " + cause, cause);
+  }
+
+  /**
+   * A ranged GET answered with the whole object or another range than asked for.
+   *
+   * @param answer what the service answered, e.g. "answered HTTP 200 with the whole object"
+   * @param remembered whether this was answered to an earlier GET and not asked again
+   */
+  RangeNotSupportedException rangesNotHonoured(String key, String answer, boolean remembered) {
+    return new RangeNotSupportedException(
+        scrub(
+            "could not read a range of "
+                + location
+                + "/"
+                + key
+                + ": "
+                + endpoint
+                + " does not honour byte ranges (it "
+                + answer
+                + (remembered ? ", to an earlier ranged GET" : "")
+                + "); read the object whole instead"));
+  }
+
+  /** A ranged GET of one object's bytes found another object under its key. */
+  ObjectChangedException objectChanged(String key, ObjectInfo expected, ObjectInfo now) {
+    return new ObjectChangedException(
+        scrub(
+            location
+                + "/"
+                + key
+                + " was replaced while it was read in ranges ("
+                + describe(expected)
+                + " when looked up, "
+                + describe(now)
+                + " now); look it up again, or run again"));
+  }
+
+  private static String describe(ObjectInfo info) {
+    return info.size()
+        + " bytes, "
+        + info.digest().map(Object::toString).orElse("modified " + info.lastModified());
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoredObject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,11 @@ import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
  *       fails with {@link dev.halcyon.store.TransientStoreException} naming the key and endpoint; a
  *       later range of a large object is first asked for again. Only a complete body that differs
  *       from the recorded digest is {@link CorruptObjectException}.
+ *   <li>{@link #getRange(String, long, long)} is one single-range GET (S3 has no multi-range GET),
+ *       taken only as a 206 with the Content-Range asked for; a 200 is never taken for a range but
+ *       fails with {@link dev.halcyon.store.RangeNotSupportedException}, and the store then stops
+ *       asking. A range starting at or past the end (416 InvalidRange) is an empty stream; a body
+ *       broken off mid-range is {@link dev.halcyon.store.TransientStoreException}.
  *   <li>{@link #abortIncompleteUploads} finds multipart uploads left by killed writers
  *       (ListMultipartUploads) and aborts them.
  *   <li>{@link #list} returns no digests: S3 listings do not carry user metadata.
@@ -81,6 +87,7 @@ public final class S3LayerStore implements LayerStore {
   private final UploadFraming framing;
   private final ObjectListing listing;
   private final RangedDownload download;
+  private final RangeReads ranges;
   private final Uploads uploads;
   private final BatchDelete batchDelete;
   private final IncompleteUploads incompleteUploads;
@@ -122,6 +129,7 @@ public final class S3LayerStore implements LayerStore {
 
     this.heads = new ObjectHeads(s3, location, errors);
     this.download = new RangedDownload(location, s3, errors, executor, b.partSize, b.parallelism);
+    this.ranges = new RangeReads(location, s3, errors, heads);
     ConditionalWrites conditionalWrites = new ConditionalWrites(s3, location, notices);
     this.uploads =
         new Uploads(
@@ -168,6 +176,35 @@ public final class S3LayerStore implements LayerStore {
   @Override
   public Optional<StoredObject> get(String key) throws IOException {
     return download.get(key).map(framing::sniffing);
+  }
+
+  /**
+   * One GET with {@code Range: bytes=a-b}, answered as the interface says; a service that answers
+   * 200 or another range is remembered ({@link #honoursRanges()}) and not asked again.
+   */
+  @Override
+  public Optional<InputStream> getRange(String key, long offset, long length) throws IOException {
+    return ranges.read(key, Optional.empty(), offset, length);
+  }
+
+  /**
+   * As {@link #getRange(String, long, long)}, and the answer's size and recorded digest (its
+   * Last-Modified for objects without one) must be {@code object}'s, checked on the same GET.
+   */
+  @Override
+  public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+      throws IOException {
+    checkNotNull(object, "object");
+    return ranges.read(object.key(), Optional.of(object), offset, length);
+  }
+
+  /**
+   * False once the service answered a ranged GET with the whole object or with another range than
+   * asked for; every later {@code getRange} then fails at once with {@link
+   * dev.halcyon.store.RangeNotSupportedException}, and callers read objects whole.
+   */
+  public boolean honoursRanges() {
+    return ranges.honoured();
   }
 
   @Override

@@ -32,6 +32,16 @@ class S3MockLayerStoreIT extends LayerStoreContract {
         .build();
   }
 
+  /**
+   * S3Mock 5.2 reads an object's metadata and then its file, so a GET racing an overwrite can
+   * answer with the old digest and the new bytes (seen in the ranged-read race test: a's digest,
+   * b's bytes). AWS GETs are atomic; S3Proxy's passed the same test.
+   */
+  @Override
+  protected boolean readsAreAtomic() {
+    return false;
+  }
+
   @Override
   protected int manyKeysCount() {
     return 250;
