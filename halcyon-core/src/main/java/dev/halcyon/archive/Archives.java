@@ -85,10 +85,20 @@ public final class Archives {
    */
   public static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c)
       throws IOException {
+    return write(sourceDir, out, c, ArchiveOrder.VOLATILITY);
+  }
+
+  /**
+   * Like {@link #write(Path, OutputStream, Compression)}, with the members in {@code order}
+   * (directories still before their contents).
+   */
+  public static ArchiveSummary write(
+      Path sourceDir, OutputStream out, Compression c, ArchiveOrder order) throws IOException {
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(out, "out");
     checkNotNull(c, "compression");
-    return TarWriter.write(sourceDir, out, c);
+    checkNotNull(order, "order");
+    return TarWriter.write(sourceDir, out, c, order);
   }
 
   /**
@@ -102,6 +112,16 @@ public final class Archives {
    */
   public static ArchiveSummary write(Path sourceDir, Path archiveFile, Compression c)
       throws IOException {
+    return write(sourceDir, archiveFile, c, ArchiveOrder.VOLATILITY);
+  }
+
+  /**
+   * Like {@link #write(Path, Path, Compression)}, with the members in {@code order} (directories
+   * still before their contents).
+   */
+  public static ArchiveSummary write(
+      Path sourceDir, Path archiveFile, Compression c, ArchiveOrder order) throws IOException {
+    checkNotNull(order, "order");
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(archiveFile, "archiveFile");
     checkNotNull(c, "compression");
@@ -119,7 +139,7 @@ public final class Archives {
     try {
       ArchiveSummary summary;
       try (FileOutputStream os = new FileOutputStream(tmp.toFile())) {
-        summary = write(sourceDir, os, c);
+        summary = write(sourceDir, os, c, order);
         os.getChannel().force(false);
       }
       // createTempFile made it 0600; an archive is readable like any other file.
