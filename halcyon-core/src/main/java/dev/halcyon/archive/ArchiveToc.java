@@ -20,10 +20,10 @@ import java.util.List;
  * a reader can fetch and decompress single files by ranged reads. See {@code
  * docs/archive-format.md} for the byte layout.
  *
- * <p>The frames listed tile the archive's tar part without gap or overlap: each member's header
- * frame, then its content chunks, then the next member's header frame, ..., then the {@code end}
- * frame, ending at {@code framesEnd}, where the TOC frame and then the {@link TocFooter} follow.
- * Decompressing the frames in order gives the tar stream, {@code tarSize} bytes.
+ * <p>The {@code frames} tile the archive's tar part without gap or overlap, from offset 0 to {@code
+ * framesEnd}, where the TOC frame and then the {@link TocFooter} follow; decompressing them in
+ * order gives the tar stream, {@code tarSize} bytes. Each entry's chunks name the frame holding
+ * them ({@link TocChunk}).
  *
  * <p>Read it with {@link #parse}, which checks the TOC's digest before it reads a byte of it and
  * then every rule of the format. Immutable and thread-safe.
@@ -31,13 +31,19 @@ import java.util.List;
  * @param chunkSize the size of every content chunk but the last of a file
  * @param tarSize the length of the decompressed tar stream
  * @param framesEnd where the tar frames end in the archive: the TOC frame's offset
+ * @param frames every zstd frame of the tar part, in archive order
  * @param entries the members in archive order (directories before their contents)
- * @param end the frame after the last member: its padding and the tar's end-of-archive records
  */
 public record ArchiveToc(
-    long chunkSize, long tarSize, long framesEnd, List<TocEntry> entries, TocFrame end) {
+    long chunkSize, long tarSize, long framesEnd, List<TocFrame> frames, List<TocEntry> entries) {
   /** The TOC format this version writes and reads. */
   public static final int FORMAT_VERSION = 1;
+
+  /** Files of at least this many bytes get frames of their own; smaller ones share frames. */
+  public static final int SMALL_FILE = 64 << 10;
+
+  /** The tar bytes after which a frame shared by small files and headers is ended. */
+  public static final int GROUP_SIZE = 256 << 10;
 
   /** The largest TOC JSON accepted, decompressed (zstd:chunked's reader allows 150 MiB). */
   static final int MAX_JSON_BYTES = 256 << 20;
@@ -46,8 +52,8 @@ public record ArchiveToc(
     checkArgument(chunkSize > 0, "chunkSize must be positive: %s", chunkSize);
     checkArgument(tarSize > 0, "tarSize must be positive: %s", tarSize);
     checkArgument(framesEnd > 0, "framesEnd must be positive: %s", framesEnd);
+    frames = List.copyOf(frames);
     entries = List.copyOf(entries);
-    checkNotNull(end, "end");
   }
 
   /**
@@ -59,7 +65,8 @@ public record ArchiveToc(
    * must be a TOC of format version {@value #FORMAT_VERSION}; and the TOC must pass every rule
    * extraction applies to tar headers (safe canonical paths, no duplicates, parents listed before
    * as directories, symlinks staying inside the tree, modes 0755/0644/0777) and the format's own
-   * (frames tile {@code [0, footer.tocOffset())} in order, chunk sizes add up to the file size,
+   * (frames tile {@code [0, footer.tocOffset())} and the tar stream in order, every chunk lies in
+   * the frame it names at the tar position its entry implies, chunk sizes add up to the file size,
    * frame lengths within zstd's bound, the {@code limits}).
    *
    * @param tocFrame the archive's bytes {@code [footer.tocOffset(), footer.tocOffset() +
@@ -110,6 +117,28 @@ public record ArchiveToc(
     ArchiveToc toc = TocJson.parse(json(tocFrame));
     TocValidator.validate(toc, footer.tocOffset(), limits);
     return toc;
+  }
+
+  /**
+   * The frame holding {@code chunk}.
+   *
+   * @throws IllegalArgumentException if no frame starts at the chunk's offset
+   */
+  public TocFrame frameOf(TocChunk chunk) {
+    int lo = 0;
+    int hi = frames.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      TocFrame f = frames.get(mid);
+      if (f.offset() < chunk.offset()) {
+        lo = mid + 1;
+      } else if (f.offset() > chunk.offset()) {
+        hi = mid - 1;
+      } else {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException("no frame of this archive starts at " + chunk.offset());
   }
 
   /** The sum of the sizes of the regular files. */

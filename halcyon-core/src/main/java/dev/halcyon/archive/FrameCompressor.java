@@ -2,7 +2,6 @@ package dev.halcyon.archive;
 
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
-import dev.halcyon.layer.Digest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
@@ -24,9 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads. Not thread-safe: one writer thread calls it; {@link #close} stops the pool.
  */
 final class FrameCompressor implements AutoCloseable {
-  /** One compressed segment: its frame, its raw length, and the SHA-256 of a content segment. */
+  /** One compressed segment: its frame and its raw length. */
   @SuppressWarnings("ArrayRecordComponent") // a package-private carrier, never compared or hashed
-  record Frame(FramedTarWriter.Piece piece, byte[] bytes, int rawLength, Digest contentDigest) {}
+  record Frame(byte[] bytes, int rawLength) {}
 
   /** Receives each frame, in submission order. */
   @FunctionalInterface
@@ -58,14 +57,14 @@ final class FrameCompressor implements AutoCloseable {
     this.pool = Executors.newFixedThreadPool(threads, factory);
   }
 
-  /** Queues {@code raw} for compression; hashes it too if it is file content. */
-  void submit(byte[] raw, FramedTarWriter.Piece piece) throws IOException {
+  /** Queues {@code raw} for compression. */
+  void submit(byte[] raw) throws IOException {
     while (!inFlight.isEmpty()
         && (inFlightBytes + raw.length > MAX_IN_FLIGHT_BYTES
             || inFlight.size() >= MAX_IN_FLIGHT_FRAMES)) {
       handOnFirst();
     }
-    inFlight.addLast(pool.submit(() -> compress(raw, piece)));
+    inFlight.addLast(pool.submit(() -> compress(raw)));
     inFlightSizes.addLast(raw.length);
     inFlightBytes += raw.length;
   }
@@ -95,15 +94,13 @@ final class FrameCompressor implements AutoCloseable {
     frames.accept(f);
   }
 
-  private Frame compress(byte[] raw, FramedTarWriter.Piece piece) {
+  private Frame compress(byte[] raw) {
     ZstdCompressCtx ctx = contexts.poll();
     if (ctx == null) {
       ctx = newContext();
     }
     try {
-      byte[] bytes = ctx.compress(raw);
-      Digest digest = piece.isContent() ? Digest.sha256(raw) : null;
-      return new Frame(piece, bytes, raw.length, digest);
+      return new Frame(ctx.compress(raw), raw.length);
     } finally {
       contexts.add(ctx);
     }

@@ -16,13 +16,12 @@ final class FrameSink extends OutputStream {
   /** Receives each segment, in tar order. */
   @FunctionalInterface
   interface Segments {
-    void accept(byte[] raw, FramedTarWriter.Piece piece) throws IOException;
+    void accept(byte[] raw) throws IOException;
   }
 
-  private record Cut(long position, FramedTarWriter.Piece piece) {}
-
   private final Segments segments;
-  private final Deque<Cut> cuts = new ArrayDeque<>();
+  private final Deque<Long> cuts = new ArrayDeque<>();
+  private long lastCut;
   private byte[] buffer = new byte[64 << 10];
   private int count;
   private long position;
@@ -41,14 +40,23 @@ final class FrameSink extends OutputStream {
     return cuts.isEmpty();
   }
 
-  /** Ends a segment at tar offset {@code at}, which must not be before an earlier cut. */
-  void cutAt(long at, FramedTarWriter.Piece piece) throws IOException {
-    long last = cuts.isEmpty() ? position : cuts.peekLast().position();
-    if (at < last) {
-      throw new IllegalStateException("cut at " + at + " before " + last);
+  /** Where the last segment given ended, or will end once its bytes arrive. */
+  long lastCut() {
+    return cuts.isEmpty() ? lastCut : cuts.peekLast();
+  }
+
+  /**
+   * Ends a segment at tar offset {@code at}, which must not be before an earlier cut or the bytes
+   * already received; a cut where the last one was makes no empty segment.
+   */
+  void cutAt(long at) throws IOException {
+    if (at < lastCut() || (cuts.isEmpty() && at < position)) {
+      throw new IllegalStateException("cut at " + at + " before " + Math.max(lastCut(), position));
     }
-    cuts.addLast(new Cut(at, piece));
-    flushCuts();
+    if (at > lastCut()) {
+      cuts.addLast(at);
+      flushCuts();
+    }
   }
 
   @Override
@@ -61,7 +69,7 @@ final class FrameSink extends OutputStream {
     while (len > 0) {
       int n = len;
       if (!cuts.isEmpty()) {
-        n = (int) Math.min(n, cuts.peekFirst().position() - position);
+        n = (int) Math.min(n, cuts.peekFirst() - position);
       }
       append(b, off, n);
       off += n;
@@ -80,11 +88,11 @@ final class FrameSink extends OutputStream {
   }
 
   private void flushCuts() throws IOException {
-    while (!cuts.isEmpty() && cuts.peekFirst().position() == position) {
-      Cut cut = cuts.removeFirst();
+    while (!cuts.isEmpty() && cuts.peekFirst() == position) {
+      lastCut = cuts.removeFirst();
       byte[] raw = Arrays.copyOf(buffer, count);
       count = 0;
-      segments.accept(raw, cut.piece());
+      segments.accept(raw);
     }
   }
 }

@@ -21,7 +21,8 @@ import java.util.Optional;
  * @param size content length of a file, 0 for other types
  * @param linkTarget the target of a symlink, empty for other types
  * @param digest SHA-256 of a file's whole content, empty for other types
- * @param header the frame holding the member's tar header
+ * @param tarOffset where the member's tar header (or its PAX header) starts in the tar stream, a
+ *     multiple of 512
  * @param chunks a file's content frames in file order (none for an empty file or another type)
  */
 public record TocEntry(
@@ -31,7 +32,7 @@ public record TocEntry(
     long size,
     Optional<String> linkTarget,
     Optional<Digest> digest,
-    TocFrame header,
+    long tarOffset,
     List<TocChunk> chunks) {
 
   /** The kinds of member an archive with a table of contents holds. */
@@ -47,31 +48,26 @@ public record TocEntry(
     checkArgument(size >= 0, "size must not be negative: %s", size);
     checkNotNull(linkTarget, "linkTarget");
     checkNotNull(digest, "digest");
-    checkNotNull(header, "header");
+    checkArgument(tarOffset >= 0, "tarOffset must not be negative: %s", tarOffset);
     chunks = List.copyOf(chunks);
   }
 
   /** A directory entry. */
-  public static TocEntry directory(String path, TocFrame header) {
+  public static TocEntry directory(String path, long tarOffset) {
     return new TocEntry(
-        path, Type.DIRECTORY, 0755, 0, Optional.empty(), Optional.empty(), header, List.of());
+        path, Type.DIRECTORY, 0755, 0, Optional.empty(), Optional.empty(), tarOffset, List.of());
   }
 
   /** A symlink entry. */
-  public static TocEntry symlink(String path, String target, TocFrame header) {
+  public static TocEntry symlink(String path, String target, long tarOffset) {
     return new TocEntry(
-        path, Type.SYMLINK, 0777, 0, Optional.of(target), Optional.empty(), header, List.of());
+        path, Type.SYMLINK, 0777, 0, Optional.of(target), Optional.empty(), tarOffset, List.of());
   }
 
   /** A regular file entry. */
   public static TocEntry file(
-      String path, int mode, long size, Digest digest, TocFrame header, List<TocChunk> chunks) {
+      String path, int mode, long size, Digest digest, long tarOffset, List<TocChunk> chunks) {
     return new TocEntry(
-        path, Type.FILE, mode, size, Optional.empty(), Optional.of(digest), header, chunks);
-  }
-
-  /** Where the member's content starts in the tar stream (just past its header frame). */
-  public long tarContentOffset() {
-    return header.tarOffset() + header.tarLength();
+        path, Type.FILE, mode, size, Optional.empty(), Optional.of(digest), tarOffset, chunks);
   }
 }

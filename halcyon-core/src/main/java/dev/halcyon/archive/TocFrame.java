@@ -3,12 +3,14 @@ package dev.halcyon.archive;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * One zstd frame of an archive with a table of contents that holds no file content: a member's tar
- * header frame (the padding of the previous member's content, any PAX header, the tar header) or
- * the end frame (the last padding and the two zero records that end a tar).
+ * One zstd frame of an archive with a table of contents. The frames of an archive follow each other
+ * without gap or overlap, and so do the tar bytes they decompress to. A frame holds either one
+ * content chunk of a large file alone, or a run of tar headers, padding and the content of small
+ * files; the last one holds the tar's end-of-archive records.
  *
  * @param offset where the frame starts in the archive (compressed bytes)
- * @param length the frame's compressed length
+ * @param length the frame's compressed length; {@code [offset, offset + length)} is the ranged read
+ *     that fetches it
  * @param tarOffset where its decompressed bytes start in the tar stream
  * @param tarLength how many tar bytes it decompresses to
  */

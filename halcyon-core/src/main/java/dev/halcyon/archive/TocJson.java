@@ -35,6 +35,11 @@ final class TocJson {
       json.name("chunkSize").value(toc.chunkSize());
       json.name("tarSize").value(toc.tarSize());
       json.name("framesEnd").value(toc.framesEnd());
+      json.name("frames").beginArray();
+      for (TocFrame f : toc.frames()) {
+        frame(json, f);
+      }
+      json.endArray();
       json.name("entries").beginArray();
       for (TocEntry e : toc.entries()) {
         json.beginObject();
@@ -50,14 +55,14 @@ final class TocJson {
         if (e.digest().isPresent()) {
           json.name("sha256").value(e.digest().get().toString());
         }
-        json.name("header");
-        frame(json, e.header());
+        json.name("tarOffset").value(e.tarOffset());
         if (!e.chunks().isEmpty()) {
           json.name("chunks").beginArray();
           for (TocChunk c : e.chunks()) {
             json.beginObject();
             json.name("offset").value(c.offset());
             json.name("length").value(c.length());
+            json.name("innerOffset").value(c.innerOffset());
             json.name("fileOffset").value(c.fileOffset());
             json.name("size").value(c.size());
             json.name("sha256").value(c.digest().toString());
@@ -68,8 +73,6 @@ final class TocJson {
         json.endObject();
       }
       json.endArray();
-      json.name("end");
-      frame(json, toc.end());
       json.endObject();
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory failed", e);
@@ -128,8 +131,8 @@ final class TocJson {
     Long chunkSize = null;
     Long tarSize = null;
     Long framesEnd = null;
+    List<TocFrame> frames = null;
     List<TocEntry> entries = null;
-    TocFrame end = null;
     Set<String> seen = new HashSet<>();
     json.beginObject();
     while (json.hasNext()) {
@@ -157,7 +160,14 @@ final class TocJson {
           }
           json.endArray();
         }
-        case "end" -> end = frame(json);
+        case "frames" -> {
+          frames = new ArrayList<>();
+          json.beginArray();
+          while (json.hasNext()) {
+            frames.add(frame(json));
+          }
+          json.endArray();
+        }
         default -> throw unknown(key, json);
       }
     }
@@ -167,8 +177,8 @@ final class TocJson {
         require(chunkSize, "chunkSize", json),
         require(tarSize, "tarSize", json),
         require(framesEnd, "framesEnd", json),
-        require(entries, "entries", json),
-        require(end, "end", json));
+        require(frames, "frames", json),
+        require(entries, "entries", json));
   }
 
   private static TocEntry entry(JsonReader json) throws IOException {
@@ -178,7 +188,7 @@ final class TocJson {
     Long size = null;
     String target = null;
     Digest digest = null;
-    TocFrame header = null;
+    Long tarOffset = null;
     List<TocChunk> chunks = List.of();
     Set<String> seen = new HashSet<>();
     json.beginObject();
@@ -191,7 +201,7 @@ final class TocJson {
         case "size" -> size = number(json);
         case "target" -> target = string(json);
         case "sha256" -> digest = Digest.parse(string(json));
-        case "header" -> header = frame(json);
+        case "tarOffset" -> tarOffset = number(json);
         case "chunks" -> {
           chunks = new ArrayList<>();
           json.beginArray();
@@ -222,13 +232,14 @@ final class TocJson {
         size == null ? 0 : size,
         Optional.ofNullable(target),
         Optional.ofNullable(digest),
-        require(header, "header", json),
+        require(tarOffset, "tarOffset", json),
         chunks);
   }
 
   private static TocChunk chunk(JsonReader json) throws IOException {
     Long offset = null;
     Long length = null;
+    Long innerOffset = null;
     Long fileOffset = null;
     Long size = null;
     Digest digest = null;
@@ -239,6 +250,7 @@ final class TocJson {
       switch (key) {
         case "offset" -> offset = number(json);
         case "length" -> length = number(json);
+        case "innerOffset" -> innerOffset = number(json);
         case "fileOffset" -> fileOffset = number(json);
         case "size" -> size = number(json);
         case "sha256" -> digest = Digest.parse(string(json));
@@ -249,6 +261,7 @@ final class TocJson {
     return new TocChunk(
         require(offset, "offset", json),
         require(length, "length", json),
+        require(innerOffset, "innerOffset", json),
         require(fileOffset, "fileOffset", json),
         require(size, "size", json),
         require(digest, "sha256", json));

@@ -17,8 +17,11 @@ final class TocValidator {
   static final long MAX_CHUNK_SIZE = 64 << 20;
   private static final int RECORD = 512;
 
-  /** The most tar bytes a header frame may hold: padding, a PAX header of long names, a header. */
+  /** The most tar bytes a member's headers may take: a PAX header of long names, a header. */
   static final long MAX_HEADER_TAR_BYTES = 1 << 20;
+
+  /** The most tar bytes one frame may hold (what a reader may have to decompress for a chunk). */
+  static final long MAX_FRAME_TAR_BYTES = 2 * MAX_CHUNK_SIZE;
 
   private TocValidator() {}
 
@@ -47,10 +50,13 @@ final class TocValidator {
               + limits.maxEntries()
               + " entries (ExtractLimits.maxEntries); refusing to extract");
     }
+    Map<Long, TocFrame> frames = frames(toc);
     Map<String, MemberPaths.Node> tree = new HashMap<>();
-    long offset = 0;
-    long tar = 0;
     long content = 0;
+    // Where the next member's header may start: exactly at a file's padded end, else within one
+    // header's reach of the previous member's start.
+    long earliest = 0;
+    long latest = 0;
     for (TocEntry e : toc.entries()) {
       String name = "'" + TocJson.abbreviate(e.path()) + "'";
       path(e, name, tree);
@@ -72,41 +78,71 @@ final class TocValidator {
                 + " content bytes (ExtractLimits.maxContentBytes); refusing to extract");
       }
       content += e.size();
-      TocFrame h = e.header();
-      if (h.tarLength() > MAX_HEADER_TAR_BYTES) {
+      if (e.tarOffset() % RECORD != 0 || e.tarOffset() < earliest || e.tarOffset() > latest) {
         throw corrupt(
-            "gives the header frame of "
+            "puts the tar header of "
                 + name
-                + " "
-                + h.tarLength()
-                + " tar bytes, more than the "
-                + MAX_HEADER_TAR_BYTES
-                + " a header may take");
+                + " at tar offset "
+                + e.tarOffset()
+                + ", but after the previous member it must be "
+                + (earliest == latest ? "at " + earliest : "in [" + earliest + ", " + latest + "]")
+                + " on a 512-byte record");
       }
-      follows("the header frame of " + name, h.offset(), h.tarOffset(), offset, tar);
-      long recordStart = roundUp(h.tarOffset());
-      if (e.tarContentOffset() % RECORD != 0 || e.tarContentOffset() - recordStart < RECORD) {
-        throw corrupt(
-            "gives the header frame of "
-                + name
-                + " the tar bytes ["
-                + h.tarOffset()
-                + ", "
-                + e.tarContentOffset()
-                + "), which do not end on a record boundary after at least one tar header");
-      }
-      bounded("the header frame of " + name, h.length(), h.tarLength());
-      offset = h.endOffset();
-      tar = e.tarContentOffset();
+      long contentStart = -1;
       long fileOffset = 0;
       List<TocChunk> chunks = e.chunks();
       for (int i = 0; i < chunks.size(); i++) {
         TocChunk c = chunks.get(i);
         String chunk = "chunk " + i + " of " + name;
-        follows(chunk, c.offset(), tar, offset, tar);
-        if (c.fileOffset() != fileOffset) {
+        TocFrame f = frames.get(c.offset());
+        if (f == null || f.length() != c.length()) {
           throw corrupt(
-              "gives " + chunk + " file offset " + c.fileOffset() + ", not " + fileOffset);
+              "puts "
+                  + chunk
+                  + " in the frame ["
+                  + c.offset()
+                  + ", +"
+                  + c.length()
+                  + "), which is not one of the archive's frames");
+        }
+        if (c.size() > f.tarLength() || c.innerOffset() > f.tarLength() - c.size()) {
+          throw corrupt(
+              "puts "
+                  + chunk
+                  + " at bytes ["
+                  + c.innerOffset()
+                  + ", +"
+                  + c.size()
+                  + ") of a frame that holds "
+                  + f.tarLength());
+        }
+        long at = f.tarOffset() + c.innerOffset();
+        if (i == 0) {
+          contentStart = at;
+          if (at % RECORD != 0
+              || at < e.tarOffset() + RECORD
+              || at > e.tarOffset() + MAX_HEADER_TAR_BYTES) {
+            throw corrupt(
+                "puts the content of "
+                    + name
+                    + " at tar offset "
+                    + at
+                    + ", which is not a record boundary within one header's reach of its header at "
+                    + e.tarOffset());
+          }
+        }
+        if (c.fileOffset() != fileOffset || at != contentStart + fileOffset) {
+          throw corrupt(
+              "puts "
+                  + chunk
+                  + " (file offset "
+                  + c.fileOffset()
+                  + ") at tar offset "
+                  + at
+                  + ", but it must follow the previous chunk at file offset "
+                  + fileOffset
+                  + ", tar offset "
+                  + (contentStart + fileOffset));
         }
         boolean last = i == chunks.size() - 1;
         if (c.size() > toc.chunkSize() || (!last && c.size() != toc.chunkSize())) {
@@ -119,9 +155,11 @@ final class TocValidator {
                   + toc.chunkSize()
                   + ", the last at most that");
         }
-        bounded(chunk, c.length(), c.size());
-        offset = c.endOffset();
-        tar += c.size();
+        if (e.size() >= ArchiveToc.SMALL_FILE
+            && (c.innerOffset() != 0 || c.size() != f.tarLength())) {
+          throw corrupt(
+              "puts " + chunk + " in a frame it shares, but chunks of large files have their own");
+        }
         fileOffset += c.size();
       }
       if (fileOffset != e.size()) {
@@ -141,28 +179,21 @@ final class TocValidator {
           && !e.digest().orElseThrow().equals(Digest.sha256(new byte[0]))) {
         throw corrupt("gives the empty file " + name + " a digest that is not the empty one");
       }
+      if (contentStart >= 0) {
+        earliest = roundUp(contentStart + e.size());
+        latest = earliest;
+      } else {
+        earliest = e.tarOffset() + RECORD;
+        latest = e.tarOffset() + MAX_HEADER_TAR_BYTES;
+      }
     }
-    TocFrame end = toc.end();
-    if (end.tarLength() > 3 * RECORD) {
+    long endRecords = toc.tarSize() - 2 * RECORD;
+    if (endRecords < earliest || endRecords > latest) {
       throw corrupt(
-          "gives the end frame " + end.tarLength() + " tar bytes, more than " + 3 * RECORD);
-    }
-    follows("the end frame", end.offset(), end.tarOffset(), offset, tar);
-    bounded("the end frame", end.length(), end.tarLength());
-    if (end.endOffset() != toc.framesEnd()) {
-      throw corrupt(
-          "ends its last frame at " + end.endOffset() + ", not at framesEnd " + toc.framesEnd());
-    }
-    long tarEnd = end.tarOffset() + end.tarLength();
-    if (tarEnd != toc.tarSize() || tarEnd % RECORD != 0 || tarEnd - roundUp(tar) < 2 * RECORD) {
-      throw corrupt(
-          "gives the end frame the tar bytes ["
-              + end.tarOffset()
-              + ", "
-              + tarEnd
-              + "), which are not the padding and two end records of a "
+          "gives the tar stream "
               + toc.tarSize()
-              + "-byte tar");
+              + " bytes, but after the last member it ends with two 512-byte records at "
+              + (earliest == latest ? earliest : "[" + earliest + ", " + latest + "]"));
     }
     for (Map.Entry<String, MemberPaths.Node> n : tree.entrySet()) {
       if (n.getValue().kind() == MemberPaths.Kind.SYMLINK) {
@@ -247,23 +278,50 @@ final class TocValidator {
     }
   }
 
-  /** The frame at ({@code offset}, {@code tar}) must start where the previous one ended. */
-  private static void follows(String what, long offset, long tar, long wantOffset, long wantTar)
-      throws CorruptArchiveException {
-    if (offset != wantOffset || tar != wantTar) {
-      throw corrupt(
-          "puts "
-              + what
-              + " at archive offset "
-              + offset
-              + " (tar offset "
-              + tar
-              + "), but the previous frame ends at "
-              + wantOffset
-              + " ("
-              + wantTar
-              + "): frames must follow each other without gap or overlap");
+  /** Checks that the frames tile the tar part and the tar stream; returns them by offset. */
+  private static Map<Long, TocFrame> frames(ArchiveToc toc) throws CorruptArchiveException {
+    Map<Long, TocFrame> byOffset = new HashMap<>();
+    long offset = 0;
+    long tar = 0;
+    for (int i = 0; i < toc.frames().size(); i++) {
+      TocFrame f = toc.frames().get(i);
+      String what = "frame " + i;
+      if (f.offset() != offset || f.tarOffset() != tar) {
+        throw corrupt(
+            "puts "
+                + what
+                + " at archive offset "
+                + f.offset()
+                + " (tar offset "
+                + f.tarOffset()
+                + "), but the previous frame ends at "
+                + offset
+                + " ("
+                + tar
+                + "): frames must follow each other without gap or overlap");
+      }
+      if (f.tarLength() > MAX_FRAME_TAR_BYTES) {
+        throw corrupt(
+            "gives " + what + " " + f.tarLength() + " tar bytes, more than " + MAX_FRAME_TAR_BYTES);
+      }
+      bounded(what, f.length(), f.tarLength());
+      offset = f.endOffset();
+      tar += f.tarLength();
+      byOffset.put(f.offset(), f);
     }
+    if (offset != toc.framesEnd() || tar != toc.tarSize() || tar % RECORD != 0) {
+      throw corrupt(
+          "lists frames that end at archive offset "
+              + offset
+              + " and tar offset "
+              + tar
+              + ", not at framesEnd "
+              + toc.framesEnd()
+              + " and tarSize "
+              + toc.tarSize()
+              + " (a multiple of 512)");
+    }
+    return byOffset;
   }
 
   /**

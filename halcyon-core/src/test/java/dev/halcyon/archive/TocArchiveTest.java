@@ -9,8 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -82,23 +81,17 @@ class TocArchiveTest {
   }
 
   @Test
-  void toc_headerFramesDecodeToTheMembersTarHeaders() throws IOException {
+  void toc_headersAtTheEntriesTarOffsetsAgreeWithTheEntries() throws IOException {
     Path src = sampleWithBigFile();
     byte[] archive = Tocs.archive(src);
     ArchiveToc toc = Tocs.toc(archive);
+    byte[] tar = Zstd.decompress(archive, (int) toc.tarSize());
 
     for (TocEntry e : toc.entries()) {
-      byte[] raw =
-          Zstd.decompress(
-              Tocs.range(archive, e.header().offset(), e.header().length()),
-              (int) e.header().tarLength());
-      // The frame begins with the previous member's padding; its headers start at the next record.
-      int skip = (int) (-e.header().tarOffset() & 511);
-      byte[] headers = new byte[raw.length - skip + 512 * 3]; // room for a fake empty body
-      System.arraycopy(raw, skip, headers, 0, raw.length - skip);
-      try (TarArchiveInputStream tar =
-          new TarArchiveInputStream(new ByteArrayInputStream(headers), "UTF-8")) {
-        TarArchiveEntry t = tar.getNextEntry();
+      byte[] rest = Arrays.copyOfRange(tar, (int) e.tarOffset(), tar.length);
+      try (TarArchiveInputStream in =
+          new TarArchiveInputStream(new ByteArrayInputStream(rest), "UTF-8")) {
+        TarArchiveEntry t = in.getNextEntry();
         String name =
             t.getName().endsWith("/")
                 ? t.getName().substring(0, t.getName().length() - 1)
@@ -111,26 +104,37 @@ class TocArchiveTest {
   }
 
   @Test
-  void toc_framesTileTheArchiveAndTheTarStream() throws IOException {
+  void toc_framesTileTheArchiveAndLargeFilesHaveTheirOwn() throws IOException {
     Path src = sampleWithBigFile();
+    Trees.bigFile(src.resolve("lib/medium.bin"), ArchiveToc.SMALL_FILE, 4);
     byte[] archive = Tocs.archive(src);
     TocFooter footer = Tocs.footer(archive);
     ArchiveToc toc = Tocs.toc(archive);
 
-    List<long[]> frames = new ArrayList<>();
-    for (TocEntry e : toc.entries()) {
-      frames.add(new long[] {e.header().offset(), e.header().length()});
-      e.chunks().forEach(c -> frames.add(new long[] {c.offset(), c.length()}));
-    }
-    frames.add(new long[] {toc.end().offset(), toc.end().length()});
     long at = 0;
-    for (long[] f : frames) {
-      assertThat(f[0]).isEqualTo(at);
-      at += f[1];
+    long tarAt = 0;
+    for (TocFrame f : toc.frames()) {
+      assertThat(f.offset()).isEqualTo(at);
+      assertThat(f.tarOffset()).isEqualTo(tarAt);
+      at += f.length();
+      tarAt += f.tarLength();
     }
     assertThat(at).isEqualTo(toc.framesEnd()).isEqualTo(footer.tocOffset());
+    assertThat(tarAt).isEqualTo(toc.tarSize());
     assertThat(footer.archiveSize()).isEqualTo(archive.length);
-    // All frames together are the whole tar stream, which the decoder skips the TOC and footer of.
+    for (TocEntry e : toc.entries()) {
+      for (TocChunk c : e.chunks()) {
+        TocFrame f = toc.frameOf(c);
+        if (e.size() >= ArchiveToc.SMALL_FILE) {
+          assertThat(c.innerOffset()).as(e.path()).isZero();
+          assertThat(c.size()).as(e.path()).isEqualTo(f.tarLength());
+        }
+        byte[] frameContent =
+            TocChunks.decompressFrame(Tocs.range(archive, f.offset(), f.length()), 0, f);
+        assertThat(TocChunks.content(frameContent, c)).hasSize((int) c.size());
+      }
+    }
+    // All frames together are the whole tar stream; the decoder skips the TOC and the footer.
     byte[] tar = Zstd.decompress(archive, (int) toc.tarSize() + 1);
     assertThat(tar).hasSize((int) toc.tarSize());
   }
