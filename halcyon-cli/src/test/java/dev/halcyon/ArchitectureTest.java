@@ -32,6 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ArchitectureTest {
   private static final String[] JDK = {"java..", "javax..", "org.w3c.dom..", "org.xml.sax.."};
   private static final String GUAVA = "com.google.common..";
+
+  /** Gson's streaming reader and writer: the archive table of contents is JSON. */
+  private static final String JSON = "com.google.gson..";
+
   private static final String[] CODECS = {
     "org.apache.commons.compress..", "com.github.luben.zstd..", "org.tukaani.xz.."
   };
@@ -76,6 +80,7 @@ class ArchitectureTest {
     packages.add(GUAVA);
     if (!pkg.equals("s3")) {
       packages.addAll(List.of(CODECS));
+      packages.add(JSON);
     } else {
       packages.add("software.amazon.awssdk..");
       packages.add("org.reactivestreams..");

@@ -32,21 +32,27 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * The archive holds every file, directory and symlink below the source directory (not the source
  * directory itself), named relative to it without a {@code ./} prefix; directory names end in
- * {@code /}. Members are sorted by the bytes of their UTF-8 names. Every member has owner and group
- * id 0, empty owner and group names, and the modification time 1970-01-01T00:00:01Z (one second
- * after the epoch, as Jib does). Directories and files whose owner may execute them get mode 0755,
- * other files 0644; setuid, setgid and sticky bits are dropped. Names longer than 100 bytes and
- * non-ASCII names are stored as POSIX (PAX) headers, which GNU tar and every modern reader
- * understand. Symlinks are stored as symlinks, never followed; a symlink that is absolute or
- * resolves outside the tree is refused, as extraction would refuse it. Hard-linked files are stored
- * as separate files. Device files, FIFOs and sockets fail the write with an {@link IOException}
- * naming the path.
+ * {@code /}. Members are in {@link ArchiveOrder#VOLATILITY} order unless the caller gives another
+ * {@link ArchiveOrder} (by rank, then by the bytes of their UTF-8 names, every directory before its
+ * contents). Every member has owner and group id 0, empty owner and group names, and the
+ * modification time 1970-01-01T00:00:01Z (one second after the epoch, as Jib does). Directories and
+ * files whose owner may execute them get mode 0755, other files 0644; setuid, setgid and sticky
+ * bits are dropped. Names longer than 100 bytes and non-ASCII names are stored as POSIX (PAX)
+ * headers, which GNU tar and every modern reader understand. Symlinks are stored as symlinks, never
+ * followed; a symlink that is absolute or resolves outside the tree is refused, as extraction would
+ * refuse it. Hard-linked files are stored as separate files. Device files, FIFOs and sockets fail
+ * the write with an {@link IOException} naming the path.
+ *
+ * <p>zstd archives are cut into independent frames and end in a table of contents and a footer
+ * (zstd skippable frames that every decoder skips), so that single files can be fetched by ranged
+ * reads: see {@link ArchiveToc} and {@code docs/archive-format.md}. They are compressed on a small
+ * pool of threads each call owns and shuts down before it returns.
  *
  * <p>The tar stream is therefore byte-for-byte the same for the same tree on every machine and run.
- * The compressed bytes are too, given the same codec libraries: zstd (level 3, one or more worker
- * threads, content checksum; zstd-jni's output does not depend on the number of workers), gzip
- * (level 6, no name, time 0, OS "unknown"; the deflate bytes come from the zlib the JDK uses, which
- * may differ between distributions) and xz (preset 6, pure Java).
+ * The compressed bytes are too, given the same codec libraries: zstd (level 3, content checksum per
+ * frame; the output does not depend on the number of threads), gzip (level 6, no name, time 0, OS
+ * "unknown"; the deflate bytes come from the zlib the JDK uses, which may differ between
+ * distributions) and xz (preset 6, pure Java).
  *
  * <h2>Extracting</h2>
  *
@@ -85,10 +91,20 @@ public final class Archives {
    */
   public static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c)
       throws IOException {
+    return write(sourceDir, out, c, ArchiveOrder.VOLATILITY);
+  }
+
+  /**
+   * Like {@link #write(Path, OutputStream, Compression)}, with the members in {@code order}
+   * (directories still before their contents).
+   */
+  public static ArchiveSummary write(
+      Path sourceDir, OutputStream out, Compression c, ArchiveOrder order) throws IOException {
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(out, "out");
     checkNotNull(c, "compression");
-    return TarWriter.write(sourceDir, out, c);
+    checkNotNull(order, "order");
+    return TarWriter.write(sourceDir, out, c, order);
   }
 
   /**
@@ -102,6 +118,16 @@ public final class Archives {
    */
   public static ArchiveSummary write(Path sourceDir, Path archiveFile, Compression c)
       throws IOException {
+    return write(sourceDir, archiveFile, c, ArchiveOrder.VOLATILITY);
+  }
+
+  /**
+   * Like {@link #write(Path, Path, Compression)}, with the members in {@code order} (directories
+   * still before their contents).
+   */
+  public static ArchiveSummary write(
+      Path sourceDir, Path archiveFile, Compression c, ArchiveOrder order) throws IOException {
+    checkNotNull(order, "order");
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(archiveFile, "archiveFile");
     checkNotNull(c, "compression");
@@ -119,7 +145,7 @@ public final class Archives {
     try {
       ArchiveSummary summary;
       try (FileOutputStream os = new FileOutputStream(tmp.toFile())) {
-        summary = write(sourceDir, os, c);
+        summary = write(sourceDir, os, c, order);
         os.getChannel().force(false);
       }
       // createTempFile made it 0600; an archive is readable like any other file.

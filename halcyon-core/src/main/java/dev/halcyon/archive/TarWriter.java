@@ -13,15 +13,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -46,8 +50,8 @@ final class TarWriter {
   private TarWriter() {}
 
   /** One member to write, found by {@link #scan}. */
-  @SuppressWarnings("ArrayRecordComponent") // a private carrier, never compared or hashed
-  private record Member(
+  @SuppressWarnings("ArrayRecordComponent") // a package-private carrier, never compared or hashed
+  record Member(
       String name,
       byte[] sortKey,
       Path path,
@@ -56,8 +60,12 @@ final class TarWriter {
       boolean executable,
       String linkTarget) {}
 
-  static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c) throws IOException {
-    List<Member> members = scan(sourceDir);
+  static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c, ArchiveOrder order)
+      throws IOException {
+    List<Member> members = order(scan(sourceDir), order);
+    if (c == Compression.ZSTD) {
+      return FramedTarWriter.write(members, out);
+    }
     DigestingOutputStream digesting = new DigestingOutputStream(Codecs.nonClosing(out));
     long contentBytes = 0;
     // tar -> buffer -> codec -> buffer -> digest -> caller: the buffers turn the tar's 10 KiB
@@ -83,10 +91,53 @@ final class TarWriter {
       tar.finish();
     }
     out.flush();
-    return new ArchiveSummary(digesting.digest(), digesting.count(), members.size(), contentBytes);
+    return new ArchiveSummary(
+        digesting.digest(), digesting.count(), members.size(), contentBytes, Optional.empty());
   }
 
-  private static TarArchiveEntry entry(Member m) {
+  /**
+   * The members in the order {@code order} gives (rank, then name), each directory moved just
+   * before the first member below it unless its own rank put it earlier.
+   *
+   * @param byName the members sorted by name, as {@link #scan} returns them
+   */
+  static List<Member> order(List<Member> byName, ArchiveOrder order) {
+    Map<String, Member> dirs = new HashMap<>();
+    Map<Member, Integer> ranks = new HashMap<>();
+    for (Member m : byName) {
+      String path = pathOf(m);
+      if (m.kind() == MemberPaths.Kind.DIRECTORY) {
+        dirs.put(path, m);
+      }
+      ranks.put(m, order.rank(path));
+    }
+    List<Member> ranked = new ArrayList<>(byName);
+    // Stable: equal ranks keep the name order.
+    ranked.sort((x, y) -> Integer.compare(ranks.get(x), ranks.get(y)));
+    Set<Member> written = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Member> out = new ArrayList<>(byName.size());
+    for (Member m : ranked) {
+      String path = pathOf(m);
+      for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+        Member parent = dirs.get(path.substring(0, slash));
+        if (parent != null && written.add(parent)) {
+          out.add(parent);
+        }
+      }
+      if (written.add(m)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** The member's path without the trailing slash of a directory name. */
+  static String pathOf(Member m) {
+    String n = m.name();
+    return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
+  }
+
+  static TarArchiveEntry entry(Member m) {
     TarArchiveEntry e =
         switch (m.kind()) {
           case SYMLINK -> {
@@ -117,7 +168,13 @@ final class TarWriter {
     return e;
   }
 
-  private static void copy(Member m, OutputStream tar, byte[] buffer) throws IOException {
+  static void copy(Member m, OutputStream tar, byte[] buffer) throws IOException {
+    copy(m, tar, buffer, null);
+  }
+
+  /** Copies the file's content into the tar, updating {@code digest} if not null. */
+  static void copy(Member m, OutputStream tar, byte[] buffer, MessageDigest digest)
+      throws IOException {
     long remaining = m.size();
     try (InputStream in = Files.newInputStream(m.path(), LinkOption.NOFOLLOW_LINKS)) {
       while (remaining > 0) {
@@ -126,6 +183,9 @@ final class TarWriter {
           throw changed(m);
         }
         tar.write(buffer, 0, n);
+        if (digest != null) {
+          digest.update(buffer, 0, n);
+        }
         remaining -= n;
       }
       if (in.read() >= 0) {
@@ -134,7 +194,7 @@ final class TarWriter {
     }
   }
 
-  private static IOException changed(Member m) {
+  static IOException changed(Member m) {
     return new IOException(
         "file '"
             + m.path()

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,6 +31,9 @@ import java.util.Set;
  * @param tag the identity of the layer the archive holds
  * @param builtOn the keys of the archives this one was built on (for an install archive: its
  *     toolchain, dependencies and build archives), in the writer's order, without duplicates
+ * @param tocDigest the SHA-256 of the archive's table-of-contents frame, if it has one (zstd
+ *     archives written by this version; the {@code toc-sha256} line): a reader verifies the TOC it
+ *     fetched from the archive against this before trusting it. Older manifests have none.
  */
 public record ArchiveManifest(
     String archiveKey,
@@ -37,7 +41,8 @@ public record ArchiveManifest(
     long size,
     Instant created,
     LayerTag tag,
-    List<String> builtOn) {
+    List<String> builtOn,
+    Optional<Digest> tocDigest) {
 
   /** The sidecar extension under which manifests are stored. */
   public static final String EXTENSION = "manifest";
@@ -48,8 +53,20 @@ public record ArchiveManifest(
   private static final String HEADER = "halcyon-manifest=" + FORMAT_VERSION;
   private static final String TAG_PREFIX = "tag.";
 
+  /** A manifest of an archive without a table of contents. */
+  public ArchiveManifest(
+      String archiveKey,
+      Digest digest,
+      long size,
+      Instant created,
+      LayerTag tag,
+      List<String> builtOn) {
+    this(archiveKey, digest, size, created, tag, builtOn, Optional.empty());
+  }
+
   public ArchiveManifest {
     checkKey("archiveKey", archiveKey);
+    checkNotNull(tocDigest, "tocDigest");
     checkNotNull(digest, "digest");
     checkArgument(size >= 0, "size must be >= 0, got %s", size);
     checkNotNull(created, "created");
@@ -69,10 +86,15 @@ public record ArchiveManifest(
     return new ArchiveManifest(archiveKey, digest, size, created, tag, List.of());
   }
 
+  /** This manifest with {@code tocDigest} as the archive's table-of-contents digest. */
+  public ArchiveManifest withTocDigest(Optional<Digest> tocDigest) {
+    return new ArchiveManifest(archiveKey, digest, size, created, tag, builtOn, tocDigest);
+  }
+
   /**
    * The text form: a header line, then {@code archive}, {@code digest}, {@code size}, {@code
-   * created}, one {@code built-on} line per reference, and the tag's own lines each prefixed with
-   * {@code tag.}.
+   * created}, {@code toc-sha256} if there is a TOC digest, one {@code built-on} line per reference,
+   * and the tag's own lines each prefixed with {@code tag.}.
    */
   public String format() {
     StringBuilder out = new StringBuilder();
@@ -81,6 +103,7 @@ public record ArchiveManifest(
     out.append("digest=").append(digest).append('\n');
     out.append("size=").append(size).append('\n');
     out.append("created=").append(created).append('\n');
+    tocDigest.ifPresent(d -> out.append("toc-sha256=").append(d).append('\n'));
     for (String key : builtOn) {
       out.append("built-on=").append(key).append('\n');
     }
@@ -111,6 +134,7 @@ public record ArchiveManifest(
     Digest digest = null;
     Long size = null;
     Instant created = null;
+    Digest toc = null;
     List<String> builtOn = new ArrayList<>();
     StringBuilder tagText = new StringBuilder();
     Set<String> seenKeys = new HashSet<>();
@@ -139,6 +163,7 @@ public record ArchiveManifest(
           case "digest" -> digest = Digest.parse(value);
           case "size" -> size = Long.parseLong(value);
           case "created" -> created = Instant.parse(value);
+          case "toc-sha256" -> toc = Digest.parse(value);
           case "built-on" -> builtOn.add(value);
           default -> {
             // Unknown keys are later additions within this format version; ignoring them keeps
@@ -166,7 +191,8 @@ public record ArchiveManifest(
           "manifest of " + archive + " has a bad tag (the 'tag.' lines): " + e.getMessage(), e);
     }
     try {
-      return new ArchiveManifest(archive, digest, size, created, tag, builtOn);
+      return new ArchiveManifest(
+          archive, digest, size, created, tag, builtOn, Optional.ofNullable(toc));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "manifest of " + archive + " is invalid: " + e.getMessage(), e);

@@ -27,6 +27,27 @@ class GnuTarInteropIT {
   }
 
   @Test
+  void ourZstdWithToc_extractsWithGnuTarAndThroughTheZstdCli() throws Exception {
+    Path src = tmp.resolve("src");
+    Trees.sample(src);
+    Trees.bigFile(src.resolve("lib/big.bin"), FramedTarWriter.CHUNK_SIZE * 2L + 777, 5);
+    Trees.bigFile(src.resolve("lib/medium-1.0.jar"), ArchiveToc.SMALL_FILE + 1, 6);
+    Path archive = tmp.resolve("a.tar.zst");
+    Archives.write(src, archive, Compression.ZSTD);
+    assertThat(TocFooter.present(Files.readAllBytes(archive))).isTrue();
+    Path gnu = Files.createDirectories(tmp.resolve("gnu"));
+    Path cli = Files.createDirectories(tmp.resolve("cli"));
+
+    Trees.run(gnu, TAR, "--zstd", "-xf", archive.toString());
+    Trees.run(cli, "/bin/sh", "-c", "zstd -dc '" + archive + "' | " + TAR + " -xf -");
+    String frames = Trees.run(tmp, "zstd", "-lv", archive.toString());
+
+    assertThat(Trees.describe(gnu)).isEqualTo(Trees.describe(src));
+    assertThat(Trees.describe(cli)).isEqualTo(Trees.describe(src));
+    assertThat(frames).contains("Skippable Frames: 2");
+  }
+
+  @Test
   void ourGzip_extractsWithGnuTar() throws Exception {
     assertGnuTarExtracts(Compression.GZIP, "-z");
   }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,10 @@ class ArchiveManifestTest {
               Math.abs(random.nextLong()),
               Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000)),
               tag,
-              new ArrayList<>(builtOn));
+              new ArrayList<>(builtOn),
+              random.nextBoolean()
+                  ? Optional.of(Digest.sha256("toc " + random.nextInt()))
+                  : Optional.empty());
       assertThat(ArchiveManifest.parse(manifest.format())).isEqualTo(manifest);
     }
   }
@@ -69,6 +73,30 @@ class ArchiveManifestTest {
         .contains("\nbuilt-on=linux-debian-12-x86_64/halcyon-toolchain-jdk-17.0.15.tar.zst\n")
         .contains("\ntag.halcyon-tag=1\ntag.kind=install\n")
         .contains("\ntag.input.prefix=/app\n");
+  }
+
+  @Test
+  void tocDigest_roundTripsAsItsOwnLine() {
+    Digest toc = Digest.sha256("toc frame");
+    ArchiveManifest withToc = MANIFEST.withTocDigest(Optional.of(toc));
+
+    assertThat(withToc.format()).contains("\ntoc-sha256=" + toc + "\n");
+    assertThat(ArchiveManifest.parse(withToc.format())).isEqualTo(withToc);
+    assertThat(ArchiveManifest.parse(withToc.format()).tocDigest()).contains(toc);
+  }
+
+  @Test
+  void parse_olderManifestWithoutToc_hasNoTocDigest() {
+    assertThat(MANIFEST.format()).doesNotContain("toc-sha256");
+    assertThat(ArchiveManifest.parse(MANIFEST.format()).tocDigest()).isEmpty();
+  }
+
+  @Test
+  void parse_badTocDigest_namesTheLine() {
+    String text = MANIFEST.format().replace("\nsize=", "\ntoc-sha256=sha256:xyz\nsize=");
+    assertThatThrownBy(() -> ArchiveManifest.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("manifest line 4 is invalid:");
   }
 
   @Test
