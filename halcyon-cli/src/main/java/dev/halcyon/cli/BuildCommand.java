@@ -35,7 +35,13 @@ final class BuildCommand extends RunCommand {
               + " s)");
       if (json()) {
         JsonDocuments.print(
-            parent.out, JsonDocuments.run("build", recipe.label(), session.platform, report));
+            parent.out,
+            JsonDocuments.run(
+                "build",
+                recipe.label(),
+                session.platform,
+                session.namer.key(recipe.install().tag(), session.config.compression().extension()),
+                report));
       }
       return HalcyonCommand.OK;
     }

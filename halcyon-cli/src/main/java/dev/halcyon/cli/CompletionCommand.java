@@ -32,11 +32,8 @@ final class CompletionCommand implements Callable<Integer> {
         HalcyonCommand.commandLine(
             new HalcyonCommand(parent.env, parent.out, parent.err), List.of());
     String script = AutoComplete.bash("halcyon", all);
-    if (shell.equals("zsh")) {
-      // picocli's script is bash's; zsh runs it through its bash completion emulation.
-      parent.out.println("autoload -U +X compinit && compinit");
-      parent.out.println("autoload -U +X bashcompinit && bashcompinit");
-    }
+    // picocli's script serves both: under zsh it loads zsh's bash completion emulation itself
+    // (bashcompinit), and compinit only when no completion system is loaded yet.
     parent.out.print(script);
     parent.out.flush();
     return HalcyonCommand.OK;

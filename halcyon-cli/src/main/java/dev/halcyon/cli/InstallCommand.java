@@ -47,7 +47,13 @@ final class InstallCommand extends RunCommand {
               + " s)");
       if (json()) {
         JsonDocuments.print(
-            parent.out, JsonDocuments.run("install", recipe.label(), session.platform, report));
+            parent.out,
+            JsonDocuments.run(
+                "install",
+                recipe.label(),
+                session.platform,
+                session.namer.key(recipe.install().tag(), session.config.compression().extension()),
+                report));
       }
       return HalcyonCommand.OK;
     }

@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.halcyon.engine.LayerOutcome;
@@ -63,7 +62,8 @@ final class JsonDocuments {
   }
 
   /** {@code install} and {@code build}: every layer, where it came from, bytes and seconds. */
-  static JsonObject run(String command, String label, String platform, RunReport report) {
+  static JsonObject run(
+      String command, String label, String platform, String installKey, RunReport report) {
     JsonObject o = start(command, true);
     o.addProperty("label", label);
     o.addProperty("platform", platform);
@@ -71,13 +71,15 @@ final class JsonDocuments {
         "installedAt",
         report.installedAt().<JsonElement>map(p -> new JsonPrimitive(p.toString())).orElse(null));
     o.addProperty("alreadyInstalled", report.alreadyInstalled());
-    o.add(
+    // The install layer's outcome names it; an install that was already current touched no
+    // layer, and then the key is the one this configuration names.
+    o.addProperty(
         "installArchive",
         report.layers().stream()
             .filter(l -> l.tag().kind() == LayerKind.INSTALL)
-            .<JsonElement>map(l -> new JsonPrimitive(l.key()))
+            .map(LayerOutcome::key)
             .findFirst()
-            .orElse(JsonNull.INSTANCE));
+            .orElse(installKey));
     JsonArray layers = new JsonArray();
     long bytes = 0;
     for (LayerOutcome l : report.layers()) {

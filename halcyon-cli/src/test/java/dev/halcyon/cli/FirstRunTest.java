@@ -295,7 +295,7 @@ class FirstRunTest {
     String bash = out();
     assertThat(bash).contains("complete -F _complete_halcyon", "install", "--prefix-filter");
     assertThat(run("completion", "zsh")).isZero();
-    assertThat(out()).startsWith("autoload -U +X compinit").contains("bashcompinit");
+    assertThat(out()).isEqualTo(bash).contains("ZSH_VERSION", "bashcompinit");
     assertThat(run("completion", "fish")).isEqualTo(1);
     assertThat(err()).contains("no completion for shell 'fish'");
   }
@@ -346,6 +346,8 @@ class FirstRunTest {
     assertThat(run("install", "--json", "--root", root.toString(), app.toString())).isZero();
     JsonObject again = json();
     assertThat(again.get("alreadyInstalled").getAsBoolean()).isTrue();
+    assertThat(again.getAsJsonArray("layers")).isEmpty();
+    assertThat(again.get("installArchive")).isEqualTo(doc.get("installArchive"));
 
     // A deploy machine: its own cache, the archive from private storage.
     env.put("HALCYON_CACHE", tmp.resolve("deploy-cache").toString());
