@@ -50,7 +50,7 @@ class HalcyonCommandTest {
         (name, type) ->
             assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name())
                 .isEqualTo(name));
-    assertThat(HalcyonCommand.SUBCOMMANDS).hasSize(8);
+    assertThat(HalcyonCommand.SUBCOMMANDS).hasSize(10);
   }
 
   @Test
@@ -78,7 +78,7 @@ class HalcyonCommandTest {
             tmp.resolve("base").toString());
 
     // An option that changes nothing sends the same command through picocli.
-    assertThat(run(env, command, "--naming=default", app.toString()))
+    assertThat(run(env, command, "--label=fast-1.0", app.toString()))
         .as(err.toString(StandardCharsets.UTF_8))
         .isZero();
     String parsedOut = out.toString(StandardCharsets.UTF_8);
@@ -107,7 +107,7 @@ class HalcyonCommandTest {
   @Test
   void runWithoutParsing_failure_exitsOneWithTheSameLineAsPicocli() {
     Path missing = tmp.resolve("no-such-app");
-    assertThat(run(env(), "label", "--naming=default", missing.toString())).isEqualTo(1);
+    assertThat(run(env(), "label", "--platform=linux-x", missing.toString())).isEqualTo(1);
     String parsedErr = err.toString(StandardCharsets.UTF_8);
     err.reset();
     assertThat(FastPath.runWithoutParsing(new String[] {"label", missing.toString()}, root(env())))
@@ -187,6 +187,7 @@ class HalcyonCommandTest {
     assertThat(run(env("HALCYON_NO_BUILD", "maybe"), "install", app.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8).strip())
         .isEqualTo(
-            "halcyon: error: HALCYON_NO_BUILD must be 1 or 0, got 'maybe' (option --no-build)");
+            "halcyon: error: HALCYON_NO_BUILD must be 1, true, yes or on, or 0, false, no or off,"
+                + " got 'maybe' (option --no-build)");
   }
 }

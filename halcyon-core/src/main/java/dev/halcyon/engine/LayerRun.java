@@ -43,8 +43,11 @@ final class LayerRun {
     return TagFiles.matches(dir, tag);
   }
 
-  /** Refuses to replace a directory that halcyon did not install. */
+  /**
+   * Refuses an install target the user may not write, or a directory that halcyon did not install.
+   */
   void checkInstallTarget(Path dir) throws IOException {
+    WritableTarget.check(dir);
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
