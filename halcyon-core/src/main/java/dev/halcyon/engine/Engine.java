@@ -52,6 +52,10 @@ public final class Engine {
    *
    * @throws BuildForbiddenException if something had to be built but building is off; nothing was
    *     changed
+   * @throws InterruptedException if the thread was interrupted; the message says what the run was
+   *     doing. A run interrupted (or killed) at any point leaves nothing the next run takes as done
+   *     that is not: a layer built but not yet archived and uploaded is archived and uploaded by
+   *     the next run
    */
   public RunReport install(AppRecipe recipe, Path installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -62,6 +66,8 @@ public final class Engine {
   /**
    * Makes sure the app's install archive exists (in the cache and, unless uploads are off, in
    * private storage), building what is missing, without installing it.
+   *
+   * @throws InterruptedException if the thread was interrupted; see {@link #install}
    */
   public RunReport build(AppRecipe recipe)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -84,9 +90,18 @@ public final class Engine {
       // Under the lock no other run uses the work directory: what a killed run left is garbage.
       Directories.deleteTree(layout.tmp());
       Directories.deleteTree(layout.installStaging());
-      EngineRun run = new EngineRun(config, recipe, start);
+      StepRecorder steps = new StepRecorder(config.listener());
+      EngineRun run = new EngineRun(config.withListener(steps), recipe, start);
       try {
         return run.execute(installDir);
+      } catch (IOException | RuntimeException e) {
+        // A file channel closed by the interrupt (ClosedByInterruptException) says nothing to the
+        // caller; the documented InterruptedException does, and clears the flag before unlocking.
+        Optional<InterruptedException> interrupt = Interrupts.asInterrupt(e, steps.lastStep());
+        if (interrupt.isPresent()) {
+          throw interrupt.get();
+        }
+        throw e;
       } finally {
         // The staging tree of the install layer is deleted while the run goes on; the next run
         // must not find that deletion still running when it takes the lock.

@@ -50,6 +50,27 @@ record EngineConfig(
     checkNotNull(cacheMaxSize, "cacheMaxSize");
   }
 
+  /** This configuration with {@code other} as its listener. */
+  EngineConfig withListener(EngineListener other) {
+    return new EngineConfig(
+        cache,
+        privateStore,
+        publicStore,
+        namer,
+        compression,
+        layout,
+        noBuild,
+        noBuildDependencies,
+        noUpload,
+        noCleanCache,
+        noMirror,
+        pruner,
+        other,
+        clock,
+        cacheGrace,
+        cacheMaxSize);
+  }
+
   /** The key of the archive that holds {@code tag}. */
   String key(LayerTag tag) {
     return namer.key(tag, compression.extension());
