@@ -136,6 +136,7 @@ public final class Engine {
     private boolean noBuildDependencies;
     private boolean noUpload;
     private boolean noCleanCache;
+    private boolean cleanCacheAcrossApps;
     private boolean noMirror;
     private Optional<Pruner> pruner = Optional.empty();
     private EngineListener listener = EngineListener.NONE;
@@ -201,9 +202,24 @@ public final class Engine {
       return this;
     }
 
-    /** Keep archives in the local cache that this run did not use. */
+    /**
+     * Keep archives in the local cache that this run did not use. By default a run deletes its own
+     * app's unused archives (those of other sources and constraints, under the recipe's label) once
+     * older than {@link #cacheGrace}; see {@link #cleanCacheAcrossApps} for the others.
+     */
     public Builder noCleanCache(boolean noCleanCache) {
       this.noCleanCache = noCleanCache;
+      return this;
+    }
+
+    /**
+     * Let cleaning delete every archive in the local cache this run did not use, other apps' and
+     * toolchain archives included (default off: a cache shared by several apps keeps each app's
+     * archives, and only {@link #cacheMaxSize} evicts across apps, least recently used first). For
+     * a cache that serves one app only.
+     */
+    public Builder cleanCacheAcrossApps(boolean acrossApps) {
+      this.cleanCacheAcrossApps = acrossApps;
       return this;
     }
 
@@ -253,7 +269,7 @@ public final class Engine {
 
     public Engine build() {
       checkState(cache != null, "an engine needs a local cache");
-      checkState(workDir != null, "an engine needs a work directory (HALCYON_BASE)");
+      checkState(workDir != null, "an engine needs a work directory (Builder.workDir)");
       return new Engine(
           new EngineConfig(
               cache,
@@ -266,6 +282,7 @@ public final class Engine {
               noBuildDependencies,
               noUpload,
               noCleanCache,
+              cleanCacheAcrossApps,
               noMirror,
               pruner,
               listener,

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,6 +31,8 @@ import java.util.Set;
  * @param tag the identity of the layer the archive holds
  * @param builtOn the keys of the archives this one was built on (for an install archive: its
  *     toolchain, dependencies and build archives), in the writer's order, without duplicates
+ * @param tool the name and version of the tool that wrote the archive, e.g. {@code halcyon-jvm
+ *     0.1.0}; empty in manifests written before this field existed (they still parse)
  */
 public record ArchiveManifest(
     String archiveKey,
@@ -37,7 +40,8 @@ public record ArchiveManifest(
     long size,
     Instant created,
     LayerTag tag,
-    List<String> builtOn) {
+    List<String> builtOn,
+    Optional<String> tool) {
 
   /** The sidecar extension under which manifests are stored. */
   public static final String EXTENSION = "manifest";
@@ -61,6 +65,27 @@ public record ArchiveManifest(
       checkArgument(!key.equals(archiveKey), "archive %s cannot be built on itself", archiveKey);
       checkArgument(seen.add(key), "builtOn lists %s twice", key);
     }
+    checkNotNull(tool, "tool");
+    tool.ifPresent(t -> checkKey("tool", t));
+  }
+
+  /** A manifest that does not say which tool wrote it. */
+  public ArchiveManifest(
+      String archiveKey,
+      Digest digest,
+      long size,
+      Instant created,
+      LayerTag tag,
+      List<String> builtOn) {
+    this(archiveKey, digest, size, created, tag, builtOn, Optional.empty());
+  }
+
+  /**
+   * This manifest, saying that {@code toolAndVersion} (e.g. {@code halcyon-jvm 0.1.0}) wrote it.
+   */
+  public ArchiveManifest withTool(String toolAndVersion) {
+    return new ArchiveManifest(
+        archiveKey, digest, size, created, tag, builtOn, Optional.of(toolAndVersion));
   }
 
   /** A manifest for an archive that was built on nothing else (e.g. a toolchain). */
@@ -71,8 +96,8 @@ public record ArchiveManifest(
 
   /**
    * The text form: a header line, then {@code archive}, {@code digest}, {@code size}, {@code
-   * created}, one {@code built-on} line per reference, and the tag's own lines each prefixed with
-   * {@code tag.}.
+   * created}, {@code tool} if known, one {@code built-on} line per reference, and the tag's own
+   * lines each prefixed with {@code tag.}.
    */
   public String format() {
     StringBuilder out = new StringBuilder();
@@ -81,6 +106,7 @@ public record ArchiveManifest(
     out.append("digest=").append(digest).append('\n');
     out.append("size=").append(size).append('\n');
     out.append("created=").append(created).append('\n');
+    tool.ifPresent(t -> out.append("tool=").append(t).append('\n'));
     for (String key : builtOn) {
       out.append("built-on=").append(key).append('\n');
     }
@@ -111,6 +137,7 @@ public record ArchiveManifest(
     Digest digest = null;
     Long size = null;
     Instant created = null;
+    String tool = null;
     List<String> builtOn = new ArrayList<>();
     StringBuilder tagText = new StringBuilder();
     Set<String> seenKeys = new HashSet<>();
@@ -140,6 +167,7 @@ public record ArchiveManifest(
           case "size" -> size = Long.parseLong(value);
           case "created" -> created = Instant.parse(value);
           case "built-on" -> builtOn.add(value);
+          case "tool" -> tool = value;
           default -> {
             // Unknown keys are later additions within this format version; ignoring them keeps
             // an older collector reading the references it understands.
@@ -166,7 +194,8 @@ public record ArchiveManifest(
           "manifest of " + archive + " has a bad tag (the 'tag.' lines): " + e.getMessage(), e);
     }
     try {
-      return new ArchiveManifest(archive, digest, size, created, tag, builtOn);
+      return new ArchiveManifest(
+          archive, digest, size, created, tag, builtOn, Optional.ofNullable(tool));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "manifest of " + archive + " is invalid: " + e.getMessage(), e);

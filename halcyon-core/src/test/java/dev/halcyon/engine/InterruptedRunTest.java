@@ -184,6 +184,7 @@ class InterruptedRunTest {
       manifest = ArchiveManifest.parse(new String(o.stream().readAllBytes(), UTF_8));
     }
     assertThat(manifest.builtOn()).hasSize(3);
+    assertThat(manifest.tool()).as("the tool that wrote it").contains("halcyon-jvm " + VERSION);
     for (String ref : manifest.builtOn()) {
       assertThat(bucket.head(ref))
           .as("%s, which the install archive was built on", ref)
@@ -192,6 +193,22 @@ class InterruptedRunTest {
   }
 
   private static final java.nio.charset.Charset UTF_8 = StandardCharsets.UTF_8;
+
+  /** The version Maven builds (surefire runs from the module directory, beside its pom). */
+  private static final String VERSION = projectVersion();
+
+  private static String projectVersion() {
+    try {
+      String pom = Files.readString(Path.of("pom.xml"));
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile(
+                  "<parent>.*?<version>([^<]+)</version>", java.util.regex.Pattern.DOTALL)
+              .matcher(pom);
+      return m.find() ? m.group(1) : "(no version in pom.xml)";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   private Engine engine(LayerStore privateStore, EngineListener listener) {
     return Engine.builder()
