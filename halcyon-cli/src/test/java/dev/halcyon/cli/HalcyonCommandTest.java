@@ -179,6 +179,38 @@ class HalcyonCommandTest {
   }
 
   @Test
+  void install_noBuildAndNoArchive_exits2AndTheLineNamesTheSetting() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app.resolve(".halcyon"));
+    Files.writeString(app.resolve(".halcyon/label"), "a-1\n");
+    Files.writeString(app.resolve(".halcyon/toolchain"), "jdk-17\n");
+
+    int exit =
+        run(
+            env(
+                "HALCYON_NO_BUILD",
+                "1",
+                "HALCYON_STORAGE_DIR",
+                tmp.resolve("store").toString(),
+                "HALCYON_CACHE",
+                tmp.resolve("cache").toString(),
+                "HALCYON_BASE",
+                tmp.resolve("base").toString(),
+                "HALCYON_ROOT",
+                tmp.resolve("root").toString()),
+            "install",
+            app.toString());
+
+    String output = err.toString(StandardCharsets.UTF_8).strip();
+    String line = output.substring(output.lastIndexOf('\n') + 1);
+    assertThat(exit).as(output).isEqualTo(2);
+    assertThat(line)
+        .startsWith("halcyon: build required but forbidden: no install archive ")
+        .contains("(building is off here;")
+        .endsWith("[HALCYON_NO_BUILD is set]");
+  }
+
+  @Test
   void badFlagValue_namesTheVariableAndOption() throws Exception {
     Path app = tmp.resolve("app");
     Files.createDirectories(app.resolve(".halcyon"));

@@ -264,7 +264,8 @@ final class ArchivePublisher {
         manifestKey(key)
             .orElseThrow(
                 () -> new IllegalStateException("the namer cannot parse its own key " + key));
-    ArchiveManifest manifest = new ArchiveManifest(key, digest, size, created, tag, builtOn);
+    ArchiveManifest manifest =
+        new ArchiveManifest(key, digest, size, created, tag, builtOn).withTool(ToolVersion.NAME);
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
   }
 }

@@ -106,7 +106,7 @@ final class LayerRun {
             + key
             + " is in none of "
             + config.describeStores()
-            + " (HALCYON_NO_BUILD_DEPENDENCIES is set)");
+            + " (building dependencies is off here)");
   }
 
   /** A toolchain or dependencies layer: in place, restored, or built in place. */
@@ -147,9 +147,12 @@ final class LayerRun {
     return ledger.uploadedAnything();
   }
 
-  /** Deletes cache entries this run did not use and that are older than {@code before}. */
-  void cleanCache(Instant before) throws IOException {
-    cacheUsage.cleanCache(before);
+  /**
+   * Deletes cache entries of the app {@code label} (of every app when the engine is told to) that
+   * this run did not use and that are older than {@code before}.
+   */
+  void cleanCache(Instant before, String label) throws IOException {
+    cacheUsage.cleanCache(before, label, config.cleanCacheAcrossApps());
   }
 
   /** Records this run's cache use and applies the cache size cap, if one is set. */
