@@ -16,6 +16,7 @@ import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoredObject;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,9 @@ class InterruptedRunTest {
         .isInstanceOf(InterruptedException.class)
         .hasMessageStartingWith("interrupted while archiving " + dependenciesKey)
         .hasMessageContaining("the next run redoes what this one did not finish")
-        .hasCauseInstanceOf(ClosedByInterruptException.class);
+        // Where the interrupt lands decides the cause: a channel's force, or a frame compressor.
+        .cause()
+        .isInstanceOfAny(ClosedByInterruptException.class, InterruptedIOException.class);
     assertThat(Thread.currentThread().isInterrupted()).as("the flag is cleared").isFalse();
     assertThat(bucket.head(dependenciesKey)).isEmpty();
     assertThat(ran).containsExactly("toolchain", "dependencies");
