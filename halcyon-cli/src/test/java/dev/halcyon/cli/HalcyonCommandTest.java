@@ -184,6 +184,11 @@ class HalcyonCommandTest {
     Files.createDirectories(app.resolve(".halcyon"));
     Files.writeString(app.resolve(".halcyon/label"), "a-1\n");
     Files.writeString(app.resolve(".halcyon/toolchain"), "jdk-17\n");
+    for (String hook : new String[] {"build", "install"}) {
+      Path file = app.resolve(".halcyon/" + hook);
+      Files.writeString(file, "#!/bin/sh\nexit 0\n");
+      file.toFile().setExecutable(true);
+    }
 
     int exit =
         run(
