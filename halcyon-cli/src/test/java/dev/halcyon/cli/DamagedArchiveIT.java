@@ -4,6 +4,7 @@ import static dev.halcyon.cli.Machines.machine;
 import static dev.halcyon.cli.Machines.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halcyon.archive.TocFooter;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
@@ -43,9 +44,15 @@ class DamagedArchiveIT {
               .orElseThrow();
     }
     try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
-      f.seek(f.length() / 2);
+      // Damage the tar's frames, not the table of contents after them: a full restore does not
+      // read the TOC, so a flipped byte there leaves an archive whose tree is still whole.
+      byte[] tail = new byte[TocFooter.SIZE];
+      f.seek(f.length() - tail.length);
+      f.readFully(tail);
+      long at = TocFooter.parse(tail).tocOffset() / 2;
+      f.seek(at);
       int b = f.read();
-      f.seek(f.length() / 2);
+      f.seek(at);
       f.write(b ^ 0xff);
     }
 
