@@ -48,6 +48,15 @@ ratio("archive+upload vs tar -czf + curl", "upload.halcyon-archive-upload", "upl
 ratio("nothing to do vs bare JVM", "noop.halcyon", "noop.java-hello", 3)
 ratio("nothing to do (CDS, C1, SerialGC) vs bare JVM", "noop.halcyon-cds-c1-serial", "noop.java-hello", 3)
 ratio("nothing to do (bin/halcyon) vs bare JVM", "noop.launcher", "noop.java-hello", 3)
+for t in ("gen", "real"):
+    for store, floor, target in (("folder", "restore.tar-zstd-local", 1.2), ("s3", "restore.curl-tar-zstd", 1.0)):
+        p = f"fresh.{t}.{store}."
+        for how, label in (("java-jar", "java -jar"), ("launcher-first", "bin/halcyon, no archive"), ("launcher-cds", "bin/halcyon, archive")):
+            ratio(f"{t} tree, {store}: restore ({label}) vs {floor.split('.', 1)[1]}", p + "restore." + how, p + floor, target)
+        ratio(f"{t} tree, {store}: first run, bin/halcyon vs java -jar", p + "restore.launcher-first", p + "restore.java-jar", 1.05)
+        for how, label in (("java-jar", "java -jar"), ("launcher-first", "bin/halcyon, no archive"), ("launcher-cds", "bin/halcyon, restore's archive"), ("launcher-own", "bin/halcyon, its own archive")):
+            ratio(f"{t} tree, {store}: nothing to do ({label}) vs bare JVM", p + "noop." + how, p + "noop.java-hello", 3)
+        ratio(f"{t} tree, {store}: nothing to do, first run, bin/halcyon vs java -jar", p + "noop.launcher-first", p + "noop.java-jar", 1.05)
 if med("memory.halcyon-2g-xmx64m") and med("memory.halcyon-300m-xmx64m"):
     a = statistics.median(rss["memory.halcyon-2g-xmx64m"]) / 1024
     b = statistics.median(rss["memory.halcyon-300m-xmx64m"]) / 1024
