@@ -31,13 +31,21 @@ print("| target | measured | ratio | target ratio | met |")
 print("|---|---|---:|---:|---|")
 
 
-def ratio(label, a, b, target):
+def ratio(label, a, b, target, paired=False):
+    """Median over median; paired: the median of the ratios within each repetition (both run
+    minutes apart in the same repetition, so a slow moment of a loaded machine counts for both)."""
     x, y = med(a), med(b)
     if x is None or y is None:
         return
     r = x / y
+    if paired and len(values[a]) == len(values[b]):
+        rs = [p / q for p, q in zip(values[a], values[b])]
+        r = statistics.median(rs)
+        shown = f"{x:.2f} / {y:.2f} (per repetition: {', '.join(f'{v:.2f}' for v in rs)})"
+    else:
+        shown = f"{x:.2f} / {y:.2f}"
     ok = "yes" if r <= target else "**no**"
-    print(f"| {label} | `{a}` / `{b}` = {x:.2f} / {y:.2f} | {r:.2f} | ≤ {target} | {ok} |")
+    print(f"| {label} | `{a}` / `{b}` = {shown} | {r:.2f} | ≤ {target} | {ok} |")
 
 
 ratio("restore vs curl \\| tar -xzf", "restore.halcyon", "restore.curl-tar-xzf", 0.5)
@@ -48,6 +56,15 @@ ratio("archive+upload vs tar -czf + curl", "upload.halcyon-archive-upload", "upl
 ratio("nothing to do vs bare JVM", "noop.halcyon", "noop.java-hello", 3)
 ratio("nothing to do (CDS, C1, SerialGC) vs bare JVM", "noop.halcyon-cds-c1-serial", "noop.java-hello", 3)
 ratio("nothing to do (bin/halcyon) vs bare JVM", "noop.launcher", "noop.java-hello", 3)
+for t in ("gen", "real"):
+    for store, floor, target in (("folder", "restore.tar-zstd-local", 1.2), ("s3", "restore.curl-tar-zstd", 1.0)):
+        p = f"fresh.{t}.{store}."
+        for how, label in (("java-jar", "java -jar"), ("launcher-first", "bin/halcyon, no archive"), ("launcher-cds", "bin/halcyon, archive")):
+            ratio(f"{t} tree, {store}: restore ({label}) vs {floor.split('.', 1)[1]}", p + "restore." + how, p + floor, target, True)
+        ratio(f"{t} tree, {store}: first run, bin/halcyon vs java -jar", p + "restore.launcher-first", p + "restore.java-jar", 1.05, True)
+        for how, label in (("java-jar", "java -jar"), ("launcher-first", "bin/halcyon, no archive"), ("launcher-cds", "bin/halcyon, restore's archive"), ("launcher-own", "bin/halcyon, its own archive")):
+            ratio(f"{t} tree, {store}: nothing to do ({label}) vs bare JVM", p + "noop." + how, p + "noop.java-hello", 3, True)
+        ratio(f"{t} tree, {store}: nothing to do, first run, bin/halcyon vs java -jar", p + "noop.launcher-first", p + "noop.java-jar", 1.05, True)
 if med("memory.halcyon-2g-xmx64m") and med("memory.halcyon-300m-xmx64m"):
     a = statistics.median(rss["memory.halcyon-2g-xmx64m"]) / 1024
     b = statistics.median(rss["memory.halcyon-300m-xmx64m"]) / 1024
