@@ -55,6 +55,19 @@ class ArchitectureTest {
     ALLOWED.put(
         "engine", List.of("layer", "hash", "archive", "store", "naming", "manifest", "recipe"));
     ALLOWED.put("s3", List.of("layer", "hash", "store"));
+    ALLOWED.put(
+        "setup",
+        List.of(
+            "layer",
+            "hash",
+            "archive",
+            "store",
+            "naming",
+            "manifest",
+            "recipe",
+            "retention",
+            "engine",
+            "s3"));
   }
 
   private static final JavaClasses MAIN =

@@ -2,6 +2,7 @@ package dev.halcyon.cli;
 
 import dev.halcyon.engine.BuildForbiddenException;
 import dev.halcyon.layer.LayerKind;
+import dev.halcyon.setup.Settings;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -89,6 +90,6 @@ final class ErrorLines {
     }
     return best == null
         ? "check that this path is a writable directory"
-        : "make " + best + " (option " + Config.optionFor(best) + ") a writable directory";
+        : "make " + best + " (option " + Settings.optionFor(best) + ") a writable directory";
   }
 }

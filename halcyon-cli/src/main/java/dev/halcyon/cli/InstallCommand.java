@@ -4,7 +4,6 @@ import dev.halcyon.engine.Engine;
 import dev.halcyon.engine.RunReport;
 import dev.halcyon.recipe.AppRecipe;
 import java.io.IOException;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code halcyon install [APP]}: restore or build, then install under ROOT/PREFIX. */
@@ -70,6 +69,6 @@ final class InstallCommand extends RunCommand {
   }
 
   static Engine engine(Session session, ConsoleListener listener) throws IOException {
-    return session.engine(listener, Optional.of(Pruning.pruner(session)));
+    return session.engine(listener);
   }
 }

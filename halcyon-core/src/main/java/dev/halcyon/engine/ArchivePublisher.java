@@ -61,7 +61,11 @@ final class ArchivePublisher {
     Path tmp = scratch.newFile(key);
     try {
       config.listener().step("archiving " + key);
+      config.listener().progress(new Progress(Progress.Phase.ARCHIVING, key, 0, -1));
       ArchiveSummary summary = Archives.write(dir, tmp, config.compression());
+      config
+          .listener()
+          .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
       archived.run();
       try {
         upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
@@ -196,8 +200,10 @@ final class ArchivePublisher {
     // The manifest goes first: garbage collection protects what a manifest references, and its
     // grace period covers a manifest whose archive is still being uploaded.
     putManifest(store, key, tag, digest, size, config.clock().instant(), builtOn);
+    config.listener().progress(new Progress(Progress.Phase.UPLOADING, key, 0, size));
     store.put(key, file, digest, mode);
-    ledger.uploaded();
+    ledger.uploaded(key);
+    config.listener().progress(new Progress(Progress.Phase.UPLOADING, key, size, size));
   }
 
   /** Whether a stored object's recorded size and digest (where both sides know one) agree. */

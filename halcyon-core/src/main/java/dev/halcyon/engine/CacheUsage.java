@@ -59,6 +59,7 @@ final class CacheUsage {
           && info.lastModified().isBefore(before)
           && (acrossApps || belongsTo(info.key(), label))) {
         cache.delete(info.key());
+        ledger.evicted(info.key());
       }
     }
   }
@@ -96,6 +97,7 @@ final class CacheUsage {
           break;
         }
         cache.delete(entry.key());
+        ledger.evicted(entry.key());
         uses.remove(entry.key());
         total -= entry.size();
       }

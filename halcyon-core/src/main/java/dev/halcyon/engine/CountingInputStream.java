@@ -50,7 +50,7 @@ final class CountingInputStream extends FilterInputStream {
     count += n;
     if (count - reported >= REPORT_EVERY || count == total) {
       reported = count;
-      listener.transferred(key, count, total);
+      listener.progress(new Progress(Progress.Phase.DOWNLOADING, key, count, Math.max(-1, total)));
     }
   }
 

@@ -59,8 +59,23 @@ public final class Engine {
    */
   public RunReport install(AppRecipe recipe, Path installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
+    return install(recipe, installDir, EngineListener.NONE);
+  }
+
+  /**
+   * Like {@link #install(AppRecipe, Path)}, telling {@code listener} (besides the engine's own)
+   * what this run does.
+   *
+   * @throws IllegalArgumentException if {@code installDir} does not end with the install layer's
+   *     prefix: what was built for one prefix may refer to it, so it is installed there only
+   */
+  public RunReport install(AppRecipe recipe, Path installDir, EngineListener listener)
+      throws IOException, InterruptedException, BuildForbiddenException {
+    checkNotNull(recipe, "recipe");
     checkNotNull(installDir, "installDir");
-    return run(recipe, Optional.of(installDir.toAbsolutePath().normalize()));
+    Path dir = installDir.toAbsolutePath().normalize();
+    checkPrefix(recipe, dir);
+    return run(recipe, Optional.of(dir), listener);
   }
 
   /**
@@ -71,7 +86,55 @@ public final class Engine {
    */
   public RunReport build(AppRecipe recipe)
       throws IOException, InterruptedException, BuildForbiddenException {
-    return run(recipe, Optional.empty());
+    return build(recipe, EngineListener.NONE);
+  }
+
+  /**
+   * Like {@link #build(AppRecipe)}, telling {@code listener} (besides the engine's own) what this
+   * run does.
+   */
+  public RunReport build(AppRecipe recipe, EngineListener listener)
+      throws IOException, InterruptedException, BuildForbiddenException {
+    return run(recipe, Optional.empty(), listener);
+  }
+
+  /**
+   * What {@link #build} would do with {@code recipe}: per layer its key, the tier that has it or
+   * that it would be built, and for a layer to build the inputs that differ from the closest stored
+   * tag. Writes nothing and takes no lock (a run in progress may change the answer); costs a {@code
+   * head} per layer and tier, and for a layer to build a listing and the manifests of its kind and
+   * label.
+   */
+  public Plan plan(AppRecipe recipe) throws IOException {
+    checkNotNull(recipe, "recipe");
+    return new Planner(config).plan(recipe, Optional.empty());
+  }
+
+  /**
+   * What {@link #install} into {@code installDir} would do; like {@link #plan(AppRecipe)}, with the
+   * install layer {@link LayerSource#EXISTING} when {@code installDir} already holds it.
+   */
+  public Plan plan(AppRecipe recipe, Path installDir) throws IOException {
+    checkNotNull(recipe, "recipe");
+    checkNotNull(installDir, "installDir");
+    return new Planner(config).plan(recipe, Optional.of(installDir.toAbsolutePath().normalize()));
+  }
+
+  private static void checkPrefix(AppRecipe recipe, Path installDir) {
+    String prefix = recipe.install().tag().input(LayerTag.PREFIX);
+    if (prefix.isEmpty()) {
+      return;
+    }
+    Path relative = Path.of(prefix.substring(prefix.startsWith("/") ? 1 : 0));
+    checkArgument(
+        relative.getNameCount() == 0 || installDir.endsWith(relative),
+        "cannot install %s into %s: its install layer was made for prefix %s, so install it into"
+            + " ROOT%s (a directory ending in %s)",
+        recipe.label(),
+        installDir,
+        prefix,
+        prefix,
+        prefix);
   }
 
   /** The key of the archive that holds {@code tag} under this engine's namer and codec. */
@@ -80,20 +143,22 @@ public final class Engine {
   }
 
   @SuppressWarnings("try") // the lock is held for the body, never read
-  private RunReport run(AppRecipe recipe, Optional<Path> installDir)
+  private RunReport run(AppRecipe recipe, Optional<Path> installDir, EngineListener runListener)
       throws IOException, InterruptedException, BuildForbiddenException {
     checkNotNull(recipe, "recipe");
+    checkNotNull(runListener, "listener");
+    EngineListener listener = EngineListener.both(config.listener(), runListener);
     Instant start = config.clock().instant();
     WorkDirLayout layout = config.layout();
     Files.createDirectories(layout.root());
-    try (WorkLock lock = WorkLock.acquire(layout, config.listener())) {
+    try (WorkLock lock = WorkLock.acquire(layout, listener)) {
       // Under the lock no other run uses the work directory: what a killed run left is garbage.
       Directories.deleteTree(layout.tmp());
       Directories.deleteTree(layout.installStaging());
-      StepRecorder steps = new StepRecorder(config.listener());
+      StepRecorder steps = new StepRecorder(listener);
       EngineRun run = new EngineRun(config.withListener(steps), recipe, start);
       try {
-        return run.execute(installDir);
+        return run.execute(installDir).withWarnings(steps.warnings());
       } catch (IOException | RuntimeException e) {
         // A file channel closed by the interrupt (ClosedByInterruptException) says nothing to the
         // caller; the documented InterruptedException does, and clears the flag before unlocking.

@@ -1,11 +1,16 @@
 package dev.halcyon.engine;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.halcyon.layer.LayerKind;
 
 /**
  * Hears what an {@link Engine} run does, for progress output. Every method has a no-op default;
  * implementations must return quickly and must not throw. Called from the thread running the
- * engine, except {@link #transferred} which may be called from transfer threads.
+ * engine, except {@link #progress} (and {@link #transferred}) which may be called from transfer
+ * threads. A listener is given to the engine's builder (every run) or to one run ({@link
+ * Engine#install(dev.halcyon.recipe.AppRecipe, java.nio.file.Path, EngineListener)}, {@link
+ * Engine#build(dev.halcyon.recipe.AppRecipe, EngineListener)}); then both hear it.
  */
 public interface EngineListener {
   /** A listener that ignores everything. */
@@ -17,12 +22,77 @@ public interface EngineListener {
   /** Work on a layer kind starts. */
   default void layerStarted(LayerKind kind) {}
 
-  /** A layer is ready. */
+  /**
+   * A layer is finished: {@link LayerOutcome#source()} says where it came from, {@link
+   * LayerOutcome#archiveBytes()} how big its archive is.
+   */
   default void layerReady(LayerOutcome outcome) {}
 
-  /** Bytes of an archive moved so far, {@code total} or -1 when unknown. */
+  /**
+   * Archiving, uploading or downloading an archive got further. The default hands downloads and
+   * uploads to {@link #transferred}, so a listener written against that method keeps working.
+   */
+  default void progress(Progress progress) {
+    if (progress.phase() != Progress.Phase.ARCHIVING) {
+      transferred(progress.key(), progress.done(), progress.total());
+    }
+  }
+
+  /**
+   * Bytes of an archive moved so far, {@code total} or -1 when unknown; see {@link #progress},
+   * which carries the phase too.
+   */
   default void transferred(String key, long bytes, long total) {}
 
   /** A warning that does not stop the run (e.g. a restored tag did not match). */
   default void warning(String message) {}
+
+  /** A listener that tells {@code first}, then {@code second}, everything. */
+  static EngineListener both(EngineListener first, EngineListener second) {
+    checkNotNull(first, "first");
+    checkNotNull(second, "second");
+    if (first == NONE) {
+      return second;
+    }
+    if (second == NONE) {
+      return first;
+    }
+    return new EngineListener() {
+      @Override
+      public void step(String message) {
+        first.step(message);
+        second.step(message);
+      }
+
+      @Override
+      public void layerStarted(LayerKind kind) {
+        first.layerStarted(kind);
+        second.layerStarted(kind);
+      }
+
+      @Override
+      public void layerReady(LayerOutcome outcome) {
+        first.layerReady(outcome);
+        second.layerReady(outcome);
+      }
+
+      @Override
+      public void progress(Progress progress) {
+        first.progress(progress);
+        second.progress(progress);
+      }
+
+      @Override
+      public void transferred(String key, long bytes, long total) {
+        first.transferred(key, bytes, total);
+        second.transferred(key, bytes, total);
+      }
+
+      @Override
+      public void warning(String message) {
+        first.warning(message);
+        second.warning(message);
+      }
+    };
+  }
 }

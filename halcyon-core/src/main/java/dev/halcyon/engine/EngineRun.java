@@ -27,6 +27,7 @@ final class EngineRun {
   private final List<LayerOutcome> outcomes = new ArrayList<>();
   private final Map<LayerKind, Path> dirs = new EnumMap<>(LayerKind.class);
   private final LayerRun layers;
+  private Optional<String> pruned = Optional.empty();
 
   EngineRun(EngineConfig config, AppRecipe recipe, Instant start) {
     this.config = config;
@@ -34,7 +35,7 @@ final class EngineRun {
     this.recipe = recipe;
     this.installTag = recipe.install().tag();
     this.start = start;
-    this.layers = new LayerRun(config, recipe.sourceDir());
+    this.layers = new LayerRun(config, recipe.sourceDir(), recipe.sourceIgnore());
   }
 
   /** Waits for the run's background deletions, so the next run never finds one still going. */
@@ -143,8 +144,10 @@ final class EngineRun {
       Path dir = layerDir(LayerKind.DEPENDENCIES, spec);
       add(layers.obtain(spec, dir, mayBuildDependencies, dirs, keysSoFar()));
     }
-    Path buildDir = layerDir(LayerKind.BUILD, recipe.build());
-    add(layers.obtainBuild(recipe.build(), buildDir, dirs, keysSoFar()));
+    if (recipe.buildLayer().isPresent()) {
+      Path buildDir = layerDir(LayerKind.BUILD, recipe.build());
+      add(layers.obtainBuild(recipe.build(), buildDir, dirs, keysSoFar()));
+    }
     listener.layerStarted(LayerKind.INSTALL);
     add(layers.buildInstall(recipe.install(), dirs, keysSoFar()));
   }
@@ -180,7 +183,9 @@ final class EngineRun {
     if (layers.uploadedAnything()
         && config.pruner().isPresent()
         && config.privateStore().isPresent()) {
-      listener.step(config.pruner().get().prune(config.privateStore().get(), recipe));
+      String summary = config.pruner().get().prune(config.privateStore().get(), recipe);
+      pruned = Optional.of(summary);
+      listener.step(summary);
     }
     if (!config.noCleanCache()) {
       layers.cleanCache(start.minus(config.cacheGrace()), recipe.label());
@@ -190,6 +195,13 @@ final class EngineRun {
 
   private RunReport report(Optional<Path> installDir, boolean alreadyInstalled) {
     return new RunReport(
-        outcomes, installDir, alreadyInstalled, Duration.between(start, config.clock().instant()));
+        outcomes,
+        installDir,
+        alreadyInstalled,
+        Duration.between(start, config.clock().instant()),
+        layers.uploadedKeys(),
+        layers.evictedKeys(),
+        pruned,
+        List.of());
   }
 }

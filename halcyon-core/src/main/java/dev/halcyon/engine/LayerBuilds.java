@@ -29,6 +29,7 @@ final class LayerBuilds {
   private final TieredRestore restore;
   private final ArchivePublisher publisher;
   private final Path sourceDir;
+  private final IgnoreRules sourceIgnore;
   private final BackgroundDeleter deleter;
   private final PendingArchives pending;
 
@@ -37,8 +38,10 @@ final class LayerBuilds {
       RunLedger ledger,
       TieredRestore restore,
       ArchivePublisher publisher,
-      Path sourceDir) {
+      Path sourceDir,
+      IgnoreRules sourceIgnore) {
     this.config = config;
+    this.sourceIgnore = sourceIgnore;
     this.ledger = ledger;
     this.restore = restore;
     this.publisher = publisher;
@@ -121,7 +124,7 @@ final class LayerBuilds {
     pending.mark(dir, tag);
     Files.createDirectories(dir);
     Files.deleteIfExists(dir.resolve(LayerTag.FILE_NAME));
-    Directories.copyOver(sourceDir, dir, IgnoreRules.DEFAULT.asFilter());
+    Directories.copyOver(sourceDir, dir, sourceIgnore.asFilter());
     listener.step("building " + tag.label());
     spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
     return archive(dir, tag, PutMode.OVERWRITE, builtOn, t0);

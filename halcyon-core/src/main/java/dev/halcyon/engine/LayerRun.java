@@ -1,5 +1,6 @@
 package dev.halcyon.engine;
 
+import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.recipe.LayerSpec;
@@ -27,12 +28,12 @@ final class LayerRun {
   private final LayerBuilds builds;
   private final CacheUsage cacheUsage;
 
-  LayerRun(EngineConfig config, Path sourceDir) {
+  LayerRun(EngineConfig config, Path sourceDir, IgnoreRules sourceIgnore) {
     this.config = config;
     ScratchDir scratch = new ScratchDir(config.layout(), config.cache());
     this.restore = new TieredRestore(config, ledger, scratch);
     this.publisher = new ArchivePublisher(config, ledger, scratch);
-    this.builds = new LayerBuilds(config, ledger, restore, publisher, sourceDir);
+    this.builds = new LayerBuilds(config, ledger, restore, publisher, sourceDir, sourceIgnore);
     this.cacheUsage = new CacheUsage(config, ledger);
   }
 
@@ -145,6 +146,16 @@ final class LayerRun {
 
   boolean uploadedAnything() {
     return ledger.uploadedAnything();
+  }
+
+  /** The keys this run uploaded to private storage. */
+  List<String> uploadedKeys() {
+    return ledger.uploadedKeys();
+  }
+
+  /** The keys this run deleted from the local cache. */
+  List<String> evictedKeys() {
+    return ledger.evictedKeys();
   }
 
   /**

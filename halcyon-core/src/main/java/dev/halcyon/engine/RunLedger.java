@@ -1,8 +1,10 @@
 package dev.halcyon.engine;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +18,8 @@ final class RunLedger {
   private final Set<String> usedKeys = new HashSet<>();
   private final Map<String, IOException> corrupt = new HashMap<>();
   private boolean uploaded;
+  private final List<String> uploadedKeys = new ArrayList<>();
+  private final List<String> evictedKeys = new ArrayList<>();
 
   /** Records that this run used the cache entry {@code key}. */
   void used(String key) {
@@ -47,6 +51,27 @@ final class RunLedger {
 
   void uploaded() {
     uploaded = true;
+  }
+
+  /** Records that the archive {@code key} was uploaded to private storage. */
+  void uploaded(String key) {
+    uploaded = true;
+    uploadedKeys.add(key);
+  }
+
+  /** The keys uploaded so far, in order. */
+  List<String> uploadedKeys() {
+    return List.copyOf(uploadedKeys);
+  }
+
+  /** Records that the cache entry {@code key} was deleted by cleaning or the size cap. */
+  void evicted(String key) {
+    evictedKeys.add(key);
+  }
+
+  /** The cache keys evicted so far, in order. */
+  List<String> evictedKeys() {
+    return List.copyOf(evictedKeys);
   }
 
   boolean uploadedAnything() {

@@ -8,26 +8,79 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one {@link Engine} run did.
+ * What one {@link Engine} run did: everything the CLI prints, so a build tool can render the same.
+ * Immutable.
  *
  * @param layers every layer touched, in order (toolchain, dependencies, build, install)
  * @param installedAt where the app was installed, or empty for {@link Engine#build}
  * @param alreadyInstalled true if the installed app was already current and nothing was done
  * @param took wall time of the whole run
+ * @param uploaded the keys of the archives uploaded to private storage, in order
+ * @param evicted the keys deleted from the local cache by cleaning and the size cap
+ * @param pruned the pruner's summary, when private storage was pruned after an upload
+ * @param warnings every warning the run's listeners heard, in order
  */
 public record RunReport(
     List<LayerOutcome> layers,
     Optional<Path> installedAt,
     boolean alreadyInstalled,
-    Duration took) {
+    Duration took,
+    List<String> uploaded,
+    List<String> evicted,
+    Optional<String> pruned,
+    List<String> warnings) {
   public RunReport {
     layers = List.copyOf(layers);
     checkNotNull(installedAt, "installedAt");
     checkNotNull(took, "took");
+    uploaded = List.copyOf(uploaded);
+    evicted = List.copyOf(evicted);
+    checkNotNull(pruned, "pruned");
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A report of layers only: nothing uploaded, evicted or pruned, no warnings. */
+  public RunReport(
+      List<LayerOutcome> layers,
+      Optional<Path> installedAt,
+      boolean alreadyInstalled,
+      Duration took) {
+    this(
+        layers,
+        installedAt,
+        alreadyInstalled,
+        took,
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        List.of());
   }
 
   /** True if any layer had to be built in this run. */
   public boolean builtAnything() {
     return layers.stream().anyMatch(l -> l.source() == LayerSource.BUILT);
+  }
+
+  /** The layers restored from the cache or a store, in order. */
+  public List<LayerOutcome> restored() {
+    return layers.stream()
+        .filter(l -> l.source() != LayerSource.BUILT && l.source() != LayerSource.EXISTING)
+        .toList();
+  }
+
+  /** The layers built in this run, in order. */
+  public List<LayerOutcome> built() {
+    return layers.stream().filter(l -> l.source() == LayerSource.BUILT).toList();
+  }
+
+  /** This report with {@code more} warnings appended. */
+  RunReport withWarnings(List<String> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<String> all = new java.util.ArrayList<>(warnings);
+    all.addAll(more);
+    return new RunReport(
+        layers, installedAt, alreadyInstalled, took, uploaded, evicted, pruned, all);
   }
 }

@@ -1,14 +1,18 @@
 package dev.halcyon.engine;
 
 import dev.halcyon.layer.LayerKind;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Forwards to the run's listener and remembers the last step, so an interrupted run can say where
- * it stopped. {@link #step} is called from the run's thread; {@link #lastStep} is read by it too.
+ * it stopped, and the warnings, for the {@link RunReport}. {@link #step} is called from the run's
+ * thread; {@link #lastStep} is read by it too.
  */
 final class StepRecorder implements EngineListener {
   private final EngineListener delegate;
   private volatile String lastStep = "starting the run";
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
 
   StepRecorder(EngineListener delegate) {
     this.delegate = delegate;
@@ -17,6 +21,11 @@ final class StepRecorder implements EngineListener {
   /** The last step reported, e.g. "archiving …", lower-case as the engine writes them. */
   String lastStep() {
     return lastStep;
+  }
+
+  /** The warnings of the run so far, in order. */
+  List<String> warnings() {
+    return List.copyOf(warnings);
   }
 
   @Override
@@ -36,12 +45,18 @@ final class StepRecorder implements EngineListener {
   }
 
   @Override
+  public void progress(Progress progress) {
+    delegate.progress(progress);
+  }
+
+  @Override
   public void transferred(String key, long bytes, long total) {
     delegate.transferred(key, bytes, total);
   }
 
   @Override
   public void warning(String message) {
+    warnings.add(message);
     delegate.warning(message);
   }
 }

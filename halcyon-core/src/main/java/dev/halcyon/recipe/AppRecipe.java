@@ -2,46 +2,108 @@ package dev.halcyon.recipe;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
+import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Everything the engine needs to know about one app: its source tree, its layers and its
- * post-install step. Made from a {@code .halcyon} folder by {@link MagicRecipes}, or directly by an
- * embedding build tool.
+ * post-install step. Made with {@link #builder} (which derives every tag from the declared inputs),
+ * from a {@code .halcyon} folder by {@link MagicRecipes} (which uses the same builder), or — for
+ * those who need tags of their own — directly through the constructors, which check only that the
+ * layers agree on kind, platform and toolchain.
+ *
+ * <p>Immutable; thread-safe when its layer builders are.
  *
  * @param sourceDir the app's source tree
  * @param toolchain the toolchain layer, or empty when the machine provides the toolchain
  * @param dependencies the dependencies layer, or empty when the app has none
- * @param build the build layer
+ * @param buildLayer the build layer (a copy of the source tree, built in place), or empty when the
+ *     install step reads the source tree itself (e.g. a build tool already compiled it)
  * @param install the install layer; its tag decides the deploy archive's name
  * @param postInstall runs after every install with the installed directory as layer dir, or empty
+ * @param sourceIgnore what the build layer's copy of the source tree leaves out (the rules the
+ *     source hash was computed with, so nothing unhashed reaches a build)
  */
 public record AppRecipe(
     Path sourceDir,
     Optional<LayerSpec> toolchain,
     Optional<LayerSpec> dependencies,
-    LayerSpec build,
+    Optional<LayerSpec> buildLayer,
     LayerSpec install,
-    Optional<LayerBuilder> postInstall) {
+    Optional<LayerBuilder> postInstall,
+    IgnoreRules sourceIgnore) {
 
   public AppRecipe {
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(toolchain, "toolchain");
     checkNotNull(dependencies, "dependencies");
-    checkNotNull(build, "build");
+    checkNotNull(buildLayer, "buildLayer");
     checkNotNull(install, "install");
     checkNotNull(postInstall, "postInstall");
+    checkNotNull(sourceIgnore, "sourceIgnore");
     check(toolchain.map(LayerSpec::tag), LayerKind.TOOLCHAIN, install.tag());
     check(dependencies.map(LayerSpec::tag), LayerKind.DEPENDENCIES, install.tag());
-    check(Optional.of(build.tag()), LayerKind.BUILD, install.tag());
+    check(buildLayer.map(LayerSpec::tag), LayerKind.BUILD, install.tag());
     checkArgument(
         install.tag().kind() == LayerKind.INSTALL,
         "install layer has kind %s",
         install.tag().kind());
+  }
+
+  /**
+   * A recipe with a build layer whose copy of the source tree leaves out {@link
+   * IgnoreRules#DEFAULT}: the hand-built path, with every tag given.
+   */
+  public AppRecipe(
+      Path sourceDir,
+      Optional<LayerSpec> toolchain,
+      Optional<LayerSpec> dependencies,
+      LayerSpec build,
+      LayerSpec install,
+      Optional<LayerBuilder> postInstall) {
+    this(
+        sourceDir,
+        toolchain,
+        dependencies,
+        Optional.of(checkNotNull(build, "build")),
+        install,
+        postInstall,
+        IgnoreRules.DEFAULT);
+  }
+
+  /**
+   * A builder that derives every layer's tag from the inputs it is given (source hash with the
+   * ignore rules, constraints, toolchain, platform, prefix), so no tag can miss an input.
+   */
+  public static RecipeBuilder builder(Path sourceDir) {
+    return new RecipeBuilder(sourceDir);
+  }
+
+  /**
+   * The build layer.
+   *
+   * @throws IllegalStateException if this recipe has none ({@link #buildLayer} is empty)
+   */
+  public LayerSpec build() {
+    checkState(buildLayer.isPresent(), "the recipe of %s has no build layer", label());
+    return buildLayer.get();
+  }
+
+  /** Every layer, in the order a run obtains them: toolchain, dependencies, build, install. */
+  public List<LayerSpec> layers() {
+    List<LayerSpec> all = new ArrayList<>(4);
+    toolchain.ifPresent(all::add);
+    dependencies.ifPresent(all::add);
+    buildLayer.ifPresent(all::add);
+    all.add(install);
+    return List.copyOf(all);
   }
 
   /** The app label, {@code name-version}. */

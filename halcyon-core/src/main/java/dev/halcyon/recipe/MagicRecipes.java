@@ -5,8 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.IgnoreRules;
-import dev.halcyon.layer.LayerKind;
-import dev.halcyon.layer.LayerTag;
 import dev.halcyon.layer.Names;
 import dev.halcyon.layer.TreeHashes;
 import java.io.IOException;
@@ -72,27 +70,26 @@ public final class MagicRecipes {
               + "' (from .halcyon/toolchain or HALCYON_TOOLCHAIN): write name-version, e.g. jdk-17 or maven-3.9.9 (name [a-z0-9_], no '-' in the version)");
     }
     Digest toolchainMagic = hashMagic(magic, rel -> rel.startsWith("toolchain"));
-    String toolchain =
-        hasToolchainLayer ? toolchainName + "." + toolchainMagic.shortHex() : toolchainName;
 
     IgnoreRules ignore = IgnoreRules.DEFAULT;
     Optional<String> extraIgnore = magicText(magic, "extra-source-hash-ignore");
     if (extraIgnore.isPresent()) {
       ignore = ignore.plus(IgnoreRules.parse(extraIgnore.get()));
     }
-    Digest sourceHash = TreeHashes.hash(source, ignore);
-    Digest constraintsHash = constraintsHash(source, magic);
-    String platform = settings.platform();
-
-    Optional<LayerSpec> toolchainSpec = Optional.empty();
+    // The tags come from the same builder an embedder uses, so the two front ends cannot drift.
+    RecipeBuilder recipe =
+        AppRecipe.builder(source)
+            .label(label)
+            .platform(settings.platform())
+            .toolchain(toolchainName)
+            .prefix(settings.prefix())
+            .ignore(ignore)
+            .constraintsHash(constraintsHash(source, magic))
+            .buildLayer(Hooks.hook(source, "build", settings, true))
+            .install(Hooks.hook(source, "install", settings, true));
     if (hasToolchainLayer) {
-      LayerTag tag =
-          LayerTag.of(LayerKind.TOOLCHAIN, platform, toolchain, "")
-              .with(LayerTag.MAGIC_HASH, toolchainMagic.toString());
-      toolchainSpec =
-          Optional.of(new LayerSpec(tag, Hooks.hook(source, "toolchain-build", settings, true)));
+      recipe.toolchainLayer(Hooks.hook(source, "toolchain-build", settings, true), toolchainMagic);
     }
-    Optional<LayerSpec> dependenciesSpec = Optional.empty();
     if (Files.exists(magic.resolve("dependencies-build"))) {
       // The project files count too: a dependency bumped in pom.xml but not in .halcyon/constraints
       // must not reuse a repository that lacks it.
@@ -101,32 +98,12 @@ public final class MagicRecipes {
               hashMagic(magic, rel -> rel.startsWith("toolchain") || rel.startsWith("dependencies"))
                   + "\n"
                   + projectFilesHash(source));
-      LayerTag tag =
-          LayerTag.of(LayerKind.DEPENDENCIES, platform, toolchain, label)
-              .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
-              .with(LayerTag.MAGIC_HASH, depsMagic.toString());
-      dependenciesSpec =
-          Optional.of(new LayerSpec(tag, Hooks.hook(source, "dependencies-build", settings, true)));
+      recipe.dependenciesLayer(Hooks.hook(source, "dependencies-build", settings, true), depsMagic);
     }
-    LayerTag buildTag =
-        LayerTag.of(LayerKind.BUILD, platform, toolchain, label)
-            .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
-            .with(LayerTag.SOURCE_HASH, sourceHash.toString());
-    LayerTag installTag =
-        LayerTag.of(LayerKind.INSTALL, platform, toolchain, label)
-            .with(LayerTag.PREFIX, settings.prefix())
-            .with(LayerTag.SOURCE_HASH, sourceHash.toString());
-    Optional<LayerBuilder> postInstall =
-        Files.exists(magic.resolve("post-install"))
-            ? Optional.of(Hooks.hook(source, "post-install", settings, false))
-            : Optional.empty();
-    return new AppRecipe(
-        source,
-        toolchainSpec,
-        dependenciesSpec,
-        new LayerSpec(buildTag, Hooks.hook(source, "build", settings, true)),
-        new LayerSpec(installTag, Hooks.hook(source, "install", settings, true)),
-        postInstall);
+    if (Files.exists(magic.resolve("post-install"))) {
+      recipe.postInstall(Hooks.hook(source, "post-install", settings, false));
+    }
+    return recipe.build();
   }
 
   /**

@@ -72,12 +72,12 @@ class DownloadFailureTest {
     assertThatThrownBy(
             () ->
                 engine("deployer", flakyCache, bucket, true)
-                    .install(recipe, tmp.resolve("deployer/root/other")))
+                    .install(recipe, tmp.resolve("deployer/other/app")))
         .isSameAs(failure);
 
     assertThat(warnings).isEmpty();
     assertThat(cache.head(key)).contains(cached);
-    assertThat(tmp.resolve("deployer/root/other")).doesNotExist();
+    assertThat(tmp.resolve("deployer/other/app")).doesNotExist();
     cache.assertNoOpenStreams();
   }
 

@@ -1,4 +1,4 @@
-package dev.halcyon.cli;
+package dev.halcyon.setup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class ConfigTest {
+class SettingsTest {
   private static final Path HOME = Path.of("/home/u");
 
   @Test
   void from_nothingSet_usesDefaultsUnderHome() {
-    Config c = Config.from(Map.of(), HOME);
+    Settings c = Settings.from(Map.of(), HOME);
 
     assertThat(c.base()).isEqualTo(Path.of("/home/u/.halcyon/base"));
     assertThat(c.cache()).isEqualTo(Path.of("/home/u/.halcyon/cache"));
@@ -30,35 +30,36 @@ class ConfigTest {
   @Test
   void from_flags_acceptOneTrueYesOnAndTheirOpposites() {
     for (String yes : new String[] {"1", "true", "YES", "on"}) {
-      assertThat(Config.from(Map.of("HALCYON_NO_BUILD", yes), HOME).noBuild()).as(yes).isTrue();
+      assertThat(Settings.from(Map.of("HALCYON_NO_BUILD", yes), HOME).noBuild()).as(yes).isTrue();
     }
     for (String no : new String[] {"0", "false", "no", "OFF", ""}) {
-      assertThat(Config.from(Map.of("HALCYON_NO_BUILD", no), HOME).noBuild()).as(no).isFalse();
+      assertThat(Settings.from(Map.of("HALCYON_NO_BUILD", no), HOME).noBuild()).as(no).isFalse();
     }
   }
 
   @Test
   void from_eitherDeleteName_turnsDeletesOff() {
-    assertThat(Config.from(Map.of("HALCYON_NO_DELETE", "1"), HOME).noDelete()).isTrue();
-    assertThat(Config.from(Map.of("HALCYON_NO_CLEAN_PRIVATE_STORAGE", "1"), HOME).noDelete())
+    assertThat(Settings.from(Map.of("HALCYON_NO_DELETE", "1"), HOME).noDelete()).isTrue();
+    assertThat(Settings.from(Map.of("HALCYON_NO_CLEAN_PRIVATE_STORAGE", "1"), HOME).noDelete())
         .isTrue();
   }
 
   @Test
   void from_storage_privateOnlyWhenConfiguredAndNotSwitchedOff() {
-    assertThat(Config.from(Map.of("HALCYON_S3_BUCKET", "b/f"), HOME).hasPrivateStorage()).isTrue();
-    assertThat(Config.from(Map.of("HALCYON_STORAGE_DIR", "/srv/b"), HOME).storageDir())
+    assertThat(Settings.from(Map.of("HALCYON_S3_BUCKET", "b/f"), HOME).hasPrivateStorage())
+        .isTrue();
+    assertThat(Settings.from(Map.of("HALCYON_STORAGE_DIR", "/srv/b"), HOME).storageDir())
         .contains(Path.of("/srv/b"));
     assertThat(
-            Config.from(Map.of("HALCYON_S3_BUCKET", "b", "HALCYON_NO_PRIVATE_STORAGE", "1"), HOME)
+            Settings.from(Map.of("HALCYON_S3_BUCKET", "b", "HALCYON_NO_PRIVATE_STORAGE", "1"), HOME)
                 .hasPrivateStorage())
         .isFalse();
     assertThat(
-            Config.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "https://x.example/b/"), HOME)
+            Settings.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "https://x.example/b/"), HOME)
                 .publicStorageUrl())
         .isEqualTo(Optional.of(URI.create("https://x.example/b/")));
     assertThat(
-            Config.from(
+            Settings.from(
                     Map.of(
                         "HALCYON_PUBLIC_STORAGE_URL",
                         "https://x.example/b/",
@@ -71,27 +72,27 @@ class ConfigTest {
 
   @Test
   void from_badValues_nameTheVariableAndTheOption() {
-    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_NO_UPLOAD", "perhaps"), HOME))
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_NO_UPLOAD", "perhaps"), HOME))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "HALCYON_NO_UPLOAD must be 1, true, yes or on, or 0, false, no or off, got 'perhaps'"
                 + " (option --no-upload)");
-    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_PREFIX", "app"), HOME))
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_PREFIX", "app"), HOME))
         .hasMessage(
             "HALCYON_PREFIX must be an absolute path such as /app, got 'app' (option --prefix)");
-    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_COMPRESSION", "lz4"), HOME))
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_COMPRESSION", "lz4"), HOME))
         .hasMessage(
             "HALCYON_COMPRESSION: unknown compression 'lz4': use zstd, gzip, xz or none (option --compression)");
-    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "ftp://x"), HOME))
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "ftp://x"), HOME))
         .hasMessageContaining("HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL");
-    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_NAMING", "fancy"), HOME))
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_NAMING", "fancy"), HOME))
         .hasMessageContaining("HALCYON_NAMING must be 'default' or 'original'");
   }
 
   @Test
   void optionFor_mapsVariableToOption() {
-    assertThat(Config.optionFor("HALCYON_NO_BUILD_DEPENDENCIES"))
+    assertThat(Settings.optionFor("HALCYON_NO_BUILD_DEPENDENCIES"))
         .isEqualTo("--no-build-dependencies");
-    assertThat(Config.optionFor("HALCYON_S3_BUCKET")).isEqualTo("--s3-bucket");
+    assertThat(Settings.optionFor("HALCYON_S3_BUCKET")).isEqualTo("--s3-bucket");
   }
 }

@@ -1,4 +1,4 @@
-package dev.halcyon.cli;
+package dev.halcyon.setup;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -19,12 +19,34 @@ import java.util.regex.Pattern;
  * HALCYON_*}). The CLI lays its options over the process environment under the same names, so the
  * command line beats the environment; magic files come last (see {@code MagicRecipes}).
  *
- * <p>S3 settings are not parsed here (core knows no S3); the raw map is kept in {@link #values()}
- * for the S3 module.
+ * <p>S3 settings are parsed by {@code S3Settings.fromEnvironment} from the raw map kept in {@link
+ * #values()}. {@link Setup} opens the stores, the pruner and an engine builder from these settings,
+ * as the {@code halcyon} command does. Immutable.
  *
+ * @param base the work directory ({@code HALCYON_BASE})
+ * @param prefix the install prefix, when set ({@code HALCYON_PREFIX})
+ * @param root the directory the prefix is installed under ({@code HALCYON_ROOT})
+ * @param cache the local cache directory ({@code HALCYON_CACHE})
+ * @param purgeCache empty the cache before a run ({@code HALCYON_PURGE_CACHE})
+ * @param noCleanCache keep unused cache entries ({@code HALCYON_NO_CLEAN_CACHE})
+ * @param cacheMaxSize the cache's size cap in bytes ({@code HALCYON_CACHE_MAX_SIZE})
+ * @param noBuild forbid building ({@code HALCYON_NO_BUILD})
+ * @param noBuildDependencies forbid building toolchain and dependencies layers
+ * @param noUpload upload nothing ({@code HALCYON_NO_UPLOAD})
+ * @param noDelete prune nothing from private storage ({@code HALCYON_NO_DELETE})
+ * @param storageDir private storage in a directory ({@code HALCYON_STORAGE_DIR})
+ * @param s3Bucket private storage in an S3 bucket ({@code HALCYON_S3_BUCKET})
+ * @param publicStorageUrl read-only public storage ({@code HALCYON_PUBLIC_STORAGE_URL})
+ * @param noPrivateStorage ignore private storage ({@code HALCYON_NO_PRIVATE_STORAGE})
+ * @param platform the platform id, when set; detected otherwise
+ * @param label the app label, when set
+ * @param toolchain the toolchain id, when set
+ * @param compression the archive codec ({@code HALCYON_COMPRESSION})
+ * @param naming {@code default} or {@code original} archive names ({@code HALCYON_NAMING})
+ * @param retention the retention policy text ({@code HALCYON_RETENTION})
  * @param values the merged settings map, as given
  */
-record Config(
+public record Settings(
     Path base,
     Optional<String> prefix,
     Path root,
@@ -50,7 +72,7 @@ record Config(
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)(?:([kmgt])(?:i?b)?|b)?");
 
-  public Config {
+  public Settings {
     checkNotNull(base, "base");
     checkNotNull(cacheMaxSize, "cacheMaxSize");
     checkNotNull(root, "root");
@@ -64,10 +86,10 @@ record Config(
    *
    * @throws IllegalArgumentException naming the variable (and its option) and what it accepts
    */
-  public static Config from(Map<String, String> values, Path home) {
+  public static Settings from(Map<String, String> values, Path home) {
     checkNotNull(values, "values");
     Path halcyonHome = home.resolve(".halcyon");
-    return new Config(
+    return new Settings(
         path(values, "HALCYON_BASE").orElse(halcyonHome.resolve("base")),
         string(values, "HALCYON_PREFIX").map(p -> absolute(p, "HALCYON_PREFIX")),
         path(values, "HALCYON_ROOT").orElse(Path.of("/")),
@@ -85,7 +107,7 @@ record Config(
         string(values, "HALCYON_S3_BUCKET"),
         string(values, "HALCYON_PUBLIC_STORAGE_URL")
             .filter(u -> !flag(values, "HALCYON_NO_PUBLIC_STORAGE"))
-            .map(Config::url),
+            .map(Settings::url),
         flag(values, "HALCYON_NO_PRIVATE_STORAGE"),
         string(values, "HALCYON_PLATFORM"),
         string(values, "HALCYON_LABEL"),
@@ -120,7 +142,7 @@ record Config(
   }
 
   /** 1/true/yes/on are true; 0/false/no/off and unset are false; anything else is a mistake. */
-  static boolean flag(Map<String, String> values, String name) {
+  public static boolean flag(Map<String, String> values, String name) {
     Optional<String> v = string(values, name);
     if (v.isEmpty()) {
       return false;
@@ -140,7 +162,7 @@ record Config(
   }
 
   /** Bytes, or a number with {@code k}, {@code m}, {@code g}, {@code t} (powers of 1024). */
-  static long size(String text, String name) {
+  public static long size(String text, String name) {
     Matcher m = SIZE.matcher(text.toLowerCase(Locale.ROOT));
     if (m.matches()) {
       int shift = m.group(2) == null ? 0 : "_kmgt".indexOf(m.group(2)) * 10;

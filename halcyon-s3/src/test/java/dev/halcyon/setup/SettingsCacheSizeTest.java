@@ -1,4 +1,4 @@
-package dev.halcyon.cli;
+package dev.halcyon.setup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ConfigCacheSizeTest {
+class SettingsCacheSizeTest {
   private static final Path HOME = Path.of("/home/someone");
 
   @ParameterizedTest
@@ -26,20 +26,20 @@ class ConfigCacheSizeTest {
     "7b,7"
   })
   void from_cacheMaxSize_parsesBytesAndUnits(String text, long bytes) {
-    Config c = Config.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME);
+    Settings c = Settings.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME);
 
     assertThat(c.cacheMaxSize()).isEqualTo(OptionalLong.of(bytes));
   }
 
   @Test
   void from_noCacheMaxSize_isUncapped() {
-    assertThat(Config.from(Map.of(), HOME).cacheMaxSize()).isEmpty();
+    assertThat(Settings.from(Map.of(), HOME).cacheMaxSize()).isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"2x", "-1", "1.5g", "g", "99999999999999999999", "9000000000000t"})
   void from_badCacheMaxSize_namesTheVariableAndOption(String text) {
-    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME))
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "HALCYON_CACHE_MAX_SIZE must be a size such as 2g, 500m or 1048576 (bytes), got '"

@@ -1,4 +1,4 @@
-package dev.halcyon.cli;
+package dev.halcyon.setup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

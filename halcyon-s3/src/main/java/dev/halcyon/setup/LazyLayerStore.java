@@ -1,4 +1,4 @@
-package dev.halcyon.cli;
+package dev.halcyon.setup;
 
 import dev.halcyon.store.ForwardingLayerStore;
 import dev.halcyon.store.LayerStore;

@@ -1,0 +1,41 @@
+package dev.halcyon.engine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+/**
+ * How far one piece of a run's work on an archive has got, for {@link
+ * EngineListener#progress(Progress)}.
+ *
+ * <p>Downloads report as the bytes stream in; archiving and uploading report when they start
+ * ({@code done} 0) and when they end ({@code done == total}), because neither the archive writer
+ * nor the store SPI reports bytes in between.
+ *
+ * @param phase what is being done
+ * @param key the archive's key in the stores
+ * @param done bytes done so far
+ * @param total the bytes there are in all, or -1 when not known yet (an archive being written)
+ */
+public record Progress(Phase phase, String key, long done, long total) {
+  /** What a {@link Progress} event measures. */
+  public enum Phase {
+    /** Writing a layer directory into an archive (bytes of archive written). */
+    ARCHIVING,
+    /** Uploading an archive to private storage. */
+    UPLOADING,
+    /** Downloading (or reading from the cache) an archive being restored. */
+    DOWNLOADING
+  }
+
+  public Progress {
+    checkNotNull(phase, "phase");
+    checkNotNull(key, "key");
+    checkArgument(done >= 0, "done must not be negative, got %s", done);
+    checkArgument(total >= -1, "total must be -1 (unknown) or a size, got %s", total);
+  }
+
+  /** Whether this phase is finished: {@code done} reached a known {@code total}. */
+  public boolean finished() {
+    return total >= 0 && done >= total;
+  }
+}
