@@ -34,7 +34,8 @@ record EngineConfig(
     EngineListener listener,
     Clock clock,
     Duration cacheGrace,
-    OptionalLong cacheMaxSize) {
+    OptionalLong cacheMaxSize,
+    boolean deltaRestore) {
 
   EngineConfig {
     checkNotNull(cache, "cache");
