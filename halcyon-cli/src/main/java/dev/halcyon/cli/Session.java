@@ -112,6 +112,7 @@ final class Session implements Closeable {
             .noBuildDependencies(config.noBuildDependencies())
             .noUpload(config.noUpload())
             .noCleanCache(config.noCleanCache())
+            .deltaRestore(config.deltaRestore())
             .listener(listener);
     config.cacheMaxSize().ifPresent(b::cacheMaxSize);
     privateStore().ifPresent(b::privateStore);

@@ -45,6 +45,12 @@ final class SettingsOptions {
   Boolean noCleanCache;
 
   @Option(
+      names = "--no-delta",
+      description =
+          "Restore the install archive by one full download, never by delta (HALCYON_DELTA=0).")
+  Boolean noDelta;
+
+  @Option(
       names = "--cache-max-size",
       paramLabel = "SIZE",
       description =
@@ -187,6 +193,9 @@ final class SettingsOptions {
     put(out, "HALCYON_CACHE", cache);
     put(out, "HALCYON_PURGE_CACHE", purgeCache);
     put(out, "HALCYON_NO_CLEAN_CACHE", noCleanCache);
+    if (noDelta != null && noDelta) {
+      out.put("HALCYON_DELTA", "0");
+    }
     put(out, "HALCYON_CACHE_MAX_SIZE", cacheMaxSize);
     put(out, "HALCYON_NO_BUILD", noBuild);
     put(out, "HALCYON_NO_BUILD_DEPENDENCIES", noBuildDependencies);

@@ -1,16 +1,25 @@
 package dev.halcyon.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.archive.Archives;
 import dev.halcyon.archive.ExtractLimits;
+import dev.halcyon.archive.TocFooter;
 import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.ForwardingLayerStore;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.RangeNotSupportedException;
 import dev.halcyon.store.StoredObject;
+import dev.halcyon.store.TransientStoreException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -95,6 +105,154 @@ class DeltaRestoreTest {
 
   private Engine deployer() {
     return engine("deployer", true);
+  }
+
+  /** What the faulty view of the bucket does to ranged reads. */
+  private enum Fault {
+    NO_RANGES,
+    DAMAGED_FRAMES,
+    DAMAGED_TOC,
+    BROKEN_OFF
+  }
+
+  private Engine faultyDeployer(Fault fault) {
+    LayerStore faulty =
+        new ForwardingLayerStore() {
+          @Override
+          protected LayerStore delegate() {
+            return bucket;
+          }
+
+          @Override
+          public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+              throws IOException {
+            boolean tail = offset + length >= object.size() - TocFooter.SIZE;
+            switch (fault) {
+              case NO_RANGES:
+                throw new RangeNotSupportedException("the test server ignores Range");
+              case DAMAGED_FRAMES:
+                if (tail) {
+                  return super.getRange(object, offset, length);
+                }
+                byte[] b = super.getRange(object, offset, length).orElseThrow().readAllBytes();
+                b[b.length / 2] ^= 0x55;
+                return Optional.of(new ByteArrayInputStream(b));
+              case DAMAGED_TOC:
+                byte[] t = super.getRange(object, offset, length).orElseThrow().readAllBytes();
+                if (tail && length > TocFooter.SIZE) {
+                  t[t.length - 3] ^= 0x55;
+                }
+                return Optional.of(new ByteArrayInputStream(t));
+              case BROKEN_OFF:
+                if (tail) {
+                  return super.getRange(object, offset, length);
+                }
+                throw new TransientStoreException("connection reset by the test server; run again");
+            }
+            throw new AssertionError(fault);
+          }
+        };
+    return Engine.builder()
+        .cache(new InMemoryLayerStore())
+        .privateStore(faulty)
+        .workDir(tmp.resolve("deployer").resolve("base"))
+        .noBuild(true)
+        .listener(
+            new EngineListener() {
+              @Override
+              public void step(String message) {
+                steps.add(message);
+              }
+            })
+        .build();
+  }
+
+  private Path deployedV1ThenV2Built() throws Exception {
+    engine("builder", true).install(recipe("v1"), tmp.resolve("builder/app"));
+    engine("builder", true).install(recipe("v2", 7), tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+    install(deployer(), recipe("v1"), app);
+    steps.clear();
+    return app;
+  }
+
+  @Test
+  void install_serverIgnoresRange_fallsBackToOneFullDownload() throws Exception {
+    Path app = deployedV1ThenV2Built();
+
+    LayerOutcome o = install(faultyDeployer(Fault.NO_RANGES), recipe("v2", 7), app);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps)
+        .contains("install  full  " + bucket.describe() + " does not serve ranged reads");
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
+  }
+
+  @Test
+  void install_damagedFrames_fallBackToAFullDownloadThatSucceeds() throws Exception {
+    Path app = deployedV1ThenV2Built();
+
+    LayerOutcome o = install(faultyDeployer(Fault.DAMAGED_FRAMES), recipe("v2", 7), app);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps)
+        .anyMatch(s -> s.startsWith("install  full  the frames of ") && s.contains("damaged"));
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
+  }
+
+  @Test
+  void install_damagedTableOfContents_isRefusedAndTheOldTreeStays() throws Exception {
+    Path app = deployedV1ThenV2Built();
+    TreeMap<String, String> before = tree(app);
+
+    assertThatThrownBy(() -> install(faultyDeployer(Fault.DAMAGED_TOC), recipe("v2", 7), app))
+        .isInstanceOf(CorruptObjectException.class)
+        .hasMessageContaining("refusing")
+        .hasMessageContaining("table of contents");
+
+    assertThat(tree(app)).isEqualTo(before);
+    assertThat(app.getParent()).isDirectoryNotContaining("glob:**/.app.extract-*");
+  }
+
+  @Test
+  void install_rangeBrokenOff_isTransientAndTheOldTreeStays() throws Exception {
+    Path app = deployedV1ThenV2Built();
+    TreeMap<String, String> before = tree(app);
+
+    assertThatThrownBy(() -> install(faultyDeployer(Fault.BROKEN_OFF), recipe("v2", 7), app))
+        .isInstanceOf(TransientStoreException.class)
+        .hasMessageContaining("run again");
+
+    assertThat(tree(app)).isEqualTo(before);
+    assertThat(app.getParent()).isDirectoryNotContaining("glob:**/.app.extract-*");
+  }
+
+  @Test
+  void install_gzipArchives_restoreByFullDownload() throws Exception {
+    Engine gzBuilder =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("builder/base"))
+            .compression(dev.halcyon.archive.Compression.GZIP)
+            .build();
+    gzBuilder.install(recipe("v1"), tmp.resolve("builder/app"));
+    gzBuilder.install(recipe("v2", 7), tmp.resolve("builder/app"));
+    Engine gzDeployer =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("deployer/base"))
+            .compression(dev.halcyon.archive.Compression.GZIP)
+            .noBuild(true)
+            .build();
+    Path app = tmp.resolve("deployer/root/app");
+    gzDeployer.install(recipe("v1"), app);
+
+    LayerOutcome o = gzDeployer.install(recipe("v2", 7), app).layers().get(0);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(Files.readString(app.resolve("bin/run"))).contains("v2");
   }
 
   private LayerOutcome install(Engine engine, AppRecipe recipe, Path app) throws Exception {
