@@ -38,6 +38,15 @@ class ConfigTest {
   }
 
   @Test
+  void deltaRestore_onUnlessHalcyonDeltaIsZero() {
+    assertThat(Config.from(Map.of(), HOME).deltaRestore()).isTrue();
+    assertThat(Config.from(Map.of("HALCYON_DELTA", "1"), HOME).deltaRestore()).isTrue();
+    assertThat(Config.from(Map.of("HALCYON_DELTA", "0"), HOME).deltaRestore()).isFalse();
+    assertThatThrownBy(() -> Config.from(Map.of("HALCYON_DELTA", "maybe"), HOME).deltaRestore())
+        .hasMessageContaining("HALCYON_DELTA");
+  }
+
+  @Test
   void from_eitherDeleteName_turnsDeletesOff() {
     assertThat(Config.from(Map.of("HALCYON_NO_DELETE", "1"), HOME).noDelete()).isTrue();
     assertThat(Config.from(Map.of("HALCYON_NO_CLEAN_PRIVATE_STORAGE", "1"), HOME).noDelete())

@@ -155,6 +155,18 @@ final class TieredRestore {
       return Optional.empty();
     }
     DeltaRestore.Done done = (DeltaRestore.Done) result;
+    DeltaPlan p = done.plan();
+    listener.step(
+        String.format(
+            Locale.ROOT,
+            "delta: %,d bytes fetched in %d requests, %,d files fetched, %,d reused (%,d hard-linked"
+                + " from the replaced tree, %,d copied)",
+            p.bytesFetched(),
+            p.requests(),
+            p.fetched(),
+            p.reused(),
+            p.linked(),
+            p.reused() - p.linked()));
     lastDelta = Optional.of(done);
     ledger.used(info.key());
     return Optional.of(
