@@ -1,25 +1,47 @@
 package dev.halcyon.cli;
 
+import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** What every subcommand shares: the settings options, --verbose, and the parent's streams. */
+/**
+ * What every subcommand shares: the parent's streams and environment, and the settings of the
+ * option groups it takes (see {@link SettingsOptions}).
+ */
 abstract class BaseCommand implements Callable<Integer> {
+  /** Help's heading order of the option groups. */
+  static final int RECIPE = 10;
+
+  static final int STORAGE = 20;
+  static final int S3 = 30;
+  static final int BUILD = 40;
+  static final int RETENTION = 50;
+  static final int OUTPUT = 60;
+
   @ParentCommand HalcyonCommand parent;
 
-  @Mixin SettingsOptions settings;
+  /**
+   * The setting groups this command takes; an element is null when none of its options is given.
+   */
+  abstract SettingsOptions.Group[] groups();
 
-  @Option(
-      names = {"-v", "--verbose", "--stacktrace"},
-      description = "Show more detail, and a stack trace on errors.")
-  boolean verbose;
+  /** Whether {@code --verbose} was given. */
+  abstract boolean verbose();
+
+  /** Whether {@code --json} was given (false for commands without it). */
+  boolean json() {
+    return false;
+  }
+
+  /** Where the human lines go: standard error under {@code --json}, else standard output. */
+  PrintStream human() {
+    return json() ? parent.err : parent.out;
+  }
 
   /** The environment with this command's options laid over it. */
   Map<String, String> values() {
-    return settings.overlay(parent.env);
+    return SettingsOptions.overlay(parent.env, groups());
   }
 
   Session session() {

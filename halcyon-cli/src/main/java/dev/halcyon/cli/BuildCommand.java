@@ -6,15 +6,17 @@ import picocli.CommandLine.Command;
 
 /** {@code halcyon build [APP]}: make sure the install archive exists, without installing. */
 @Command(
+    abbreviateSynopsis = true,
     name = "build",
     description =
         "Restore or build every layer and store the install archive, without installing it.")
-final class BuildCommand extends AppCommand {
+final class BuildCommand extends RunCommand {
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
+      checkBuildable();
       ConsoleListener listener =
-          new ConsoleListener(parent.err, verbose, ConsoleListener.onTerminal());
+          new ConsoleListener(parent.err, verbose(), ConsoleListener.onTerminal());
       AppRecipe recipe = session.recipe(appDir(), parent.err);
       parent.err.println(
           "-----> Building "
@@ -31,6 +33,16 @@ final class BuildCommand extends AppCommand {
               + " ("
               + InstallCommand.seconds(report.took().toMillis())
               + " s)");
+      if (json()) {
+        JsonDocuments.print(
+            parent.out,
+            JsonDocuments.run(
+                "build",
+                recipe.label(),
+                session.platform,
+                session.namer.key(recipe.install().tag(), session.config.compression().extension()),
+                report));
+      }
       return HalcyonCommand.OK;
     }
   }

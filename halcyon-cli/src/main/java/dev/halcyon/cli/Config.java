@@ -138,7 +138,12 @@ record Config(
       case "0", "false", "no", "off" -> false;
       default ->
           throw new IllegalArgumentException(
-              name + " must be 1 or 0, got '" + v.get() + "' (option " + optionFor(name) + ")");
+              name
+                  + " must be 1, true, yes or on, or 0, false, no or off, got '"
+                  + v.get()
+                  + "' (option "
+                  + optionFor(name)
+                  + ")");
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.halcyon.cli;
 
 import dev.halcyon.engine.BuildForbiddenException;
+import dev.halcyon.layer.LayerKind;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -23,8 +24,13 @@ final class ErrorLines {
 
   /** The error line for {@code ex}, without the {@code halcyon: } prefix and not yet redacted. */
   static String describe(Throwable ex, Map<String, String> env) {
-    if (ex instanceof BuildForbiddenException) {
-      return oneLine(ex.getMessage());
+    if (ex instanceof BuildForbiddenException forbidden) {
+      // The engine speaks of building being off; the CLI names the setting that turned it off.
+      String setting =
+          forbidden.kind() == LayerKind.INSTALL
+              ? "HALCYON_NO_BUILD"
+              : "HALCYON_NO_BUILD_DEPENDENCIES";
+      return oneLine(ex.getMessage()) + " [" + setting + " is set]";
     }
     String message = ex.getMessage();
     if (message == null

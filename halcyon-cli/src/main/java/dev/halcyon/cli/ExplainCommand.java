@@ -1,12 +1,22 @@
 package dev.halcyon.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.retention.NearestManifests;
 import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.StoredObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 
 /**
@@ -14,10 +24,38 @@ import picocli.CommandLine.Command;
  * nearest stored archives of the same app differ (which input changed).
  */
 @Command(
+    abbreviateSynopsis = true,
     name = "explain",
     description =
         "Say, layer by layer, whether each archive is stored and, if not, which inputs differ from the stored ones.")
 final class ExplainCommand extends AppCommand {
+  @ArgGroup(validate = false, order = RECIPE, heading = "%nRecipe options:%n")
+  SettingsOptions.Recipe recipe;
+
+  @ArgGroup(validate = false, order = STORAGE, heading = "%nStorage options:%n")
+  SettingsOptions.Storage storage;
+
+  @ArgGroup(validate = false, order = S3, heading = "%nS3 options:%n")
+  SettingsOptions.S3 s3;
+
+  @ArgGroup(validate = false, order = OUTPUT, heading = "%nOutput options:%n")
+  SettingsOptions.JsonOutput output;
+
+  @Override
+  SettingsOptions.Group[] groups() {
+    return new SettingsOptions.Group[] {recipe, storage, s3};
+  }
+
+  @Override
+  boolean verbose() {
+    return output != null && output.verbose;
+  }
+
+  @Override
+  boolean json() {
+    return output != null && output.json;
+  }
+
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
@@ -32,19 +70,55 @@ final class ExplainCommand extends AppCommand {
       specs.add(recipe.build());
       specs.add(recipe.install());
       String ext = session.config.compression().extension();
+      PrintStream out = human();
+      JsonArray layers = new JsonArray();
       for (LayerSpec spec : specs) {
         LayerTag tag = spec.tag();
         String key = session.namer.key(tag, ext);
-        parent.out.println(tag.kind().id() + ": " + key);
-        boolean found = false;
+        JsonObject layer = new JsonObject();
+        layer.addProperty("kind", tag.kind().id());
+        layer.addProperty("key", key);
+        JsonArray storedIn = new JsonArray();
+        JsonArray earlierIn = new JsonArray();
+        out.println(tag.kind().id() + ": " + key);
         for (LayerStore store : stores) {
-          if (store.head(key).isPresent()) {
-            parent.out.println("  stored in " + store.describe());
-            found = true;
+          if (store.head(key).isEmpty()) {
+            continue;
           }
+          // A build archive's key leaves out the source hash (a changed source restores the last
+          // build and rebuilds on top of it), so only the manifest beside it says whose it is.
+          Optional<LayerTag> stored = storedTag(session, store, key);
+          List<String> differences = stored.map(tag::differences).orElse(List.of());
+          boolean unknownBuild = stored.isEmpty() && tag.kind() == LayerKind.BUILD;
+          if (differences.isEmpty() && !unknownBuild) {
+            out.println("  stored in " + store.describe());
+            storedIn.add(store.describe());
+            continue;
+          }
+          if (unknownBuild) {
+            out.println(
+                "  a build of this app is stored in "
+                    + store.describe()
+                    + "; no manifest says of which source, so it may be an earlier one (restored,"
+                    + " then built on)");
+          } else {
+            out.println(
+                (tag.kind() == LayerKind.BUILD
+                        ? "  an earlier build (restored, then built on) is stored in "
+                        : "  an archive of other inputs is stored under this key in ")
+                    + store.describe()
+                    + "; it differs in:");
+            differences.forEach(d -> out.println("    " + d));
+          }
+          JsonObject earlier = new JsonObject();
+          earlier.addProperty("store", store.describe());
+          earlier.addProperty("manifest", stored.isPresent());
+          earlier.add("differences", JsonDocuments.strings(differences));
+          earlierIn.add(earlier);
         }
-        if (!found) {
-          parent.out.println(
+        JsonArray nearest = new JsonArray();
+        if (storedIn.isEmpty() && earlierIn.isEmpty()) {
+          out.println(
               "  not stored in "
                   + String.join(", ", stores.stream().map(LayerStore::describe).toList()));
           NearestManifests.find(
@@ -52,19 +126,59 @@ final class ExplainCommand extends AppCommand {
               session.namer,
               tag,
               match -> {
-                parent.out.println(
+                out.println(
                     "  nearest: "
                         + match.manifest().archiveKey()
                         + " in "
                         + match.store().describe()
                         + " differs in:");
                 for (String d : match.differences()) {
-                  parent.out.println("    " + d);
+                  out.println("    " + d);
                 }
+                JsonObject m = new JsonObject();
+                m.addProperty("key", match.manifest().archiveKey());
+                m.addProperty("store", match.store().describe());
+                m.add("differences", JsonDocuments.strings(match.differences()));
+                nearest.add(m);
               });
         }
+        layer.addProperty("stored", !storedIn.isEmpty());
+        layer.add("storedIn", storedIn);
+        layer.add("earlierBuildIn", earlierIn);
+        layer.add("nearest", nearest);
+        layers.add(layer);
+      }
+      if (json()) {
+        JsonObject doc = JsonDocuments.start("explain", true);
+        doc.addProperty("label", recipe.label());
+        doc.add("layers", layers);
+        JsonDocuments.print(parent.out, doc);
       }
       return HalcyonCommand.OK;
+    }
+  }
+
+  /** The tag in the manifest stored beside {@code key}, or empty if there is none or it is bad. */
+  private static Optional<LayerTag> storedTag(Session session, LayerStore store, String key)
+      throws IOException {
+    Optional<String> manifestKey =
+        session
+            .namer
+            .parse(key)
+            .map(n -> session.namer.key(n.withExtension(ArchiveManifest.EXTENSION)));
+    if (manifestKey.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<StoredObject> object = store.get(manifestKey.get());
+    if (object.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredObject o = object.get()) {
+      return Optional.of(
+          ArchiveManifest.parse(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8))
+              .tag());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
   }
 }

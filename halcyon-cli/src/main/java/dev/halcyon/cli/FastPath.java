@@ -43,7 +43,6 @@ final class FastPath {
       }
     }
     command.parent = root;
-    command.settings = new SettingsOptions();
     try {
       return command.call();
     } catch (Exception ex) {

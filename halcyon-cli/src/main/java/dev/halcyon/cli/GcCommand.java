@@ -4,12 +4,15 @@ import dev.halcyon.retention.Condemned;
 import dev.halcyon.retention.GarbageCollector;
 import dev.halcyon.retention.GcReport;
 import dev.halcyon.store.LayerStore;
+import java.io.PrintStream;
 import java.util.Locale;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halcyon gc [--dry-run]}: delete out-of-date archives from private storage. */
 @Command(
+    abbreviateSynopsis = true,
     name = "gc",
     description =
         "Delete out-of-date archives from private storage by the retention policy; --dry-run prints the plan only.")
@@ -24,6 +27,33 @@ final class GcCommand extends BaseCommand {
       paramLabel = "KEY-PREFIX",
       description = "Only consider keys starting with this.")
   String keyPrefix = "";
+
+  @ArgGroup(validate = false, order = STORAGE, heading = "%nStorage options:%n")
+  SettingsOptions.Storage storage;
+
+  @ArgGroup(validate = false, order = S3, heading = "%nS3 options:%n")
+  SettingsOptions.S3 s3;
+
+  @ArgGroup(validate = false, order = RETENTION, heading = "%nRetention options:%n")
+  SettingsOptions.Retention retention;
+
+  @ArgGroup(validate = false, order = OUTPUT, heading = "%nOutput options:%n")
+  SettingsOptions.JsonOutput output;
+
+  @Override
+  SettingsOptions.Group[] groups() {
+    return new SettingsOptions.Group[] {storage, s3, retention};
+  }
+
+  @Override
+  boolean verbose() {
+    return output != null && output.verbose;
+  }
+
+  @Override
+  boolean json() {
+    return output != null && output.json;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -41,8 +71,9 @@ final class GcCommand extends BaseCommand {
           GarbageCollector.of(store, session.namer, Pruning.policy(session))
               .withPrefix(keyPrefix)
               .collect(dryRun);
+      PrintStream out = human();
       for (Condemned c : report.plan().condemned()) {
-        parent.out.printf(
+        out.printf(
             Locale.ROOT,
             "%s %s  %9s  [%s] %s%n",
             dryRun ? "would delete" : "deleted",
@@ -51,7 +82,7 @@ final class GcCommand extends BaseCommand {
             c.rule(),
             c.reason());
       }
-      parent.out.printf(
+      out.printf(
           Locale.ROOT,
           "# %s %d object(s), %s, from %s; %s %d incomplete upload(s) older than the grace period;"
               + " %d listed (%d unknown, untouched), %d requests (%d list, %d manifest reads, %d delete), %.2f s%n",
@@ -72,7 +103,10 @@ final class GcCommand extends BaseCommand {
         parent.err.println("   *** WARNING: " + warning);
       }
       if (!report.spared().isEmpty()) {
-        parent.out.println("# spared after a last re-check: " + String.join(", ", report.spared()));
+        out.println("# spared after a last re-check: " + String.join(", ", report.spared()));
+      }
+      if (json()) {
+        JsonDocuments.print(parent.out, JsonDocuments.gc(store.describe(), report));
       }
       return HalcyonCommand.OK;
     }

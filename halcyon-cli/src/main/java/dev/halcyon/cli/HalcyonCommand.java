@@ -41,7 +41,7 @@ final class HalcyonCommand implements Runnable {
   /**
    * The subcommands by name, in the order help lists them. They are added to the command line here
    * rather than in {@code @Command(subcommands)}, so that a run builds the model (reflection over
-   * every option, lambdas, pattern compilation) of the one subcommand it runs, not of all eight:
+   * every option, lambdas, pattern compilation) of the one subcommand it runs, not of all ten:
    * every registered subcommand's model is built before any work starts, and deploy scripts wait on
    * that start-up (see "Why these start-up choices" in BENCHMARKS.md).
    */
@@ -57,6 +57,8 @@ final class HalcyonCommand implements Runnable {
     m.put("ls", LsCommand.class);
     m.put("gc", GcCommand.class);
     m.put("explain", ExplainCommand.class);
+    m.put("help", CommandLine.HelpCommand.class);
+    m.put("completion", CompletionCommand.class);
     return Collections.unmodifiableMap(m);
   }
 
@@ -77,7 +79,8 @@ final class HalcyonCommand implements Runnable {
 
   /**
    * The command line for {@code args}: with only the subcommand that {@code args} names (the first
-   * argument that is not an option), else, for help, a misspelt or no subcommand, with all of them.
+   * argument that is not an option), else, for help, completion, a misspelt or no subcommand, with
+   * all of them.
    */
   static CommandLine commandLine(HalcyonCommand root, List<String> args) {
     CommandLine cl = new CommandLine(root);
@@ -89,7 +92,7 @@ final class HalcyonCommand implements Runnable {
       }
     }
     Class<?> only = first == null ? null : SUBCOMMANDS.get(first);
-    if (only != null) {
+    if (only != null && BaseCommand.class.isAssignableFrom(only)) {
       cl.addSubcommand(first, only);
     } else {
       SUBCOMMANDS.forEach(cl::addSubcommand);
@@ -110,18 +113,23 @@ final class HalcyonCommand implements Runnable {
     cl.setErr(new PrintWriter(new OutputStreamWriter(err, Charset.defaultCharset()), true));
     cl.setParameterExceptionHandler(
         (ex, badArgs) -> {
-          err.println(
-              "halcyon: " + ErrorLines.oneLine(ex.getMessage()) + " (see 'halcyon --help')");
+          err.println("halcyon: " + ParameterErrors.describe(ex));
           return ERROR;
         });
     cl.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) ->
-            failed(
-                ex,
-                parseResult.subcommand() != null
-                    && parseResult.subcommand().hasMatchedOption("--verbose"),
-                env,
-                err));
+        (ex, commandLine, parseResult) -> {
+          BaseCommand command = commandLine.getCommand() instanceof BaseCommand b ? b : null;
+          int exit = failed(ex, command != null && command.verbose(), env, err);
+          if (command != null && command.json()) {
+            JsonDocuments.print(
+                out,
+                JsonDocuments.error(
+                    commandLine.getCommandName(),
+                    exit,
+                    Redaction.redact(ErrorLines.describe(ex, env), env)));
+          }
+          return exit;
+        });
     return cl.execute(args);
   }
 

@@ -9,15 +9,17 @@ import picocli.CommandLine.Command;
 
 /** {@code halcyon install [APP]}: restore or build, then install under ROOT/PREFIX. */
 @Command(
+    abbreviateSynopsis = true,
     name = "install",
     description =
         "Install the app under ROOT/PREFIX: restore its install archive, or build what is missing.")
-final class InstallCommand extends AppCommand {
+final class InstallCommand extends RunCommand {
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
+      checkBuildable();
       ConsoleListener listener =
-          new ConsoleListener(parent.err, verbose, ConsoleListener.onTerminal());
+          new ConsoleListener(parent.err, verbose(), ConsoleListener.onTerminal());
       AppRecipe recipe = session.recipe(appDir(), parent.err);
       var settings = session.recipeSettings(appDir(), parent.err);
       // Plain concatenation and seconds(), not printf (here and in build): java.util.Formatter
@@ -43,6 +45,16 @@ final class InstallCommand extends AppCommand {
               + " ("
               + seconds(report.took().toMillis())
               + " s)");
+      if (json()) {
+        JsonDocuments.print(
+            parent.out,
+            JsonDocuments.run(
+                "install",
+                recipe.label(),
+                session.platform,
+                session.namer.key(recipe.install().tag(), session.config.compression().extension()),
+                report));
+      }
       return HalcyonCommand.OK;
     }
   }

@@ -5,6 +5,7 @@ import dev.halcyon.retention.Listings;
 import dev.halcyon.retention.StoredArchive;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,11 +13,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code halcyon ls}: what private storage (or the cache) holds. */
 @Command(
+    abbreviateSynopsis = true,
     name = "ls",
     description =
         "List the archives in private storage (else the local cache): kind, label, hash, size, age and what references them.")
@@ -30,6 +33,30 @@ final class LsCommand extends BaseCommand {
   @Option(names = "--local", description = "List the local cache instead of private storage.")
   boolean cacheOnly;
 
+  @ArgGroup(validate = false, order = STORAGE, heading = "%nStorage options:%n")
+  SettingsOptions.Storage storage;
+
+  @ArgGroup(validate = false, order = S3, heading = "%nS3 options:%n")
+  SettingsOptions.S3 s3;
+
+  @ArgGroup(validate = false, order = OUTPUT, heading = "%nOutput options:%n")
+  SettingsOptions.JsonOutput output;
+
+  @Override
+  SettingsOptions.Group[] groups() {
+    return new SettingsOptions.Group[] {storage, s3};
+  }
+
+  @Override
+  boolean verbose() {
+    return output != null && output.verbose;
+  }
+
+  @Override
+  boolean json() {
+    return output != null && output.json;
+  }
+
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
@@ -42,8 +69,9 @@ final class LsCommand extends BaseCommand {
         }
       }
       Instant now = Instant.now();
-      parent.out.println("# " + store.describe());
-      parent.out.printf(
+      PrintStream out = human();
+      out.println("# " + store.describe());
+      out.printf(
           Locale.ROOT,
           "%-12s %-28s %-16s %9s %8s  %s%n",
           "KIND",
@@ -53,7 +81,7 @@ final class LsCommand extends BaseCommand {
           "AGE",
           "KEY");
       for (StoredArchive a : listing.archives()) {
-        parent.out.printf(
+        out.printf(
             Locale.ROOT,
             "%-12s %-28s %-16s %9s %8s  %s%s%n",
             a.name().kind().id(),
@@ -68,14 +96,18 @@ final class LsCommand extends BaseCommand {
       }
       List<ObjectInfo> unknown = listing.unknown();
       if (!unknown.isEmpty()) {
-        parent.out.println("# " + unknown.size() + " other object(s), never touched by gc:");
-        unknown.forEach(u -> parent.out.println("  " + u.key()));
+        out.println("# " + unknown.size() + " other object(s), never touched by gc:");
+        unknown.forEach(u -> out.println("  " + u.key()));
       }
-      parent.out.printf(
+      out.printf(
           Locale.ROOT,
           "# %d archive(s), %s%n",
           listing.archives().size(),
           ConsoleListener.bytes(listing.totalBytes()));
+      if (json()) {
+        JsonDocuments.print(
+            parent.out, JsonDocuments.listing(store.describe(), listing, referencedBy));
+      }
       return HalcyonCommand.OK;
     }
   }

@@ -82,7 +82,9 @@ class ConfigTest {
   void from_badValues_nameTheVariableAndTheOption() {
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_NO_UPLOAD", "perhaps"), HOME))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("HALCYON_NO_UPLOAD must be 1 or 0, got 'perhaps' (option --no-upload)");
+        .hasMessage(
+            "HALCYON_NO_UPLOAD must be 1, true, yes or on, or 0, false, no or off, got 'perhaps'"
+                + " (option --no-upload)");
     assertThatThrownBy(() -> Config.from(Map.of("HALCYON_PREFIX", "app"), HOME))
         .hasMessage(
             "HALCYON_PREFIX must be an absolute path such as /app, got 'app' (option --prefix)");

@@ -158,6 +158,65 @@ class CrashSafetyIT {
   }
 
   @Test
+  void build_killedAfterDependenciesAreTaggedBeforeTheyAreStored_nextRunArchivesAndUploadsThem()
+      throws Exception {
+    Path store = tmp.resolve("store");
+    Path b = tmp.resolve("builder");
+    Path log = tmp.resolve("hooks.log");
+    Map<String, String> builder = machine(b, Map.of("HALCYON_STORAGE_DIR", store.toString()));
+    Path app = TestApps.write(tmp.resolve("app"), "1", log);
+    // 64 MiB that does not compress: archiving and uploading them leaves a window to kill in.
+    TestApps.hook(
+        app,
+        "dependencies-build",
+        "echo dependencies >> '"
+            + log
+            + "'\necho 'greeting 1.0' > \"$1/greeting.txt\"\n"
+            + "head -c 67108864 /dev/urandom > \"$1/blob\"\n");
+    Path dependencies = b.resolve("base/dependencies");
+
+    Process p = CliProcess.start(builder, tmp, "build", app.toString());
+    while (p.isAlive() && !tagged(dependencies)) {
+      // Polling for the tag to be written, not timing: wake on exit or after a short wait.
+      p.waitFor(5, TimeUnit.MILLISECONDS);
+    }
+    p.destroyForcibly();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    DirectoryLayerStore direct = new DirectoryLayerStore(store);
+    assertThat(tagged(dependencies)).as("the dependencies layer was built and tagged").isTrue();
+    assertThat(keys(direct))
+        .as("killed before the dependencies archive was stored")
+        .noneMatch(CrashSafetyIT::isDependenciesArchive);
+
+    recover(builder, tmp, b, store, "build", app.toString());
+
+    assertThat(keys(direct))
+        .as("the next run archived and uploaded the dependencies layer")
+        .anyMatch(CrashSafetyIT::isDependenciesArchive);
+    assertThat(keys(direct)).anyMatch(k -> k.contains("/halcyon-install-"));
+    Invariants.verifyAll(store);
+    Invariants.referencesIntact(store);
+    assertThat(Files.readAllLines(log, StandardCharsets.UTF_8))
+        .as("the dependencies were built once: the next run archived the directory in place")
+        .containsOnlyOnce("dependencies");
+  }
+
+  private static boolean isDependenciesArchive(String key) {
+    return key.contains("/halcyon-dependencies-") && key.endsWith(".tar.zst");
+  }
+
+  /** Whether a layer directory under {@code kindDir} holds its tag file. */
+  private static boolean tagged(Path kindDir) throws java.io.IOException {
+    if (!Files.isDirectory(kindDir)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(kindDir)) {
+      return walk.anyMatch(
+          f -> f.getFileName().toString().equals(dev.halcyon.layer.LayerTag.FILE_NAME));
+    }
+  }
+
+  @Test
   void gc_killedAtRandomPoints_noReferencedArchiveLostAndNextRunCompletes() throws Exception {
     Path store = tmp.resolve("store");
     Path b = tmp.resolve("builder");

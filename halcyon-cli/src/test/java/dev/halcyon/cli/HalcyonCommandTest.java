@@ -50,7 +50,7 @@ class HalcyonCommandTest {
         (name, type) ->
             assertThat(type.getAnnotation(picocli.CommandLine.Command.class).name())
                 .isEqualTo(name));
-    assertThat(HalcyonCommand.SUBCOMMANDS).hasSize(8);
+    assertThat(HalcyonCommand.SUBCOMMANDS).hasSize(10);
   }
 
   @Test
@@ -78,7 +78,7 @@ class HalcyonCommandTest {
             tmp.resolve("base").toString());
 
     // An option that changes nothing sends the same command through picocli.
-    assertThat(run(env, command, "--naming=default", app.toString()))
+    assertThat(run(env, command, "--label=fast-1.0", app.toString()))
         .as(err.toString(StandardCharsets.UTF_8))
         .isZero();
     String parsedOut = out.toString(StandardCharsets.UTF_8);
@@ -107,7 +107,7 @@ class HalcyonCommandTest {
   @Test
   void runWithoutParsing_failure_exitsOneWithTheSameLineAsPicocli() {
     Path missing = tmp.resolve("no-such-app");
-    assertThat(run(env(), "label", "--naming=default", missing.toString())).isEqualTo(1);
+    assertThat(run(env(), "label", "--platform=linux-x", missing.toString())).isEqualTo(1);
     String parsedErr = err.toString(StandardCharsets.UTF_8);
     err.reset();
     assertThat(FastPath.runWithoutParsing(new String[] {"label", missing.toString()}, root(env())))
@@ -179,6 +179,43 @@ class HalcyonCommandTest {
   }
 
   @Test
+  void install_noBuildAndNoArchive_exits2AndTheLineNamesTheSetting() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app.resolve(".halcyon"));
+    Files.writeString(app.resolve(".halcyon/label"), "a-1\n");
+    Files.writeString(app.resolve(".halcyon/toolchain"), "jdk-17\n");
+    for (String hook : new String[] {"build", "install"}) {
+      Path file = app.resolve(".halcyon/" + hook);
+      Files.writeString(file, "#!/bin/sh\nexit 0\n");
+      file.toFile().setExecutable(true);
+    }
+
+    int exit =
+        run(
+            env(
+                "HALCYON_NO_BUILD",
+                "1",
+                "HALCYON_STORAGE_DIR",
+                tmp.resolve("store").toString(),
+                "HALCYON_CACHE",
+                tmp.resolve("cache").toString(),
+                "HALCYON_BASE",
+                tmp.resolve("base").toString(),
+                "HALCYON_ROOT",
+                tmp.resolve("root").toString()),
+            "install",
+            app.toString());
+
+    String output = err.toString(StandardCharsets.UTF_8).strip();
+    String line = output.substring(output.lastIndexOf('\n') + 1);
+    assertThat(exit).as(output).isEqualTo(2);
+    assertThat(line)
+        .startsWith("halcyon: build required but forbidden: no install archive ")
+        .contains("(building is off here;")
+        .endsWith("[HALCYON_NO_BUILD is set]");
+  }
+
+  @Test
   void badFlagValue_namesTheVariableAndOption() throws Exception {
     Path app = tmp.resolve("app");
     Files.createDirectories(app.resolve(".halcyon"));
@@ -187,6 +224,7 @@ class HalcyonCommandTest {
     assertThat(run(env("HALCYON_NO_BUILD", "maybe"), "install", app.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8).strip())
         .isEqualTo(
-            "halcyon: error: HALCYON_NO_BUILD must be 1 or 0, got 'maybe' (option --no-build)");
+            "halcyon: error: HALCYON_NO_BUILD must be 1, true, yes or on, or 0, false, no or off,"
+                + " got 'maybe' (option --no-build)");
   }
 }

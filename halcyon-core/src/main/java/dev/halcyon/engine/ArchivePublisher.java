@@ -275,7 +275,9 @@ final class ArchivePublisher {
             .orElseThrow(
                 () -> new IllegalStateException("the namer cannot parse its own key " + key));
     ArchiveManifest manifest =
-        new ArchiveManifest(key, digest, size, created, tag, builtOn).withTocDigest(tocDigest);
+        new ArchiveManifest(key, digest, size, created, tag, builtOn)
+            .withTocDigest(tocDigest)
+            .withTool(ToolVersion.NAME);
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
   }
 }

@@ -1,5 +1,7 @@
 package dev.halcyon.engine;
 
+import dev.halcyon.layer.LayerKind;
+import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import java.io.IOException;
@@ -18,9 +20,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Keeps the local cache to what runs use: cleaning drops entries this run did not use, and the size
- * cap (HALCYON_CACHE_MAX_SIZE) drops the least recently used ones. Never drops an entry this run
- * used.
+ * Keeps the local cache to what runs use: cleaning drops this app's entries this run did not use
+ * (every app's only when asked), and the size cap drops the least recently used ones of any app.
+ * Never drops an entry this run used.
  *
  * <p>Use times live in {@link WorkDirLayout#cacheUses}, not in the cache: the engine knows the
  * cache only as a LayerStore, and touching a DirectoryLayerStore file's mtime would orphan its
@@ -33,6 +35,7 @@ final class CacheUsage {
   private final EngineListener listener;
   private final Clock clock;
   private final RunLedger ledger;
+  private final ArchiveNamer namer;
 
   CacheUsage(EngineConfig config, RunLedger ledger) {
     this.cache = config.cache();
@@ -40,15 +43,31 @@ final class CacheUsage {
     this.listener = config.listener();
     this.clock = config.clock();
     this.ledger = ledger;
+    this.namer = config.namer();
   }
 
-  /** Deletes cache entries this run did not use and that are older than {@code before}. */
-  void cleanCache(Instant before) throws IOException {
+  /**
+   * Deletes cache entries of the app labelled {@code label} that this run did not use and that are
+   * older than {@code before} (its archives of other sources and constraints). Another app's
+   * archives, toolchain archives (apps share them) and keys the namer does not read are kept,
+   * unless {@code acrossApps}: a cache may be shared by several apps, and one app's run must not
+   * evict what the others need. The size cap applies across apps either way.
+   */
+  void cleanCache(Instant before, String label, boolean acrossApps) throws IOException {
     for (ObjectInfo info : cache.list("")) {
-      if (!ledger.wasUsed(info.key()) && info.lastModified().isBefore(before)) {
+      if (!ledger.wasUsed(info.key())
+          && info.lastModified().isBefore(before)
+          && (acrossApps || belongsTo(info.key(), label))) {
         cache.delete(info.key());
       }
     }
+  }
+
+  private boolean belongsTo(String key, String label) {
+    return namer
+        .parse(key)
+        .filter(name -> name.kind() != LayerKind.TOOLCHAIN && name.label().equals(label))
+        .isPresent();
   }
 
   /**

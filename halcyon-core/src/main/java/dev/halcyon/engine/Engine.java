@@ -52,6 +52,10 @@ public final class Engine {
    *
    * @throws BuildForbiddenException if something had to be built but building is off; nothing was
    *     changed
+   * @throws InterruptedException if the thread was interrupted; the message says what the run was
+   *     doing. A run interrupted (or killed) at any point leaves nothing the next run takes as done
+   *     that is not: a layer built but not yet archived and uploaded is archived and uploaded by
+   *     the next run
    */
   public RunReport install(AppRecipe recipe, Path installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -62,6 +66,8 @@ public final class Engine {
   /**
    * Makes sure the app's install archive exists (in the cache and, unless uploads are off, in
    * private storage), building what is missing, without installing it.
+   *
+   * @throws InterruptedException if the thread was interrupted; see {@link #install}
    */
   public RunReport build(AppRecipe recipe)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -84,9 +90,18 @@ public final class Engine {
       // Under the lock no other run uses the work directory: what a killed run left is garbage.
       Directories.deleteTree(layout.tmp());
       Directories.deleteTree(layout.installStaging());
-      EngineRun run = new EngineRun(config, recipe, start);
+      StepRecorder steps = new StepRecorder(config.listener());
+      EngineRun run = new EngineRun(config.withListener(steps), recipe, start);
       try {
         return run.execute(installDir);
+      } catch (IOException | RuntimeException e) {
+        // A file channel closed by the interrupt (ClosedByInterruptException) says nothing to the
+        // caller; the documented InterruptedException does, and clears the flag before unlocking.
+        Optional<InterruptedException> interrupt = Interrupts.asInterrupt(e, steps.lastStep());
+        if (interrupt.isPresent()) {
+          throw interrupt.get();
+        }
+        throw e;
       } finally {
         // The staging tree of the install layer is deleted while the run goes on; the next run
         // must not find that deletion still running when it takes the lock.
@@ -121,6 +136,7 @@ public final class Engine {
     private boolean noBuildDependencies;
     private boolean noUpload;
     private boolean noCleanCache;
+    private boolean cleanCacheAcrossApps;
     private boolean noMirror;
     private Optional<Pruner> pruner = Optional.empty();
     private EngineListener listener = EngineListener.NONE;
@@ -187,9 +203,24 @@ public final class Engine {
       return this;
     }
 
-    /** Keep archives in the local cache that this run did not use. */
+    /**
+     * Keep archives in the local cache that this run did not use. By default a run deletes its own
+     * app's unused archives (those of other sources and constraints, under the recipe's label) once
+     * older than {@link #cacheGrace}; see {@link #cleanCacheAcrossApps} for the others.
+     */
     public Builder noCleanCache(boolean noCleanCache) {
       this.noCleanCache = noCleanCache;
+      return this;
+    }
+
+    /**
+     * Let cleaning delete every archive in the local cache this run did not use, other apps' and
+     * toolchain archives included (default off: a cache shared by several apps keeps each app's
+     * archives, and only {@link #cacheMaxSize} evicts across apps, least recently used first). For
+     * a cache that serves one app only.
+     */
+    public Builder cleanCacheAcrossApps(boolean acrossApps) {
+      this.cleanCacheAcrossApps = acrossApps;
       return this;
     }
 
@@ -250,7 +281,7 @@ public final class Engine {
 
     public Engine build() {
       checkState(cache != null, "an engine needs a local cache");
-      checkState(workDir != null, "an engine needs a work directory (HALCYON_BASE)");
+      checkState(workDir != null, "an engine needs a work directory (Builder.workDir)");
       return new Engine(
           new EngineConfig(
               cache,
@@ -263,6 +294,7 @@ public final class Engine {
               noBuildDependencies,
               noUpload,
               noCleanCache,
+              cleanCacheAcrossApps,
               noMirror,
               pruner,
               listener,

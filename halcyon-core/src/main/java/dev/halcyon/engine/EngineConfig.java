@@ -29,6 +29,7 @@ record EngineConfig(
     boolean noBuildDependencies,
     boolean noUpload,
     boolean noCleanCache,
+    boolean cleanCacheAcrossApps,
     boolean noMirror,
     Optional<Engine.Pruner> pruner,
     EngineListener listener,
@@ -49,6 +50,29 @@ record EngineConfig(
     checkNotNull(clock, "clock");
     checkArgument(!cacheGrace.isNegative(), "grace must not be negative");
     checkNotNull(cacheMaxSize, "cacheMaxSize");
+  }
+
+  /** This configuration with {@code other} as its listener. */
+  EngineConfig withListener(EngineListener other) {
+    return new EngineConfig(
+        cache,
+        privateStore,
+        publicStore,
+        namer,
+        compression,
+        layout,
+        noBuild,
+        noBuildDependencies,
+        noUpload,
+        noCleanCache,
+        cleanCacheAcrossApps,
+        noMirror,
+        pruner,
+        other,
+        clock,
+        cacheGrace,
+        cacheMaxSize,
+        deltaRestore);
   }
 
   /** The key of the archive that holds {@code tag}. */

@@ -121,7 +121,7 @@ final class EngineRun {
               + key
               + " in "
               + config.describeStores()
-              + " (HALCYON_NO_BUILD is set; build this source on a build machine, then retry)");
+              + " (building is off here; build this source where building is on, then retry)");
     }
     if (config.noBuildDependencies()) {
       layers.checkAvailable(recipe.toolchain());
@@ -192,7 +192,7 @@ final class EngineRun {
       listener.step(config.pruner().get().prune(config.privateStore().get(), recipe));
     }
     if (!config.noCleanCache()) {
-      layers.cleanCache(start.minus(config.cacheGrace()));
+      layers.cleanCache(start.minus(config.cacheGrace()), recipe.label());
     }
     layers.recordCacheUseAndCap();
   }

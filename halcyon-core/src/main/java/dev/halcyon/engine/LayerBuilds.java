@@ -30,6 +30,7 @@ final class LayerBuilds {
   private final ArchivePublisher publisher;
   private final Path sourceDir;
   private final BackgroundDeleter deleter;
+  private final PendingArchives pending;
 
   LayerBuilds(
       EngineConfig config,
@@ -43,6 +44,7 @@ final class LayerBuilds {
     this.publisher = publisher;
     this.sourceDir = sourceDir;
     this.deleter = new BackgroundDeleter(config.listener());
+    this.pending = new PendingArchives(config.layout());
   }
 
   /** A toolchain or dependencies layer: in place, restored, or built in place. */
@@ -55,11 +57,11 @@ final class LayerBuilds {
     listener.layerStarted(tag.kind());
     Directories.recover(dir);
     if (TagFiles.matches(dir, tag)) {
-      ledger.used(key);
-      return new LayerOutcome(tag, LayerSource.EXISTING, key, 0, Duration.ZERO);
+      return inPlace(dir, tag, PutMode.IF_ABSENT, builtOn);
     }
     Optional<LayerOutcome> restored = restore.restoreExact(tag, dir);
     if (restored.isPresent()) {
+      pending.clear(dir);
       publisher.ensureUploaded(restored.get());
       return restored.get();
     }
@@ -74,13 +76,12 @@ final class LayerBuilds {
               + config.describeStores());
     }
     Instant t0 = config.clock().instant();
+    pending.mark(dir, tag);
     Directories.deleteTree(dir);
     Files.createDirectories(dir);
     listener.step("building " + tag.kind().id() + " layer " + key);
     spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
-    TagFiles.write(dir, tag);
-    ArchiveSummary summary = publisher.archiveAndStore(dir, tag, PutMode.IF_ABSENT, builtOn);
-    return built(tag, summary, t0);
+    return archive(dir, tag, PutMode.IF_ABSENT, builtOn, t0);
   }
 
   /**
@@ -95,8 +96,7 @@ final class LayerBuilds {
     listener.layerStarted(LayerKind.BUILD);
     Directories.recover(dir);
     if (TagFiles.matches(dir, tag)) {
-      ledger.used(config.key(tag));
-      return new LayerOutcome(tag, LayerSource.EXISTING, config.key(tag), 0, Duration.ZERO);
+      return inPlace(dir, tag, PutMode.OVERWRITE, builtOn);
     }
     Instant t0 = config.clock().instant();
     Predicate<LayerTag> sameLabel =
@@ -108,6 +108,7 @@ final class LayerBuilds {
     if (!previousInPlace) {
       Optional<LayerOutcome> restored = restore.restore(tag, dir, sameLabel);
       if (restored.isPresent() && restored.get().tag().equals(tag)) {
+        pending.clear(dir);
         publisher.ensureUploaded(restored.get());
         return restored.get();
       }
@@ -117,13 +118,41 @@ final class LayerBuilds {
     } else {
       listener.step("building incrementally in " + dir);
     }
+    pending.mark(dir, tag);
     Files.createDirectories(dir);
     Files.deleteIfExists(dir.resolve(LayerTag.FILE_NAME));
     Directories.copyOver(sourceDir, dir, IgnoreRules.DEFAULT.asFilter());
     listener.step("building " + tag.label());
     spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
+    return archive(dir, tag, PutMode.OVERWRITE, builtOn, t0);
+  }
+
+  /**
+   * A directory whose tag matches: done, unless a run built it and stopped (killed or interrupted)
+   * before its archive was stored and uploaded; then it is archived now.
+   */
+  private LayerOutcome inPlace(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
+      throws IOException {
+    String key = config.key(tag);
+    if (!pending.isMarked(dir)) {
+      ledger.used(key);
+      return new LayerOutcome(tag, LayerSource.EXISTING, key, 0, Duration.ZERO);
+    }
+    config
+        .listener()
+        .step("the run that built " + key + " stopped before storing its archive: archiving it");
+    return archive(dir, tag, mode, builtOn, config.clock().instant());
+  }
+
+  /**
+   * Tags the built {@code dir}, archives it into the cache and private storage, and only then
+   * clears its pending record: a run stopped anywhere before leaves the record for the next run.
+   */
+  private LayerOutcome archive(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, Instant t0) throws IOException {
     TagFiles.write(dir, tag);
-    ArchiveSummary summary = publisher.archiveAndStore(dir, tag, PutMode.OVERWRITE, builtOn);
+    ArchiveSummary summary = publisher.archiveAndStore(dir, tag, mode, builtOn);
+    pending.clear(dir);
     return built(tag, summary, t0);
   }
 

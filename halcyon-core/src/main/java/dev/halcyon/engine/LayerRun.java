@@ -44,8 +44,11 @@ final class LayerRun {
     return TagFiles.matches(dir, tag);
   }
 
-  /** Refuses to replace a directory that halcyon did not install. */
+  /**
+   * Refuses an install target the user may not write, or a directory that halcyon did not install.
+   */
   void checkInstallTarget(Path dir) throws IOException {
+    WritableTarget.check(dir);
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -125,7 +128,7 @@ final class LayerRun {
             + key
             + " is in none of "
             + config.describeStores()
-            + " (HALCYON_NO_BUILD_DEPENDENCIES is set)");
+            + " (building dependencies is off here)");
   }
 
   /** A toolchain or dependencies layer: in place, restored, or built in place. */
@@ -166,9 +169,12 @@ final class LayerRun {
     return ledger.uploadedAnything();
   }
 
-  /** Deletes cache entries this run did not use and that are older than {@code before}. */
-  void cleanCache(Instant before) throws IOException {
-    cacheUsage.cleanCache(before);
+  /**
+   * Deletes cache entries of the app {@code label} (of every app when the engine is told to) that
+   * this run did not use and that are older than {@code before}.
+   */
+  void cleanCache(Instant before, String label) throws IOException {
+    cacheUsage.cleanCache(before, label, config.cleanCacheAcrossApps());
   }
 
   /** Records this run's cache use and applies the cache size cap, if one is set. */

@@ -18,6 +18,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -208,8 +209,8 @@ final class TieredRestore {
    * Whether {@code e} says the archive itself is damaged (so it is ignored, dropped from the cache
    * and, on a build machine, rebuilt and overwritten), rather than that fetching it failed. A
    * store's failure to deliver the bytes ({@link StoreException} other than {@link
-   * CorruptObjectException}, an interrupted read) anywhere in the chain is not corruption, even
-   * below a decoder's complaint about the bytes it did not get.
+   * CorruptObjectException}, an interrupted read or file channel) anywhere in the chain is not
+   * corruption, even below a decoder's complaint about the bytes it did not get.
    */
   static boolean isCorruption(Throwable e) {
     boolean corruption = false;
@@ -217,7 +218,9 @@ final class TieredRestore {
       if (t instanceof CorruptObjectException) {
         return true;
       }
-      if (t instanceof StoreException || t instanceof InterruptedIOException) {
+      if (t instanceof StoreException
+          || t instanceof InterruptedIOException
+          || t instanceof ClosedByInterruptException) {
         return false;
       }
       if (t instanceof CorruptArchiveException || t instanceof UnsafeArchiveException) {

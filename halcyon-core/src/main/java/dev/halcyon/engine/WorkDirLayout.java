@@ -46,12 +46,23 @@ record WorkDirLayout(Path root) {
 
   /** Present while the post-install of {@code installDir} has not completed. */
   Path postInstallPending(Path installDir) {
-    String id =
-        Hashing.sha256()
-            .hashString(installDir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
-            .toString()
-            .substring(0, 16);
-    return root.resolve("post-install-pending").resolve(id);
+    return root.resolve("post-install-pending").resolve(pathId(installDir));
+  }
+
+  /**
+   * Present from before a layer is built in {@code layerDir} until its archive is in the cache and
+   * private storage: a directory whose tag matches while this exists was built but maybe never
+   * archived or uploaded (the run was killed or interrupted), so the next run archives it again.
+   */
+  Path archivePending(Path layerDir) {
+    return root.resolve("archive-pending").resolve(pathId(layerDir));
+  }
+
+  private static String pathId(Path dir) {
+    return Hashing.sha256()
+        .hashString(dir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
+        .toString()
+        .substring(0, 16);
   }
 
   /**

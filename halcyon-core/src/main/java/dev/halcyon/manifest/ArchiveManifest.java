@@ -34,6 +34,8 @@ import java.util.Set;
  * @param tocDigest the SHA-256 of the archive's table-of-contents frame, if it has one (zstd
  *     archives written by this version; the {@code toc-sha256} line): a reader verifies the TOC it
  *     fetched from the archive against this before trusting it. Older manifests have none.
+ * @param tool the name and version of the tool that wrote the archive, e.g. {@code halcyon-jvm
+ *     0.1.0}; empty in manifests written before this field existed (they still parse)
  */
 public record ArchiveManifest(
     String archiveKey,
@@ -42,7 +44,8 @@ public record ArchiveManifest(
     Instant created,
     LayerTag tag,
     List<String> builtOn,
-    Optional<Digest> tocDigest) {
+    Optional<Digest> tocDigest,
+    Optional<String> tool) {
 
   /** The sidecar extension under which manifests are stored. */
   public static final String EXTENSION = "manifest";
@@ -52,17 +55,6 @@ public record ArchiveManifest(
 
   private static final String HEADER = "halcyon-manifest=" + FORMAT_VERSION;
   private static final String TAG_PREFIX = "tag.";
-
-  /** A manifest of an archive without a table of contents. */
-  public ArchiveManifest(
-      String archiveKey,
-      Digest digest,
-      long size,
-      Instant created,
-      LayerTag tag,
-      List<String> builtOn) {
-    this(archiveKey, digest, size, created, tag, builtOn, Optional.empty());
-  }
 
   public ArchiveManifest {
     checkKey("archiveKey", archiveKey);
@@ -78,6 +70,27 @@ public record ArchiveManifest(
       checkArgument(!key.equals(archiveKey), "archive %s cannot be built on itself", archiveKey);
       checkArgument(seen.add(key), "builtOn lists %s twice", key);
     }
+    checkNotNull(tool, "tool");
+    tool.ifPresent(t -> checkKey("tool", t));
+  }
+
+  /** A manifest of an archive without a table of contents that does not say which tool wrote it. */
+  public ArchiveManifest(
+      String archiveKey,
+      Digest digest,
+      long size,
+      Instant created,
+      LayerTag tag,
+      List<String> builtOn) {
+    this(archiveKey, digest, size, created, tag, builtOn, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * This manifest, saying that {@code toolAndVersion} (e.g. {@code halcyon-jvm 0.1.0}) wrote it.
+   */
+  public ArchiveManifest withTool(String toolAndVersion) {
+    return new ArchiveManifest(
+        archiveKey, digest, size, created, tag, builtOn, tocDigest, Optional.of(toolAndVersion));
   }
 
   /** A manifest for an archive that was built on nothing else (e.g. a toolchain). */
@@ -88,13 +101,13 @@ public record ArchiveManifest(
 
   /** This manifest with {@code tocDigest} as the archive's table-of-contents digest. */
   public ArchiveManifest withTocDigest(Optional<Digest> tocDigest) {
-    return new ArchiveManifest(archiveKey, digest, size, created, tag, builtOn, tocDigest);
+    return new ArchiveManifest(archiveKey, digest, size, created, tag, builtOn, tocDigest, tool);
   }
 
   /**
    * The text form: a header line, then {@code archive}, {@code digest}, {@code size}, {@code
-   * created}, {@code toc-sha256} if there is a TOC digest, one {@code built-on} line per reference,
-   * and the tag's own lines each prefixed with {@code tag.}.
+   * created}, {@code toc-sha256} if there is a TOC digest, {@code tool} if known, one {@code
+   * built-on} line per reference, and the tag's own lines each prefixed with {@code tag.}.
    */
   public String format() {
     StringBuilder out = new StringBuilder();
@@ -104,6 +117,7 @@ public record ArchiveManifest(
     out.append("size=").append(size).append('\n');
     out.append("created=").append(created).append('\n');
     tocDigest.ifPresent(d -> out.append("toc-sha256=").append(d).append('\n'));
+    tool.ifPresent(t -> out.append("tool=").append(t).append('\n'));
     for (String key : builtOn) {
       out.append("built-on=").append(key).append('\n');
     }
@@ -135,6 +149,7 @@ public record ArchiveManifest(
     Long size = null;
     Instant created = null;
     Digest toc = null;
+    String tool = null;
     List<String> builtOn = new ArrayList<>();
     StringBuilder tagText = new StringBuilder();
     Set<String> seenKeys = new HashSet<>();
@@ -165,6 +180,7 @@ public record ArchiveManifest(
           case "created" -> created = Instant.parse(value);
           case "toc-sha256" -> toc = Digest.parse(value);
           case "built-on" -> builtOn.add(value);
+          case "tool" -> tool = value;
           default -> {
             // Unknown keys are later additions within this format version; ignoring them keeps
             // an older collector reading the references it understands.
@@ -192,7 +208,14 @@ public record ArchiveManifest(
     }
     try {
       return new ArchiveManifest(
-          archive, digest, size, created, tag, builtOn, Optional.ofNullable(toc));
+          archive,
+          digest,
+          size,
+          created,
+          tag,
+          builtOn,
+          Optional.ofNullable(toc),
+          Optional.ofNullable(tool));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "manifest of " + archive + " is invalid: " + e.getMessage(), e);

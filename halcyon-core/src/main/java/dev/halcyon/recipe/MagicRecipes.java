@@ -130,6 +130,54 @@ public final class MagicRecipes {
   }
 
   /**
+   * Refuses, before anything is copied or run, a source tree whose {@code .halcyon} folder lacks a
+   * hook that building it needs: {@code build} and {@code install} always, and every other hook
+   * that is present must be executable.
+   *
+   * @throws IOException one line naming every missing or non-executable hook and what to add
+   */
+  public static void checkBuildable(Path sourceDir) throws IOException {
+    Path source = sourceDir.toAbsolutePath().normalize();
+    Path magic = source.resolve(".halcyon");
+    List<String> missing = new ArrayList<>();
+    List<String> notExecutable = new ArrayList<>();
+    for (String hook :
+        List.of("toolchain-build", "dependencies-build", "build", "install", "post-install")) {
+      Path file = magic.resolve(hook);
+      boolean required = hook.equals("build") || hook.equals("install");
+      if (!Files.exists(file)) {
+        if (required) {
+          missing.add(".halcyon/" + hook);
+        }
+      } else if (!Files.isExecutable(file)) {
+        notExecutable.add(".halcyon/" + hook);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IOException(
+          "cannot build "
+              + source
+              + ": "
+              + (Files.isDirectory(magic) ? "" : "it has no .halcyon folder, so ")
+              + String.join(" and ", missing)
+              + (missing.size() == 1 ? " is" : " are")
+              + " missing; add executables that build the app in $1 (.halcyon/build) and copy what"
+              + " is installed into $1 (.halcyon/install), or give the app's directory (README, 'The"
+              + " app recipe'); nothing was copied");
+    }
+    if (!notExecutable.isEmpty()) {
+      throw new IOException(
+          "cannot build "
+              + source
+              + ": "
+              + String.join(" and ", notExecutable)
+              + (notExecutable.size() == 1 ? " is" : " are")
+              + " not executable; run chmod +x on "
+              + (notExecutable.size() == 1 ? "it" : "them"));
+    }
+  }
+
+  /**
    * The app label from {@code .halcyon/label}, else from pom.xml, package.json or a *.cabal file.
    */
   static String label(Path source) throws IOException {

@@ -61,9 +61,34 @@ class ArchiveManifestTest {
               new ArrayList<>(builtOn),
               random.nextBoolean()
                   ? Optional.of(Digest.sha256("toc " + random.nextInt()))
-                  : Optional.empty());
+                  : Optional.empty(),
+              Optional.empty());
+      if (random.nextBoolean()) {
+        manifest = manifest.withTool("halcyon-jvm 0." + random.nextInt(20) + ".0 (ü=x)");
+      }
       assertThat(ArchiveManifest.parse(manifest.format())).isEqualTo(manifest);
     }
+  }
+
+  @Test
+  void parse_manifestWithoutToolLine_parsesWithToolEmpty() {
+    String older = MANIFEST.format();
+    assertThat(older).doesNotContain("tool=");
+
+    assertThat(ArchiveManifest.parse(older).tool()).isEmpty();
+    assertThat(ArchiveManifest.parse(older)).isEqualTo(MANIFEST);
+  }
+
+  @Test
+  void format_withTool_writesAToolLineThatParsesBack() {
+    ArchiveManifest withTool = MANIFEST.withTool("halcyon-jvm 0.1.0");
+
+    assertThat(withTool.format())
+        .contains("\ncreated=2026-11-25T10:15:30.123456789Z\ntool=halcyon-jvm 0.1.0\n");
+    assertThat(ArchiveManifest.parse(withTool.format()).tool()).contains("halcyon-jvm 0.1.0");
+    assertThatThrownBy(() -> MANIFEST.withTool("two\nlines"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tool must be one line");
   }
 
   @Test

@@ -110,7 +110,7 @@ final class MultipartUpload {
       try {
         uploadId = s3.createMultipartUpload(create.build()).uploadId();
       } catch (SdkException e) {
-        throw errors.translate(e, S3Errors.Operation.PUT, key);
+        throw heads.diagnoseWrite(errors.translate(e, S3Errors.Operation.PUT, key), key);
       }
       boolean completed = false;
       try {

@@ -5,6 +5,7 @@ import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoreException;
+import dev.halcyon.store.TransientStoreException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /** HEAD requests: what a key holds, and what that means before and after a write. Thread-safe. */
@@ -72,6 +74,28 @@ final class ObjectHeads {
     // "written" and "already there" are true of identical bytes; say written, as the caller's
     // bytes are what is stored.
     return new PutResult(info.get(), info.get().digest().equals(Optional.of(ours)));
+  }
+
+  /**
+   * {@code failure} of a write to {@code key}, or, when it was a broken connection and the bucket
+   * turns out not to exist, the missing bucket: a service may answer a write to a missing bucket by
+   * closing the connection before the body is read, which alone would read as "try again".
+   */
+  StoreException diagnoseWrite(StoreException failure, String key) {
+    if (!(failure instanceof TransientStoreException)) {
+      return failure;
+    }
+    try {
+      s3.headBucket(b -> b.bucket(location.bucket()));
+      return failure;
+    } catch (NoSuchBucketException e) {
+      return errors.missingBucketOnWrite(key, e);
+    } catch (AwsServiceException e) {
+      return e.statusCode() == 404 ? errors.missingBucketOnWrite(key, e) : failure;
+    } catch (SdkException e) {
+      failure.addSuppressed(e);
+      return failure;
+    }
   }
 
   /** The result of a write that succeeded. */

@@ -217,6 +217,28 @@ final class S3Errors {
     return result;
   }
 
+  /**
+   * The error for a write to {@code key} that failed because the bucket does not exist, found out
+   * after the write itself failed to connect (some services answer a write to a missing bucket and
+   * close the connection before reading the body, which the client sees as a broken connection).
+   */
+  StoreException missingBucketOnWrite(String key, Exception cause) {
+    return noSuchBucket("could not " + Operation.PUT.verb + " " + location + "/" + key, cause);
+  }
+
+  private StoreException noSuchBucket(String failed, Exception cause) {
+    return new StoreConfigurationException(
+        scrub(
+            failed
+                + ": the bucket "
+                + bucket
+                + " does not exist at "
+                + endpoint
+                + "; create it or fix "
+                + S3Settings.BUCKET),
+        cause);
+  }
+
   /** An I/O failure while reading or writing a body (outside the SDK's own retries). */
   StoreException translate(IOException e, Operation op, String key) {
     if (e instanceof StoreException s) {
@@ -436,16 +458,7 @@ final class S3Errors {
       }
     }
     if (code.equals("NoSuchBucket")) {
-      return new StoreConfigurationException(
-          scrub(
-              failed
-                  + ": the bucket "
-                  + bucket
-                  + " does not exist at "
-                  + endpoint
-                  + "; create it or fix "
-                  + S3Settings.BUCKET),
-          e);
+      return noSuchBucket(failed, e);
     }
     if (code.equals("InvalidAccessKeyId")) {
       return new StoreAccessException(

@@ -151,7 +151,7 @@ final class SingleUpload {
         return c;
       }
     }
-    return errors.translate(e, S3Errors.Operation.PUT, key);
+    return heads.diagnoseWrite(errors.translate(e, S3Errors.Operation.PUT, key), key);
   }
 
   /**
