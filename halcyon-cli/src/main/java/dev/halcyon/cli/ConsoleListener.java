@@ -1,5 +1,6 @@
 package dev.halcyon.cli;
 
+import dev.halcyon.engine.DeltaPlan;
 import dev.halcyon.engine.EngineListener;
 import dev.halcyon.engine.LayerOutcome;
 import dev.halcyon.layer.LayerKind;
@@ -58,6 +59,21 @@ final class ConsoleListener implements EngineListener {
   @Override
   public synchronized void layerReady(LayerOutcome o) {
     clearProgress();
+    if (o.delta().isPresent()) {
+      DeltaPlan d = o.delta().get();
+      err.printf(
+          Locale.ROOT,
+          "-----> %-12s %-8s %s of %s fetched, %,d of %,d files reused %7.2f s  %s%n",
+          o.tag().kind().id(),
+          "delta",
+          bytes(d.bytesFetched()),
+          bytes(d.archiveBytes()),
+          d.reused(),
+          d.files(),
+          o.took().toMillis() / 1000.0,
+          o.key());
+      return;
+    }
     err.printf(
         Locale.ROOT,
         "-----> %-12s %-8s %9s %7.2f s  %s%n",

@@ -89,6 +89,18 @@ final class JsonDocuments {
       layer.addProperty("key", l.key());
       layer.addProperty("bytes", l.archiveBytes());
       layer.addProperty("seconds", seconds(l.took()));
+      l.delta()
+          .ifPresent(
+              d -> {
+                JsonObject delta = new JsonObject();
+                delta.addProperty("files", d.files());
+                delta.addProperty("reused", d.reused());
+                delta.addProperty("fetched", d.fetched());
+                delta.addProperty("linked", d.linked());
+                delta.addProperty("bytesFetched", d.bytesFetched());
+                delta.addProperty("requests", d.requests());
+                layer.add("delta", delta);
+              });
       layers.add(layer);
       bytes += l.archiveBytes();
     }

@@ -229,6 +229,12 @@ final class SettingsOptions {
     Boolean noCleanCache;
 
     @Option(
+        names = "--no-delta",
+        description =
+            "Restore the install archive by one full download, never by delta (HALCYON_DELTA=0).")
+    Boolean noDelta;
+
+    @Option(
         names = "--cache-max-size",
         paramLabel = "SIZE",
         description =
@@ -243,6 +249,9 @@ final class SettingsOptions {
       put(out, "HALCYON_NO_UPLOAD", noUpload);
       put(out, "HALCYON_PURGE_CACHE", purgeCache);
       put(out, "HALCYON_NO_CLEAN_CACHE", noCleanCache);
+      if (noDelta != null && noDelta) {
+        out.put("HALCYON_DELTA", "0");
+      }
       put(out, "HALCYON_CACHE_MAX_SIZE", cacheMaxSize);
     }
   }

@@ -321,6 +321,15 @@ public final class Archives {
 
   /** Renames the finished tree into place, moving an existing target aside and deleting it. */
   private static void publish(Path temp, Path target) throws IOException {
+    publish(temp, target, aside -> {});
+  }
+
+  /**
+   * Like {@link #publish(Path, Path)}, handing the replaced tree, moved aside, to {@code
+   * beforeDelete} before it is deleted (a failure there is ignored like a failed delete: the new
+   * tree is in place).
+   */
+  static void publish(Path temp, Path target, TreeCheck beforeDelete) throws IOException {
     checkReplaceable(target);
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -339,6 +348,11 @@ public final class Archives {
       throw e;
     }
     try {
+      beforeDelete.check(aside);
+    } catch (IOException | RuntimeException ignored) {
+      // Only what the replaced tree could still give (files kept for later) is lost.
+    }
+    try {
       deleteTree(aside);
     } catch (IOException ignored) {
       // The new tree is in place, which is what the caller asked for; a leftover hidden
@@ -346,7 +360,7 @@ public final class Archives {
     }
   }
 
-  private static String randomSuffix() {
+  static String randomSuffix() {
     return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
   }
 

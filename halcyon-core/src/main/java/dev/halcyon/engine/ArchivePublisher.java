@@ -68,7 +68,7 @@ final class ArchivePublisher {
           .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
       archived.run();
       try {
-        upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
+        upload(key, tmp, summary.digest(), summary.size(), summary.tocDigest(), mode, tag, builtOn);
       } catch (IOException | RuntimeException e) {
         try {
           config.cache().putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
@@ -172,7 +172,15 @@ final class ArchivePublisher {
       if (digest == null) {
         digest = Digests.sha256(tmp);
       }
-      upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, builtOn);
+      upload(
+          key,
+          tmp,
+          digest,
+          Files.size(tmp),
+          TocDigests.ofFile(tmp),
+          PutMode.IF_ABSENT,
+          tag,
+          builtOn);
     } finally {
       ScratchDir.deleteQuietly(tmp);
     }
@@ -183,6 +191,7 @@ final class ArchivePublisher {
       Path file,
       Digest digest,
       long size,
+      Optional<Digest> tocDigest,
       PutMode mode,
       LayerTag tag,
       List<String> builtOn)
@@ -199,7 +208,7 @@ final class ArchivePublisher {
     config.listener().step("uploading " + key + " (" + size + " bytes) to " + store.describe());
     // The manifest goes first: garbage collection protects what a manifest references, and its
     // grace period covers a manifest whose archive is still being uploaded.
-    putManifest(store, key, tag, digest, size, config.clock().instant(), builtOn);
+    putManifest(store, key, tag, digest, size, tocDigest, config.clock().instant(), builtOn);
     config.listener().progress(new Progress(Progress.Phase.UPLOADING, key, 0, size));
     store.put(key, file, digest, mode);
     ledger.uploaded(key);
@@ -263,6 +272,7 @@ final class ArchivePublisher {
       LayerTag tag,
       Digest digest,
       long size,
+      Optional<Digest> tocDigest,
       Instant created,
       List<String> builtOn)
       throws IOException {
@@ -271,7 +281,9 @@ final class ArchivePublisher {
             .orElseThrow(
                 () -> new IllegalStateException("the namer cannot parse its own key " + key));
     ArchiveManifest manifest =
-        new ArchiveManifest(key, digest, size, created, tag, builtOn).withTool(ToolVersion.NAME);
+        new ArchiveManifest(key, digest, size, created, tag, builtOn)
+            .withTocDigest(tocDigest)
+            .withTool(ToolVersion.NAME);
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
   }
 }

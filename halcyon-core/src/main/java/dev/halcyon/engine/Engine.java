@@ -208,6 +208,7 @@ public final class Engine {
     private Clock clock = Clock.systemUTC();
     private Duration cacheGrace = Duration.ZERO;
     private OptionalLong cacheMaxSize = OptionalLong.empty();
+    private boolean deltaRestore = true;
 
     private Builder() {}
 
@@ -332,6 +333,17 @@ public final class Engine {
       return this;
     }
 
+    /**
+     * Whether an install archive restored from private or public storage onto a machine that has an
+     * earlier version installed is restored by delta (default true): only the files the machine
+     * lacks are fetched, by ranged reads; see the README's "Redeploys". False restores by one full
+     * download, as before.
+     */
+    public Builder deltaRestore(boolean deltaRestore) {
+      this.deltaRestore = deltaRestore;
+      return this;
+    }
+
     public Engine build() {
       checkState(cache != null, "an engine needs a local cache");
       checkState(workDir != null, "an engine needs a work directory (Builder.workDir)");
@@ -353,7 +365,8 @@ public final class Engine {
               listener,
               clock,
               cacheGrace,
-              cacheMaxSize));
+              cacheMaxSize,
+              deltaRestore));
     }
   }
 }

@@ -35,7 +35,8 @@ record EngineConfig(
     EngineListener listener,
     Clock clock,
     Duration cacheGrace,
-    OptionalLong cacheMaxSize) {
+    OptionalLong cacheMaxSize,
+    boolean deltaRestore) {
 
   EngineConfig {
     checkNotNull(cache, "cache");
@@ -70,7 +71,8 @@ record EngineConfig(
         other,
         clock,
         cacheGrace,
-        cacheMaxSize);
+        cacheMaxSize,
+        deltaRestore);
   }
 
   /** The key of the archive that holds {@code tag}. */

@@ -90,7 +90,7 @@ final class EngineRun {
     listener.layerStarted(LayerKind.INSTALL);
     Optional<LayerOutcome> restored =
         installDir.isPresent()
-            ? layers.restoreExact(installTag, installDir.get())
+            ? layers.restoreInstall(installTag, installDir.get())
             : layers.findArchive(installTag);
     if (restored.isEmpty()) {
       return false;
@@ -179,6 +179,15 @@ final class EngineRun {
           .get()
           .build(new BuildContext(installTag, installDir.get(), recipe.sourceDir(), dirs));
       Files.delete(pending);
+    }
+    if (installDir.isPresent() && config.deltaRestore()) {
+      try {
+        layers.recordInstall(installDir.get());
+      } catch (IOException e) {
+        // Without a record the next delta restore hashes the files it would reuse: slower, sound.
+        listener.warning(
+            "could not record the installed files of " + installDir.get() + ": " + e.getMessage());
+      }
     }
     if (layers.uploadedAnything()
         && config.pruner().isPresent()

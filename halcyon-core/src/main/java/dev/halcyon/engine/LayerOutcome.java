@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.layer.LayerTag;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How one layer was obtained in a run.
@@ -14,13 +15,26 @@ import java.time.Duration;
  * @param archiveBytes the archive's size, or 0 when no archive was touched ({@link
  *     LayerSource#EXISTING})
  * @param took wall time spent on this layer
+ * @param delta for {@link LayerSource#DELTA}, what was reused and fetched
  */
 public record LayerOutcome(
-    LayerTag tag, LayerSource source, String key, long archiveBytes, Duration took) {
+    LayerTag tag,
+    LayerSource source,
+    String key,
+    long archiveBytes,
+    Duration took,
+    Optional<DeltaPlan> delta) {
   public LayerOutcome {
     checkNotNull(tag, "tag");
     checkNotNull(source, "source");
     checkNotNull(key, "key");
     checkNotNull(took, "took");
+    checkNotNull(delta, "delta");
+  }
+
+  /** An outcome without a delta plan. */
+  public LayerOutcome(
+      LayerTag tag, LayerSource source, String key, long archiveBytes, Duration took) {
+    this(tag, source, key, archiveBytes, took, Optional.empty());
   }
 }

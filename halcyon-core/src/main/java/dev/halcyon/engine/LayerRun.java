@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The layer work of one run of the {@link Engine}, in front of its workers: {@link TieredRestore}
@@ -72,6 +73,27 @@ final class LayerRun {
   /** Restores exactly {@code tag} into {@code dir} from the first store that has it. */
   Optional<LayerOutcome> restoreExact(LayerTag tag, Path dir) throws IOException {
     return restore.restoreExact(tag, dir);
+  }
+
+  /** Restores the install layer {@code tag} into {@code dir}, by delta where it can. */
+  Optional<LayerOutcome> restoreInstall(LayerTag tag, Path dir) throws IOException {
+    return restore.restoreInstall(tag, dir);
+  }
+
+  /**
+   * Records the fingerprints of the files now in {@code installDir} (after its post-install), so
+   * that the next delta restore reuses them without reading them: digests known from a delta
+   * restore of this run are kept for files unchanged since, every other file is hashed.
+   */
+  void recordInstall(Path installDir) throws IOException {
+    Path file = config.layout().installRecord(installDir.toAbsolutePath().normalize());
+    Optional<DeltaRestore.Done> done = restore.lastDelta();
+    InstallRecord.write(
+        file,
+        installDir,
+        done.map(DeltaRestore.Done::snapshot).orElse(Map.of()),
+        done.map(DeltaRestore.Done::snapshotNs).orElse(Long.MIN_VALUE),
+        done.map(DeltaRestore.Done::relinked).orElse(Set.of()));
   }
 
   /** Installs the just-built install archive from the cache. */

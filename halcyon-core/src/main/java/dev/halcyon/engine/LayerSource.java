@@ -10,6 +10,11 @@ public enum LayerSource {
   PRIVATE,
   /** Restored from public storage (a read-only HTTP mirror). */
   PUBLIC,
+  /**
+   * Restored from private or public storage by a delta restore: the files the machine already had
+   * were reused, the others fetched by ranged reads ({@link LayerOutcome#delta}).
+   */
+  DELTA,
   /** Built by its hook (and archived, and uploaded unless uploads are off). */
   BUILT
 }

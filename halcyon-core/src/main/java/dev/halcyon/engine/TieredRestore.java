@@ -1,6 +1,7 @@
 package dev.halcyon.engine;
 
 import dev.halcyon.archive.Archives;
+import dev.halcyon.archive.Compression;
 import dev.halcyon.archive.CorruptArchiveException;
 import dev.halcyon.archive.ExtractLimits;
 import dev.halcyon.archive.UnsafeArchiveException;
@@ -9,6 +10,7 @@ import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.StoreException;
 import dev.halcyon.store.StoredObject;
@@ -37,11 +39,14 @@ final class TieredRestore {
   private final EngineConfig config;
   private final RunLedger ledger;
   private final ScratchDir scratch;
+  private final DeltaRestore delta;
+  private Optional<DeltaRestore.Done> lastDelta = Optional.empty();
 
   TieredRestore(EngineConfig config, RunLedger ledger, ScratchDir scratch) {
     this.config = config;
     this.ledger = ledger;
     this.scratch = scratch;
+    this.delta = new DeltaRestore(config);
   }
 
   /** Restores exactly {@code tag} into {@code dir} from the first store that has it. */
@@ -71,6 +76,108 @@ final class TieredRestore {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Restores exactly the install layer {@code tag} into {@code installDir}: from the cache by full
+   * extraction; from private or public storage by a {@link DeltaRestore} when the archive has a
+   * table of contents and the machine has files to reuse, else (saying why in one line) by a full
+   * download.
+   */
+  Optional<LayerOutcome> restoreInstall(LayerTag tag, Path installDir) throws IOException {
+    lastDelta = Optional.empty();
+    if (!config.deltaRestore() || config.compression() != Compression.ZSTD) {
+      return restoreExact(tag, installDir);
+    }
+    String key = config.key(tag);
+    Instant t0 = config.clock().instant();
+    for (Tier tier : tiers()) {
+      if (tier.source() != LayerSource.CACHE && deltaAllowed(tier)) {
+        Optional<ObjectInfo> info = tier.store().head(key);
+        if (info.isEmpty()) {
+          continue;
+        }
+        Optional<LayerOutcome> delta = tryDelta(tier, info.get(), tag, installDir, t0);
+        if (delta.isPresent()) {
+          return delta;
+        }
+      }
+      Optional<RestoredArchive> restored = restoreFrom(tier, key, installDir, tag, tag::equals);
+      if (restored.isPresent() && restored.get().tag().equals(tag)) {
+        ledger.used(key);
+        return Optional.of(
+            new LayerOutcome(
+                restored.get().tag(),
+                tier.source(),
+                key,
+                restored.get().size(),
+                Duration.between(t0, config.clock().instant())));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** What the last {@link #restoreInstall} did by delta, if it did. */
+  Optional<DeltaRestore.Done> lastDelta() {
+    return lastDelta;
+  }
+
+  /**
+   * A delta restore from public storage leaves no archive in the cache for the mirror to upload, so
+   * it runs there only when nothing is mirrored.
+   */
+  private boolean deltaAllowed(Tier tier) {
+    return tier.source() == LayerSource.PRIVATE || config.noMirror() || !config.uploads();
+  }
+
+  private Optional<LayerOutcome> tryDelta(
+      Tier tier, ObjectInfo info, LayerTag tag, Path installDir, Instant t0) throws IOException {
+    EngineListener listener = config.listener();
+    if (!delta.anythingLocal(installDir)) {
+      listener.step("install  full  nothing installed at " + installDir + " to reuse");
+      return Optional.empty();
+    }
+    listener.step("restoring " + info.key() + " by delta from " + where(tier));
+    DeltaRestore.Result result;
+    try {
+      result = delta.attempt(tier.store(), info, installDir, tag, tag::equals);
+    } catch (IOException e) {
+      if (isCorruption(e)) {
+        // A hostile or damaged table of contents: refused like a hostile archive.
+        corrupted(tier, info.key(), e);
+        throw new CorruptObjectException(
+            "refusing " + info.key() + " from " + tier.store().describe() + ": " + e.getMessage(),
+            e);
+      }
+      throw e;
+    }
+    if (result instanceof DeltaRestore.Fallback f) {
+      listener.step("install  full  " + f.why());
+      return Optional.empty();
+    }
+    DeltaRestore.Done done = (DeltaRestore.Done) result;
+    DeltaPlan p = done.plan();
+    listener.step(
+        String.format(
+            Locale.ROOT,
+            "delta: %,d bytes fetched in %d requests, %,d files fetched, %,d reused (%,d hard-linked"
+                + " from the replaced tree, %,d copied)",
+            p.bytesFetched(),
+            p.requests(),
+            p.fetched(),
+            p.reused(),
+            p.linked(),
+            p.reused() - p.linked()));
+    lastDelta = Optional.of(done);
+    ledger.used(info.key());
+    return Optional.of(
+        new LayerOutcome(
+            done.tag(),
+            LayerSource.DELTA,
+            info.key(),
+            info.size(),
+            Duration.between(t0, config.clock().instant()),
+            Optional.of(done.plan())));
   }
 
   /** Installs the just-built install archive from the cache. */

@@ -65,6 +65,29 @@ record WorkDirLayout(Path root) {
         .substring(0, 16);
   }
 
+  /**
+   * The fingerprints of the files halcyon installed into {@code installDir} (path, digest and
+   * stat), which let a delta restore reuse them without hashing; see {@link InstallRecord}.
+   */
+  Path installRecord(Path installDir) {
+    return root.resolve("installed").resolve(dirId(installDir));
+  }
+
+  /**
+   * The content-addressed file cache of a delta restore: files of earlier installs by SHA-256,
+   * {@code files/sha256/ab/abcdef…}; see {@link FileCache}.
+   */
+  Path fileCache() {
+    return root.resolve("files").resolve("sha256");
+  }
+
+  private static String dirId(Path dir) {
+    return Hashing.sha256()
+        .hashString(dir.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
+        .toString()
+        .substring(0, 16);
+  }
+
   /** See {@link #CACHE_USES_FILE}. */
   Path cacheUses() {
     return root.resolve(CACHE_USES_FILE);

@@ -127,6 +127,14 @@ public record Settings(
     return "--" + variable.replaceFirst("^HALCYON_", "").toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /**
+   * Whether install archives are restored by delta (HALCYON_DELTA, default 1; {@code --no-delta}
+   * sets 0).
+   */
+  public boolean deltaRestore() {
+    return string(values, "HALCYON_DELTA").isEmpty() || flag(values, "HALCYON_DELTA");
+  }
+
   /** True when private storage (S3 or a directory) is configured and not switched off. */
   public boolean hasPrivateStorage() {
     return !noPrivateStorage && (s3Bucket.isPresent() || storageDir.isPresent());

@@ -189,7 +189,8 @@ public final class Setup implements Closeable {
             .noBuild(settings.noBuild())
             .noBuildDependencies(settings.noBuildDependencies())
             .noUpload(settings.noUpload())
-            .noCleanCache(settings.noCleanCache());
+            .noCleanCache(settings.noCleanCache())
+            .deltaRestore(settings.deltaRestore());
     settings.cacheMaxSize().ifPresent(b::cacheMaxSize);
     privateStore().ifPresent(b::privateStore);
     publicStore().ifPresent(b::publicStore);

@@ -38,6 +38,15 @@ class SettingsTest {
   }
 
   @Test
+  void deltaRestore_onUnlessHalcyonDeltaIsZero() {
+    assertThat(Settings.from(Map.of(), HOME).deltaRestore()).isTrue();
+    assertThat(Settings.from(Map.of("HALCYON_DELTA", "1"), HOME).deltaRestore()).isTrue();
+    assertThat(Settings.from(Map.of("HALCYON_DELTA", "0"), HOME).deltaRestore()).isFalse();
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_DELTA", "maybe"), HOME).deltaRestore())
+        .hasMessageContaining("HALCYON_DELTA");
+  }
+
+  @Test
   void from_eitherDeleteName_turnsDeletesOff() {
     assertThat(Settings.from(Map.of("HALCYON_NO_DELETE", "1"), HOME).noDelete()).isTrue();
     assertThat(Settings.from(Map.of("HALCYON_NO_CLEAN_PRIVATE_STORAGE", "1"), HOME).noDelete())

@@ -1,0 +1,94 @@
+package dev.halcyon.cli;
+
+import static dev.halcyon.cli.Machines.machine;
+import static dev.halcyon.cli.Machines.with;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills the CLI (SIGKILL) at seeded random points of delta restores between two versions of an app
+ * of forty 256 KiB "jars" (five differ), against a folder store. After every kill the app is the
+ * old or the new version, whole; the next run completes with the version asked for; and the runs
+ * that were not killed were delta restores.
+ */
+class DeltaCrashIT {
+  static final int KILLS = Boolean.getBoolean("halcyon.stress") ? 30 : 6;
+  static final long SEED = Long.getLong("halcyon.seed", 20261202L);
+
+  @TempDir Path tmp;
+
+  private Path app(String version) throws Exception {
+    Path payload = tmp.resolve("payload-" + version);
+    Files.createDirectories(payload.resolve("lib"));
+    for (int i = 0; i < 40; i++) {
+      byte[] b = new byte[256 << 10];
+      new Random(i + (i < 5 ? version.hashCode() : 0)).nextBytes(b);
+      Files.write(payload.resolve("lib/dep-" + i + ".jar"), b);
+    }
+    Path app = tmp.resolve("app-" + version);
+    Files.createDirectories(app.resolve(".halcyon"));
+    TestApps.magic(app, "label", "delta-app-1.0\n");
+    TestApps.magic(app, "toolchain", "sh-1.0\n");
+    TestApps.hook(app, "build", "true\n");
+    TestApps.hook(app, "install", "cp -R '" + payload + "'/. \"$1\"/\n");
+    return app;
+  }
+
+  @Test
+  void install_deltaKilledAtRandomPoints_appIsOldOrNewWholeAndNextRunCompletes() throws Exception {
+    Path store = tmp.resolve("store");
+    Map<String, String> shared = Map.of("HALCYON_STORAGE_DIR", store.toString());
+    Path app1 = app("1");
+    Path app2 = app("2");
+    Map<String, String> builder = machine(tmp.resolve("builder"), shared);
+    assertThat(CliProcess.run(builder, tmp, "build", app1.toString()).exit()).isZero();
+    assertThat(CliProcess.run(builder, tmp, "build", app2.toString()).exit()).isZero();
+
+    Path d = tmp.resolve("deployer");
+    Map<String, String> deployer =
+        with(machine(d, shared), "HALCYON_NO_BUILD", "1", "HALCYON_NO_UPLOAD", "1");
+    assertThat(CliProcess.run(deployer, tmp, "install", app1.toString()).exit()).isZero();
+    Map<String, String> v1 = Invariants.snapshot(Machines.installed(d)).orElseThrow();
+    long start = System.nanoTime();
+    CliProcess.Result second = CliProcess.run(deployer, tmp, "install", app2.toString());
+    long duration = Math.max(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), 1);
+    assertThat(second.err()).as(second.toString()).contains("install      delta");
+    Map<String, String> v2 = Invariants.snapshot(Machines.installed(d)).orElseThrow();
+    assertThat(v1).isNotEqualTo(v2);
+
+    Random random = new Random(SEED);
+    int killed = 0;
+    for (int i = 0; i < KILLS; i++) {
+      Path target = i % 2 == 0 ? app1 : app2;
+      Process p = CliProcess.start(deployer, tmp, "install", target.toString());
+      if (!p.waitFor(random.nextLong(duration * 3 / 4 + 1), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        killed++;
+      }
+      Optional<Map<String, String>> after = Invariants.snapshot(Machines.installed(d));
+      assertThat(after.isEmpty() || after.get().equals(v1) || after.get().equals(v2))
+          .as("kill %d: the app is absent, old or new, whole: %s", i, after)
+          .isTrue();
+      CliProcess.Result r = CliProcess.run(deployer, tmp, "install", target.toString());
+      assertThat(r.exit()).as("the run after a kill completes: " + r).isZero();
+      assertThat(Invariants.snapshot(Machines.installed(d))).contains(target == app1 ? v1 : v2);
+    }
+    try (var s = Files.list(Machines.installed(d).getParent())) {
+      assertThat(s.map(x -> x.getFileName().toString()))
+          .as("no staging or old tree left beside the app")
+          .allMatch(n -> n.equals("app"));
+    }
+    System.out.printf(
+        "CRASH delta install: %d runs, %d killed, run %d ms%n", KILLS, killed, duration);
+    assertThat(killed).as("most runs were killed mid-way").isPositive();
+  }
+}

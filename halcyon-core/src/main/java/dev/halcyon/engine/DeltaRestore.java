@@ -1,0 +1,395 @@
+package dev.halcyon.engine;
+
+import dev.halcyon.archive.ArchiveToc;
+import dev.halcyon.archive.CorruptArchiveException;
+import dev.halcyon.archive.ExtractLimits;
+import dev.halcyon.archive.TocEntry;
+import dev.halcyon.archive.TocFooter;
+import dev.halcyon.archive.TreeAssembler;
+import dev.halcyon.hash.Digests;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.layer.LayerTag;
+import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectChangedException;
+import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.RangeNotSupportedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Restores an install archive with a table of contents into the install directory from what the
+ * machine already has: files of the installed tree proven unchanged ({@link InstallRecord}, or
+ * hashed), files of earlier installs in the {@link FileCache}; the rest is fetched by ranged reads
+ * ({@link RangeFetcher}). The new tree is built beside the old one ({@link TreeAssembler}) and
+ * swapped in atomically like an extraction; the old tree's files the new one does not hold go to
+ * the file cache. Confined to the run's thread.
+ *
+ * <p>Reuse never aliases: a file of the replaced tree is hard-linked only when nothing else links
+ * to it and the tree is deleted after the swap, so the new tree is its only name; a file of the
+ * cache is copied, never linked.
+ */
+final class DeltaRestore {
+  /** Reuse below this share of the content bytes is not worth the ranged reads. */
+  static final double MIN_REUSE = 0.10;
+
+  /** What an attempt came to. */
+  sealed interface Result permits Done, Fallback {}
+
+  /**
+   * The new tree is in place.
+   *
+   * @param snapshot the stat of every file just before the swap, with its digest
+   * @param snapshotNs the file system's time before that snapshot
+   * @param relinked the files hard-linked from the replaced tree
+   */
+  record Done(
+      LayerTag tag,
+      DeltaPlan plan,
+      Map<String, InstallRecord.Entry> snapshot,
+      long snapshotNs,
+      Set<String> relinked)
+      implements Result {}
+
+  /** Nothing was changed; a full restore should run, and {@code why} says in one line why. */
+  record Fallback(String why) implements Result {}
+
+  private enum From {
+    OLD,
+    CACHE,
+    FETCH
+  }
+
+  private final EngineConfig config;
+  private final FileCache fileCache;
+
+  DeltaRestore(EngineConfig config) {
+    this.config = config;
+    this.fileCache = new FileCache(config.layout().fileCache(), config.clock());
+  }
+
+  /** Whether anything on this machine could be reused for {@code installDir}. */
+  boolean anythingLocal(Path installDir) throws IOException {
+    return Files.isDirectory(installDir, LinkOption.NOFOLLOW_LINKS) || !fileCache.isEmpty();
+  }
+
+  /**
+   * Tries a delta restore of {@code info} (one {@code head} of {@code store}) into {@code
+   * installDir}.
+   *
+   * @throws CorruptArchiveException a footer or table of contents that is damaged or hostile
+   *     ({@link dev.halcyon.archive.UnsafeArchiveException} too): refused, nothing changed
+   * @throws dev.halcyon.store.TransientStoreException a read broke off: run again
+   */
+  Result attempt(
+      LayerStore store,
+      ObjectInfo info,
+      Path installDir,
+      LayerTag wanted,
+      Predicate<LayerTag> accept)
+      throws IOException {
+    String key = info.key();
+    if (info.size() <= TocFooter.SIZE) {
+      return new Fallback("no table of contents in " + key);
+    }
+    byte[] tail;
+    try {
+      tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
+    } catch (RangeNotSupportedException e) {
+      return new Fallback(store.describe() + " does not serve ranged reads");
+    }
+    if (!TocFooter.present(tail)) {
+      return new Fallback("no table of contents in " + key);
+    }
+    TocFooter footer;
+    try {
+      footer = TocFooter.parse(tail);
+    } catch (CorruptArchiveException e) {
+      return new Fallback(e.getMessage());
+    }
+    if (footer.archiveSize() != info.size()) {
+      throw new CorruptArchiveException(
+          "the table-of-contents footer of "
+              + key
+              + " describes an archive of "
+              + footer.archiveSize()
+              + " bytes, but the object has "
+              + info.size()
+              + "; refusing it",
+          null);
+    }
+    byte[] tocFrame;
+    try {
+      tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
+    } catch (RangeNotSupportedException e) {
+      return new Fallback(store.describe() + " does not serve ranged reads");
+    }
+    ArchiveToc toc = ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT);
+    int requests = 3; // head, footer, table of contents
+    long fetched = TocFooter.SIZE + footer.tocLength();
+
+    Plan plan = plan(toc, installDir);
+    if (!plan.fetch.isEmpty() && plan.reusedBytes < MIN_REUSE * toc.contentBytes()) {
+      return new Fallback(
+          String.format(
+              java.util.Locale.ROOT,
+              "only %,d of %,d bytes could be reused from %s",
+              plan.reusedBytes,
+              toc.contentBytes(),
+              installDir));
+    }
+    try (TreeAssembler assembler = TreeAssembler.begin(installDir)) {
+      List<TocEntry> toFetch = new ArrayList<>();
+      Set<String> relinked = new HashSet<>();
+      Set<Path> linkedOld = new HashSet<>();
+      assembler.build(toc, (entry, path) -> place(entry, path, plan, toFetch, relinked, linkedOld));
+      RangeFetcher.Stats stats;
+      try {
+        stats = RangeFetcher.fetch(store, info, toc, toFetch, assembler::pathOf);
+        verify(toFetch, assembler);
+      } catch (CorruptArchiveException e) {
+        return new Fallback("the frames of " + key + " are damaged (" + e.getMessage() + ")");
+      } catch (RangeNotSupportedException e) {
+        return new Fallback(store.describe() + " does not serve ranged reads");
+      }
+      requests += stats.requests();
+      fetched += stats.bytes();
+      Optional<LayerTag> tag = TagFiles.read(assembler.staging());
+      if (tag.isEmpty() || !accept.test(tag.get())) {
+        throw new CorruptArchiveException(
+            key
+                + " from "
+                + store.describe()
+                + " does not match: "
+                + tag.map(t -> String.join("; ", wanted.differences(t)))
+                    .orElse("it has no valid " + LayerTag.FILE_NAME),
+            null);
+      }
+      long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
+      Map<String, InstallRecord.Entry> snapshot = new HashMap<>();
+      for (TocEntry e : toc.entries()) {
+        if (e.type() == TocEntry.Type.FILE) {
+          Optional<InstallRecord.Stat> st = InstallRecord.stat(assembler.pathOf(e));
+          if (st.isPresent()) {
+            snapshot.put(e.path(), new InstallRecord.Entry(e.digest().orElseThrow(), st.get()));
+          }
+        }
+      }
+      Set<Digest> inNew = new HashSet<>();
+      for (TocEntry e : toc.entries()) {
+        e.digest().ifPresent(inNew::add);
+      }
+      Path live = installDir.toAbsolutePath().normalize();
+      assembler.publish(
+          staged -> {}, aside -> keepReplaced(aside, live, plan.oldProven, inNew, linkedOld));
+      int files = plan.files;
+      DeltaPlan result =
+          new DeltaPlan(
+              files,
+              files - toFetch.size(),
+              toFetch.size(),
+              fetched,
+              info.size(),
+              requests,
+              relinked.size());
+      return new Done(tag.get(), result, snapshot, snapshotNs, relinked);
+    }
+  }
+
+  /** Where each regular file will come from. */
+  private static final class Plan {
+    final Map<String, From> from = new HashMap<>();
+    final Map<String, Path> oldPath = new HashMap<>();
+    final Map<Path, Digest> oldProven = new HashMap<>();
+    final List<TocEntry> fetch = new ArrayList<>();
+    long reusedBytes;
+    int files;
+  }
+
+  private Plan plan(ArchiveToc toc, Path installDir) throws IOException {
+    Plan plan = new Plan();
+    Path live = installDir.toAbsolutePath().normalize();
+    boolean haveTree = Files.isDirectory(live, LinkOption.NOFOLLOW_LINKS);
+    Path realLive = haveTree ? live.toRealPath() : live;
+    Map<Digest, Path> oldByDigest = new HashMap<>();
+    if (haveTree) {
+      InstallRecord record = InstallRecord.read(config.layout().installRecord(live));
+      for (Map.Entry<String, InstallRecord.Entry> r : record.entries().entrySet()) {
+        Path p = inside(realLive, live, r.getKey());
+        if (p == null) {
+          continue;
+        }
+        Optional<InstallRecord.Stat> st = InstallRecord.stat(p);
+        if (st.isPresent()) {
+          Optional<Digest> d = record.provenDigest(r.getKey(), st.get());
+          if (d.isPresent()) {
+            oldByDigest.putIfAbsent(d.get(), p);
+            plan.oldProven.put(p, d.get());
+          }
+        }
+      }
+    }
+    for (TocEntry e : toc.entries()) {
+      if (e.type() != TocEntry.Type.FILE) {
+        continue;
+      }
+      plan.files++;
+      Digest d = e.digest().orElseThrow();
+      if (e.size() == 0) {
+        plan.from.put(e.path(), From.FETCH); // an empty file: created empty, nothing to fetch
+        continue;
+      }
+      Path old = oldByDigest.get(d);
+      if (old == null && haveTree) {
+        // Not recorded or changed since: same path and size is worth one read to prove.
+        Path p = inside(realLive, live, e.path());
+        Optional<InstallRecord.Stat> st = p == null ? Optional.empty() : InstallRecord.stat(p);
+        if (st.isPresent() && st.get().size() == e.size() && Digests.sha256(p).equals(d)) {
+          old = p;
+          oldByDigest.put(d, p);
+          plan.oldProven.put(p, d);
+        }
+      }
+      if (old != null) {
+        plan.from.put(e.path(), From.OLD);
+        plan.oldPath.put(e.path(), old);
+        plan.reusedBytes += e.size();
+      } else if (fileCache.has(d)) {
+        plan.from.put(e.path(), From.CACHE);
+        plan.reusedBytes += e.size();
+      } else {
+        plan.from.put(e.path(), From.FETCH);
+        plan.fetch.add(e);
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * The file {@code rel} of the installed tree, or null if its parent directory is not where it
+   * should be (a symlink someone placed in the tree), so nothing outside the tree is ever reused.
+   */
+  private static Path inside(Path realLive, Path live, String rel) {
+    Path p = live.resolve(rel).normalize();
+    if (!p.startsWith(live) || p.equals(live)) {
+      return null;
+    }
+    try {
+      Path parent = p.getParent().toRealPath();
+      return parent.equals(realLive.resolve(live.relativize(p.getParent()))) ? p : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void place(
+      TocEntry entry,
+      Path path,
+      Plan plan,
+      List<TocEntry> toFetch,
+      Set<String> relinked,
+      Set<Path> linkedOld)
+      throws IOException {
+    Set<PosixFilePermission> perms = TreeAssembler.permissionsOf(entry);
+    From from = plan.from.get(entry.path());
+    if (from == From.OLD) {
+      Path old = plan.oldPath.get(entry.path());
+      Optional<InstallRecord.Stat> st = InstallRecord.stat(old);
+      if (st.isPresent()
+          && st.get().links() == 1
+          && !linkedOld.contains(old)
+          && Files.getPosixFilePermissions(old, LinkOption.NOFOLLOW_LINKS).equals(perms)) {
+        Files.createLink(path, old);
+        linkedOld.add(old);
+        relinked.add(entry.path());
+        return;
+      }
+      if (st.isPresent()) {
+        Files.copy(old, path, LinkOption.NOFOLLOW_LINKS);
+        if (Digests.sha256(path).equals(entry.digest().orElseThrow())) {
+          return;
+        }
+        Files.delete(path);
+      }
+    } else if (from == From.CACHE) {
+      if (fileCache.copyTo(entry.digest().orElseThrow(), path, perms)) {
+        return;
+      }
+    }
+    Files.newOutputStream(
+            path,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)
+        .close();
+    Files.setPosixFilePermissions(path, perms);
+    if (entry.size() > 0) {
+      toFetch.add(entry);
+    }
+  }
+
+  /** Every fetched file has its size and digest. */
+  private static void verify(List<TocEntry> fetched, TreeAssembler assembler) throws IOException {
+    for (TocEntry e : fetched) {
+      Path p = assembler.pathOf(e);
+      if (Files.size(p) != e.size() || !Digests.sha256(p).equals(e.digest().orElseThrow())) {
+        throw new CorruptArchiveException(
+            "'" + e.path() + "' does not hash to " + e.digest().orElseThrow() + " once fetched",
+            null);
+      }
+    }
+  }
+
+  /**
+   * Moves the proven files of the replaced tree, now at {@code aside}, that the new tree does not
+   * hold into the file cache (by rename), except files hard-linked into the new tree.
+   */
+  private void keepReplaced(
+      Path aside, Path live, Map<Path, Digest> proven, Set<Digest> inNew, Set<Path> linked)
+      throws IOException {
+    for (Map.Entry<Path, Digest> e : proven.entrySet()) {
+      if (linked.contains(e.getKey()) || inNew.contains(e.getValue())) {
+        continue;
+      }
+      fileCache.adopt(aside.resolve(live.relativize(e.getKey())), e.getValue());
+    }
+    fileCache.trim(FileCache.DEFAULT_MAX_BYTES);
+  }
+
+  private static byte[] read(LayerStore store, ObjectInfo info, long offset, long length)
+      throws IOException {
+    Optional<InputStream> in = store.getRange(info, offset, length);
+    if (in.isEmpty()) {
+      throw new ObjectChangedException(
+          info.key() + " vanished from " + store.describe() + " while it was read; run again");
+    }
+    try (InputStream s = in.get()) {
+      byte[] b = s.readNBytes((int) length);
+      if (b.length != length) {
+        throw new dev.halcyon.store.TransientStoreException(
+            "the read of "
+                + length
+                + " bytes at "
+                + offset
+                + " of "
+                + info.key()
+                + " broke off after "
+                + b.length
+                + "; run again");
+      }
+      return b;
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.halcyon.engine;
+
+import dev.halcyon.hash.Digests;
+import dev.halcyon.layer.Digest;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What halcyon knows about the files it installed into one install directory: for every regular
+ * file its SHA-256 and its stat when the record was written (size, mtime and ctime in nanoseconds,
+ * inode, device), as git's index keeps them. A file whose stat still matches was not changed since,
+ * so a delta restore may reuse it without reading it; any other file is hashed before it is reused.
+ *
+ * <p>git's rule for racy timestamps applies: a file whose mtime or ctime is not older than the
+ * record's own write time (the file system's clock, which stamps both, read before the first file
+ * was looked at) may have changed after it was looked at within the same clock tick, so it counts
+ * as unproven and is hashed.
+ *
+ * <p>Kept in {@link WorkDirLayout#installRecord}, one line per file, written to a temporary file
+ * and moved into place. Immutable once read.
+ */
+final class InstallRecord {
+  private static final String HEADER = "halcyon-install-record 1";
+
+  /** A file's identity and change stamps, as a fingerprint compares them. */
+  record Stat(long size, long mtimeNs, long ctimeNs, long inode, long device, int links) {
+    /** Whether {@code other} is the same file, unchanged (the link count aside). */
+    boolean sameAs(Stat other) {
+      return size == other.size
+          && mtimeNs == other.mtimeNs
+          && ctimeNs == other.ctimeNs
+          && inode == other.inode
+          && device == other.device;
+    }
+  }
+
+  /** One recorded file. */
+  record Entry(Digest digest, Stat stat) {}
+
+  private final Map<String, Entry> entries;
+  private final long writtenNs;
+
+  private InstallRecord(Map<String, Entry> entries, long writtenNs) {
+    this.entries = entries;
+    this.writtenNs = writtenNs;
+  }
+
+  /** A record that proves nothing. */
+  static InstallRecord empty() {
+    return new InstallRecord(Map.of(), Long.MIN_VALUE);
+  }
+
+  /** The record in {@code file}; empty when there is none or it cannot be read. */
+  static InstallRecord read(Path file) {
+    try {
+      long written =
+          Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).to(TimeUnit.NANOSECONDS);
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+        return empty();
+      }
+      Map<String, Entry> entries = new HashMap<>();
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.split(" ", 8);
+        Stat stat =
+            new Stat(
+                Long.parseLong(f[1]),
+                Long.parseLong(f[2]),
+                Long.parseLong(f[3]),
+                Long.parseLong(f[4]),
+                Long.parseLong(f[5]),
+                Integer.parseInt(f[6]));
+        entries.put(unescape(f[7]), new Entry(Digest.parse("sha256:" + f[0]), stat));
+      }
+      return new InstallRecord(entries, written);
+    } catch (IOException | RuntimeException e) {
+      // A missing or damaged record only means files are hashed before they are reused.
+      return empty();
+    }
+  }
+
+  /** The recorded files by path. */
+  Map<String, Entry> entries() {
+    return entries;
+  }
+
+  /**
+   * The recorded digest of {@code path} if {@code now} (its current stat) proves it unchanged since
+   * the record was written.
+   */
+  Optional<Digest> provenDigest(String path, Stat now) {
+    Entry e = entries.get(path);
+    if (e == null || !e.stat.sameAs(now) || Math.max(now.mtimeNs, now.ctimeNs) >= writtenNs) {
+      return Optional.empty();
+    }
+    return Optional.of(e.digest);
+  }
+
+  /**
+   * Like {@link #provenDigest}, for a file that was hard-linked from the replaced tree: deleting
+   * that tree changed its ctime and link count after the snapshot, but a change of its content
+   * would have given it a new mtime.
+   */
+  private Optional<Digest> provenRelinked(String path, Stat now, Set<String> relinked) {
+    Entry e = entries.get(path);
+    if (e == null
+        || !relinked.contains(path)
+        || e.stat.size != now.size
+        || e.stat.mtimeNs != now.mtimeNs
+        || e.stat.inode != now.inode
+        || e.stat.device != now.device
+        || now.mtimeNs >= writtenNs) {
+      return Optional.empty();
+    }
+    return Optional.of(e.digest);
+  }
+
+  /** The stat of a regular file, or empty for anything else (or nothing). */
+  static Optional<Stat> stat(Path file) throws IOException {
+    Map<String, Object> a;
+    try {
+      a =
+          Files.readAttributes(
+              file,
+              "unix:size,lastModifiedTime,ctime,ino,dev,nlink,mode",
+              LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Optional.empty();
+    }
+    int mode = (Integer) a.get("mode");
+    if ((mode & 0170000) != 0100000) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Stat(
+            (Long) a.get("size"),
+            ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+            ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
+            (Long) a.get("ino"),
+            (Long) a.get("dev"),
+            (Integer) a.get("nlink")));
+  }
+
+  /** The file system's clock now, as it stamps files in {@code dir}. */
+  static long fileSystemNow(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path probe = Files.createTempFile(dir, ".clock-", ".tmp");
+    try {
+      return Files.getLastModifiedTime(probe).to(TimeUnit.NANOSECONDS);
+    } finally {
+      Files.deleteIfExists(probe);
+    }
+  }
+
+  /**
+   * Records every regular file of {@code installDir} in {@code file}. A file whose stat equals the
+   * one in {@code known} (taken at file-system time {@code knownAsOfNs}, and not racy against it)
+   * keeps the digest given there; every other file is hashed.
+   */
+  static void write(
+      Path file, Path installDir, Map<String, Entry> known, long knownAsOfNs, Set<String> relinked)
+      throws IOException {
+    InstallRecord snapshot = new InstallRecord(known, knownAsOfNs);
+    // Taken before any file is looked at: a file changed after its stat was read has a stamp
+    // not older than this, so the next run hashes it (git's racy-timestamp rule).
+    long startNs = fileSystemNow(file.getParent());
+    Map<String, Entry> now = new HashMap<>();
+    Files.walkFileTree(
+        installDir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) throws IOException {
+            if (!attrs.isRegularFile()) {
+              return FileVisitResult.CONTINUE;
+            }
+            String rel = installDir.relativize(p).toString();
+            Optional<Stat> stat = stat(p);
+            if (stat.isEmpty()) {
+              return FileVisitResult.CONTINUE;
+            }
+            Digest d =
+                snapshot
+                    .provenDigest(rel, stat.get())
+                    .or(() -> snapshot.provenRelinked(rel, stat.get(), relinked))
+                    .orElse(null);
+            if (d == null) {
+              d = Digests.sha256(p);
+              Optional<Stat> after = stat(p);
+              if (after.isEmpty() || !after.get().sameAs(stat.get())) {
+                return FileVisitResult.CONTINUE; // changing while read: leave it unproven
+              }
+            }
+            now.put(rel, new Entry(d, stat.get()));
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      w.write(HEADER);
+      w.write('\n');
+      for (Map.Entry<String, Entry> e : now.entrySet()) {
+        Stat s = e.getValue().stat;
+        w.write(
+            e.getValue().digest.hex()
+                + " "
+                + s.size
+                + " "
+                + s.mtimeNs
+                + " "
+                + s.ctimeNs
+                + " "
+                + s.inode
+                + " "
+                + s.device
+                + " "
+                + s.links
+                + " "
+                + escape(e.getKey())
+                + "\n");
+      }
+    }
+    // The record's mtime is its write time for the racy-timestamp rule.
+    Files.setLastModifiedTime(tmp, FileTime.from(startNs, TimeUnit.NANOSECONDS));
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Forgets what was recorded for {@code installDir} (before it is replaced). */
+  static void delete(Path file) throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  private static String escape(String path) {
+    return path.replace("\\", "\\\\").replace("\n", "\\n");
+  }
+
+  private static String unescape(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        b.append(n == 'n' ? '\n' : n);
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,430 @@
+package dev.halcyon.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.halcyon.archive.Archives;
+import dev.halcyon.archive.ExtractLimits;
+import dev.halcyon.archive.TocFooter;
+import dev.halcyon.hash.Digests;
+import dev.halcyon.layer.Digest;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.ForwardingLayerStore;
+import dev.halcyon.store.InMemoryLayerStore;
+import dev.halcyon.store.LayerStore;
+import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.RangeNotSupportedException;
+import dev.halcyon.store.StoredObject;
+import dev.halcyon.store.TransientStoreException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Delta restores of install archives through {@link Engine#install}: a builder machine builds
+ * versions into a shared store, a deploy machine moves between them. On the in-memory store here;
+ * subclasses run the same tests on the directory store and (in halcyon-s3) on S3Mock and S3Proxy.
+ */
+public class DeltaRestoreTest {
+  private static final int JARS = 20;
+
+  @TempDir Path tmp;
+
+  /**
+   * An install tree of {@code JARS} incompressible 100 KiB "jars", small class files, a symlink and
+   * an executable; {@code changed} names the jars whose content differs in this version.
+   */
+  private AppRecipe recipe(String version, int... changed) throws IOException {
+    Path src = TestRecipes.sources(tmp.resolve("src-" + version), version);
+    return TestRecipes.buildAndInstall(
+        src,
+        Digest.sha256(version),
+        c -> TestRecipes.write(c.layerDir().resolve("out.txt"), version),
+        c -> {
+          Path lib = c.layerDir().resolve("lib");
+          Files.createDirectories(lib);
+          for (int i = 0; i < JARS; i++) {
+            int salt = 0;
+            for (int j : changed) {
+              if (j == i) {
+                salt = version.hashCode();
+              }
+            }
+            Files.write(lib.resolve("dep-" + i + ".jar"), bytes(i * 31 + salt, 100 << 10));
+          }
+          for (int i = 0; i < 40; i++) {
+            TestRecipes.write(
+                c.layerDir().resolve("classes/app/C" + i + ".class"),
+                "class " + i + (changed.length > 0 && i == 0 ? version : ""));
+          }
+          Path bin = c.layerDir().resolve("bin/run");
+          TestRecipes.write(bin, "#!/bin/sh\necho " + version + "\n");
+          Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+          Files.createSymbolicLink(c.layerDir().resolve("lib/current.jar"), Path.of("dep-0.jar"));
+        });
+  }
+
+  private static byte[] bytes(long seed, int n) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** The shared bucket builders upload to and deployers restore from. */
+  LayerStore bucket;
+
+  private final List<String> steps = new ArrayList<>();
+
+  /** The store the test runs against; subclasses run the same tests on other stores. */
+  LayerStore newBucket() throws Exception {
+    return new InMemoryLayerStore();
+  }
+
+  @BeforeEach
+  void openBucket() throws Exception {
+    bucket = newBucket();
+  }
+
+  @AfterEach
+  void closeBucket() throws Exception {
+    if (bucket instanceof InMemoryLayerStore m) {
+      m.assertNoOpenStreams();
+    }
+    bucket.close();
+  }
+
+  private Engine engine(String machine, boolean delta) {
+    return Engine.builder()
+        .cache(new InMemoryLayerStore())
+        .privateStore(bucket)
+        .workDir(tmp.resolve(machine).resolve("base"))
+        .noBuild(machine.equals("deployer"))
+        .deltaRestore(delta)
+        .listener(
+            new EngineListener() {
+              @Override
+              public void step(String message) {
+                steps.add(message);
+              }
+            })
+        .build();
+  }
+
+  private Engine deployer() {
+    return engine("deployer", true);
+  }
+
+  /** What the faulty view of the bucket does to ranged reads. */
+  private enum Fault {
+    NO_RANGES,
+    DAMAGED_FRAMES,
+    DAMAGED_TOC,
+    BROKEN_OFF
+  }
+
+  private Engine faultyDeployer(Fault fault) {
+    LayerStore faulty =
+        new ForwardingLayerStore() {
+          @Override
+          protected LayerStore delegate() {
+            return bucket;
+          }
+
+          @Override
+          public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
+              throws IOException {
+            boolean tail = offset + length >= object.size() - TocFooter.SIZE;
+            switch (fault) {
+              case NO_RANGES:
+                throw new RangeNotSupportedException("the test server ignores Range");
+              case DAMAGED_FRAMES:
+                if (tail) {
+                  return super.getRange(object, offset, length);
+                }
+                byte[] b = read(super.getRange(object, offset, length));
+                b[b.length / 2] ^= 0x55;
+                return Optional.of(new ByteArrayInputStream(b));
+              case DAMAGED_TOC:
+                byte[] t = read(super.getRange(object, offset, length));
+                if (tail && length > TocFooter.SIZE) {
+                  t[t.length - 3] ^= 0x55;
+                }
+                return Optional.of(new ByteArrayInputStream(t));
+              case BROKEN_OFF:
+                if (tail) {
+                  return super.getRange(object, offset, length);
+                }
+                throw new TransientStoreException("connection reset by the test server; run again");
+            }
+            throw new AssertionError(fault);
+          }
+        };
+    return Engine.builder()
+        .cache(new InMemoryLayerStore())
+        .privateStore(faulty)
+        .workDir(tmp.resolve("deployer").resolve("base"))
+        .noBuild(true)
+        .listener(
+            new EngineListener() {
+              @Override
+              public void step(String message) {
+                steps.add(message);
+              }
+            })
+        .build();
+  }
+
+  private static byte[] read(Optional<InputStream> in) throws IOException {
+    try (InputStream s = in.orElseThrow()) {
+      return s.readAllBytes();
+    }
+  }
+
+  private Path deployedV1ThenV2Built() throws Exception {
+    engine("builder", true).install(recipe("v1"), tmp.resolve("builder/app"));
+    engine("builder", true).install(recipe("v2", 7), tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+    install(deployer(), recipe("v1"), app);
+    steps.clear();
+    return app;
+  }
+
+  @Test
+  void install_serverIgnoresRange_fallsBackToOneFullDownload() throws Exception {
+    Path app = deployedV1ThenV2Built();
+
+    LayerOutcome o = install(faultyDeployer(Fault.NO_RANGES), recipe("v2", 7), app);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps)
+        .contains("install  full  " + bucket.describe() + " does not serve ranged reads");
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
+  }
+
+  @Test
+  void install_damagedFrames_fallBackToAFullDownloadThatSucceeds() throws Exception {
+    Path app = deployedV1ThenV2Built();
+
+    LayerOutcome o = install(faultyDeployer(Fault.DAMAGED_FRAMES), recipe("v2", 7), app);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps)
+        .anyMatch(s -> s.startsWith("install  full  the frames of ") && s.contains("damaged"));
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
+  }
+
+  @Test
+  void install_damagedTableOfContents_isRefusedAndTheOldTreeStays() throws Exception {
+    Path app = deployedV1ThenV2Built();
+    TreeMap<String, String> before = tree(app);
+
+    assertThatThrownBy(() -> install(faultyDeployer(Fault.DAMAGED_TOC), recipe("v2", 7), app))
+        .isInstanceOf(CorruptObjectException.class)
+        .hasMessageContaining("refusing")
+        .hasMessageContaining("table of contents");
+
+    assertThat(tree(app)).isEqualTo(before);
+    assertThat(app.getParent()).isDirectoryNotContaining("glob:**/.app.extract-*");
+  }
+
+  @Test
+  void install_rangeBrokenOff_isTransientAndTheOldTreeStays() throws Exception {
+    Path app = deployedV1ThenV2Built();
+    TreeMap<String, String> before = tree(app);
+
+    assertThatThrownBy(() -> install(faultyDeployer(Fault.BROKEN_OFF), recipe("v2", 7), app))
+        .isInstanceOf(TransientStoreException.class)
+        .hasMessageContaining("run again");
+
+    assertThat(tree(app)).isEqualTo(before);
+    assertThat(app.getParent()).isDirectoryNotContaining("glob:**/.app.extract-*");
+  }
+
+  @Test
+  void install_gzipArchives_restoreByFullDownload() throws Exception {
+    Engine gzBuilder =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("builder/base"))
+            .compression(dev.halcyon.archive.Compression.GZIP)
+            .build();
+    gzBuilder.install(recipe("v1"), tmp.resolve("builder/app"));
+    gzBuilder.install(recipe("v2", 7), tmp.resolve("builder/app"));
+    Engine gzDeployer =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(bucket)
+            .workDir(tmp.resolve("deployer/base"))
+            .compression(dev.halcyon.archive.Compression.GZIP)
+            .noBuild(true)
+            .build();
+    Path app = tmp.resolve("deployer/root/app");
+    gzDeployer.install(recipe("v1"), app);
+
+    LayerOutcome o = gzDeployer.install(recipe("v2", 7), app).layers().get(0);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(Files.readString(app.resolve("bin/run"))).contains("v2");
+  }
+
+  private LayerOutcome install(Engine engine, AppRecipe recipe, Path app) throws Exception {
+    return engine.install(recipe, app).layers().get(0);
+  }
+
+  @Test
+  void install_redeployOfOneChangedJar_fetchesOnlyThatJarAndEqualsAFullExtraction()
+      throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    engine("builder", true).install(v1, tmp.resolve("builder/app"));
+    engine("builder", true).install(v2, tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+
+    LayerOutcome first = install(deployer(), v1, app);
+    assertThat(first.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps).anyMatch(s -> s.startsWith("install  full  nothing installed at"));
+
+    LayerOutcome second = install(deployer(), v2, app);
+
+    assertThat(second.source()).isEqualTo(LayerSource.DELTA);
+    DeltaPlan plan = second.delta().orElseThrow();
+    // The jar, the first class, the launcher script and the layer's tag file differ.
+    assertThat(plan.fetched()).isEqualTo(4);
+    assertThat(plan.reused()).isEqualTo(plan.files() - 4);
+    assertThat(plan.bytesFetched()).isLessThan(second.archiveBytes() / 10);
+    assertThat(plan.linked()).isGreaterThan(JARS - 2);
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v2)));
+  }
+
+  @Test
+  void install_rollbackToThePreviousVersion_isADeltaFromTheFileCache() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 3);
+    engine("builder", true).install(v1, tmp.resolve("builder/app"));
+    engine("builder", true).install(v2, tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+    install(deployer(), v1, app);
+    install(deployer(), v2, app);
+
+    LayerOutcome back = install(deployer(), v1, app);
+
+    assertThat(back.source()).isEqualTo(LayerSource.DELTA);
+    assertThat(back.delta().orElseThrow().fetched()).isZero();
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v1)));
+  }
+
+  @Test
+  void install_locallyModifiedFile_isNotReused() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    engine("builder", true).install(v1, tmp.resolve("builder/app"));
+    engine("builder", true).install(v2, tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+    install(deployer(), v1, app);
+    // Same size, other bytes, the old mtime put back: only ctime and the content tell.
+    Path jar = app.resolve("lib/dep-2.jar");
+    var mtime = Files.getLastModifiedTime(jar);
+    Files.write(jar, bytes(999, 100 << 10));
+    Files.setLastModifiedTime(jar, mtime);
+
+    LayerOutcome second = install(deployer(), v2, app);
+
+    assertThat(second.delta().orElseThrow().fetched()).isEqualTo(4 + 1);
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v2)));
+  }
+
+  @Test
+  void install_changingTheNewTreeAfterADelta_neverReachesTheFileCache() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 5);
+    engine("builder", true).install(v1, tmp.resolve("builder/app"));
+    engine("builder", true).install(v2, tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+    install(deployer(), v1, app);
+    install(deployer(), v2, app);
+    install(deployer(), v1, app); // dep-5 of v1 copied back from the file cache
+
+    Files.write(app.resolve("lib/dep-5.jar"), bytes(1, 10));
+    Files.write(app.resolve("lib/dep-6.jar"), bytes(2, 10));
+
+    Path cache = tmp.resolve("deployer/base/files/sha256");
+    List<Path> cached;
+    try (Stream<Path> s = Files.walk(cache)) {
+      cached = s.filter(Files::isRegularFile).toList();
+    }
+    assertThat(cached).isNotEmpty();
+    for (Path f : cached) {
+      assertThat(Digests.sha256(f).hex()).isEqualTo(f.getFileName().toString());
+    }
+  }
+
+  @Test
+  void install_deltaTurnedOff_restoresByFullDownload() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    engine("builder", true).install(v1, tmp.resolve("builder/app"));
+    engine("builder", true).install(v2, tmp.resolve("builder/app"));
+    Path app = tmp.resolve("deployer/root/app");
+    install(engine("deployer", false), v1, app);
+
+    LayerOutcome second = install(engine("deployer", false), v2, app);
+
+    assertThat(second.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(second.delta()).isEmpty();
+  }
+
+  /** The tree a full extraction of {@code recipe}'s install archive gives. */
+  private Path fullExtraction(Engine engine, AppRecipe recipe) throws Exception {
+    String key = engine.archiveKey(recipe.install().tag());
+    Path out = tmp.resolve("full-" + key.hashCode());
+    try (StoredObject o = bucket.get(key).orElseThrow()) {
+      Archives.extract(
+          o.stream(), dev.halcyon.archive.Compression.ZSTD, out, ExtractLimits.DEFAULT);
+    }
+    return out;
+  }
+
+  /** Every path with its kind, mode and content digest or link target. */
+  static TreeMap<String, String> tree(Path root) throws IOException {
+    TreeMap<String, String> t = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String rel = root.relativize(p).toString();
+        String mode =
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        if (Files.isSymbolicLink(p)) {
+          t.put(rel, "link " + Files.readSymbolicLink(p));
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          t.put(rel, "dir " + mode);
+        } else {
+          t.put(rel, "file " + mode + " " + Digests.sha256(p));
+        }
+      }
+    }
+    return t;
+  }
+
+  static String text(LayerStore store, String key) throws IOException {
+    try (StoredObject o = store.get(key).orElseThrow()) {
+      return new String(o.stream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
