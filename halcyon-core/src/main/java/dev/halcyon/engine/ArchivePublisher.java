@@ -3,9 +3,12 @@ package dev.halcyon.engine;
 import dev.halcyon.archive.ArchiveSummary;
 import dev.halcyon.archive.Archives;
 import dev.halcyon.hash.Digests;
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.manifest.ArchiveManifest;
+import dev.halcyon.naming.ArchiveName;
+import dev.halcyon.naming.OriginalHalcyonNamer;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -46,7 +49,27 @@ final class ArchivePublisher {
 
   ArchiveSummary archiveAndStore(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
       throws IOException {
-    return archiveAndStore(dir, tag, mode, builtOn, () -> {});
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {}, ManifestExtras.NONE);
+  }
+
+  /**
+   * What a dependencies archive's manifest says besides the usual: its dependency list (so a later
+   * run can pick it for a partial match) and the archive it was extended from.
+   */
+  record ManifestExtras(Optional<Constraints> constraints, Optional<String> extendedFrom) {
+    static final ManifestExtras NONE = new ManifestExtras(Optional.empty(), Optional.empty());
+  }
+
+  ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, ManifestExtras extras)
+      throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {}, extras);
+  }
+
+  ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+      throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, archived, ManifestExtras.NONE);
   }
 
   /**
@@ -54,8 +77,13 @@ final class ArchivePublisher {
    * needed then), uploads the file, and hands the file itself to the cache: written once, never
    * copied. The cache takes it even when the upload fails, so the next run finds it there.
    */
-  ArchiveSummary archiveAndStore(
-      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+  private ArchiveSummary archiveAndStore(
+      Path dir,
+      LayerTag tag,
+      PutMode mode,
+      List<String> builtOn,
+      AfterArchive archived,
+      ManifestExtras extras)
       throws IOException {
     String key = config.key(tag);
     Path tmp = scratch.newFile(key);
@@ -64,7 +92,7 @@ final class ArchivePublisher {
       ArchiveSummary summary = Archives.write(dir, tmp, config.compression());
       archived.run();
       try {
-        upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn);
+        upload(key, tmp, summary.digest(), summary.size(), mode, tag, builtOn, extras);
       } catch (IOException | RuntimeException e) {
         try {
           config.cache().putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
@@ -168,7 +196,8 @@ final class ArchivePublisher {
       if (digest == null) {
         digest = Digests.sha256(tmp);
       }
-      upload(key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, builtOn);
+      upload(
+          key, tmp, digest, Files.size(tmp), PutMode.IF_ABSENT, tag, builtOn, ManifestExtras.NONE);
     } finally {
       ScratchDir.deleteQuietly(tmp);
     }
@@ -181,7 +210,8 @@ final class ArchivePublisher {
       long size,
       PutMode mode,
       LayerTag tag,
-      List<String> builtOn)
+      List<String> builtOn,
+      ManifestExtras extras)
       throws IOException {
     if (!config.uploads()) {
       return;
@@ -195,7 +225,7 @@ final class ArchivePublisher {
     config.listener().step("uploading " + key + " (" + size + " bytes) to " + store.describe());
     // The manifest goes first: garbage collection protects what a manifest references, and its
     // grace period covers a manifest whose archive is still being uploaded.
-    putManifest(store, key, tag, digest, size, config.clock().instant(), builtOn);
+    putManifest(store, key, tag, digest, size, config.clock().instant(), builtOn, extras);
     store.put(key, file, digest, mode);
     ledger.uploaded();
   }
@@ -258,14 +288,26 @@ final class ArchivePublisher {
       Digest digest,
       long size,
       Instant created,
-      List<String> builtOn)
+      List<String> builtOn,
+      ManifestExtras extras)
       throws IOException {
+    if (extras.constraints().isPresent() && config.namer() instanceof OriginalHalcyonNamer) {
+      // The original Halcyon found partial matches through these companions (spec §7.1).
+      ArchiveName name = config.namer().parse(key).orElseThrow();
+      store.put(
+          config.namer().key(name.withExtension(PartialMatches.CONSTRAINTS_EXTENSION)),
+          extras.constraints().get().format().getBytes(StandardCharsets.UTF_8),
+          PutMode.OVERWRITE);
+    }
     String manifestKey =
         manifestKey(key)
             .orElseThrow(
                 () -> new IllegalStateException("the namer cannot parse its own key " + key));
     ArchiveManifest manifest =
-        new ArchiveManifest(key, digest, size, created, tag, builtOn).withTool(ToolVersion.NAME);
+        new ArchiveManifest(key, digest, size, created, tag, builtOn)
+            .withTool(ToolVersion.NAME)
+            .withConstraints(extras.constraints())
+            .withExtendedFrom(extras.extendedFrom());
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
   }
 }

@@ -1,9 +1,11 @@
 package dev.halcyon.engine;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.layer.LayerTag;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How one layer was obtained in a run.
@@ -14,13 +16,30 @@ import java.time.Duration;
  * @param archiveBytes the archive's size, or 0 when no archive was touched ({@link
  *     LayerSource#EXISTING})
  * @param took wall time spent on this layer
+ * @param extendedFrom the stored layer this one was extended from, present exactly when {@code
+ *     source} is {@link LayerSource#EXTENDED}
  */
 public record LayerOutcome(
-    LayerTag tag, LayerSource source, String key, long archiveBytes, Duration took) {
+    LayerTag tag,
+    LayerSource source,
+    String key,
+    long archiveBytes,
+    Duration took,
+    Optional<ExtendedFrom> extendedFrom) {
   public LayerOutcome {
     checkNotNull(tag, "tag");
     checkNotNull(source, "source");
     checkNotNull(key, "key");
     checkNotNull(took, "took");
+    checkNotNull(extendedFrom, "extendedFrom");
+    checkArgument(
+        extendedFrom.isPresent() == (source == LayerSource.EXTENDED),
+        "extendedFrom is given exactly for an extended layer");
+  }
+
+  /** An outcome of any source but {@link LayerSource#EXTENDED}. */
+  public LayerOutcome(
+      LayerTag tag, LayerSource source, String key, long archiveBytes, Duration took) {
+    this(tag, source, key, archiveBytes, took, Optional.empty());
   }
 }

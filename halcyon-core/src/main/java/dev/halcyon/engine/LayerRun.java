@@ -1,7 +1,12 @@
 package dev.halcyon.engine;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.BuildContext;
+import dev.halcyon.recipe.ConstraintsSource;
+import dev.halcyon.recipe.DependencyConstraints;
 import dev.halcyon.recipe.LayerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,11 +114,37 @@ final class LayerRun {
             + " (building dependencies is off here)");
   }
 
-  /** A toolchain or dependencies layer: in place, restored, or built in place. */
+  /** A toolchain or dependencies layer: in place, restored, extended, or built in place. */
   LayerOutcome obtain(
-      LayerSpec spec, Path dir, boolean mayBuild, Map<LayerKind, Path> dirs, List<String> builtOn)
+      LayerSpec spec,
+      Path dir,
+      boolean mayBuild,
+      Map<LayerKind, Path> dirs,
+      List<String> builtOn,
+      DependencyConstraints constraints)
       throws IOException, InterruptedException, BuildForbiddenException {
-    return builds.obtain(spec, dir, mayBuild, dirs, builtOn);
+    return builds.obtain(spec, dir, mayBuild, dirs, builtOn, constraints);
+  }
+
+  /**
+   * Runs {@code recipe}'s constraints source in a scratch directory (deleted afterwards), with the
+   * layers obtained so far in {@code dirs}, and returns the recipe named after its list.
+   */
+  AppRecipe resolveConstraints(AppRecipe recipe, Map<LayerKind, Path> dirs)
+      throws IOException, InterruptedException {
+    ConstraintsSource source = recipe.constraints().source().orElseThrow();
+    LayerTag tag = recipe.dependencies().orElseThrow().tag();
+    Files.createDirectories(config.layout().tmp());
+    Path scratch = Files.createTempDirectory(config.layout().tmp(), "constraints");
+    try {
+      config.listener().step("listing the dependencies of " + recipe.label());
+      Constraints list =
+          source.constraints(new BuildContext(tag, scratch, recipe.sourceDir(), dirs));
+      config.listener().step(recipe.label() + " needs " + list.size() + " dependencies");
+      return recipe.withConstraints(list);
+    } finally {
+      Directories.deleteTree(scratch);
+    }
   }
 
   /** The build layer: in place, restored, or built incrementally. */

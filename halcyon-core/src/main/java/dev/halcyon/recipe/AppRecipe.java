@@ -3,6 +3,7 @@ package dev.halcyon.recipe;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ import java.util.Optional;
  * @param build the build layer
  * @param install the install layer; its tag decides the deploy archive's name
  * @param postInstall runs after every install with the installed directory as layer dir, or empty
+ * @param constraints the dependency list for partial matching of the dependencies layer; when it
+ *     has a {@link DependencyConstraints#source()}, the dependencies and build tags lack their
+ *     {@link LayerTag#CONSTRAINTS_HASH} until {@link #withConstraints} fills it in
  */
 public record AppRecipe(
     Path sourceDir,
@@ -26,7 +30,8 @@ public record AppRecipe(
     Optional<LayerSpec> dependencies,
     LayerSpec build,
     LayerSpec install,
-    Optional<LayerBuilder> postInstall) {
+    Optional<LayerBuilder> postInstall,
+    DependencyConstraints constraints) {
 
   public AppRecipe {
     checkNotNull(sourceDir, "sourceDir");
@@ -35,6 +40,7 @@ public record AppRecipe(
     checkNotNull(build, "build");
     checkNotNull(install, "install");
     checkNotNull(postInstall, "postInstall");
+    checkNotNull(constraints, "constraints");
     check(toolchain.map(LayerSpec::tag), LayerKind.TOOLCHAIN, install.tag());
     check(dependencies.map(LayerSpec::tag), LayerKind.DEPENDENCIES, install.tag());
     check(Optional.of(build.tag()), LayerKind.BUILD, install.tag());
@@ -42,6 +48,51 @@ public record AppRecipe(
         install.tag().kind() == LayerKind.INSTALL,
         "install layer has kind %s",
         install.tag().kind());
+  }
+
+  /** A recipe without a dependency list ({@link DependencyConstraints#NONE}). */
+  public AppRecipe(
+      Path sourceDir,
+      Optional<LayerSpec> toolchain,
+      Optional<LayerSpec> dependencies,
+      LayerSpec build,
+      LayerSpec install,
+      Optional<LayerBuilder> postInstall) {
+    this(
+        sourceDir,
+        toolchain,
+        dependencies,
+        build,
+        install,
+        postInstall,
+        DependencyConstraints.NONE);
+  }
+
+  /**
+   * Whether the dependencies and build tags still wait for the constraints hash, which {@link
+   * #withConstraints} gives them once the constraints source has run.
+   */
+  public boolean constraintsPending() {
+    return constraints.source().isPresent();
+  }
+
+  /**
+   * This recipe with {@code list} as its dependency list: the dependencies and build tags get its
+   * digest as their {@link LayerTag#CONSTRAINTS_HASH}, and the list is kept for partial matching
+   * (the rule is unchanged).
+   */
+  public AppRecipe withConstraints(Constraints list) {
+    checkNotNull(list, "list");
+    String hash = list.digest().toString();
+    return new AppRecipe(
+        sourceDir,
+        toolchain,
+        dependencies.map(
+            d -> new LayerSpec(d.tag().with(LayerTag.CONSTRAINTS_HASH, hash), d.builder())),
+        new LayerSpec(build.tag().with(LayerTag.CONSTRAINTS_HASH, hash), build.builder()),
+        install,
+        postInstall,
+        DependencyConstraints.of(list, constraints.rule()));
   }
 
   /** The app label, {@code name-version}. */

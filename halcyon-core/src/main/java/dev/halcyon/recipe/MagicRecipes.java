@@ -93,24 +93,35 @@ public final class MagicRecipes {
           Optional.of(new LayerSpec(tag, Hooks.hook(source, "toolchain-build", settings, true)));
     }
     Optional<LayerSpec> dependenciesSpec = Optional.empty();
+    DependencyConstraints constraints = dependencyConstraints(source, magic, settings);
+    // A constraints hook runs on build machines only: until it has, the dependencies and build
+    // tags have no constraints hash (AppRecipe.withConstraints gives them one).
+    String constraintsInput = constraints.source().isPresent() ? "" : constraintsHash.toString();
     if (Files.exists(magic.resolve("dependencies-build"))) {
-      // The project files count too: a dependency bumped in pom.xml but not in .halcyon/constraints
-      // must not reuse a repository that lacks it.
+      // Without a hook, the project files count too: a dependency bumped in pom.xml but not in
+      // .halcyon/constraints must not reuse a repository that lacks it. A hook reads the project
+      // itself, so its list cannot drift, and layers of other project files stay comparable.
+      Digest hooks =
+          hashMagic(
+              magic,
+              rel ->
+                  rel.startsWith("toolchain")
+                      || rel.startsWith("dependencies")
+                      || rel.equals(Hooks.CONSTRAINTS_HOOK));
       Digest depsMagic =
-          Digest.sha256(
-              hashMagic(magic, rel -> rel.startsWith("toolchain") || rel.startsWith("dependencies"))
-                  + "\n"
-                  + projectFilesHash(source));
+          constraints.source().isPresent()
+              ? hooks
+              : Digest.sha256(hooks + "\n" + projectFilesHash(source));
       LayerTag tag =
           LayerTag.of(LayerKind.DEPENDENCIES, platform, toolchain, label)
-              .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
+              .with(LayerTag.CONSTRAINTS_HASH, constraintsInput)
               .with(LayerTag.MAGIC_HASH, depsMagic.toString());
       dependenciesSpec =
           Optional.of(new LayerSpec(tag, Hooks.hook(source, "dependencies-build", settings, true)));
     }
     LayerTag buildTag =
         LayerTag.of(LayerKind.BUILD, platform, toolchain, label)
-            .with(LayerTag.CONSTRAINTS_HASH, constraintsHash.toString())
+            .with(LayerTag.CONSTRAINTS_HASH, constraintsInput)
             .with(LayerTag.SOURCE_HASH, sourceHash.toString());
     LayerTag installTag =
         LayerTag.of(LayerKind.INSTALL, platform, toolchain, label)
@@ -126,7 +137,34 @@ public final class MagicRecipes {
         dependenciesSpec,
         new LayerSpec(buildTag, Hooks.hook(source, "build", settings, true)),
         new LayerSpec(installTag, Hooks.hook(source, "install", settings, true)),
-        postInstall);
+        postInstall,
+        dependenciesSpec.isPresent() ? constraints : DependencyConstraints.NONE);
+  }
+
+  /**
+   * The list of {@code .halcyon/constraints}, else the {@code .halcyon/constraints-hook} that
+   * prints it, with the rule of {@code .halcyon/dependencies-match} ({@code subset} by default).
+   */
+  private static DependencyConstraints dependencyConstraints(
+      Path source, Path magic, RecipeSettings settings) throws IOException {
+    PartialMatchRule rule = PartialMatchRule.SUBSET;
+    Optional<String> match = magicLine(magic, "dependencies-match");
+    if (match.isPresent()) {
+      try {
+        rule = PartialMatchRule.parse(match.get());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            "bad .halcyon/dependencies-match in " + source + ": " + e.getMessage(), e);
+      }
+    }
+    Optional<String> text = magicText(magic, "constraints");
+    if (text.isPresent()) {
+      return DependencyConstraints.of(Constraints.parse(text.get()), rule);
+    }
+    if (Files.exists(magic.resolve(Hooks.CONSTRAINTS_HOOK))) {
+      return DependencyConstraints.from(Hooks.constraintsHook(source, settings), rule);
+    }
+    return new DependencyConstraints(Optional.empty(), Optional.empty(), rule);
   }
 
   /**
@@ -142,7 +180,13 @@ public final class MagicRecipes {
     List<String> missing = new ArrayList<>();
     List<String> notExecutable = new ArrayList<>();
     for (String hook :
-        List.of("toolchain-build", "dependencies-build", "build", "install", "post-install")) {
+        List.of(
+            "toolchain-build",
+            Hooks.CONSTRAINTS_HOOK,
+            "dependencies-build",
+            "build",
+            "install",
+            "post-install")) {
       Path file = magic.resolve(hook);
       boolean required = hook.equals("build") || hook.equals("install");
       if (!Files.exists(file)) {
