@@ -89,6 +89,15 @@ final class JsonDocuments {
       layer.addProperty("key", l.key());
       layer.addProperty("bytes", l.archiveBytes());
       layer.addProperty("seconds", seconds(l.took()));
+      l.extendedFrom()
+          .ifPresent(
+              f -> {
+                JsonObject from = new JsonObject();
+                from.addProperty("key", f.key());
+                from.addProperty("overlap", f.overlap());
+                from.addProperty("needed", f.needed());
+                layer.add("extendedFrom", from);
+              });
       layers.add(layer);
       bytes += l.archiveBytes();
     }

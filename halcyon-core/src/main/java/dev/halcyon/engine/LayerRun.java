@@ -1,11 +1,8 @@
 package dev.halcyon.engine;
 
-import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.recipe.AppRecipe;
-import dev.halcyon.recipe.BuildContext;
-import dev.halcyon.recipe.ConstraintsSource;
 import dev.halcyon.recipe.DependencyConstraints;
 import dev.halcyon.recipe.LayerSpec;
 import java.io.IOException;
@@ -132,19 +129,8 @@ final class LayerRun {
    */
   AppRecipe resolveConstraints(AppRecipe recipe, Map<LayerKind, Path> dirs)
       throws IOException, InterruptedException {
-    ConstraintsSource source = recipe.constraints().source().orElseThrow();
-    LayerTag tag = recipe.dependencies().orElseThrow().tag();
     Files.createDirectories(config.layout().tmp());
-    Path scratch = Files.createTempDirectory(config.layout().tmp(), "constraints");
-    try {
-      config.listener().step("listing the dependencies of " + recipe.label());
-      Constraints list =
-          source.constraints(new BuildContext(tag, scratch, recipe.sourceDir(), dirs));
-      config.listener().step(recipe.label() + " needs " + list.size() + " dependencies");
-      return recipe.withConstraints(list);
-    } finally {
-      Directories.deleteTree(scratch);
-    }
+    return ConstraintsRun.resolve(config.listener(), recipe, dirs, config.layout().tmp());
   }
 
   /** The build layer: in place, restored, or built incrementally. */
