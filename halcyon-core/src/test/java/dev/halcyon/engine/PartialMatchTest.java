@@ -55,6 +55,8 @@ class PartialMatchTest {
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
   private int machines;
   private String sourceEdit = "";
+  private dev.halcyon.naming.ArchiveNamer namer = new DefaultArchiveNamer();
+  private String toolchain = "jdk-17";
 
   private static Constraints list(String... entries) {
     Map<String, String> versions = new LinkedHashMap<>();
@@ -92,16 +94,16 @@ class PartialMatchTest {
     Files.writeString(src.resolve("needed.txt"), needed.format());
     Digest sourceHash = Digest.sha256(label + needed.format() + sourceEdit);
     LayerTag depsTag =
-        LayerTag.of(LayerKind.DEPENDENCIES, TestRecipes.PLATFORM, "jdk-17", label)
+        LayerTag.of(LayerKind.DEPENDENCIES, TestRecipes.PLATFORM, toolchain, label)
             .with(LayerTag.MAGIC_HASH, MAGIC)
             .with(
                 LayerTag.CONSTRAINTS_HASH,
                 constraints.source().isPresent() ? "" : needed.digest().toString());
     LayerTag buildTag =
-        LayerTag.of(LayerKind.BUILD, TestRecipes.PLATFORM, "jdk-17", label)
+        LayerTag.of(LayerKind.BUILD, TestRecipes.PLATFORM, toolchain, label)
             .with(LayerTag.SOURCE_HASH, sourceHash.toString());
     LayerTag installTag =
-        LayerTag.of(LayerKind.INSTALL, TestRecipes.PLATFORM, "jdk-17", label)
+        LayerTag.of(LayerKind.INSTALL, TestRecipes.PLATFORM, toolchain, label)
             .with(LayerTag.SOURCE_HASH, sourceHash.toString())
             .with(LayerTag.PREFIX, "/app");
     return new AppRecipe(
@@ -126,6 +128,7 @@ class PartialMatchTest {
         Engine.builder()
             .cache(new InMemoryLayerStore())
             .privateStore(store)
+            .namer(namer)
             .workDir(tmp.resolve("machine-" + machines++))
             .clock(clock)
             .listener(
@@ -315,6 +318,27 @@ class PartialMatchTest {
         .filteredOn(c -> c.archiveKey().equals(first.key()))
         .singleElement()
         .satisfies(c -> assertThat(c.rejected().orElseThrow()).contains("lies"));
+  }
+
+  @Test
+  void build_originalNamer_candidateKnownOnlyByItsConstraintsCompanion_isExtended()
+      throws Exception {
+    namer = new dev.halcyon.naming.OriginalHalcyonNamer();
+    toolchain = "ghc-7.8.4";
+    LayerOutcome first = deps(build(recipe("a-1.0", list("guava 33"), PartialMatchRule.SUBSET)));
+    String stem = first.key().replaceAll("\\.tar\\.zst$", "");
+    try (StoredObject o = shared.get(stem + ".constraints").orElseThrow()) {
+      assertThat(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("guava 33\n");
+    }
+    // As in a bucket the original Halcyon wrote: the companion, and no manifest.
+    assertThat(shared.delete(stem + ".manifest")).isTrue();
+
+    LayerOutcome mine =
+        deps(build(recipe("app-1.0", list("guava 33", "slf4j 2"), PartialMatchRule.SUBSET)));
+
+    assertThat(mine.extendedFrom()).contains(new ExtendedFrom(first.key(), 1, 2));
+    assertThat(added).containsExactly("slf4j 2");
   }
 
   @Test
