@@ -450,6 +450,40 @@ class PartialMatchTest {
   }
 
   @Test
+  void install_deployMachine_neverRunsTheConstraintsSource() throws Exception {
+    Constraints needed = list("guava 33");
+    List<String> sourceRuns = new ArrayList<>();
+    ConstraintsSource counted =
+        c -> {
+          sourceRuns.add("ran");
+          return needed;
+        };
+    AppRecipe recipe =
+        recipe(
+            "app-1.0",
+            DependencyConstraints.from(counted, PartialMatchRule.SUBSET),
+            needed,
+            addMissing);
+    build(recipe);
+    assertThat(sourceRuns).hasSize(1);
+
+    Engine deploy =
+        Engine.builder()
+            .cache(new InMemoryLayerStore())
+            .privateStore(shared)
+            .workDir(tmp.resolve("deployer"))
+            .noBuild(true)
+            .build();
+    RunReport deployed = deploy.install(recipe, tmp.resolve("root/app"));
+
+    assertThat(sourceRuns).as("the install archive's name needs no list").hasSize(1);
+    assertThat(deployed.layers())
+        .singleElement()
+        .extracting(l -> l.tag().kind())
+        .isEqualTo(LayerKind.INSTALL);
+  }
+
+  @Test
   void build_constraintsSourceFails_failsWithItsLineAndNamesNoLayer() throws Exception {
     Constraints needed = list("guava 33");
     ConstraintsSource failing =
