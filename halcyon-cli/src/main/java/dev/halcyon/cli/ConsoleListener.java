@@ -81,7 +81,7 @@ final class ConsoleListener implements EngineListener {
         o.source().name().toLowerCase(Locale.ROOT),
         o.archiveBytes() > 0 ? bytes(o.archiveBytes()) : "-",
         o.took().toMillis() / 1000.0,
-        o.key());
+        o.key() + o.extendedFrom().map(f -> "  from " + f).orElse(""));
   }
 
   @Override

@@ -2,11 +2,15 @@ package dev.halcyon.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.halcyon.engine.EngineListener;
+import dev.halcyon.engine.PartialMatches;
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.recipe.LayerSpec;
+import dev.halcyon.recipe.PartialMatchRule;
 import dev.halcyon.retention.NearestManifests;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.StoredObject;
@@ -21,7 +25,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code halcyon explain [APP]}: for each layer, whether its archive is stored, and if not, how the
- * nearest stored archives of the same app differ (which input changed).
+ * nearest stored archives of the same app differ (which input changed); for a missing dependencies
+ * layer also the stored one a build would extend, or why none qualifies.
  */
 @Command(
     abbreviateSynopsis = true,
@@ -59,18 +64,29 @@ final class ExplainCommand extends AppCommand {
   @Override
   public Integer call() throws Exception {
     try (Session session = session()) {
-      AppRecipe recipe = session.recipe(appDir(), parent.err);
+      AppRecipe loaded = session.recipe(appDir(), parent.err);
+      PrintStream out = human();
+      AppRecipe recipe = loaded;
+      Optional<String> unnamed = Optional.empty();
+      if (loaded.constraintsPending()) {
+        try {
+          recipe = session.engine(new EngineListener() {}).nameDependencies(loaded);
+        } catch (IOException e) {
+          unnamed = Optional.of(e.getMessage());
+        }
+      }
       List<LayerStore> stores = new ArrayList<>();
       stores.add(session.cache());
       session.privateStore().ifPresent(stores::add);
       session.publicStore().ifPresent(stores::add);
       List<LayerSpec> specs = new ArrayList<>();
       recipe.toolchain().ifPresent(specs::add);
-      recipe.dependencies().ifPresent(specs::add);
-      specs.add(recipe.build());
+      if (unnamed.isEmpty()) {
+        recipe.dependencies().ifPresent(specs::add);
+        specs.add(recipe.build());
+      }
       specs.add(recipe.install());
       String ext = session.config.compression().extension();
-      PrintStream out = human();
       JsonArray layers = new JsonArray();
       for (LayerSpec spec : specs) {
         LayerTag tag = spec.tag();
@@ -142,20 +158,94 @@ final class ExplainCommand extends AppCommand {
                 nearest.add(m);
               });
         }
+        if (tag.kind() == LayerKind.DEPENDENCIES
+            && storedIn.isEmpty()
+            && recipe.constraints().declared().isPresent()) {
+          layer.add("partial", partial(session, recipe, tag, ext, out));
+        }
         layer.addProperty("stored", !storedIn.isEmpty());
         layer.add("storedIn", storedIn);
         layer.add("earlierBuildIn", earlierIn);
         layer.add("nearest", nearest);
         layers.add(layer);
       }
+      if (unnamed.isPresent()) {
+        out.println("dependencies, build: not named here: " + unnamed.get());
+      }
       if (json()) {
         JsonObject doc = JsonDocuments.start("explain", true);
+        unnamed.ifPresent(u -> doc.addProperty("dependenciesNotNamed", u));
         doc.addProperty("label", recipe.label());
         doc.add("layers", layers);
         JsonDocuments.print(parent.out, doc);
       }
       return HalcyonCommand.OK;
     }
+  }
+
+  /**
+   * Prints, for a dependencies layer no store holds, the stored layer a build would extend (its
+   * overlap and what it lacks), or why none qualifies.
+   */
+  private static JsonObject partial(
+      Session session, AppRecipe recipe, LayerTag tag, String ext, PrintStream out)
+      throws IOException {
+    List<LayerStore> remote = new ArrayList<>();
+    session.privateStore().ifPresent(remote::add);
+    session.publicStore().ifPresent(remote::add);
+    Constraints needed = recipe.constraints().declared().orElseThrow();
+    PartialMatchRule rule = recipe.constraints().rule();
+    List<PartialMatches.Candidate> candidates =
+        PartialMatches.find(remote, session.namer, ext, tag, needed, rule);
+    JsonObject partial = new JsonObject();
+    partial.addProperty("rule", rule.id());
+    partial.addProperty("needed", needed.size());
+    Optional<PartialMatches.Candidate> best =
+        candidates.stream().filter(PartialMatches.Candidate::qualifies).findFirst();
+    if (best.isPresent()) {
+      PartialMatches.Candidate c = best.get();
+      out.println(
+          "  a build extends "
+              + c.archiveKey()
+              + " in "
+              + c.store().describe()
+              + " ("
+              + c.overlap()
+              + " of "
+              + needed.size()
+              + ", "
+              + rule.id()
+              + " rule); it lacks:");
+      c.missing().forEach(m -> out.println("    " + m));
+      partial.addProperty("key", c.archiveKey());
+      partial.addProperty("store", c.store().describe());
+      partial.addProperty("overlap", c.overlap());
+      partial.add("missing", JsonDocuments.strings(c.missing()));
+      return partial;
+    }
+    JsonArray rejected = new JsonArray();
+    if (candidates.isEmpty()) {
+      out.println(
+          "  no partial match: no other dependencies layer of "
+              + tag.platform()
+              + "/"
+              + tag.toolchain()
+              + " in "
+              + (remote.isEmpty()
+                  ? "any remote storage (partial matching lists private and public storage)"
+                  : String.join(", ", remote.stream().map(LayerStore::describe).toList())));
+    } else {
+      out.println("  no partial match qualifies (" + rule.id() + " rule):");
+      for (PartialMatches.Candidate c : candidates) {
+        out.println("    " + c.archiveKey() + ": " + c.rejected().orElse(""));
+        JsonObject r = new JsonObject();
+        r.addProperty("key", c.archiveKey());
+        r.addProperty("reason", c.rejected().orElse(""));
+        rejected.add(r);
+      }
+    }
+    partial.add("rejected", rejected);
+    return partial;
   }
 
   /** The tag in the manifest stored beside {@code key}, or empty if there is none or it is bad. */

@@ -101,6 +101,15 @@ final class JsonDocuments {
                 delta.addProperty("requests", d.requests());
                 layer.add("delta", delta);
               });
+      l.extendedFrom()
+          .ifPresent(
+              f -> {
+                JsonObject from = new JsonObject();
+                from.addProperty("key", f.key());
+                from.addProperty("overlap", f.overlap());
+                from.addProperty("needed", f.needed());
+                layer.add("extendedFrom", from);
+              });
       layers.add(layer);
       bytes += l.archiveBytes();
     }

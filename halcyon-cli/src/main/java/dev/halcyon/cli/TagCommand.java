@@ -51,8 +51,16 @@ final class TagCommand extends AppCommand {
       List<LayerSpec> specs = new ArrayList<>();
       if (all) {
         recipe.toolchain().ifPresent(specs::add);
-        recipe.dependencies().ifPresent(specs::add);
-        specs.add(recipe.build());
+        if (recipe.constraintsPending()) {
+          // Named after .halcyon/constraints-hook's output, which only a build runs.
+          human()
+              .println(
+                  "# dependencies, build: named after .halcyon/constraints-hook's output when a"
+                      + " build runs it");
+        } else {
+          recipe.dependencies().ifPresent(specs::add);
+          specs.add(recipe.build());
+        }
       }
       specs.add(recipe.install());
       JsonArray layers = new JsonArray();

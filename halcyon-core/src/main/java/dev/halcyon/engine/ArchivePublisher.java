@@ -3,9 +3,12 @@ package dev.halcyon.engine;
 import dev.halcyon.archive.ArchiveSummary;
 import dev.halcyon.archive.Archives;
 import dev.halcyon.hash.Digests;
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.manifest.ArchiveManifest;
+import dev.halcyon.naming.ArchiveName;
+import dev.halcyon.naming.OriginalHalcyonNamer;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
@@ -46,7 +49,27 @@ final class ArchivePublisher {
 
   ArchiveSummary archiveAndStore(Path dir, LayerTag tag, PutMode mode, List<String> builtOn)
       throws IOException {
-    return archiveAndStore(dir, tag, mode, builtOn, () -> {});
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {}, ManifestExtras.NONE);
+  }
+
+  /**
+   * What a dependencies archive's manifest says besides the usual: its dependency list (so a later
+   * run can pick it for a partial match) and the archive it was extended from.
+   */
+  record ManifestExtras(Optional<Constraints> constraints, Optional<String> extendedFrom) {
+    static final ManifestExtras NONE = new ManifestExtras(Optional.empty(), Optional.empty());
+  }
+
+  ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, ManifestExtras extras)
+      throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, () -> {}, extras);
+  }
+
+  ArchiveSummary archiveAndStore(
+      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+      throws IOException {
+    return archiveAndStore(dir, tag, mode, builtOn, archived, ManifestExtras.NONE);
   }
 
   /**
@@ -54,8 +77,13 @@ final class ArchivePublisher {
    * needed then), uploads the file, and hands the file itself to the cache: written once, never
    * copied. The cache takes it even when the upload fails, so the next run finds it there.
    */
-  ArchiveSummary archiveAndStore(
-      Path dir, LayerTag tag, PutMode mode, List<String> builtOn, AfterArchive archived)
+  private ArchiveSummary archiveAndStore(
+      Path dir,
+      LayerTag tag,
+      PutMode mode,
+      List<String> builtOn,
+      AfterArchive archived,
+      ManifestExtras extras)
       throws IOException {
     String key = config.key(tag);
     Path tmp = scratch.newFile(key);
@@ -68,7 +96,16 @@ final class ArchivePublisher {
           .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
       archived.run();
       try {
-        upload(key, tmp, summary.digest(), summary.size(), summary.tocDigest(), mode, tag, builtOn);
+        upload(
+            key,
+            tmp,
+            summary.digest(),
+            summary.size(),
+            summary.tocDigest(),
+            mode,
+            tag,
+            builtOn,
+            extras);
       } catch (IOException | RuntimeException e) {
         try {
           config.cache().putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
@@ -180,7 +217,8 @@ final class ArchivePublisher {
           TocDigests.ofFile(tmp),
           PutMode.IF_ABSENT,
           tag,
-          builtOn);
+          builtOn,
+          ManifestExtras.NONE);
     } finally {
       ScratchDir.deleteQuietly(tmp);
     }
@@ -194,7 +232,8 @@ final class ArchivePublisher {
       Optional<Digest> tocDigest,
       PutMode mode,
       LayerTag tag,
-      List<String> builtOn)
+      List<String> builtOn,
+      ManifestExtras extras)
       throws IOException {
     if (!config.uploads()) {
       return;
@@ -208,7 +247,8 @@ final class ArchivePublisher {
     config.listener().step("uploading " + key + " (" + size + " bytes) to " + store.describe());
     // The manifest goes first: garbage collection protects what a manifest references, and its
     // grace period covers a manifest whose archive is still being uploaded.
-    putManifest(store, key, tag, digest, size, tocDigest, config.clock().instant(), builtOn);
+    putManifest(
+        store, key, tag, digest, size, tocDigest, config.clock().instant(), builtOn, extras);
     config.listener().progress(new Progress(Progress.Phase.UPLOADING, key, 0, size));
     store.put(key, file, digest, mode);
     ledger.uploaded(key);
@@ -274,8 +314,17 @@ final class ArchivePublisher {
       long size,
       Optional<Digest> tocDigest,
       Instant created,
-      List<String> builtOn)
+      List<String> builtOn,
+      ManifestExtras extras)
       throws IOException {
+    if (extras.constraints().isPresent() && config.namer() instanceof OriginalHalcyonNamer) {
+      // The original Halcyon found partial matches through these companions (spec §7.1).
+      ArchiveName name = config.namer().parse(key).orElseThrow();
+      store.put(
+          config.namer().key(name.withExtension(PartialMatches.CONSTRAINTS_EXTENSION)),
+          extras.constraints().get().format().getBytes(StandardCharsets.UTF_8),
+          PutMode.OVERWRITE);
+    }
     String manifestKey =
         manifestKey(key)
             .orElseThrow(
@@ -283,7 +332,9 @@ final class ArchivePublisher {
     ArchiveManifest manifest =
         new ArchiveManifest(key, digest, size, created, tag, builtOn)
             .withTocDigest(tocDigest)
-            .withTool(ToolVersion.NAME);
+            .withTool(ToolVersion.NAME)
+            .withConstraints(extras.constraints())
+            .withExtendedFrom(extras.extendedFrom());
     store.put(manifestKey, manifest.format().getBytes(StandardCharsets.UTF_8), PutMode.OVERWRITE);
   }
 }

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.halcyon.archive.Compression;
+import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.naming.ArchiveNamer;
 import dev.halcyon.naming.DefaultArchiveNamer;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -135,6 +138,38 @@ public final class Engine {
         prefix,
         prefix,
         prefix);
+  }
+
+  /**
+   * {@code recipe} with its dependencies and build layers named, for tools that show names without
+   * building ({@code halcyon explain}): runs its constraints source (a build-machine step) with the
+   * toolchain layer in place in the work directory. A recipe with nothing pending is returned as it
+   * is.
+   *
+   * @throws IOException one line when the toolchain layer is not in place here or the source fails
+   */
+  public AppRecipe nameDependencies(AppRecipe recipe) throws IOException, InterruptedException {
+    checkNotNull(recipe, "recipe");
+    if (!recipe.constraintsPending() || recipe.dependencies().isEmpty()) {
+      return recipe;
+    }
+    Map<LayerKind, Path> dirs = new EnumMap<>(LayerKind.class);
+    if (recipe.toolchain().isPresent()) {
+      LayerTag tag = recipe.toolchain().get().tag();
+      Path dir = config.layout().layerDir(tag);
+      if (!TagFiles.matches(dir, tag)) {
+        throw new IOException(
+            "the dependencies layer is named after the constraints hook's output, which needs the"
+                + " toolchain layer "
+                + config.key(tag)
+                + " in place in "
+                + dir
+                + "; it is not, so run halcyon build here first");
+      }
+      dirs.put(LayerKind.TOOLCHAIN, dir);
+    }
+    return ConstraintsRun.resolve(
+        config.listener(), recipe, dirs, Path.of(System.getProperty("java.io.tmpdir")));
   }
 
   /** The key of the archive that holds {@code tag} under this engine's namer and codec. */

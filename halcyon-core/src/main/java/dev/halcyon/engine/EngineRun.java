@@ -4,6 +4,7 @@ import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.recipe.BuildContext;
+import dev.halcyon.recipe.DependencyConstraints;
 import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.store.CorruptObjectException;
 import java.io.IOException;
@@ -126,7 +127,10 @@ final class EngineRun {
     }
     if (config.noBuildDependencies()) {
       layers.checkAvailable(recipe.toolchain());
-      layers.checkAvailable(recipe.dependencies());
+      if (!recipe.constraintsPending()) {
+        // A pending list is named only once its source has run; obtaining the layer checks then.
+        layers.checkAvailable(recipe.dependencies());
+      }
     }
   }
 
@@ -137,16 +141,23 @@ final class EngineRun {
     if (recipe.toolchain().isPresent()) {
       LayerSpec spec = recipe.toolchain().get();
       Path dir = layerDir(LayerKind.TOOLCHAIN, spec);
-      add(layers.obtain(spec, dir, mayBuildDependencies, dirs, List.of()));
+      add(
+          layers.obtain(
+              spec, dir, mayBuildDependencies, dirs, List.of(), DependencyConstraints.NONE));
     }
-    if (recipe.dependencies().isPresent()) {
-      LayerSpec spec = recipe.dependencies().get();
+    // The dependencies and build layers are named after the list; the install layer is not.
+    AppRecipe named =
+        recipe.constraintsPending() && recipe.dependencies().isPresent()
+            ? layers.resolveConstraints(recipe, dirs)
+            : recipe;
+    if (named.dependencies().isPresent()) {
+      LayerSpec spec = named.dependencies().get();
       Path dir = layerDir(LayerKind.DEPENDENCIES, spec);
-      add(layers.obtain(spec, dir, mayBuildDependencies, dirs, keysSoFar()));
+      add(layers.obtain(spec, dir, mayBuildDependencies, dirs, keysSoFar(), named.constraints()));
     }
-    if (recipe.buildLayer().isPresent()) {
-      Path buildDir = layerDir(LayerKind.BUILD, recipe.build());
-      add(layers.obtainBuild(recipe.build(), buildDir, dirs, keysSoFar()));
+    if (named.buildLayer().isPresent()) {
+      Path buildDir = layerDir(LayerKind.BUILD, named.build());
+      add(layers.obtainBuild(named.build(), buildDir, dirs, keysSoFar()));
     }
     listener.layerStarted(LayerKind.INSTALL);
     add(layers.buildInstall(recipe.install(), dirs, keysSoFar()));

@@ -5,6 +5,7 @@ import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.recipe.BuildContext;
+import dev.halcyon.recipe.DependencyConstraints;
 import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.store.PutMode;
 import java.io.IOException;
@@ -32,6 +33,7 @@ final class LayerBuilds {
   private final IgnoreRules sourceIgnore;
   private final BackgroundDeleter deleter;
   private final PendingArchives pending;
+  private final PartialExtension partial;
 
   LayerBuilds(
       EngineConfig config,
@@ -48,11 +50,20 @@ final class LayerBuilds {
     this.sourceDir = sourceDir;
     this.deleter = new BackgroundDeleter(config.listener());
     this.pending = new PendingArchives(config.layout());
+    this.partial = new PartialExtension(config, restore, sourceDir);
   }
 
-  /** A toolchain or dependencies layer: in place, restored, or built in place. */
+  /**
+   * A toolchain or dependencies layer: in place, restored, extended from the closest stored one
+   * (when {@code constraints} has the list), or built in place.
+   */
   LayerOutcome obtain(
-      LayerSpec spec, Path dir, boolean mayBuild, Map<LayerKind, Path> dirs, List<String> builtOn)
+      LayerSpec spec,
+      Path dir,
+      boolean mayBuild,
+      Map<LayerKind, Path> dirs,
+      List<String> builtOn,
+      DependencyConstraints constraints)
       throws IOException, InterruptedException, BuildForbiddenException {
     LayerTag tag = spec.tag();
     String key = config.key(tag);
@@ -81,10 +92,40 @@ final class LayerBuilds {
     Instant t0 = config.clock().instant();
     pending.mark(dir, tag);
     Directories.deleteTree(dir);
+    ArchivePublisher.ManifestExtras extras =
+        new ArchivePublisher.ManifestExtras(constraints.declared(), Optional.empty());
+    if (constraints.declared().isPresent() && tag.kind() == LayerKind.DEPENDENCIES) {
+      Optional<ExtendedFrom> from =
+          partial.extend(spec, dir, dirs, constraints.declared().get(), constraints.rule());
+      if (from.isPresent()) {
+        TagFiles.write(dir, tag);
+        ArchiveSummary summary =
+            publisher.archiveAndStore(
+                dir,
+                tag,
+                PutMode.IF_ABSENT,
+                builtOn,
+                new ArchivePublisher.ManifestExtras(
+                    constraints.declared(), Optional.of(from.get().key())));
+        pending.clear(dir);
+        return new LayerOutcome(
+            tag,
+            LayerSource.EXTENDED,
+            key,
+            summary.size(),
+            Duration.between(t0, config.clock().instant()),
+            Optional.empty(),
+            from);
+      }
+    }
     Files.createDirectories(dir);
     listener.step("building " + tag.kind().id() + " layer " + key);
     spec.builder().build(new BuildContext(tag, dir, sourceDir, dirs));
-    return archive(dir, tag, PutMode.IF_ABSENT, builtOn, t0);
+    TagFiles.write(dir, tag);
+    ArchiveSummary summary =
+        publisher.archiveAndStore(dir, tag, PutMode.IF_ABSENT, builtOn, extras);
+    pending.clear(dir);
+    return built(tag, summary, t0);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.halcyon.engine;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.layer.LayerTag;
@@ -16,6 +17,8 @@ import java.util.Optional;
  *     LayerSource#EXISTING})
  * @param took wall time spent on this layer
  * @param delta for {@link LayerSource#DELTA}, what was reused and fetched
+ * @param extendedFrom the stored layer this one was extended from, present exactly when {@code
+ *     source} is {@link LayerSource#EXTENDED}
  */
 public record LayerOutcome(
     LayerTag tag,
@@ -23,18 +26,23 @@ public record LayerOutcome(
     String key,
     long archiveBytes,
     Duration took,
-    Optional<DeltaPlan> delta) {
+    Optional<DeltaPlan> delta,
+    Optional<ExtendedFrom> extendedFrom) {
   public LayerOutcome {
     checkNotNull(tag, "tag");
     checkNotNull(source, "source");
     checkNotNull(key, "key");
     checkNotNull(took, "took");
     checkNotNull(delta, "delta");
+    checkNotNull(extendedFrom, "extendedFrom");
+    checkArgument(
+        extendedFrom.isPresent() == (source == LayerSource.EXTENDED),
+        "extendedFrom is given exactly for an extended layer");
   }
 
-  /** An outcome without a delta plan. */
+  /** An outcome without a delta plan, of any source but {@link LayerSource#EXTENDED}. */
   public LayerOutcome(
       LayerTag tag, LayerSource source, String key, long archiveBytes, Duration took) {
-    this(tag, source, key, archiveBytes, took, Optional.empty());
+    this(tag, source, key, archiveBytes, took, Optional.empty(), Optional.empty());
   }
 }

@@ -3,6 +3,8 @@ package dev.halcyon.engine;
 import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.DependencyConstraints;
 import dev.halcyon.recipe.LayerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,11 +134,26 @@ final class LayerRun {
             + " (building dependencies is off here)");
   }
 
-  /** A toolchain or dependencies layer: in place, restored, or built in place. */
+  /** A toolchain or dependencies layer: in place, restored, extended, or built in place. */
   LayerOutcome obtain(
-      LayerSpec spec, Path dir, boolean mayBuild, Map<LayerKind, Path> dirs, List<String> builtOn)
+      LayerSpec spec,
+      Path dir,
+      boolean mayBuild,
+      Map<LayerKind, Path> dirs,
+      List<String> builtOn,
+      DependencyConstraints constraints)
       throws IOException, InterruptedException, BuildForbiddenException {
-    return builds.obtain(spec, dir, mayBuild, dirs, builtOn);
+    return builds.obtain(spec, dir, mayBuild, dirs, builtOn, constraints);
+  }
+
+  /**
+   * Runs {@code recipe}'s constraints source in a scratch directory (deleted afterwards), with the
+   * layers obtained so far in {@code dirs}, and returns the recipe named after its list.
+   */
+  AppRecipe resolveConstraints(AppRecipe recipe, Map<LayerKind, Path> dirs)
+      throws IOException, InterruptedException {
+    Files.createDirectories(config.layout().tmp());
+    return ConstraintsRun.resolve(config.listener(), recipe, dirs, config.layout().tmp());
   }
 
   /** The build layer: in place, restored, or built incrementally. */

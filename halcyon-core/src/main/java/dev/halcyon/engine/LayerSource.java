@@ -16,5 +16,10 @@ public enum LayerSource {
    */
   DELTA,
   /** Built by its hook (and archived, and uploaded unless uploads are off). */
-  BUILT
+  BUILT,
+  /**
+   * A dependencies layer built by restoring the closest stored one and running its hook on top
+   * ({@link LayerOutcome#extendedFrom()} says which); archived and uploaded like {@link #BUILT}.
+   */
+  EXTENDED
 }

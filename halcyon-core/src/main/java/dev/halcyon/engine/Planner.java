@@ -40,6 +40,12 @@ final class Planner {
     boolean dependencyWouldBuild = false;
     for (LayerSpec spec : recipe.layers()) {
       LayerTag tag = spec.tag();
+      if (recipe.constraintsPending()
+          && (tag.kind() == LayerKind.DEPENDENCIES || tag.kind() == LayerKind.BUILD)) {
+        // Named only once a build machine has run the constraints hook, which a plan (no side
+        // effects) does not: Engine.nameDependencies names them first for a fuller plan.
+        continue;
+      }
       boolean install = tag.kind() == LayerKind.INSTALL;
       LayerSource source;
       if (install) {

@@ -60,10 +60,19 @@ final class TieredRestore {
    */
   Optional<LayerOutcome> restore(LayerTag tag, Path dir, Predicate<LayerTag> accept)
       throws IOException {
-    String key = config.key(tag);
+    return restoreKey(config.key(tag), tag, dir, accept);
+  }
+
+  /**
+   * Restores the archive {@code key} (another layer's, for a partial match) into {@code dir} from
+   * the first tier that holds a sound copy whose tag passes {@code accept}; {@code wanted} only
+   * words the message when a tag does not pass.
+   */
+  Optional<LayerOutcome> restoreKey(
+      String key, LayerTag wanted, Path dir, Predicate<LayerTag> accept) throws IOException {
     Instant t0 = config.clock().instant();
     for (Tier tier : tiers()) {
-      Optional<RestoredArchive> restored = restoreFrom(tier, key, dir, tag, accept);
+      Optional<RestoredArchive> restored = restoreFrom(tier, key, dir, wanted, accept);
       if (restored.isPresent()) {
         ledger.used(key);
         return Optional.of(
@@ -177,7 +186,8 @@ final class TieredRestore {
             info.key(),
             info.size(),
             Duration.between(t0, config.clock().instant()),
-            Optional.of(done.plan())));
+            Optional.of(done.plan()),
+            Optional.empty()));
   }
 
   /** Installs the just-built install archive from the cache. */

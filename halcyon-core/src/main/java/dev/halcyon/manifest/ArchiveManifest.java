@@ -3,6 +3,7 @@ package dev.halcyon.manifest;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import java.time.Instant;
@@ -36,6 +37,12 @@ import java.util.Set;
  *     fetched from the archive against this before trusting it. Older manifests have none.
  * @param tool the name and version of the tool that wrote the archive, e.g. {@code halcyon-jvm
  *     0.1.0}; empty in manifests written before this field existed (they still parse)
+ * @param constraints the dependency list of a dependencies archive (one {@code constraint=} line
+ *     per entry), so a build machine missing its exact layer can pick one to extend without
+ *     downloading it; empty for other kinds and for archives written without a list
+ * @param extendedFrom the key of the stored dependencies archive this one was made from by adding
+ *     to it (the {@code extended-from} line); empty when it was built from nothing. Informational:
+ *     every archive is whole, so the one it names is not needed to restore this one
  */
 public record ArchiveManifest(
     String archiveKey,
@@ -45,7 +52,9 @@ public record ArchiveManifest(
     LayerTag tag,
     List<String> builtOn,
     Optional<Digest> tocDigest,
-    Optional<String> tool) {
+    Optional<String> tool,
+    Optional<Constraints> constraints,
+    Optional<String> extendedFrom) {
 
   /** The sidecar extension under which manifests are stored. */
   public static final String EXTENSION = "manifest";
@@ -72,6 +81,48 @@ public record ArchiveManifest(
     }
     checkNotNull(tool, "tool");
     tool.ifPresent(t -> checkKey("tool", t));
+    checkNotNull(constraints, "constraints");
+    checkNotNull(extendedFrom, "extendedFrom");
+    extendedFrom.ifPresent(k -> checkKey("extendedFrom", k));
+    checkArgument(
+        !extendedFrom.equals(Optional.of(archiveKey)),
+        "archive %s cannot be extended from itself",
+        archiveKey);
+  }
+
+  /** A manifest without a dependency list or an {@code extended-from} key. */
+  public ArchiveManifest(
+      String archiveKey,
+      Digest digest,
+      long size,
+      Instant created,
+      LayerTag tag,
+      List<String> builtOn,
+      Optional<Digest> tocDigest,
+      Optional<String> tool) {
+    this(
+        archiveKey,
+        digest,
+        size,
+        created,
+        tag,
+        builtOn,
+        tocDigest,
+        tool,
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /** This manifest with {@code list} as the archive's dependency list. */
+  public ArchiveManifest withConstraints(Optional<Constraints> list) {
+    return new ArchiveManifest(
+        archiveKey, digest, size, created, tag, builtOn, tocDigest, tool, list, extendedFrom);
+  }
+
+  /** This manifest saying the archive was made by extending the stored archive {@code key}. */
+  public ArchiveManifest withExtendedFrom(Optional<String> key) {
+    return new ArchiveManifest(
+        archiveKey, digest, size, created, tag, builtOn, tocDigest, tool, constraints, key);
   }
 
   /** A manifest of an archive without a table of contents that does not say which tool wrote it. */
@@ -90,7 +141,16 @@ public record ArchiveManifest(
    */
   public ArchiveManifest withTool(String toolAndVersion) {
     return new ArchiveManifest(
-        archiveKey, digest, size, created, tag, builtOn, tocDigest, Optional.of(toolAndVersion));
+        archiveKey,
+        digest,
+        size,
+        created,
+        tag,
+        builtOn,
+        tocDigest,
+        Optional.of(toolAndVersion),
+        constraints,
+        extendedFrom);
   }
 
   /** A manifest for an archive that was built on nothing else (e.g. a toolchain). */
@@ -101,13 +161,24 @@ public record ArchiveManifest(
 
   /** This manifest with {@code tocDigest} as the archive's table-of-contents digest. */
   public ArchiveManifest withTocDigest(Optional<Digest> tocDigest) {
-    return new ArchiveManifest(archiveKey, digest, size, created, tag, builtOn, tocDigest, tool);
+    return new ArchiveManifest(
+        archiveKey,
+        digest,
+        size,
+        created,
+        tag,
+        builtOn,
+        tocDigest,
+        tool,
+        constraints,
+        extendedFrom);
   }
 
   /**
    * The text form: a header line, then {@code archive}, {@code digest}, {@code size}, {@code
    * created}, {@code toc-sha256} if there is a TOC digest, {@code tool} if known, one {@code
-   * built-on} line per reference, and the tag's own lines each prefixed with {@code tag.}.
+   * built-on} line per reference, {@code extended-from} if any, one {@code constraint} line ({@code
+   * name version}) per dependency, and the tag's own lines each prefixed with {@code tag.}.
    */
   public String format() {
     StringBuilder out = new StringBuilder();
@@ -121,6 +192,17 @@ public record ArchiveManifest(
     for (String key : builtOn) {
       out.append("built-on=").append(key).append('\n');
     }
+    extendedFrom.ifPresent(k -> out.append("extended-from=").append(k).append('\n'));
+    constraints.ifPresent(
+        c ->
+            c.versions()
+                .forEach(
+                    (name, version) ->
+                        out.append("constraint=")
+                            .append(name)
+                            .append(' ')
+                            .append(version)
+                            .append('\n')));
     for (String line : tag.format().split("\n")) {
       if (!line.isEmpty()) {
         out.append(TAG_PREFIX).append(line).append('\n');
@@ -151,6 +233,8 @@ public record ArchiveManifest(
     Digest toc = null;
     String tool = null;
     List<String> builtOn = new ArrayList<>();
+    String extendedFrom = null;
+    StringBuilder constraintText = null;
     StringBuilder tagText = new StringBuilder();
     Set<String> seenKeys = new HashSet<>();
     for (int i = 1; i < lines.length; i++) {
@@ -168,7 +252,7 @@ public record ArchiveManifest(
       String key = line.substring(0, eq);
       String value = line.substring(eq + 1);
       checkArgument(
-          key.equals("built-on") || seenKeys.add(key),
+          key.equals("built-on") || key.equals("constraint") || seenKeys.add(key),
           "manifest line %s repeats '%s'",
           lineNo,
           key);
@@ -181,6 +265,15 @@ public record ArchiveManifest(
           case "toc-sha256" -> toc = Digest.parse(value);
           case "built-on" -> builtOn.add(value);
           case "tool" -> tool = value;
+          case "extended-from" -> extendedFrom = value;
+          case "constraint" -> {
+            checkArgument(
+                value.strip().split("[ \t]+").length == 2, "'%s' is not 'name version'", value);
+            if (constraintText == null) {
+              constraintText = new StringBuilder();
+            }
+            constraintText.append(value).append('\n');
+          }
           default -> {
             // Unknown keys are later additions within this format version; ignoring them keeps
             // an older collector reading the references it understands.
@@ -215,7 +308,11 @@ public record ArchiveManifest(
           tag,
           builtOn,
           Optional.ofNullable(toc),
-          Optional.ofNullable(tool));
+          Optional.ofNullable(tool),
+          constraintText == null
+              ? Optional.empty()
+              : Optional.of(Constraints.parse(constraintText.toString())),
+          Optional.ofNullable(extendedFrom));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "manifest of " + archive + " is invalid: " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
@@ -30,6 +31,9 @@ import java.util.Optional;
  * @param postInstall runs after every install with the installed directory as layer dir, or empty
  * @param sourceIgnore what the build layer's copy of the source tree leaves out (the rules the
  *     source hash was computed with, so nothing unhashed reaches a build)
+ * @param constraints the dependency list for partial matching of the dependencies layer; when it
+ *     has a {@link DependencyConstraints#source()}, the dependencies and build tags lack their
+ *     {@link LayerTag#CONSTRAINTS_HASH} until {@link #withConstraints} fills it in
  */
 public record AppRecipe(
     Path sourceDir,
@@ -38,7 +42,8 @@ public record AppRecipe(
     Optional<LayerSpec> buildLayer,
     LayerSpec install,
     Optional<LayerBuilder> postInstall,
-    IgnoreRules sourceIgnore) {
+    IgnoreRules sourceIgnore,
+    DependencyConstraints constraints) {
 
   public AppRecipe {
     checkNotNull(sourceDir, "sourceDir");
@@ -48,6 +53,7 @@ public record AppRecipe(
     checkNotNull(install, "install");
     checkNotNull(postInstall, "postInstall");
     checkNotNull(sourceIgnore, "sourceIgnore");
+    checkNotNull(constraints, "constraints");
     check(toolchain.map(LayerSpec::tag), LayerKind.TOOLCHAIN, install.tag());
     check(dependencies.map(LayerSpec::tag), LayerKind.DEPENDENCIES, install.tag());
     check(buildLayer.map(LayerSpec::tag), LayerKind.BUILD, install.tag());
@@ -75,7 +81,51 @@ public record AppRecipe(
         Optional.of(checkNotNull(build, "build")),
         install,
         postInstall,
-        IgnoreRules.DEFAULT);
+        IgnoreRules.DEFAULT,
+        DependencyConstraints.NONE);
+  }
+
+  /** A recipe without a dependency list ({@link DependencyConstraints#NONE}). */
+  public AppRecipe(
+      Path sourceDir,
+      Optional<LayerSpec> toolchain,
+      Optional<LayerSpec> dependencies,
+      Optional<LayerSpec> buildLayer,
+      LayerSpec install,
+      Optional<LayerBuilder> postInstall,
+      IgnoreRules sourceIgnore) {
+    this(
+        sourceDir,
+        toolchain,
+        dependencies,
+        buildLayer,
+        install,
+        postInstall,
+        sourceIgnore,
+        DependencyConstraints.NONE);
+  }
+
+  /**
+   * A recipe with a build layer whose copy of the source tree leaves out {@link
+   * IgnoreRules#DEFAULT}, and the dependency list {@code constraints}.
+   */
+  public AppRecipe(
+      Path sourceDir,
+      Optional<LayerSpec> toolchain,
+      Optional<LayerSpec> dependencies,
+      LayerSpec build,
+      LayerSpec install,
+      Optional<LayerBuilder> postInstall,
+      DependencyConstraints constraints) {
+    this(
+        sourceDir,
+        toolchain,
+        dependencies,
+        Optional.of(checkNotNull(build, "build")),
+        install,
+        postInstall,
+        IgnoreRules.DEFAULT,
+        constraints);
   }
 
   /**
@@ -104,6 +154,35 @@ public record AppRecipe(
     buildLayer.ifPresent(all::add);
     all.add(install);
     return List.copyOf(all);
+  }
+
+  /**
+   * Whether the dependencies and build tags still wait for the constraints hash, which {@link
+   * #withConstraints} gives them once the constraints source has run.
+   */
+  public boolean constraintsPending() {
+    return constraints.source().isPresent();
+  }
+
+  /**
+   * This recipe with {@code list} as its dependency list: the dependencies and build tags get its
+   * digest as their {@link LayerTag#CONSTRAINTS_HASH}, and the list is kept for partial matching
+   * (the rule is unchanged).
+   */
+  public AppRecipe withConstraints(Constraints list) {
+    checkNotNull(list, "list");
+    String hash = list.digest().toString();
+    return new AppRecipe(
+        sourceDir,
+        toolchain,
+        dependencies.map(
+            d -> new LayerSpec(d.tag().with(LayerTag.CONSTRAINTS_HASH, hash), d.builder())),
+        buildLayer.map(
+            b -> new LayerSpec(b.tag().with(LayerTag.CONSTRAINTS_HASH, hash), b.builder())),
+        install,
+        postInstall,
+        sourceIgnore,
+        DependencyConstraints.of(list, constraints.rule()));
   }
 
   /** The app label, {@code name-version}. */

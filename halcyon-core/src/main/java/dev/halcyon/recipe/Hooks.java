@@ -1,13 +1,16 @@
 package dev.halcyon.recipe;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerKind;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** Runs {@code .halcyon} hooks as processes, as README's recipe section describes. */
 final class Hooks {
@@ -37,6 +40,46 @@ final class Hooks {
     };
   }
 
+  /** Runs {@code .halcyon/constraints-hook} and reads the {@code name version} lines it prints. */
+  static ConstraintsSource constraintsHook(Path sourceDir, RecipeSettings settings) {
+    Path hook = sourceDir.resolve(".halcyon").resolve(CONSTRAINTS_HOOK);
+    return context -> {
+      if (!Files.isExecutable(hook)) {
+        throw new HookFailedException(
+            ".halcyon/"
+                + CONSTRAINTS_HOOK
+                + " in "
+                + sourceDir
+                + " is not executable: run chmod +x on it");
+      }
+      Path out = Files.createTempFile(context.layerDir(), "constraints", ".txt");
+      run(hook, CONSTRAINTS_HOOK, context, settings, Optional.of(out));
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      Constraints list;
+      try {
+        list = Constraints.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new HookFailedException(
+            ".halcyon/"
+                + CONSTRAINTS_HOOK
+                + " printed a bad list: "
+                + e.getMessage()
+                + "; it must print one 'name version' per line");
+      }
+      if (list.size() == 0) {
+        throw new HookFailedException(
+            ".halcyon/"
+                + CONSTRAINTS_HOOK
+                + " printed no 'name version' lines; the dependencies layer is named after them,"
+                + " so print at least one (or remove the hook)");
+      }
+      return list;
+    };
+  }
+
+  /** The file name of the hook that prints the constraints. */
+  static final String CONSTRAINTS_HOOK = "constraints-hook";
+
   private static String purpose(String name) {
     return switch (name) {
       case "build" -> "builds the app in $1 (a copy of the source tree)";
@@ -47,10 +90,21 @@ final class Hooks {
 
   private static void run(Path hook, String name, BuildContext context, RecipeSettings settings)
       throws IOException, InterruptedException {
+    run(hook, name, context, settings, Optional.empty());
+  }
+
+  /** Runs the hook; its standard output goes to {@code stdout} when given (stderr to the log). */
+  private static void run(
+      Path hook, String name, BuildContext context, RecipeSettings settings, Optional<Path> stdout)
+      throws IOException, InterruptedException {
     ProcessBuilder pb =
         new ProcessBuilder(hook.toAbsolutePath().toString(), context.layerDir().toString());
     pb.directory(context.layerDir().toFile());
-    pb.redirectErrorStream(true);
+    if (stdout.isPresent()) {
+      pb.redirectOutput(stdout.get().toFile());
+    } else {
+      pb.redirectErrorStream(true);
+    }
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Map<String, String> env = pb.environment();
     env.put("HALCYON_LAYER_DIR", context.layerDir().toString());
@@ -74,7 +128,8 @@ final class Hooks {
           ".halcyon/" + name + " could not be started (" + e.getMessage() + "); check its #! line",
           e);
     }
-    try (InputStream out = process.getInputStream()) {
+    try (InputStream out =
+        stdout.isPresent() ? process.getErrorStream() : process.getInputStream()) {
       copy(out, settings.hookOutput());
     } finally {
       if (process.isAlive()) {
@@ -90,7 +145,13 @@ final class Hooks {
               + status
               + " (in "
               + context.layerDir()
-              + "); fix it and run again");
+              + ")"
+              + (stdout.isPresent()
+                  ? "; the dependencies layer is named after its output, so nothing was restored"
+                      + " or built under a guessed name: make it work here (it runs with the"
+                      + " toolchain layer in $HALCYON_TOOLCHAIN_DIR, and may need the network)"
+                  : "; fix it")
+              + " and run again");
     }
   }
 

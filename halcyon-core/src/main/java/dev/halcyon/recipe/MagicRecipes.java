@@ -76,6 +76,7 @@ public final class MagicRecipes {
     if (extraIgnore.isPresent()) {
       ignore = ignore.plus(IgnoreRules.parse(extraIgnore.get()));
     }
+    DependencyConstraints constraints = dependencyConstraints(source, magic, settings);
     // The tags come from the same builder an embedder uses, so the two front ends cannot drift.
     RecipeBuilder recipe =
         AppRecipe.builder(source)
@@ -85,25 +86,59 @@ public final class MagicRecipes {
             .prefix(settings.prefix())
             .ignore(ignore)
             .constraintsHash(constraintsHash(source, magic))
+            .dependencyConstraints(constraints)
             .buildLayer(Hooks.hook(source, "build", settings, true))
             .install(Hooks.hook(source, "install", settings, true));
     if (hasToolchainLayer) {
       recipe.toolchainLayer(Hooks.hook(source, "toolchain-build", settings, true), toolchainMagic);
     }
     if (Files.exists(magic.resolve("dependencies-build"))) {
-      // The project files count too: a dependency bumped in pom.xml but not in .halcyon/constraints
-      // must not reuse a repository that lacks it.
+      // Without a hook, the project files count too: a dependency bumped in pom.xml but not in
+      // .halcyon/constraints must not reuse a repository that lacks it. A hook reads the project
+      // itself, so its list cannot drift, and layers of other project files stay comparable.
+      Digest hooks =
+          hashMagic(
+              magic,
+              rel ->
+                  rel.startsWith("toolchain")
+                      || rel.startsWith("dependencies")
+                      || rel.equals(Hooks.CONSTRAINTS_HOOK));
       Digest depsMagic =
-          Digest.sha256(
-              hashMagic(magic, rel -> rel.startsWith("toolchain") || rel.startsWith("dependencies"))
-                  + "\n"
-                  + projectFilesHash(source));
+          constraints.source().isPresent()
+              ? hooks
+              : Digest.sha256(hooks + "\n" + projectFilesHash(source));
       recipe.dependenciesLayer(Hooks.hook(source, "dependencies-build", settings, true), depsMagic);
     }
     if (Files.exists(magic.resolve("post-install"))) {
       recipe.postInstall(Hooks.hook(source, "post-install", settings, false));
     }
     return recipe.build();
+  }
+
+  /**
+   * The list of {@code .halcyon/constraints}, else the {@code .halcyon/constraints-hook} that
+   * prints it, with the rule of {@code .halcyon/dependencies-match} ({@code subset} by default).
+   */
+  private static DependencyConstraints dependencyConstraints(
+      Path source, Path magic, RecipeSettings settings) throws IOException {
+    PartialMatchRule rule = PartialMatchRule.SUBSET;
+    Optional<String> match = magicLine(magic, "dependencies-match");
+    if (match.isPresent()) {
+      try {
+        rule = PartialMatchRule.parse(match.get());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(
+            "bad .halcyon/dependencies-match in " + source + ": " + e.getMessage(), e);
+      }
+    }
+    Optional<String> text = magicText(magic, "constraints");
+    if (text.isPresent()) {
+      return DependencyConstraints.of(Constraints.parse(text.get()), rule);
+    }
+    if (Files.exists(magic.resolve(Hooks.CONSTRAINTS_HOOK))) {
+      return DependencyConstraints.from(Hooks.constraintsHook(source, settings), rule);
+    }
+    return new DependencyConstraints(Optional.empty(), Optional.empty(), rule);
   }
 
   /**
@@ -119,7 +154,13 @@ public final class MagicRecipes {
     List<String> missing = new ArrayList<>();
     List<String> notExecutable = new ArrayList<>();
     for (String hook :
-        List.of("toolchain-build", "dependencies-build", "build", "install", "post-install")) {
+        List.of(
+            "toolchain-build",
+            Hooks.CONSTRAINTS_HOOK,
+            "dependencies-build",
+            "build",
+            "install",
+            "post-install")) {
       Path file = magic.resolve(hook);
       boolean required = hook.equals("build") || hook.equals("install");
       if (!Files.exists(file)) {

@@ -49,6 +49,7 @@ public final class RecipeBuilder {
   private String prefix = "/app";
   private IgnoreRules ignore = IgnoreRules.DEFAULT;
   private Digest constraintsHash = Constraints.EMPTY.digest();
+  private DependencyConstraints dependencyConstraints = DependencyConstraints.NONE;
   private Optional<Digest> sourceHash = Optional.empty();
   private LayerBuilder toolchainBuilder;
   private Digest toolchainRecipe;
@@ -98,6 +99,17 @@ public final class RecipeBuilder {
   /** The app's exact dependency list; default none. */
   public RecipeBuilder constraints(Constraints constraints) {
     this.constraintsHash = checkNotNull(constraints, "constraints").digest();
+    return this;
+  }
+
+  /**
+   * The dependency list partial matching compares (and its rule). When it has a {@link
+   * DependencyConstraints#source()} (a constraints hook), the dependencies and build tags get no
+   * constraints hash here: the engine runs the source on a build machine and fills it in ({@link
+   * AppRecipe#withConstraints}).
+   */
+  public RecipeBuilder dependencyConstraints(DependencyConstraints constraints) {
+    this.dependencyConstraints = checkNotNull(constraints, "constraints");
     return this;
   }
 
@@ -200,7 +212,9 @@ public final class RecipeBuilder {
         toolchainBuilder != null ? toolchain + "." + toolchainRecipe.shortHex() : toolchain;
     String source =
         (sourceHash.isPresent() ? sourceHash.get() : TreeHashes.hash(sourceDir, ignore)).toString();
-    String constraints = constraintsHash.toString();
+    // A constraints source runs on build machines only: until it has, no constraints hash.
+    String constraints =
+        dependencyConstraints.source().isPresent() ? "" : constraintsHash.toString();
 
     Optional<LayerSpec> toolchainSpec = Optional.empty();
     if (toolchainBuilder != null) {
@@ -238,6 +252,7 @@ public final class RecipeBuilder {
         buildSpec,
         new LayerSpec(installTag, installBuilder),
         Optional.ofNullable(postInstall),
-        ignore);
+        ignore,
+        dependenciesSpec.isPresent() ? dependencyConstraints : DependencyConstraints.NONE);
   }
 }

@@ -20,6 +20,11 @@ import java.util.Set;
  * listed) protects nothing; uploaders should therefore write the manifest <em>before</em> the
  * archive (the orphaned manifest is protected by the grace period meanwhile). References to keys
  * the listing does not hold are ignored. Stateless and thread-safe.
+ *
+ * <p>{@link ArchiveManifest#extendedFrom()} is deliberately not a reference: an extended
+ * dependencies archive is whole (restoring it never needs the one it was extended from), so that
+ * one ages out under the rules like any other; a build that chose it for a partial match and finds
+ * it gone moves on to the next candidate or builds from nothing.
  */
 public record ReferenceProtection() implements RetentionPolicy, Proposer {
   /** The rule name in plans. */

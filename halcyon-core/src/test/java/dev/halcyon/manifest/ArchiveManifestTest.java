@@ -71,6 +71,30 @@ class ArchiveManifestTest {
   }
 
   @Test
+  void format_withConstraintsAndExtendedFrom_writesLinesThatParseBack() {
+    ArchiveManifest extended =
+        MANIFEST
+            .withConstraints(
+                Optional.of(dev.halcyon.layer.Constraints.parse("guava 33\nslf4j-api 2.0\n")))
+            .withExtendedFrom(Optional.of("linux/jdk-17/halcyon-dependencies-older.tar.zst"));
+
+    String text = extended.format();
+
+    assertThat(text)
+        .contains("\nconstraint=guava 33\nconstraint=slf4j-api 2.0\n")
+        .contains("\nextended-from=linux/jdk-17/halcyon-dependencies-older.tar.zst\n");
+    assertThat(ArchiveManifest.parse(text)).isEqualTo(extended);
+    assertThat(ArchiveManifest.parse(MANIFEST.format()).constraints()).isEmpty();
+  }
+
+  @Test
+  void parse_constraintLineWithoutVersion_failsNamingTheLine() {
+    String bad = MANIFEST.format().replace("\ntag.", "\nconstraint=guava\ntag.");
+
+    assertThatThrownBy(() -> ArchiveManifest.parse(bad)).hasMessageContaining("manifest line");
+  }
+
+  @Test
   void parse_manifestWithoutToolLine_parsesWithToolEmpty() {
     String older = MANIFEST.format();
     assertThat(older).doesNotContain("tool=");

@@ -137,6 +137,36 @@ class PoliciesTest {
   }
 
   @Test
+  void halcyonDefault_extendedDependencies_keepsTheNewestPerLabel_andNotTheOneItExtended() {
+    StoredArchive jdk = add(toolchain(""), 24 * 90);
+    StoredArchive base = add(dependencies("aaaaaaa", "shop-1.0"), 48, jdk.key());
+    String key = Buckets.NAMER.key(dependencies("bbbbbbb", "shop-1.0"));
+    Instant written = Buckets.NOW.minus(Duration.ofHours(2));
+    ArchiveManifest extended =
+        new ArchiveManifest(
+                key,
+                Digest.sha256(key),
+                100,
+                written,
+                LayerTag.of(LayerKind.DEPENDENCIES, PLATFORM, JDK, "shop-1.0"),
+                List.of(jdk.key()))
+            .withExtendedFrom(Optional.of(base.key()));
+    objects.add(
+        new StoredArchive(
+            key, dependencies("bbbbbbb", "shop-1.0"), 100, written, Optional.of(extended)));
+    add(install("1111111", "shop-1.0"), 1, key, jdk.key());
+
+    RetentionPlan plan = RetentionPolicies.halcyonDefault(Buckets.CLOCK).plan(listing());
+
+    // extended-from is a record, not a reference: the one dependencies archive per label rule
+    // still condemns the older layer, and the extended one (referenced by the install) stays.
+    assertThat(plan.condemned())
+        .extracting(Condemned::key)
+        .contains(base.key())
+        .doesNotContain(key);
+  }
+
+  @Test
   void gracePeriod_vetoedArchive_protectsWhatItReferences_whateverTheOrder() {
     StoredArchive oldDeps = add(dependencies("aaaaaaa", "shop-1.0"), 24 * 80);
     add(install("1111111", "shop-1.0"), 0, oldDeps.key());
