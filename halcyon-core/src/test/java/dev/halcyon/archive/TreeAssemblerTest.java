@@ -3,14 +3,12 @@ package dev.halcyon.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.halcyon.hash.Digests;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +88,7 @@ class TreeAssemblerTest {
       a.publish(Archives.TreeCheck.NONE, Archives.TreeCheck.NONE);
     }
 
-    assertThat(tree(target)).isEqualTo(tree(full));
+    assertThat(Trees.tree(target)).isEqualTo(Trees.tree(full));
     assertThat(tmp).isDirectoryNotContaining("glob:**/.assembled.extract-*");
   }
 
@@ -154,25 +151,5 @@ class TreeAssemblerTest {
           .isInstanceOf(IOException.class)
           .hasMessageContaining("made no regular file");
     }
-  }
-
-  static TreeMap<String, String> tree(Path root) throws IOException {
-    TreeMap<String, String> t = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String rel = root.relativize(p).toString();
-        String mode =
-            PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
-        if (Files.isSymbolicLink(p)) {
-          t.put(rel, "link " + Files.readSymbolicLink(p));
-        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          t.put(rel, "dir " + mode);
-        } else {
-          t.put(rel, "file " + mode + " " + Digests.sha256(p));
-        }
-      }
-    }
-    return t;
   }
 }
