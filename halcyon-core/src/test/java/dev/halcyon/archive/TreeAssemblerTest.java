@@ -95,9 +95,7 @@ class TreeAssemblerTest {
   @Test
   void publish_overAnExistingTree_handsTheOldTreeOverBeforeDeletingIt() throws Exception {
     writeArchive(sampleTree());
-    Path target = tmp.resolve("app");
-    Files.createDirectories(target);
-    Files.writeString(target.resolve("old.txt"), "old");
+    Path target = oldInstall();
     List<String> seen = new ArrayList<>();
 
     try (TreeAssembler a = TreeAssembler.begin(target)) {
@@ -110,17 +108,13 @@ class TreeAssemblerTest {
     assertThat(seen).containsExactly("old");
     assertThat(target.resolve("old.txt")).doesNotExist();
     assertThat(target.resolve("lib/deep/er/big.jar")).exists();
-    try (Stream<Path> s = Files.list(tmp)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".app."));
-    }
+    assertNoStagingLeft();
   }
 
   @Test
   void close_withoutPublish_removesTheStagingAndLeavesTheTarget() throws Exception {
     writeArchive(sampleTree());
-    Path target = tmp.resolve("app");
-    Files.createDirectories(target);
-    Files.writeString(target.resolve("old.txt"), "old");
+    Path target = oldInstall();
 
     try (TreeAssembler a = TreeAssembler.begin(target)) {
       a.build(toc, (e, p) -> Files.createFile(p));
@@ -135,9 +129,7 @@ class TreeAssemblerTest {
     }
 
     assertThat(Files.readString(target.resolve("old.txt"))).isEqualTo("old");
-    try (Stream<Path> s = Files.list(tmp)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".app."));
-    }
+    assertNoStagingLeft();
   }
 
   @Test
@@ -150,6 +142,21 @@ class TreeAssemblerTest {
       assertThatThrownBy(() -> a.build(toc, (e, p) -> Files.createSymbolicLink(p, outside)))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("made no regular file");
+    }
+  }
+
+  /** {@code app} below the temporary directory, installed with one file, {@code old.txt}. */
+  private Path oldInstall() throws IOException {
+    Path target = tmp.resolve("app");
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("old.txt"), "old");
+    return target;
+  }
+
+  /** Nothing of an assembly's staging directory ({@code .app.*}) is left beside the target. */
+  private void assertNoStagingLeft() throws IOException {
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".app."));
     }
   }
 }
