@@ -129,15 +129,14 @@ final class TarExtractor {
     }
     Path path = root.resolve(key);
     if (e.isDirectory()) {
-      createDirectory(path);
+      createDirectory(path, umaskClean);
       tree.put(key, new MemberPaths.Node(MemberPaths.Kind.DIRECTORY, null));
     } else if (type == TarConstants.LF_SYMLINK) {
       String target = e.getLinkName();
-      Optional<String> escape = MemberPaths.lexicalEscape(parts, target);
+      Optional<String> escape = createSymlink(path, parts, target);
       if (escape.isPresent()) {
         throw unsafe(name, "is a symlink that " + escape.get());
       }
-      Files.createSymbolicLink(path, Path.of(target));
       tree.put(key, new MemberPaths.Node(MemberPaths.Kind.SYMLINK, target));
       symlinks.add(parts);
     } else if (type == TarConstants.LF_LINK) {
@@ -166,7 +165,7 @@ final class TarExtractor {
       String key = prefix.toString();
       MemberPaths.Node node = tree.get(key);
       if (node == null) {
-        createDirectory(root.resolve(key));
+        createDirectory(root.resolve(key), umaskClean);
         tree.put(key, new MemberPaths.Node(MemberPaths.Kind.DIRECTORY, null));
       } else if (node.kind() == MemberPaths.Kind.SYMLINK) {
         throw unsafe(name, "would be written through the symlink '" + key + "'");
@@ -247,11 +246,29 @@ final class TarExtractor {
     }
   }
 
-  private void createDirectory(Path path) throws IOException {
+  /**
+   * Creates the directory {@code path} with {@link #DIRECTORY_PERMISSIONS}, setting them again
+   * unless the umask is {@code clean}. Shared with {@link TreeAssembler}.
+   */
+  static void createDirectory(Path path, boolean umaskClean) throws IOException {
     Files.createDirectory(path, PosixFilePermissions.asFileAttribute(DIRECTORY_PERMISSIONS));
     if (!umaskClean) {
       Files.setPosixFilePermissions(path, DIRECTORY_PERMISSIONS);
     }
+  }
+
+  /**
+   * Creates the symlink {@code path} to {@code target} if, judged by the link's path {@code parts}
+   * alone, the target stays inside the tree; otherwise creates nothing and returns why not. Shared
+   * with {@link TreeAssembler}.
+   */
+  static Optional<String> createSymlink(Path path, List<String> parts, String target)
+      throws IOException {
+    Optional<String> escape = MemberPaths.lexicalEscape(parts, target);
+    if (escape.isEmpty()) {
+      Files.createSymbolicLink(path, Path.of(target));
+    }
+    return escape;
   }
 
   private TarArchiveEntry next(TarArchiveInputStream tar) throws IOException {

@@ -152,22 +152,8 @@ final class TocJson {
         case "chunkSize" -> chunkSize = number(json);
         case "tarSize" -> tarSize = number(json);
         case "framesEnd" -> framesEnd = number(json);
-        case "entries" -> {
-          entries = new ArrayList<>();
-          json.beginArray();
-          while (json.hasNext()) {
-            entries.add(entry(json));
-          }
-          json.endArray();
-        }
-        case "frames" -> {
-          frames = new ArrayList<>();
-          json.beginArray();
-          while (json.hasNext()) {
-            frames.add(frame(json));
-          }
-          json.endArray();
-        }
+        case "entries" -> entries = array(json, TocJson::entry);
+        case "frames" -> frames = array(json, TocJson::frame);
         default -> throw unknown(key, json);
       }
     }
@@ -202,14 +188,7 @@ final class TocJson {
         case "target" -> target = string(json);
         case "sha256" -> digest = Digest.parse(string(json));
         case "tarOffset" -> tarOffset = number(json);
-        case "chunks" -> {
-          chunks = new ArrayList<>();
-          json.beginArray();
-          while (json.hasNext()) {
-            chunks.add(chunk(json));
-          }
-          json.endArray();
-        }
+        case "chunks" -> chunks = array(json, TocJson::chunk);
         default -> throw unknown(key, json);
       }
     }
@@ -302,6 +281,22 @@ final class TocJson {
           throw new MalformedToc(
               "unknown entry type '" + abbreviate(name) + "' (dir, file or symlink)", json);
     };
+  }
+
+  /** Reads one JSON value of a TOC: an object, with the reader on its start. */
+  @FunctionalInterface
+  private interface ValueReader<T> {
+    T read(JsonReader json) throws IOException;
+  }
+
+  private static <T> List<T> array(JsonReader json, ValueReader<T> element) throws IOException {
+    List<T> list = new ArrayList<>();
+    json.beginArray();
+    while (json.hasNext()) {
+      list.add(element.read(json));
+    }
+    json.endArray();
+    return list;
   }
 
   private static String key(JsonReader json, Set<String> seen) throws IOException {

@@ -164,20 +164,15 @@ public final class TreeAssembler implements Closeable {
     Path path = staging.resolve(key);
     switch (e.type()) {
       case DIRECTORY -> {
-        Files.createDirectory(
-            path, PosixFilePermissions.asFileAttribute(TarExtractor.DIRECTORY_PERMISSIONS));
-        if (!umaskClean) {
-          Files.setPosixFilePermissions(path, TarExtractor.DIRECTORY_PERMISSIONS);
-        }
+        TarExtractor.createDirectory(path, umaskClean);
         tree.put(key, new MemberPaths.Node(MemberPaths.Kind.DIRECTORY, null));
       }
       case SYMLINK -> {
         String linkTarget = e.linkTarget().orElseThrow(() -> unsafe(name, "has no link target"));
-        Optional<String> escape = MemberPaths.lexicalEscape(parts, linkTarget);
+        Optional<String> escape = TarExtractor.createSymlink(path, parts, linkTarget);
         if (escape.isPresent()) {
           throw unsafe(name, "is a symlink that " + escape.get());
         }
-        Files.createSymbolicLink(path, Path.of(linkTarget));
         tree.put(key, new MemberPaths.Node(MemberPaths.Kind.SYMLINK, linkTarget));
         symlinks.add(parts);
       }

@@ -1,7 +1,6 @@
 package dev.halcyon.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -15,12 +14,11 @@ import java.nio.file.Path;
  *
  * <p>Not thread-safe (one reader). Closing it closes the channel.
  */
-final class FileRangeInputStream extends InputStream {
+final class FileRangeInputStream extends BulkReadInputStream.Guarded {
   private final FileChannel channel;
   private final long end;
   private final Path file;
   private long position;
-  private boolean closed;
 
   FileRangeInputStream(FileChannel channel, long start, long end, Path file) {
     this.channel = channel;
@@ -30,21 +28,7 @@ final class FileRangeInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
-    if (closed) {
-      throw new IOException("stream closed");
-    }
-    if (len == 0) {
-      return 0;
-    }
+  protected int readOpen(byte[] b, int off, int len) throws IOException {
     if (position >= end) {
       return -1;
     }
@@ -77,8 +61,7 @@ final class FileRangeInputStream extends InputStream {
   }
 
   @Override
-  public void close() throws IOException {
-    closed = true;
+  protected void closeOnce() throws IOException {
     channel.close();
   }
 }

@@ -12,13 +12,12 @@ import java.io.InputStream;
  * <p>Not thread-safe (one reader). Closing it closes the body, which drops the connection if the
  * body was not read to its end.
  */
-final class HttpRangeInputStream extends InputStream {
+final class HttpRangeInputStream extends BulkReadInputStream.Guarded {
   private final InputStream body;
   private final String what;
   private final long offset;
   private final long length;
   private long count;
-  private boolean closed;
 
   /**
    * @param what names the object in messages, e.g. {@code https://host/bucket/key}
@@ -33,21 +32,7 @@ final class HttpRangeInputStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
-    if (closed) {
-      throw new IOException("stream closed");
-    }
-    if (len == 0) {
-      return 0;
-    }
+  protected int readOpen(byte[] b, int off, int len) throws IOException {
     if (count == length) {
       return -1;
     }
@@ -92,10 +77,7 @@ final class HttpRangeInputStream extends InputStream {
   }
 
   @Override
-  public void close() throws IOException {
-    if (!closed) {
-      closed = true;
-      body.close();
-    }
+  protected void closeOnce() throws IOException {
+    body.close();
   }
 }

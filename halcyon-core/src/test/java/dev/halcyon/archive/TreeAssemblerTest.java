@@ -3,14 +3,12 @@ package dev.halcyon.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.halcyon.hash.Digests;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,16 +88,14 @@ class TreeAssemblerTest {
       a.publish(Archives.TreeCheck.NONE, Archives.TreeCheck.NONE);
     }
 
-    assertThat(tree(target)).isEqualTo(tree(full));
+    assertThat(Trees.tree(target)).isEqualTo(Trees.tree(full));
     assertThat(tmp).isDirectoryNotContaining("glob:**/.assembled.extract-*");
   }
 
   @Test
   void publish_overAnExistingTree_handsTheOldTreeOverBeforeDeletingIt() throws Exception {
     writeArchive(sampleTree());
-    Path target = tmp.resolve("app");
-    Files.createDirectories(target);
-    Files.writeString(target.resolve("old.txt"), "old");
+    Path target = oldInstall();
     List<String> seen = new ArrayList<>();
 
     try (TreeAssembler a = TreeAssembler.begin(target)) {
@@ -113,17 +108,13 @@ class TreeAssemblerTest {
     assertThat(seen).containsExactly("old");
     assertThat(target.resolve("old.txt")).doesNotExist();
     assertThat(target.resolve("lib/deep/er/big.jar")).exists();
-    try (Stream<Path> s = Files.list(tmp)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".app."));
-    }
+    assertNoStagingLeft();
   }
 
   @Test
   void close_withoutPublish_removesTheStagingAndLeavesTheTarget() throws Exception {
     writeArchive(sampleTree());
-    Path target = tmp.resolve("app");
-    Files.createDirectories(target);
-    Files.writeString(target.resolve("old.txt"), "old");
+    Path target = oldInstall();
 
     try (TreeAssembler a = TreeAssembler.begin(target)) {
       a.build(toc, (e, p) -> Files.createFile(p));
@@ -138,9 +129,7 @@ class TreeAssemblerTest {
     }
 
     assertThat(Files.readString(target.resolve("old.txt"))).isEqualTo("old");
-    try (Stream<Path> s = Files.list(tmp)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".app."));
-    }
+    assertNoStagingLeft();
   }
 
   @Test
@@ -156,23 +145,18 @@ class TreeAssemblerTest {
     }
   }
 
-  static TreeMap<String, String> tree(Path root) throws IOException {
-    TreeMap<String, String> t = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String rel = root.relativize(p).toString();
-        String mode =
-            PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
-        if (Files.isSymbolicLink(p)) {
-          t.put(rel, "link " + Files.readSymbolicLink(p));
-        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          t.put(rel, "dir " + mode);
-        } else {
-          t.put(rel, "file " + mode + " " + Digests.sha256(p));
-        }
-      }
+  /** {@code app} below the temporary directory, installed with one file, {@code old.txt}. */
+  private Path oldInstall() throws IOException {
+    Path target = tmp.resolve("app");
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("old.txt"), "old");
+    return target;
+  }
+
+  /** Nothing of an assembly's staging directory ({@code .app.*}) is left beside the target. */
+  private void assertNoStagingLeft() throws IOException {
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".app."));
     }
-    return t;
   }
 }

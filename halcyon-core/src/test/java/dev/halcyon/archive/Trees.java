@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Test helpers: build sample trees and describe trees so that two can be compared. */
-final class Trees {
+public final class Trees {
   /** A name of more than 100 bytes, which needs a PAX header. */
   static final String LONG_NAME =
       "l".repeat(60) + "/" + "o".repeat(60) + "/" + "n".repeat(120) + ".txt";
@@ -143,5 +144,26 @@ final class Trees {
       throw new AssertionError(String.join(" ", command) + " failed: " + output);
     }
     return output;
+  }
+
+  /** Every path with its kind, mode and content digest or link target. */
+  public static TreeMap<String, String> tree(Path root) throws IOException {
+    TreeMap<String, String> t = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String rel = root.relativize(p).toString();
+        String mode =
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+        if (Files.isSymbolicLink(p)) {
+          t.put(rel, "link " + Files.readSymbolicLink(p));
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          t.put(rel, "dir " + mode);
+        } else {
+          t.put(rel, "file " + mode + " " + Digests.sha256(p));
+        }
+      }
+    }
+    return t;
   }
 }

@@ -1,5 +1,6 @@
 package dev.halcyon.engine;
 
+import static dev.halcyon.archive.Trees.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -197,9 +197,7 @@ public class DeltaRestoreTest {
   }
 
   private Path deployedV1ThenV2Built() throws Exception {
-    engine("builder", true).install(recipe("v1"), tmp.resolve("builder/app"));
-    engine("builder", true).install(recipe("v2", 7), tmp.resolve("builder/app"));
-    Path app = tmp.resolve("deployer/root/app");
+    Path app = built(recipe("v1"), recipe("v2", 7));
     install(deployer(), recipe("v1"), app);
     steps.clear();
     return app;
@@ -293,9 +291,7 @@ public class DeltaRestoreTest {
       throws Exception {
     AppRecipe v1 = recipe("v1");
     AppRecipe v2 = recipe("v2", 7);
-    engine("builder", true).install(v1, tmp.resolve("builder/app"));
-    engine("builder", true).install(v2, tmp.resolve("builder/app"));
-    Path app = tmp.resolve("deployer/root/app");
+    Path app = built(v1, v2);
 
     LayerOutcome first = install(deployer(), v1, app);
     assertThat(first.source()).isEqualTo(LayerSource.PRIVATE);
@@ -317,9 +313,7 @@ public class DeltaRestoreTest {
   void install_rollbackToThePreviousVersion_isADeltaFromTheFileCache() throws Exception {
     AppRecipe v1 = recipe("v1");
     AppRecipe v2 = recipe("v2", 3);
-    engine("builder", true).install(v1, tmp.resolve("builder/app"));
-    engine("builder", true).install(v2, tmp.resolve("builder/app"));
-    Path app = tmp.resolve("deployer/root/app");
+    Path app = built(v1, v2);
     install(deployer(), v1, app);
     install(deployer(), v2, app);
 
@@ -334,9 +328,7 @@ public class DeltaRestoreTest {
   void install_locallyModifiedFile_isNotReused() throws Exception {
     AppRecipe v1 = recipe("v1");
     AppRecipe v2 = recipe("v2", 7);
-    engine("builder", true).install(v1, tmp.resolve("builder/app"));
-    engine("builder", true).install(v2, tmp.resolve("builder/app"));
-    Path app = tmp.resolve("deployer/root/app");
+    Path app = built(v1, v2);
     install(deployer(), v1, app);
     // Same size, other bytes, the old mtime put back: only ctime and the content tell.
     Path jar = app.resolve("lib/dep-2.jar");
@@ -354,9 +346,7 @@ public class DeltaRestoreTest {
   void install_changingTheNewTreeAfterADelta_neverReachesTheFileCache() throws Exception {
     AppRecipe v1 = recipe("v1");
     AppRecipe v2 = recipe("v2", 5);
-    engine("builder", true).install(v1, tmp.resolve("builder/app"));
-    engine("builder", true).install(v2, tmp.resolve("builder/app"));
-    Path app = tmp.resolve("deployer/root/app");
+    Path app = built(v1, v2);
     install(deployer(), v1, app);
     install(deployer(), v2, app);
     install(deployer(), v1, app); // dep-5 of v1 copied back from the file cache
@@ -379,9 +369,7 @@ public class DeltaRestoreTest {
   void install_deltaTurnedOff_restoresByFullDownload() throws Exception {
     AppRecipe v1 = recipe("v1");
     AppRecipe v2 = recipe("v2", 7);
-    engine("builder", true).install(v1, tmp.resolve("builder/app"));
-    engine("builder", true).install(v2, tmp.resolve("builder/app"));
-    Path app = tmp.resolve("deployer/root/app");
+    Path app = built(v1, v2);
     install(engine("deployer", false), v1, app);
 
     LayerOutcome second = install(engine("deployer", false), v2, app);
@@ -401,25 +389,15 @@ public class DeltaRestoreTest {
     return out;
   }
 
-  /** Every path with its kind, mode and content digest or link target. */
-  static TreeMap<String, String> tree(Path root) throws IOException {
-    TreeMap<String, String> t = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String rel = root.relativize(p).toString();
-        String mode =
-            PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
-        if (Files.isSymbolicLink(p)) {
-          t.put(rel, "link " + Files.readSymbolicLink(p));
-        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          t.put(rel, "dir " + mode);
-        } else {
-          t.put(rel, "file " + mode + " " + Digests.sha256(p));
-        }
-      }
+  /**
+   * Builds and publishes {@code versions} in turn on the builder machine; returns the app directory
+   * of the deployer, where nothing is installed yet.
+   */
+  private Path built(AppRecipe... versions) throws Exception {
+    for (AppRecipe v : versions) {
+      engine("builder", true).install(v, tmp.resolve("builder/app"));
     }
-    return t;
+    return tmp.resolve("deployer/root/app");
   }
 
   static String text(LayerStore store, String key) throws IOException {

@@ -95,25 +95,10 @@ class InterruptedRunTest {
     AppRecipe recipe = recipe();
     String buildKey = engine(bucket, EngineListener.NONE).archiveKey(recipe.build().tag());
     LayerStore interrupting =
-        new ForwardingLayerStore() {
-          @Override
-          protected LayerStore delegate() {
-            return bucket;
-          }
-
-          @Override
-          public PutResult put(String key, Path source, Digest digest, PutMode mode)
-              throws IOException {
-            if (key.equals(buildKey)) {
-              // The upload reads the file through a channel: the interrupt closes it mid-way.
-              Thread.currentThread().interrupt();
-            }
-            return super.put(key, source, digest, mode);
-          }
-
-          @Override
-          public void close() {}
-        };
+        bucketBeforePutOf(
+            buildKey,
+            // The upload reads the file through a channel: the interrupt closes it mid-way.
+            () -> Thread.currentThread().interrupt());
 
     assertThatThrownBy(() -> engine(interrupting, EngineListener.NONE).install(recipe, app()))
         .isInstanceOf(InterruptedException.class)
@@ -135,24 +120,11 @@ class InterruptedRunTest {
     AppRecipe recipe = recipe();
     String dependenciesKey = engine(bucket, EngineListener.NONE).archiveKey(dependenciesTag());
     LayerStore failing =
-        new ForwardingLayerStore() {
-          @Override
-          protected LayerStore delegate() {
-            return bucket;
-          }
-
-          @Override
-          public PutResult put(String key, Path source, Digest digest, PutMode mode)
-              throws IOException {
-            if (key.equals(dependenciesKey)) {
-              throw new IOException("connection reset while uploading " + key);
-            }
-            return super.put(key, source, digest, mode);
-          }
-
-          @Override
-          public void close() {}
-        };
+        bucketBeforePutOf(
+            dependenciesKey,
+            () -> {
+              throw new IOException("connection reset while uploading " + dependenciesKey);
+            });
 
     assertThatThrownBy(() -> engine(failing, EngineListener.NONE).install(recipe, app()))
         .isInstanceOf(IOException.class)
@@ -165,6 +137,34 @@ class InterruptedRunTest {
     assertThat(ran).containsExactly("build", "install", "post-install");
     assertArchivedEverywhere(dependenciesKey);
     assertInstallManifestReferencesExist();
+  }
+
+  /** What a test does to the upload of one key. */
+  @FunctionalInterface
+  private interface BeforePut {
+    void run() throws IOException;
+  }
+
+  /** The bucket, which runs {@code beforePut} first when asked to put {@code target}. */
+  private LayerStore bucketBeforePutOf(String target, BeforePut beforePut) {
+    return new ForwardingLayerStore() {
+      @Override
+      protected LayerStore delegate() {
+        return bucket;
+      }
+
+      @Override
+      public PutResult put(String key, Path source, Digest digest, PutMode mode)
+          throws IOException {
+        if (key.equals(target)) {
+          beforePut.run();
+        }
+        return super.put(key, source, digest, mode);
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   private void assertArchivedEverywhere(String key) throws IOException {

@@ -2,6 +2,7 @@ package dev.halcyon.s3;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.halcyon.store.BulkReadInputStream;
 import dev.halcyon.store.StoreException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -82,7 +83,7 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
   }
 
   @Override
-  int readOpen(byte[] b, int off, int len) throws IOException {
+  protected int readOpen(byte[] b, int off, int len) throws IOException {
     while (current != null) {
       int n;
       try {
@@ -103,7 +104,7 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
   }
 
   @Override
-  void closeOnce() {
+  protected void closeOnce() {
     if (current == first) {
       // Aborts rather than drains if the range was not read to its end.
       closeQuietly(first);

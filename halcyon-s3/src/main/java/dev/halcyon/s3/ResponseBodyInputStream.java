@@ -3,6 +3,7 @@ package dev.halcyon.s3;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.store.BulkReadInputStream;
 import dev.halcyon.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +55,7 @@ final class ResponseBodyInputStream extends BulkReadInputStream.Guarded {
   }
 
   @Override
-  int readOpen(byte[] b, int off, int len) throws IOException {
+  protected int readOpen(byte[] b, int off, int len) throws IOException {
     if (ended()) {
       return -1;
     }
@@ -85,7 +86,7 @@ final class ResponseBodyInputStream extends BulkReadInputStream.Guarded {
   }
 
   @Override
-  void closeOnce() {
+  protected void closeOnce() {
     if (!ended()) {
       // Closing an SDK body would drain the rest of it first.
       body.abort();

@@ -1,6 +1,7 @@
 package dev.halcyon.s3;
 
 import dev.halcyon.layer.Digest;
+import dev.halcyon.store.BulkReadInputStream;
 import dev.halcyon.store.CorruptObjectException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package dev.halcyon.s3;
 
+import dev.halcyon.store.BulkReadInputStream;
 import dev.halcyon.store.StoreConfigurationException;
 import dev.halcyon.store.StoredObject;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -117,24 +117,19 @@ final class UploadFraming {
   /**
    * Reads the first bytes ahead, before handing any out: a chunk header there fails the read at
    * once, before a decoder or the digest check calls the object damaged. Hands the bytes on
-   * unchanged otherwise.
+   * unchanged otherwise. {@link InputStream#skip} reads through {@link #read(byte[], int, int)}, so
+   * skipped bytes pass the check too.
    */
-  private final class SniffingStream extends FilterInputStream {
+  private final class SniffingStream extends BulkReadInputStream {
+    private final InputStream in;
     private final String key;
     private byte[] head;
     private int headLength;
     private int headPosition;
 
     SniffingStream(InputStream in, String key) {
-      super(in);
+      this.in = in;
       this.key = key;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -156,28 +151,13 @@ final class UploadFraming {
     }
 
     @Override
-    public long skip(long n) throws IOException {
-      // Skipped bytes must pass the checks too; read them.
-      byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
-      long skipped = 0;
-      while (skipped < n) {
-        int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-        if (r < 0) {
-          break;
-        }
-        skipped += r;
-      }
-      return skipped;
-    }
-
-    @Override
     public int available() throws IOException {
       return head == null ? 0 : (headLength - headPosition) + in.available();
     }
 
     @Override
-    public boolean markSupported() {
-      return false;
+    public void close() throws IOException {
+      in.close();
     }
   }
 }

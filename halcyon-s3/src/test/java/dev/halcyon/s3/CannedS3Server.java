@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -216,36 +215,18 @@ public final class CannedS3Server extends LoopbackServer {
   protected void handle(Socket client) {
     try (client) {
       InputStream in = client.getInputStream();
-      String head = HttpHeads.read(in);
+      OutputStream out = client.getOutputStream();
+      HttpHeads.Request head = HttpHeads.readRequest(in, out);
       if (head == null) {
         return;
       }
-      String[] lines = head.split("\r\n");
-      String[] requestLine = lines[0].split(" ");
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        if (colon > 0) {
-          headers.put(
-              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-              lines[i].substring(colon + 1).trim());
-        }
-      }
-      OutputStream out = client.getOutputStream();
-      if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
-        out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-      }
+      Map<String, String> headers = head.headers();
       String length = headers.get("content-length");
       if (length != null) {
         in.readNBytes(Integer.parseInt(length));
       }
       Request request =
-          new Request(
-              requests.incrementAndGet(),
-              requestLine[0],
-              requestLine.length > 1 ? requestLine[1] : "/",
-              headers);
+          new Request(requests.incrementAndGet(), head.method(), head.target(), headers);
       responder.respond(request, client, out);
       if (!client.isClosed() && !client.isOutputShutdown()) {
         out.flush();

@@ -124,27 +124,13 @@ public final class QuirkyS3Server extends LoopbackServer {
     try (client) {
       InputStream in = client.getInputStream();
       OutputStream out = client.getOutputStream();
-      String head = HttpHeads.read(in);
+      HttpHeads.Request head = HttpHeads.readRequest(in, out);
       if (head == null) {
         return;
       }
-      String[] lines = head.split("\r\n");
-      String[] requestLine = lines[0].split(" ");
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        if (colon > 0) {
-          headers.put(
-              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-              lines[i].substring(colon + 1).trim());
-        }
-      }
-      if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
-        out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-      }
+      Map<String, String> headers = head.headers();
       byte[] body = readBody(in, headers);
-      String target = requestLine.length > 1 ? requestLine[1] : "/";
+      String target = head.target();
       int q = target.indexOf('?');
       String path =
           URLDecoder.decode(q < 0 ? target : target.substring(0, q), StandardCharsets.UTF_8);
@@ -160,7 +146,7 @@ public final class QuirkyS3Server extends LoopbackServer {
               eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }
-      Request request = new Request(requestLine[0], path, query, headers);
+      Request request = new Request(head.method(), path, query, headers);
       requests.add(request);
       answer(request, body, out);
       out.flush();

@@ -1,16 +1,20 @@
-package dev.halcyon.s3;
+package dev.halcyon.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 
 /**
  * An input stream whose subclasses implement only the bulk {@link #read(byte[], int, int)}; the
  * single-byte {@link #read()} goes through it, so the two cannot disagree about what a byte is or
- * when the stream ends.
+ * when the stream ends. A base for the streams a {@link LayerStore} hands out.
  *
  * <p>Not thread-safe, as its subclasses are not.
  */
-abstract class BulkReadInputStream extends InputStream {
+public abstract class BulkReadInputStream extends InputStream {
+  /** For subclasses. */
+  protected BulkReadInputStream() {}
+
   @Override
   public final int read() throws IOException {
     byte[] one = new byte[1];
@@ -22,15 +26,19 @@ abstract class BulkReadInputStream extends InputStream {
   public abstract int read(byte[] b, int off, int len) throws IOException;
 
   /**
-   * A {@link BulkReadInputStream} that keeps its own closed state: a read after {@link #close()}
-   * fails with "stream closed", a zero-length read returns 0 without touching the source, and
-   * {@link #closeOnce()} runs on the first close only.
+   * A {@link BulkReadInputStream} that keeps its own closed state: the arguments of a read are
+   * checked first, a read after {@link #close()} fails with "stream closed", a zero-length read
+   * returns 0 without touching the source, and {@link #closeOnce()} runs on the first close only.
    */
-  abstract static class Guarded extends BulkReadInputStream {
+  public abstract static class Guarded extends BulkReadInputStream {
     private boolean closed;
+
+    /** For subclasses. */
+    protected Guarded() {}
 
     @Override
     public final int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
       if (closed) {
         throw new IOException("stream closed");
       }
@@ -49,10 +57,10 @@ abstract class BulkReadInputStream extends InputStream {
       closeOnce();
     }
 
-    /** A read of at least one byte on a stream not yet closed. */
-    abstract int readOpen(byte[] b, int off, int len) throws IOException;
+    /** A read of at least one byte on a stream not yet closed; arguments already checked. */
+    protected abstract int readOpen(byte[] b, int off, int len) throws IOException;
 
     /** Releases what the stream holds; called once, by the first {@link #close()}. */
-    abstract void closeOnce() throws IOException;
+    protected abstract void closeOnce() throws IOException;
   }
 }
