@@ -131,9 +131,9 @@ public final class MagicRecipes {
             "bad .halcyon/dependencies-match in " + source + ": " + e.getMessage(), e);
       }
     }
-    Optional<String> text = magicText(magic, "constraints");
-    if (text.isPresent()) {
-      return DependencyConstraints.of(Constraints.parse(text.get()), rule);
+    Optional<Constraints> listed = constraintsFile(source, magic);
+    if (listed.isPresent()) {
+      return DependencyConstraints.of(listed.get(), rule);
     }
     if (Files.exists(magic.resolve(Hooks.CONSTRAINTS_HOOK))) {
       return DependencyConstraints.from(Hooks.constraintsHook(source, settings), rule);
@@ -261,21 +261,27 @@ public final class MagicRecipes {
   }
 
   private static Digest constraintsHash(Path source, Path magic) throws IOException {
+    Optional<Constraints> listed = constraintsFile(source, magic);
+    return listed.isPresent() ? listed.get().digest() : projectFilesHash(source);
+  }
+
+  /** The list in {@code .halcyon/constraints}, if there is one. */
+  private static Optional<Constraints> constraintsFile(Path source, Path magic) throws IOException {
     Optional<String> text = magicText(magic, "constraints");
-    if (text.isPresent()) {
-      try {
-        return Constraints.parse(text.get()).digest();
-      } catch (IllegalArgumentException e) {
-        throw new IOException(
-            "bad .halcyon/constraints in "
-                + source
-                + ": "
-                + e.getMessage()
-                + " (write one 'name version' per line)",
-            e);
-      }
+    if (text.isEmpty()) {
+      return Optional.empty();
     }
-    return projectFilesHash(source);
+    try {
+      return Optional.of(Constraints.parse(text.get()));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(
+          "bad .halcyon/constraints in "
+              + source
+              + ": "
+              + e.getMessage()
+              + " (write one 'name version' per line)",
+          e);
+    }
   }
 
   /** The digest of the project files at the top of the tree (pom.xml, package.json, *.cabal...). */
