@@ -102,13 +102,14 @@ final class TieredRestore {
     Instant t0 = config.clock().instant();
     for (Tier tier : tiers()) {
       if (tier.source() != LayerSource.CACHE && deltaAllowed(tier)) {
+        // A HEAD that finds nothing falls through to the GET below: S3 answers a HEAD in a missing
+        // bucket with a bare 404, and only the GET's answer can name the bucket.
         Optional<ObjectInfo> info = tier.store().head(key);
-        if (info.isEmpty()) {
-          continue;
-        }
-        Optional<LayerOutcome> delta = tryDelta(tier, info.get(), tag, installDir, t0);
-        if (delta.isPresent()) {
-          return delta;
+        if (info.isPresent()) {
+          Optional<LayerOutcome> delta = tryDelta(tier, info.get(), tag, installDir, t0);
+          if (delta.isPresent()) {
+            return delta;
+          }
         }
       }
       Optional<RestoredArchive> restored = restoreFrom(tier, key, installDir, tag, tag::equals);
