@@ -368,6 +368,49 @@ final class DeltaRestore {
     fileCache.trim(FileCache.DEFAULT_MAX_BYTES);
   }
 
+  /**
+   * After a full restore of {@code key} into {@code installDir}, before anything else touched the
+   * tree: the stat of every file the archive's table of contents lists, with the digest it gives,
+   * so recording the install need not hash the tree (a file changed later, e.g. by the
+   * post-install, fails its stat and is hashed then). The archive is read from {@code store}, where
+   * the full restore left it, and its table of contents was verified against its footer. Empty when
+   * it has none or it cannot be read: the record then hashes every file, as without a snapshot.
+   */
+  Optional<InstallRecord.Snapshot> snapshotAfterFullRestore(
+      LayerStore store, String key, Path installDir) {
+    try {
+      Optional<ObjectInfo> found = store.head(key);
+      if (found.isEmpty() || found.get().size() <= TocFooter.SIZE) {
+        return Optional.empty();
+      }
+      ObjectInfo info = found.get();
+      byte[] tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
+      if (!TocFooter.present(tail)) {
+        return Optional.empty();
+      }
+      TocFooter footer = TocFooter.parse(tail);
+      if (footer.archiveSize() != info.size()) {
+        return Optional.empty();
+      }
+      byte[] tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
+      ArchiveToc toc =
+          ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT);
+      long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
+      Map<String, InstallRecord.Entry> snapshot = new HashMap<>();
+      for (TocEntry e : toc.entries()) {
+        if (e.type() == TocEntry.Type.FILE) {
+          Optional<InstallRecord.Stat> st = InstallRecord.stat(installDir.resolve(e.path()));
+          if (st.isPresent()) {
+            snapshot.put(e.path(), new InstallRecord.Entry(e.digest().orElseThrow(), st.get()));
+          }
+        }
+      }
+      return Optional.of(new InstallRecord.Snapshot(snapshot, snapshotNs, Set.of()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   private static byte[] read(LayerStore store, ObjectInfo info, long offset, long length)
       throws IOException {
     Optional<InputStream> in = store.getRange(info, offset, length);

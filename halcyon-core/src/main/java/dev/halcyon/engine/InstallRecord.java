@@ -52,6 +52,12 @@ final class InstallRecord {
   /** One recorded file. */
   record Entry(Digest digest, Stat stat) {}
 
+  /**
+   * What a restore knew of the tree it just put in place: each file's digest and its stat as of
+   * file-system time {@code asOfNs}, and which files were hard-linked from the replaced tree.
+   */
+  record Snapshot(Map<String, Entry> entries, long asOfNs, Set<String> relinked) {}
+
   private final Map<String, Entry> entries;
   private final long writtenNs;
 

@@ -84,18 +84,19 @@ final class LayerRun {
 
   /**
    * Records the fingerprints of the files now in {@code installDir} (after its post-install), so
-   * that the next delta restore reuses them without reading them: digests known from a delta
-   * restore of this run are kept for files unchanged since, every other file is hashed.
+   * that the next delta restore reuses them without reading them: digests known from this run's
+   * restore (a delta's, or a full restore's table of contents) are kept for files unchanged since,
+   * every other file is hashed.
    */
   void recordInstall(Path installDir) throws IOException {
     Path file = config.layout().installRecord(installDir.toAbsolutePath().normalize());
-    Optional<DeltaRestore.Done> done = restore.lastDelta();
+    Optional<InstallRecord.Snapshot> known = restore.lastSnapshot();
     InstallRecord.write(
         file,
         installDir,
-        done.map(DeltaRestore.Done::snapshot).orElse(Map.of()),
-        done.map(DeltaRestore.Done::snapshotNs).orElse(Long.MIN_VALUE),
-        done.map(DeltaRestore.Done::relinked).orElse(Set.of()));
+        known.map(InstallRecord.Snapshot::entries).orElse(Map.of()),
+        known.map(InstallRecord.Snapshot::asOfNs).orElse(Long.MIN_VALUE),
+        known.map(InstallRecord.Snapshot::relinked).orElse(Set.of()));
   }
 
   /** Installs the just-built install archive from the cache. */

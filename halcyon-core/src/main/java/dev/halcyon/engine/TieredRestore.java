@@ -40,7 +40,7 @@ final class TieredRestore {
   private final RunLedger ledger;
   private final ScratchDir scratch;
   private final DeltaRestore delta;
-  private Optional<DeltaRestore.Done> lastDelta = Optional.empty();
+  private Optional<InstallRecord.Snapshot> lastSnapshot = Optional.empty();
 
   TieredRestore(EngineConfig config, RunLedger ledger, ScratchDir scratch) {
     this.config = config;
@@ -94,7 +94,7 @@ final class TieredRestore {
    * download.
    */
   Optional<LayerOutcome> restoreInstall(LayerTag tag, Path installDir) throws IOException {
-    lastDelta = Optional.empty();
+    lastSnapshot = Optional.empty();
     if (!config.deltaRestore() || config.compression() != Compression.ZSTD) {
       return restoreExact(tag, installDir);
     }
@@ -114,6 +114,9 @@ final class TieredRestore {
       }
       Optional<RestoredArchive> restored = restoreFrom(tier, key, installDir, tag, tag::equals);
       if (restored.isPresent() && restored.get().tag().equals(tag)) {
+        // The archive is in the cache now: its table of contents gives the files' digests, so
+        // recording the install need not hash the tree it just wrote.
+        lastSnapshot = delta.snapshotAfterFullRestore(config.cache(), key, installDir);
         ledger.used(key);
         return Optional.of(
             new LayerOutcome(
@@ -127,9 +130,13 @@ final class TieredRestore {
     return Optional.empty();
   }
 
-  /** What the last {@link #restoreInstall} did by delta, if it did. */
-  Optional<DeltaRestore.Done> lastDelta() {
-    return lastDelta;
+  /**
+   * What the last {@link #restoreInstall} knew of the files it put in place (their digests and
+   * stats), if it knew: a delta restore always, a full restore when the archive has a table of
+   * contents.
+   */
+  Optional<InstallRecord.Snapshot> lastSnapshot() {
+    return lastSnapshot;
   }
 
   /**
@@ -178,7 +185,9 @@ final class TieredRestore {
             p.reused(),
             p.linked(),
             p.reused() - p.linked()));
-    lastDelta = Optional.of(done);
+    lastSnapshot =
+        Optional.of(
+            new InstallRecord.Snapshot(done.snapshot(), done.snapshotNs(), done.relinked()));
     ledger.used(info.key());
     return Optional.of(
         new LayerOutcome(
