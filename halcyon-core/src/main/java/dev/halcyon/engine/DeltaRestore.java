@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -101,42 +102,14 @@ final class DeltaRestore {
       Predicate<LayerTag> accept)
       throws IOException {
     String key = info.key();
-    if (info.size() <= TocFooter.SIZE) {
-      return new Fallback("no table of contents in " + key);
-    }
-    byte[] tail;
+    ReadToc read;
     try {
-      tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
-    } catch (RangeNotSupportedException e) {
-      return new Fallback(store.describe() + " does not serve ranged reads");
-    }
-    if (!TocFooter.present(tail)) {
-      return new Fallback("no table of contents in " + key);
-    }
-    TocFooter footer;
-    try {
-      footer = TocFooter.parse(tail);
-    } catch (CorruptArchiveException e) {
+      read = readToc(store, info);
+    } catch (NoToc e) {
       return new Fallback(e.getMessage());
     }
-    if (footer.archiveSize() != info.size()) {
-      throw new CorruptArchiveException(
-          "the table-of-contents footer of "
-              + key
-              + " describes an archive of "
-              + footer.archiveSize()
-              + " bytes, but the object has "
-              + info.size()
-              + "; refusing it",
-          null);
-    }
-    byte[] tocFrame;
-    try {
-      tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
-    } catch (RangeNotSupportedException e) {
-      return new Fallback(store.describe() + " does not serve ranged reads");
-    }
-    ArchiveToc toc = ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT);
+    TocFooter footer = read.footer();
+    ArchiveToc toc = read.toc();
     int requests = 3; // head, footer, table of contents
     long fetched = TocFooter.SIZE + footer.tocLength();
 
@@ -178,15 +151,7 @@ final class DeltaRestore {
             null);
       }
       long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
-      Map<String, InstallRecord.Entry> snapshot = new HashMap<>();
-      for (TocEntry e : toc.entries()) {
-        if (e.type() == TocEntry.Type.FILE) {
-          Optional<InstallRecord.Stat> st = InstallRecord.stat(assembler.pathOf(e));
-          if (st.isPresent()) {
-            snapshot.put(e.path(), new InstallRecord.Entry(e.digest().orElseThrow(), st.get()));
-          }
-        }
-      }
+      Map<String, InstallRecord.Entry> snapshot = fileStats(toc, assembler::pathOf);
       Set<Digest> inNew = new HashSet<>();
       for (TocEntry e : toc.entries()) {
         e.digest().ifPresent(inNew::add);
@@ -380,35 +345,85 @@ final class DeltaRestore {
       LayerStore store, String key, Path installDir) {
     try {
       Optional<ObjectInfo> found = store.head(key);
-      if (found.isEmpty() || found.get().size() <= TocFooter.SIZE) {
+      if (found.isEmpty()) {
         return Optional.empty();
       }
-      ObjectInfo info = found.get();
-      byte[] tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
-      if (!TocFooter.present(tail)) {
-        return Optional.empty();
-      }
-      TocFooter footer = TocFooter.parse(tail);
-      if (footer.archiveSize() != info.size()) {
-        return Optional.empty();
-      }
-      byte[] tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
-      ArchiveToc toc =
-          ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT);
+      ArchiveToc toc = readToc(store, found.get()).toc();
       long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
-      Map<String, InstallRecord.Entry> snapshot = new HashMap<>();
-      for (TocEntry e : toc.entries()) {
-        if (e.type() == TocEntry.Type.FILE) {
-          Optional<InstallRecord.Stat> st = InstallRecord.stat(installDir.resolve(e.path()));
-          if (st.isPresent()) {
-            snapshot.put(e.path(), new InstallRecord.Entry(e.digest().orElseThrow(), st.get()));
-          }
-        }
-      }
+      Map<String, InstallRecord.Entry> snapshot = fileStats(toc, e -> installDir.resolve(e.path()));
       return Optional.of(new InstallRecord.Snapshot(snapshot, snapshotNs, Set.of()));
-    } catch (IOException | RuntimeException e) {
+    } catch (NoToc | IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** A verified table of contents and the footer that located it. */
+  private record ReadToc(TocFooter footer, ArchiveToc toc) {}
+
+  /** Why an archive offers no table of contents to restore from; the message says so in a line. */
+  private static final class NoToc extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NoToc(String why) {
+      super(why);
+    }
+  }
+
+  /**
+   * Reads and verifies the table of contents of {@code info}: its footer with one ranged read of
+   * the tail, then the table itself, checked against the footer's digest and every extraction rule.
+   *
+   * @throws NoToc the archive has none, its footer is unreadable, or the store serves no ranges
+   * @throws CorruptArchiveException a footer that contradicts the object, or a hostile table
+   */
+  private static ReadToc readToc(LayerStore store, ObjectInfo info) throws IOException, NoToc {
+    String key = info.key();
+    if (info.size() <= TocFooter.SIZE) {
+      throw new NoToc("no table of contents in " + key);
+    }
+    try {
+      byte[] tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
+      if (!TocFooter.present(tail)) {
+        throw new NoToc("no table of contents in " + key);
+      }
+      TocFooter footer;
+      try {
+        footer = TocFooter.parse(tail);
+      } catch (CorruptArchiveException e) {
+        throw new NoToc(e.getMessage());
+      }
+      if (footer.archiveSize() != info.size()) {
+        throw new CorruptArchiveException(
+            "the table-of-contents footer of "
+                + key
+                + " describes an archive of "
+                + footer.archiveSize()
+                + " bytes, but the object has "
+                + info.size()
+                + "; refusing it",
+            null);
+      }
+      byte[] tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
+      return new ReadToc(
+          footer, ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT));
+    } catch (RangeNotSupportedException e) {
+      throw new NoToc(store.describe() + " does not serve ranged reads");
+    }
+  }
+
+  /** Each file the table lists, with the TOC's digest and its stat where {@code pathOf} puts it. */
+  private static Map<String, InstallRecord.Entry> fileStats(
+      ArchiveToc toc, Function<TocEntry, Path> pathOf) throws IOException {
+    Map<String, InstallRecord.Entry> stats = new HashMap<>();
+    for (TocEntry e : toc.entries()) {
+      if (e.type() == TocEntry.Type.FILE) {
+        Optional<InstallRecord.Stat> st = InstallRecord.stat(pathOf.apply(e));
+        if (st.isPresent()) {
+          stats.put(e.path(), new InstallRecord.Entry(e.digest().orElseThrow(), st.get()));
+        }
+      }
+    }
+    return stats;
   }
 
   private static byte[] read(LayerStore store, ObjectInfo info, long offset, long length)
