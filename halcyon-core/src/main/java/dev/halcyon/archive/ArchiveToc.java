@@ -64,10 +64,11 @@ public record ArchiveToc(
    * must be one skippable frame holding one zstd frame of at most 256 MiB of UTF-8 JSON; the JSON
    * must be a TOC of format version {@value #FORMAT_VERSION}; and the TOC must pass every rule
    * extraction applies to tar headers (safe canonical paths, no duplicates, parents listed before
-   * as directories, symlinks staying inside the tree, modes 0755/0644/0777) and the format's own
-   * (frames tile {@code [0, footer.tocOffset())} and the tar stream in order, every chunk lies in
-   * the frame it names at the tar position its entry implies, chunk sizes add up to the file size,
-   * frame lengths within zstd's bound, the {@code limits}).
+   * as directories and never symlinks, no member replacing another, link targets a file system can
+   * hold, modes 0755/0644/0777) and the format's own (frames tile {@code [0, footer.tocOffset())}
+   * and the tar stream in order, every chunk lies in the frame it names at the tar position its
+   * entry implies, chunk sizes add up to the file size, frame lengths within zstd's bound, the
+   * {@code limits}).
    *
    * @param tocFrame the archive's bytes {@code [footer.tocOffset(), footer.tocOffset() +
    *     footer.tocLength())}

@@ -39,9 +39,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * files whose owner may execute them get mode 0755, other files 0644; setuid, setgid and sticky
  * bits are dropped. Names longer than 100 bytes and non-ASCII names are stored as POSIX (PAX)
  * headers, which GNU tar and every modern reader understand. Symlinks are stored as symlinks, never
- * followed; a symlink that is absolute or resolves outside the tree is refused, as extraction would
- * refuse it. Hard-linked files are stored as separate files. Device files, FIFOs and sockets fail
- * the write with an {@link IOException} naming the path.
+ * followed, with their targets as they are (absolute, outside the tree or dangling alike:
+ * extraction restores them as they are). Hard-linked files are stored as separate files. Device
+ * files, FIFOs and sockets fail the write with an {@link IOException} naming the path.
  *
  * <p>zstd archives are cut into independent frames and end in a table of contents and a footer
  * (zstd skippable frames that every decoder skips), so that single files can be fetched by ranged
@@ -59,14 +59,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * Extraction builds a fresh hidden sibling of the target (same parent) and only when every member
  * was read and checked renames it into place, moving an existing target aside first and deleting it
  * afterwards. On any failure the target is as it was and the sibling is removed. It refuses, with
- * {@link UnsafeArchiveException}: absolute names, names with {@code ..} components, symlinks that
- * are absolute or resolve outside the target (also through other symlinks), hard links to anything
- * but a regular file earlier in the archive, members below a symlink or a file, duplicate members
- * (other than repeated directories), device files, FIFOs, sparse files and setuid/setgid bits; and
- * with {@link ArchiveLimitException} archives beyond the {@link ExtractLimits}. A corrupt or
- * truncated stream fails with {@link CorruptArchiveException}. Restored directories are 0755, files
- * 0755 if any execute bit was set and 0644 otherwise; modification times are not restored (they
- * carry no information in archives written here).
+ * {@link UnsafeArchiveException}: absolute names, names with {@code ..} components, members below a
+ * symlink or a file (nothing is ever written through a symlink), members replacing an earlier one
+ * (other than repeated directories; so no directory turns into a symlink mid-archive), hard links
+ * to anything but a regular file earlier in the archive (not to a symlink, not through one), device
+ * files, FIFOs, sparse files and setuid/setgid bits; and with {@link ArchiveLimitException}
+ * archives beyond the {@link ExtractLimits}. A corrupt or truncated stream fails with {@link
+ * CorruptArchiveException}. Restored directories are 0755, files 0755 if any execute bit was set
+ * and 0644 otherwise; modification times are not restored (they carry no information in archives
+ * written here). Symlinks are restored as they are, pointing anywhere (absolute, outside the
+ * target, dangling), as GNU tar and libarchive restore them: the rule is that nothing is written
+ * through a link, not where a link may point.
  *
  * <p>With {@link Compression#NONE} there is no codec trailer to check, so a plain tar cut off
  * exactly at a member boundary cannot be told from a complete one; every compressed codec detects
@@ -86,8 +89,8 @@ public final class Archives {
    * {@code out}, and computes the SHA-256 and size of the compressed bytes as they stream out.
    *
    * @param out receives the archive; flushed, not closed
-   * @throws IOException if the tree cannot be read, holds a device file, FIFO, socket or escaping
-   *     symlink, changes while it is read, or {@code out} fails
+   * @throws IOException if the tree cannot be read, holds a device file, FIFO or socket, changes
+   *     while it is read, or {@code out} fails
    */
   public static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c)
       throws IOException {

@@ -81,6 +81,7 @@ final class FramedTarWriter {
         chunks.add(mine);
         if (m.kind() != MemberPaths.Kind.FILE) {
           wholes.add(null);
+          tar.closeArchiveEntry(); // else finish() fails when a symlink or directory comes last
           cutIfFull(sink, start);
           continue;
         }

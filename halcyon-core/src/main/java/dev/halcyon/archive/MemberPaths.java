@@ -1,20 +1,19 @@
 package dev.halcyon.archive;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The path rules shared by writing and extraction: how member names split into components, and
- * whether a symlink stays inside the tree. Pure functions over strings, no I/O.
+ * The path rules shared by extraction and the table of contents: how member names split into
+ * components, which link targets are acceptable, and whether a member would be reached through a
+ * symlink. Pure functions over strings, no I/O.
  */
 final class MemberPaths {
-  /** Like the kernel's limit on nested symlinks (ELOOP). */
-  private static final int MAX_LINK_HOPS = 40;
+  /** Linux's PATH_MAX less the terminating NUL: the longest target symlink(2) accepts. */
+  private static final int MAX_LINK_TARGET_BYTES = 4095;
 
   private static final int MAX_COMPONENT_BYTES = 255;
 
@@ -77,81 +76,42 @@ final class MemberPaths {
   }
 
   /**
-   * Why a symlink at {@code linkPath} (components) pointing to {@code target} escapes the tree when
-   * resolved lexically against the link's directory, or empty if it stays inside.
+   * Why {@code target} may not be a symlink's target, or empty if it may. A symlink may point
+   * anywhere — absolute, relative, outside the tree, at nothing — and is restored as it is
+   * (libarchive's and GNU tar's rule): what keeps extraction safe is that nothing is ever written
+   * through a symlink, not where the symlink points. Only targets no file system can hold are
+   * refused.
    */
-  static Optional<String> lexicalEscape(List<String> linkPath, String target) {
+  static Optional<String> linkTargetReason(String target) {
     if (target.isEmpty()) {
       return Optional.of("has an empty link target");
     }
     if (target.indexOf('\0') >= 0) {
       return Optional.of("has a link target containing a NUL character");
     }
-    if (target.startsWith("/")) {
-      return Optional.of("points to the absolute path '" + target + "'");
-    }
-    int depth = linkPath.size() - 1;
-    for (String part : target.split("/", -1)) {
-      if (part.equals("..")) {
-        if (--depth < 0) {
-          return Optional.of("points to '" + target + "', outside the target directory");
-        }
-      } else if (!part.isEmpty() && !part.equals(".")) {
-        depth++;
-      }
+    if (target.getBytes(StandardCharsets.UTF_8).length > MAX_LINK_TARGET_BYTES) {
+      return Optional.of(
+          "has a link target longer than " + MAX_LINK_TARGET_BYTES + " bytes, which Linux refuses");
     }
     return Optional.empty();
   }
 
   /**
-   * Resolves the symlink at {@code linkPath} the way the kernel would, following the other symlinks
-   * of {@code tree} (keys are components joined by {@code /}), and says why it leaves the tree, or
-   * empty if it stays inside. Each link passing {@link #lexicalEscape} is not enough: {@code a/b/s
-   * -> ../..} is inside, yet {@code t -> a/b/s/../..} then resolves above the root. Components
-   * missing from the tree are taken as plain directories.
+   * The first proper prefix of {@code parts} (joined by {@code /}) that {@code tree} holds as a
+   * symlink, if any: a member there would be reached through that link.
    */
-  static Optional<String> resolvedEscape(List<String> linkPath, Map<String, Node> tree) {
-    Node link = tree.get(String.join("/", linkPath));
-    Deque<String> resolved = new ArrayDeque<>(linkPath.subList(0, linkPath.size() - 1));
-    Deque<String> pending = new ArrayDeque<>();
-    pushFront(pending, link.linkTarget());
-    int hops = 0;
-    while (!pending.isEmpty()) {
-      String part = pending.removeFirst();
-      if (part.equals("..")) {
-        if (resolved.isEmpty()) {
-          return Optional.of(
-              "points to '"
-                  + link.linkTarget()
-                  + "', which resolves outside the target directory"
-                  + " through other symlinks");
-        }
-        resolved.removeLast();
-        continue;
+  static Optional<String> symlinkOnTheWay(List<String> parts, Map<String, Node> tree) {
+    StringBuilder prefix = new StringBuilder();
+    for (int i = 0; i < parts.size() - 1; i++) {
+      if (i > 0) {
+        prefix.append('/');
       }
-      resolved.addLast(part);
-      Node node = tree.get(String.join("/", resolved));
+      prefix.append(parts.get(i));
+      Node node = tree.get(prefix.toString());
       if (node != null && node.kind() == Kind.SYMLINK) {
-        if (++hops > MAX_LINK_HOPS) {
-          return Optional.of("points to '" + link.linkTarget() + "' through a symlink loop");
-        }
-        if (node.linkTarget().startsWith("/")) {
-          return Optional.of("points to '" + link.linkTarget() + "' through an absolute symlink");
-        }
-        resolved.removeLast();
-        pushFront(pending, node.linkTarget());
+        return Optional.of(prefix.toString());
       }
     }
     return Optional.empty();
-  }
-
-  /** Puts the components of {@code target} (with {@code ..}, without {@code .}) before the rest. */
-  private static void pushFront(Deque<String> pending, String target) {
-    String[] parts = target.split("/", -1);
-    for (int i = parts.length - 1; i >= 0; i--) {
-      if (!parts[i].isEmpty() && !parts[i].equals(".")) {
-        pending.addFirst(parts[i]);
-      }
-    }
   }
 }

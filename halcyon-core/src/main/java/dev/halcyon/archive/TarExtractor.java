@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +25,13 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Extracts one tar stream into a fresh, empty directory that nobody else writes to, refusing every
  * member that could reach outside it. Not thread-safe; one instance per extraction.
  *
- * <p>The safety argument: the directory starts empty and private (0700), and this class records
- * every node it creates. A member's parent components must all be directories it created, so no
- * write can pass through a symlink; files are opened with CREATE_NEW and NOFOLLOW_LINKS; symlinks
- * are never replaced (duplicates are refused) and checked both lexically as they arrive and through
- * the finished tree before the directory is published.
+ * <p>The safety argument (libarchive's secure-symlinks rule): the directory starts empty and
+ * private (0700), and this class records every node it creates. A member's parent components must
+ * all be directories it created, so no write can pass through a symlink; every node is created
+ * exclusively (files with CREATE_NEW and NOFOLLOW_LINKS, directories and symlinks failing on an
+ * existing name), so nothing already there is followed or replaced; a hard link names a regular
+ * file this extraction wrote. A symlink itself may point anywhere — absolute, outside the tree,
+ * dangling — and is restored as it is, because nothing is ever written through one.
  */
 final class TarExtractor {
   static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS =
@@ -50,7 +51,6 @@ final class TarExtractor {
   private final boolean umaskClean;
 
   private final Map<String, MemberPaths.Node> tree = new HashMap<>();
-  private final List<List<String>> symlinks = new ArrayList<>();
   private final byte[] buffer = new byte[Codecs.BUFFER_SIZE];
   private long entries;
   private long contentBytes;
@@ -79,12 +79,6 @@ final class TarExtractor {
       member(tar, e);
     }
     drain(decompressed);
-    for (List<String> link : symlinks) {
-      Optional<String> why = MemberPaths.resolvedEscape(link, tree);
-      if (why.isPresent()) {
-        throw unsafe(String.join("/", link), "is a symlink that " + why.get());
-      }
-    }
     return new ExtractSummary(entries, contentBytes);
   }
 
@@ -122,8 +116,13 @@ final class TarExtractor {
       if (existing.kind() == MemberPaths.Kind.DIRECTORY && e.isDirectory()) {
         return;
       }
+      // Replacing a node mid-archive is how a directory becomes a symlink before members are
+      // written "into" it; nothing is ever replaced.
       if (existing.kind() == MemberPaths.Kind.SYMLINK) {
-        throw unsafe(name, "would overwrite a symlink of the same name");
+        throw unsafe(name, "would replace a symlink of the same name earlier in the archive");
+      }
+      if (existing.kind() == MemberPaths.Kind.DIRECTORY) {
+        throw unsafe(name, "would replace a directory of the same name earlier in the archive");
       }
       throw unsafe(name, "appears more than once in the archive");
     }
@@ -133,12 +132,12 @@ final class TarExtractor {
       tree.put(key, new MemberPaths.Node(MemberPaths.Kind.DIRECTORY, null));
     } else if (type == TarConstants.LF_SYMLINK) {
       String target = e.getLinkName();
-      Optional<String> escape = createSymlink(path, parts, target);
-      if (escape.isPresent()) {
-        throw unsafe(name, "is a symlink that " + escape.get());
+      Optional<String> badTarget = MemberPaths.linkTargetReason(target);
+      if (badTarget.isPresent()) {
+        throw unsafe(name, "is a symlink that " + badTarget.get());
       }
+      Files.createSymbolicLink(path, Path.of(target));
       tree.put(key, new MemberPaths.Node(MemberPaths.Kind.SYMLINK, target));
-      symlinks.add(parts);
     } else if (type == TarConstants.LF_LINK) {
       hardLink(name, key, path, e.getLinkName());
     } else if (type == TarConstants.LF_NORMAL
@@ -180,8 +179,27 @@ final class TarExtractor {
     if (bad.isPresent()) {
       throw unsafe(name, "is a hard link to '" + linkName + "', which " + bad.get());
     }
-    String targetKey = String.join("/", MemberPaths.components(linkName).orElseThrow());
+    List<String> targetParts = MemberPaths.components(linkName).orElseThrow();
+    Optional<String> through = MemberPaths.symlinkOnTheWay(targetParts, tree);
+    if (through.isPresent()) {
+      throw unsafe(
+          name,
+          "is a hard link to '"
+              + linkName
+              + "', which lies through the symlink '"
+              + through.get()
+              + "'");
+    }
+    String targetKey = String.join("/", targetParts);
     MemberPaths.Node target = tree.get(targetKey);
+    if (target != null && target.kind() == MemberPaths.Kind.SYMLINK) {
+      // link(2) follows a symlink on some systems (macOS): the new name could reach outside.
+      throw unsafe(
+          name,
+          "is a hard link to the symlink '"
+              + linkName
+              + "'; only regular files earlier in the archive may be hard-linked");
+    }
     if (target == null || target.kind() != MemberPaths.Kind.FILE) {
       throw unsafe(
           name,
@@ -255,20 +273,6 @@ final class TarExtractor {
     if (!umaskClean) {
       Files.setPosixFilePermissions(path, DIRECTORY_PERMISSIONS);
     }
-  }
-
-  /**
-   * Creates the symlink {@code path} to {@code target} if, judged by the link's path {@code parts}
-   * alone, the target stays inside the tree; otherwise creates nothing and returns why not. Shared
-   * with {@link TreeAssembler}.
-   */
-  static Optional<String> createSymlink(Path path, List<String> parts, String target)
-      throws IOException {
-    Optional<String> escape = MemberPaths.lexicalEscape(parts, target);
-    if (escape.isEmpty()) {
-      Files.createSymbolicLink(path, Path.of(target));
-    }
-    return escape;
   }
 
   private TarArchiveEntry next(TarArchiveInputStream tar) throws IOException {

@@ -195,15 +195,6 @@ final class TocValidator {
               + " bytes, but after the last member it ends with two 512-byte records at "
               + (earliest == latest ? earliest : "[" + earliest + ", " + latest + "]"));
     }
-    for (Map.Entry<String, MemberPaths.Node> n : tree.entrySet()) {
-      if (n.getValue().kind() == MemberPaths.Kind.SYMLINK) {
-        Optional<String> why = MemberPaths.resolvedEscape(List.of(n.getKey().split("/")), tree);
-        if (why.isPresent()) {
-          throw unsafe(
-              "'" + TocJson.abbreviate(n.getKey()) + "'", "is a symlink that " + why.get());
-        }
-      }
-    }
   }
 
   private static void path(TocEntry e, String name, Map<String, MemberPaths.Node> tree)
@@ -216,12 +207,24 @@ final class TocValidator {
     if (parts.isEmpty() || !String.join("/", parts).equals(e.path())) {
       throw unsafe(name, "is not a canonical relative path (no empty, '.' or trailing components)");
     }
-    if (tree.containsKey(e.path())) {
-      throw unsafe(name, "appears more than once");
+    MemberPaths.Node earlier = tree.get(e.path());
+    if (earlier != null) {
+      // A directory turned into a symlink (or the reverse) before members are placed "into" it.
+      throw unsafe(
+          name,
+          "appears more than once (a "
+              + earlier.kind().name().toLowerCase(Locale.ROOT)
+              + ", then a "
+              + e.type().name().toLowerCase(Locale.ROOT)
+              + ")");
     }
     for (int slash = e.path().indexOf('/'); slash >= 0; slash = e.path().indexOf('/', slash + 1)) {
       String parent = e.path().substring(0, slash);
       MemberPaths.Node node = tree.get(parent);
+      if (node != null && node.kind() == MemberPaths.Kind.SYMLINK) {
+        throw unsafe(
+            name, "would be placed through the symlink '" + TocJson.abbreviate(parent) + "'");
+      }
       if (node == null || node.kind() != MemberPaths.Kind.DIRECTORY) {
         throw unsafe(
             name,
@@ -238,9 +241,10 @@ final class TocValidator {
         };
     tree.put(e.path(), new MemberPaths.Node(kind, e.linkTarget().orElse(null)));
     if (e.type() == TocEntry.Type.SYMLINK && e.linkTarget().isPresent()) {
-      Optional<String> escape = MemberPaths.lexicalEscape(parts, e.linkTarget().get());
-      if (escape.isPresent()) {
-        throw unsafe(name, "is a symlink that " + escape.get());
+      // Where it points is not checked: a symlink may point anywhere, nothing is placed through it.
+      Optional<String> badTarget = MemberPaths.linkTargetReason(e.linkTarget().get());
+      if (badTarget.isPresent()) {
+        throw unsafe(name, "is a symlink that " + badTarget.get());
       }
     }
   }

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,9 +30,11 @@ import java.util.Set;
  * <p>The same safety rules as extraction hold: the staging directory is a fresh, private (0700)
  * hidden sibling of the target named like an extraction's (so a killed run's leftover is removed by
  * the same recovery), every parent of a member must be a directory made here, files are placed at
- * paths that do not exist yet, symlinks are checked lexically as they arrive and through the
- * finished tree, and modes are 0755 for directories and 0644 or 0755 for files. The TOC itself has
- * passed {@link ArchiveToc#parse}, which applies the path, link and limit rules of extraction.
+ * paths that do not exist yet, nothing replaces a node made earlier, symlinks are created as the
+ * TOC gives them (they may point anywhere; nothing is placed through one), and modes are 0755 for
+ * directories and 0644 or 0755 for files. The TOC itself has passed {@link ArchiveToc#parse}, which
+ * applies the path, link and limit rules of extraction; they are applied here again, so a TOC that
+ * did not pass there cannot place anything outside the staging directory either.
  *
  * <p>Not thread-safe, except that files the placer created may be filled from other threads between
  * {@link #build} and {@link #publish}. {@link #close} deletes the staging tree unless it was
@@ -55,7 +57,6 @@ public final class TreeAssembler implements Closeable {
   private final Path staging;
   private final boolean umaskClean;
   private final Map<String, MemberPaths.Node> tree = new HashMap<>();
-  private final List<List<String>> symlinks = new ArrayList<>();
   private boolean published;
 
   private TreeAssembler(Path target, Path staging, boolean umaskClean) {
@@ -116,12 +117,6 @@ public final class TreeAssembler implements Closeable {
     for (TocEntry e : toc.entries()) {
       member(e, placer);
     }
-    for (List<String> link : symlinks) {
-      Optional<String> why = MemberPaths.resolvedEscape(link, tree);
-      if (why.isPresent()) {
-        throw unsafe(String.join("/", link), "is a symlink that " + why.get());
-      }
-    }
   }
 
   /**
@@ -158,8 +153,15 @@ public final class TreeAssembler implements Closeable {
     }
     String key = String.join("/", parts);
     ensureParents(name, parts);
-    if (tree.containsKey(key)) {
-      throw unsafe(name, "appears more than once in the table of contents");
+    MemberPaths.Node earlier = tree.get(key);
+    if (earlier != null) {
+      throw unsafe(
+          name,
+          "appears more than once in the table of contents (a "
+              + earlier.kind().name().toLowerCase(Locale.ROOT)
+              + ", then a "
+              + e.type().name().toLowerCase(Locale.ROOT)
+              + ")");
     }
     Path path = staging.resolve(key);
     switch (e.type()) {
@@ -169,12 +171,12 @@ public final class TreeAssembler implements Closeable {
       }
       case SYMLINK -> {
         String linkTarget = e.linkTarget().orElseThrow(() -> unsafe(name, "has no link target"));
-        Optional<String> escape = TarExtractor.createSymlink(path, parts, linkTarget);
-        if (escape.isPresent()) {
-          throw unsafe(name, "is a symlink that " + escape.get());
+        Optional<String> why = MemberPaths.linkTargetReason(linkTarget);
+        if (why.isPresent()) {
+          throw unsafe(name, "is a symlink that " + why.get());
         }
+        Files.createSymbolicLink(path, Path.of(linkTarget));
         tree.put(key, new MemberPaths.Node(MemberPaths.Kind.SYMLINK, linkTarget));
-        symlinks.add(parts);
       }
       case FILE -> {
         placer.place(e, path);

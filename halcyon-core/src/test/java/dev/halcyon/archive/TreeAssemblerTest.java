@@ -3,6 +3,7 @@ package dev.halcyon.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.halcyon.layer.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,11 +18,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TreeAssemblerTest {
   @TempDir Path tmp;
+
+  @AfterEach
+  void removeLinksLeavingTheTemporaryDirectory() throws IOException {
+    Trees.deleteSymlinks(tmp); // else JUnit warns about the links to /etc when it deletes @TempDir
+  }
 
   private byte[] archive;
   private ArchiveToc toc;
@@ -57,6 +64,10 @@ class TreeAssemblerTest {
     Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-x---"));
     Files.createSymbolicLink(src.resolve("lib/current"), Path.of("deep/er/big.jar"));
     Files.createSymbolicLink(src.resolve("top"), Path.of("lib"));
+    // Links may point anywhere; they are restored as they are.
+    Files.createSymbolicLink(src.resolve("lib/etc"), Path.of("/etc"));
+    Files.createSymbolicLink(src.resolve("up"), Path.of("../../outside"));
+    Files.createSymbolicLink(src.resolve("lib/out"), Path.of("../top/../.."));
     return src;
   }
 
@@ -89,6 +100,8 @@ class TreeAssemblerTest {
     }
 
     assertThat(Trees.tree(target)).isEqualTo(Trees.tree(full));
+    assertThat(Files.readSymbolicLink(target.resolve("lib/etc"))).isEqualTo(Path.of("/etc"));
+    assertThat(Files.readSymbolicLink(target.resolve("up"))).isEqualTo(Path.of("../../outside"));
     assertThat(tmp).isDirectoryNotContaining("glob:**/.assembled.extract-*");
   }
 
@@ -143,6 +156,68 @@ class TreeAssemblerTest {
           .isInstanceOf(IOException.class)
           .hasMessageContaining("made no regular file");
     }
+  }
+
+  @Test
+  void build_memberThroughASymlink_isRefusedAndNothingLandsOutside() throws Exception {
+    // A TOC that did not pass ArchiveToc.parse: the assembler applies the rules itself.
+    Path outside = outsideDir();
+    assertBuildRefused(
+        List.of(
+            TocEntry.symlink("etc", "/etc", 0),
+            TocEntry.file("etc/passwd", 0644, 1, Digest.sha256("x"), 512, List.of())),
+        "table-of-contents entry 'etc/passwd' would be written through the symlink 'etc';"
+            + " refusing to install");
+    assertBuildRefused(
+        List.of(
+            TocEntry.symlink("out", outside.toString(), 0),
+            TocEntry.directory("out/d", 512),
+            TocEntry.file("out/d/payload", 0644, 1, Digest.sha256("x"), 1024, List.of())),
+        "table-of-contents entry 'out/d' would be written through the symlink 'out'");
+    assertThat(Trees.list(outside)).containsExactly("secret.txt");
+  }
+
+  @Test
+  void build_nodeReplacedMidToc_isRefused() throws Exception {
+    Path outside = outsideDir();
+    assertBuildRefused(
+        List.of(
+            TocEntry.directory("d", 0),
+            TocEntry.symlink("d", outside.toString(), 512),
+            TocEntry.file("d/payload", 0644, 1, Digest.sha256("x"), 1024, List.of())),
+        "table-of-contents entry 'd' appears more than once in the table of contents (a"
+            + " directory, then a symlink); refusing to install");
+    assertBuildRefused(
+        List.of(
+            TocEntry.symlink("x", outside.resolve("secret.txt").toString(), 0),
+            TocEntry.file("x", 0644, 1, Digest.sha256("x"), 512, List.of())),
+        "table-of-contents entry 'x' appears more than once in the table of contents (a symlink,"
+            + " then a file)");
+    assertThat(Files.readString(outside.resolve("secret.txt"))).isEqualTo("secret");
+  }
+
+  /** {@code outside}, beside the targets, holding {@code secret.txt}. */
+  private Path outsideDir() throws IOException {
+    Path outside = tmp.resolve("outside");
+    Files.createDirectories(outside);
+    Files.writeString(outside.resolve("secret.txt"), "secret");
+    return outside;
+  }
+
+  /**
+   * Building {@code entries} fails with {@code message}, placing no file and leaving no staging.
+   */
+  private void assertBuildRefused(List<TocEntry> entries, String message) throws IOException {
+    ArchiveToc hostile = new ArchiveToc(64 << 10, 10240, 100, List.of(), entries);
+    List<TocEntry> placed = new ArrayList<>();
+    try (TreeAssembler a = TreeAssembler.begin(tmp.resolve("app"))) {
+      assertThatThrownBy(() -> a.build(hostile, (e, p) -> placed.add(e)))
+          .isInstanceOf(UnsafeArchiveException.class)
+          .hasMessageContaining(message);
+    }
+    assertThat(placed).isEmpty();
+    assertThat(tmp.resolve("app")).doesNotExist();
+    assertNoStagingLeft();
   }
 
   /** {@code app} below the temporary directory, installed with one file, {@code old.txt}. */

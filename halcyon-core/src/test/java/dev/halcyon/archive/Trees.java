@@ -123,6 +123,22 @@ public final class Trees {
     return out;
   }
 
+  /**
+   * Deletes every symlink below {@code root}, without following any: a test that made links to
+   * {@code /etc} or beyond its {@code @TempDir} calls it before JUnit deletes the directory (which
+   * warns about each such link).
+   */
+  static void deleteSymlinks(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.filter(Files::isSymbolicLink).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   static String sha256(Path file) throws IOException {
     return Digests.sha256(file).hex();
   }
