@@ -221,7 +221,7 @@ final class DeltaRestore {
         // Not recorded or changed since: same path and size is worth one read to prove.
         Path p = inside(realLive, live, e.path());
         Optional<InstallRecord.Stat> st = p == null ? Optional.empty() : InstallRecord.stat(p);
-        if (st.isPresent() && st.get().size() == e.size() && Digests.sha256(p).equals(d)) {
+        if (st.isPresent() && st.get().size() == e.size() && InstallRecord.hash(p).equals(d)) {
           old = p;
           oldByDigest.put(d, p);
           plan.oldProven.put(p, d);
@@ -283,7 +283,7 @@ final class DeltaRestore {
       }
       if (st.isPresent()) {
         Files.copy(old, path, LinkOption.NOFOLLOW_LINKS);
-        if (Digests.sha256(path).equals(entry.digest().orElseThrow())) {
+        if (InstallRecord.hash(path).equals(entry.digest().orElseThrow())) {
           return;
         }
         Files.delete(path);

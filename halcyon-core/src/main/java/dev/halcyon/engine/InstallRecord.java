@@ -4,6 +4,7 @@ import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -162,6 +163,17 @@ final class InstallRecord {
             (Integer) a.get("nlink")));
   }
 
+  /**
+   * The SHA-256 of the installed file {@code file}, read without following a symlink there: a file
+   * swapped for a link to, say, {@code /etc/shadow} since its stat fails to open instead of being
+   * hashed (and then reused) as the link's target.
+   */
+  static Digest hash(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Digests.sha256(in);
+    }
+  }
+
   /** The file system's clock now, as it stamps files in {@code dir}. */
   static long fileSystemNow(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -205,7 +217,7 @@ final class InstallRecord {
                     .or(() -> snapshot.provenRelinked(rel, stat.get(), relinked))
                     .orElse(null);
             if (d == null) {
-              d = Digests.sha256(p);
+              d = hash(p);
               Optional<Stat> after = stat(p);
               if (after.isEmpty() || !after.get().sameAs(stat.get())) {
                 return FileVisitResult.CONTINUE; // changing while read: leave it unproven
