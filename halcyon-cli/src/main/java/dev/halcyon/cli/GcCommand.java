@@ -29,10 +29,10 @@ final class GcCommand extends BaseCommand {
   String keyPrefix = "";
 
   @ArgGroup(validate = false, order = STORAGE, heading = "%nStorage options:%n")
-  SettingsOptions.Storage storage;
+  SettingsOptions.PrivateStorage storage;
 
   @ArgGroup(validate = false, order = S3, heading = "%nS3 options:%n")
-  SettingsOptions.S3 s3;
+  SettingsOptions.S3Access s3;
 
   @ArgGroup(validate = false, order = RETENTION, heading = "%nRetention options:%n")
   SettingsOptions.Retention retention;

@@ -34,10 +34,10 @@ final class LsCommand extends BaseCommand {
   boolean cacheOnly;
 
   @ArgGroup(validate = false, order = STORAGE, heading = "%nStorage options:%n")
-  SettingsOptions.Storage storage;
+  SettingsOptions.PrivateStorage storage;
 
   @ArgGroup(validate = false, order = S3, heading = "%nS3 options:%n")
-  SettingsOptions.S3 s3;
+  SettingsOptions.S3Access s3;
 
   @ArgGroup(validate = false, order = OUTPUT, heading = "%nOutput options:%n")
   SettingsOptions.JsonOutput output;

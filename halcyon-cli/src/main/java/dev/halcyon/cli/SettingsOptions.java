@@ -81,8 +81,11 @@ final class SettingsOptions {
     }
   }
 
-  /** Where archives are kept and read: the cache, private and public storage, their names. */
-  static final class Storage implements Group {
+  /**
+   * Where archives are kept: the cache, private storage, their names — what {@code ls} and {@code
+   * gc} look at, which never read public storage.
+   */
+  static class PrivateStorage implements Group {
     @Option(
         names = "--cache",
         paramLabel = "DIR",
@@ -102,6 +105,23 @@ final class SettingsOptions {
     Boolean noPrivateStorage;
 
     @Option(
+        names = "--naming",
+        paramLabel = "default|original",
+        description = "Archive names: ours, or the original Halcyon's (HALCYON_NAMING).")
+    String naming;
+
+    @Override
+    public void overlay(Map<String, String> out) {
+      put(out, "HALCYON_CACHE", cache);
+      put(out, "HALCYON_STORAGE_DIR", storageDir);
+      put(out, "HALCYON_NO_PRIVATE_STORAGE", noPrivateStorage);
+      put(out, "HALCYON_NAMING", naming);
+    }
+  }
+
+  /** Where archives are kept and read: {@link PrivateStorage} and the public storage too. */
+  static final class Storage extends PrivateStorage {
+    @Option(
         names = "--public-storage-url",
         paramLabel = "URL",
         description =
@@ -113,39 +133,24 @@ final class SettingsOptions {
         description = "Ignore public storage (HALCYON_NO_PUBLIC_STORAGE).")
     Boolean noPublicStorage;
 
-    @Option(
-        names = "--naming",
-        paramLabel = "default|original",
-        description = "Archive names: ours, or the original Halcyon's (HALCYON_NAMING).")
-    String naming;
-
     @Override
     public void overlay(Map<String, String> out) {
-      put(out, "HALCYON_CACHE", cache);
-      put(out, "HALCYON_STORAGE_DIR", storageDir);
-      put(out, "HALCYON_NO_PRIVATE_STORAGE", noPrivateStorage);
+      super.overlay(out);
       put(out, "HALCYON_PUBLIC_STORAGE_URL", publicStorageUrl);
       put(out, "HALCYON_NO_PUBLIC_STORAGE", noPublicStorage);
-      put(out, "HALCYON_NAMING", naming);
     }
   }
 
-  /** The private S3 bucket and how to reach it. */
-  static final class S3 implements Group {
+  /**
+   * The private S3 bucket and how to reach it — what {@code ls} and {@code gc} need, which upload
+   * nothing.
+   */
+  static class S3Access implements Group {
     @Option(
         names = "--s3-bucket",
         paramLabel = "BUCKET[/FOLDER]",
         description = "Private S3 bucket (HALCYON_S3_BUCKET).")
     String s3Bucket;
-
-    @Option(
-        names = "--s3-acl",
-        paramLabel = "ACL",
-        description =
-            "Canned ACL of uploads: private (default), public-read, public-read-write,"
-                + " authenticated-read, aws-exec-read, bucket-owner-read or"
-                + " bucket-owner-full-control (HALCYON_S3_ACL).")
-    String s3Acl;
 
     @Option(
         names = {"--s3-endpoint", "--s3-host"},
@@ -183,7 +188,6 @@ final class SettingsOptions {
     @Override
     public void overlay(Map<String, String> out) {
       put(out, "HALCYON_S3_BUCKET", s3Bucket);
-      put(out, "HALCYON_S3_ACL", s3Acl);
       if (s3Endpoint != null) {
         out.remove("HALCYON_S3_HOST");
         out.put("HALCYON_S3_ENDPOINT", s3Endpoint);
@@ -192,6 +196,24 @@ final class SettingsOptions {
       put(out, "HALCYON_S3_CHUNKED_ENCODING", s3ChunkedEncoding);
       put(out, "HALCYON_AWS_ACCESS_KEY_ID", awsAccessKeyId);
       put(out, "HALCYON_AWS_SECRET_ACCESS_KEY", awsSecretAccessKey);
+    }
+  }
+
+  /** {@link S3Access} and how uploads are stored. */
+  static final class S3 extends S3Access {
+    @Option(
+        names = "--s3-acl",
+        paramLabel = "ACL",
+        description =
+            "Canned ACL of uploads: private (default), public-read, public-read-write,"
+                + " authenticated-read, aws-exec-read, bucket-owner-read or"
+                + " bucket-owner-full-control (HALCYON_S3_ACL).")
+    String s3Acl;
+
+    @Override
+    public void overlay(Map<String, String> out) {
+      super.overlay(out);
+      put(out, "HALCYON_S3_ACL", s3Acl);
     }
   }
 

@@ -289,6 +289,23 @@ class FirstRunTest {
     assertThat(err().strip()).startsWith("halcyon: Unknown option: '--no-build'");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"ls", "gc"})
+  void uploadAndPublicStorageOptions_areUnknownWhereTheyDoNothing(String command) {
+    for (String option :
+        List.of("--s3-acl=public-read", "--public-storage-url=http://x", "--no-public-storage")) {
+      assertThat(run(command, option)).as(option).isEqualTo(1);
+      assertThat(err().strip())
+          .startsWith("halcyon: Unknown option: '" + option.replaceFirst("=.*", ""));
+    }
+    assertThat(run("help", command)).isZero();
+    assertThat(out())
+        .contains("--s3-bucket", "--cache", "--storage-dir")
+        .doesNotContain("--s3-acl", "--public-storage-url", "--no-public-storage");
+    assertThat(run("help", "install")).isZero();
+    assertThat(out()).contains("--s3-acl", "--public-storage-url", "--no-public-storage");
+  }
+
   @Test
   void completion_bashAndZsh_printAScriptCoveringEveryCommand() {
     assertThat(run("completion", "bash")).isZero();
