@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,10 +27,12 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  *
  * <p>The first range streams straight from its response; up to {@code window} following ranges are
  * fetched into memory meanwhile, so memory stays below {@code window × partSize} and the consumer
- * can decompress while later ranges are still downloading. Later ranges are requested with {@code
- * If-Match} on the first response's ETag, so an object overwritten during the read fails instead of
- * mixing two versions. Byte ranges, not {@code partNumber}: some S3-compatible servers (S3Proxy)
- * refuse part reads.
+ * can decompress while later ranges are still downloading. The range buffers are recycled: a range
+ * read to its end gives its buffer to the next range fetched, so a 200 MB download allocates {@code
+ * window + 1} buffers rather than one per range (each a young-generation collection's worth of
+ * copying while it waits to be read). Later ranges are requested with {@code If-Match} on the first
+ * response's ETag, so an object overwritten during the read fails instead of mixing two versions.
+ * Byte ranges, not {@code partNumber}: some S3-compatible servers (S3Proxy) refuse part reads.
  *
  * <p>Not thread-safe (one consumer). Closing it aborts every range still in flight.
  */
@@ -46,8 +49,16 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
   private final long partSize;
   private final int window;
   private final ArrayDeque<Part> inFlight = new ArrayDeque<>();
+
+  /** Buffers of {@code partSize} bytes whose range was read to its end, for the next fetches. */
+  private final ConcurrentLinkedQueue<byte[]> spare = new ConcurrentLinkedQueue<>();
+
   private final InputStream first;
   private InputStream current;
+
+  /** The buffer behind {@link #current} when that is a fetched range. */
+  private byte[] currentBuffer;
+
   private long nextOffset;
 
   /**
@@ -121,13 +132,20 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
       // Read to its end, so closing keeps the connection for reuse.
       closeQuietly(first);
     }
+    if (currentBuffer != null) {
+      // Read to its end: no thread touches it any more.
+      spare.add(currentBuffer);
+      currentBuffer = null;
+    }
     Part next = inFlight.poll();
     if (next == null) {
       current = null;
       return;
     }
     fill();
-    current = new ByteArrayInputStream(await(next));
+    byte[] data = await(next);
+    currentBuffer = data;
+    current = new ByteArrayInputStream(data, 0, next.length());
   }
 
   private static void closeQuietly(InputStream in) {
@@ -180,6 +198,10 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
       this.end = end;
     }
 
+    int length() {
+      return Math.toIntExact(end - start + 1);
+    }
+
     void fetch() {
       try {
         result.complete(download());
@@ -189,7 +211,13 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
     }
 
     private byte[] download() throws IOException {
-      int length = Math.toIntExact(end - start + 1);
+      int length = length();
+      // A recycled buffer, or a new one of the full part size so that it can be recycled too. A
+      // cancelled part's buffer is never recycled: its fetch may still be writing into it.
+      byte[] data = spare.poll();
+      if (data == null) {
+        data = new byte[Math.toIntExact(partSize)];
+      }
       StoreException last = null;
       for (int attempt = 1; attempt <= BODY_ATTEMPTS && !cancelled; attempt++) {
         // The SDK retries the request (a failure there propagates); a body that breaks off or
@@ -205,7 +233,6 @@ final class RangedInputStream extends BulkReadInputStream.Guarded {
             new ResponseBodyInputStream(in, key, start, length, total, errors);
         try (guarded) {
           // readNBytes(int) would gather 8 KiB chunks and copy them: twice the memory per part.
-          byte[] data = new byte[length];
           guarded.readNBytes(data, 0, length);
           return data;
         } catch (StoreException e) {
