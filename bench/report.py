@@ -52,7 +52,9 @@ ratio("restore vs curl \\| tar -xzf", "restore.halcyon", "restore.curl-tar-xzf",
 ratio("restore vs local tar --zstd", "restore.halcyon", "restore.tar-zstd-local", 1.3)
 ratio("restore (bin/halcyon) vs curl \\| tar -xzf", "restore.launcher", "restore.curl-tar-xzf", 0.5)
 ratio("restore (bin/halcyon) vs local tar --zstd", "restore.launcher", "restore.tar-zstd-local", 1.3)
-ratio("archive+upload vs tar -czf + curl", "upload.halcyon-archive-upload", "upload.tar-czf-curl", 0.3)
+for v, how in (("link", "install-from"), ("copy", "cp -a hook")):
+    ratio(f"whole halcyon build ({how}) vs tar -czf + curl", f"upload.halcyon-{v}.command", "upload.tar-czf-curl", 0.3, True)
+    ratio(f"archive+upload tail ({how}) vs tar -czf + curl", f"upload.halcyon-{v}.archive-upload", "upload.tar-czf-curl", 0.3, True)
 ratio("nothing to do vs bare JVM", "noop.halcyon", "noop.java-hello", 3)
 ratio("nothing to do (CDS, C1, SerialGC) vs bare JVM", "noop.halcyon-cds-c1-serial", "noop.java-hello", 3)
 ratio("nothing to do (bin/halcyon) vs bare JVM", "noop.launcher", "noop.java-hello", 3)

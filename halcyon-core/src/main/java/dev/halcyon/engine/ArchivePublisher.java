@@ -14,11 +14,16 @@ import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.StoredObject;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,7 +95,7 @@ final class ArchivePublisher {
     try {
       config.listener().step("archiving " + key);
       config.listener().progress(new Progress(Progress.Phase.ARCHIVING, key, 0, -1));
-      ArchiveSummary summary = Archives.write(dir, tmp, config.compression());
+      ArchiveSummary summary = write(dir, tmp, key);
       config
           .listener()
           .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
@@ -120,6 +125,24 @@ final class ArchivePublisher {
       return summary;
     } finally {
       ScratchDir.deleteQuietly(tmp);
+    }
+  }
+
+  /**
+   * Archives {@code dir} into the scratch file {@code tmp}, reporting the bytes written as they go,
+   * and syncs it: the cache renames this very file into place.
+   */
+  private ArchiveSummary write(Path dir, Path tmp, String key) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      OutputStream out =
+          new BufferedOutputStream(
+              new ProgressOutputStream(Channels.newOutputStream(channel), config.listener(), key),
+              1 << 16);
+      ArchiveSummary summary = Archives.write(dir, out, config.compression());
+      out.flush();
+      channel.force(true);
+      return summary;
     }
   }
 

@@ -7,9 +7,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * How far one piece of a run's work on an archive has got, for {@link
  * EngineListener#progress(Progress)}.
  *
- * <p>Downloads report as the bytes stream in; archiving and uploading report when they start
- * ({@code done} 0) and when they end ({@code done == total}), because neither the archive writer
- * nor the store SPI reports bytes in between.
+ * <p>Downloads report as the bytes stream in; archiving reports when it starts ({@code done} 0),
+ * every few megabytes of archive written (with {@code total} -1: the archive's size is known only
+ * at its end) and when it ends ({@code done == total}); uploading reports when it starts and when
+ * it ends, because the store SPI reports no bytes in between.
  *
  * @param phase what is being done
  * @param key the archive's key in the stores

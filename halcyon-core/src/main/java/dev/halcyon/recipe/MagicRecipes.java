@@ -88,7 +88,7 @@ public final class MagicRecipes {
             .constraintsHash(constraintsHash(source, magic))
             .dependencyConstraints(constraints)
             .buildLayer(Hooks.hook(source, "build", settings, true))
-            .install(Hooks.hook(source, "install", settings, true));
+            .install(installStep(source, magic, settings));
     if (hasToolchainLayer) {
       recipe.toolchainLayer(Hooks.hook(source, "toolchain-build", settings, true), toolchainMagic);
     }
@@ -113,6 +113,43 @@ public final class MagicRecipes {
       recipe.postInstall(Hooks.hook(source, "post-install", settings, false));
     }
     return recipe.build();
+  }
+
+  /**
+   * Links the directory {@code .halcyon/install-from} names (inside the build layer unless
+   * absolute) into the install layer, else runs {@code .halcyon/install}; both present is refused.
+   */
+  private static LayerBuilder installStep(Path source, Path magic, RecipeSettings settings)
+      throws IOException {
+    Optional<String> from = magicLine(magic, INSTALL_FROM);
+    if (from.isEmpty()) {
+      if (Files.exists(magic.resolve(INSTALL_FROM))) {
+        throw new IOException(
+            "empty .halcyon/"
+                + INSTALL_FROM
+                + " in "
+                + source
+                + ": write the directory to install, e.g. target/app (inside the build layer)");
+      }
+      return Hooks.hook(source, "install", settings, true);
+    }
+    LayerBuilder linking = LayerBuilder.linking(from.get());
+    return context -> {
+      if (Files.exists(magic.resolve("install"))) {
+        throw new HookFailedException(bothInstallSteps(source));
+      }
+      linking.build(context);
+    };
+  }
+
+  private static final String INSTALL_FROM = "install-from";
+
+  private static String bothInstallSteps(Path source) {
+    return "cannot build "
+        + source
+        + ": it has both .halcyon/install and .halcyon/"
+        + INSTALL_FROM
+        + "; keep one (install-from links the directory it names, the hook copies into $1)";
   }
 
   /**
@@ -162,7 +199,9 @@ public final class MagicRecipes {
             "install",
             "post-install")) {
       Path file = magic.resolve(hook);
-      boolean required = hook.equals("build") || hook.equals("install");
+      boolean required =
+          hook.equals("build")
+              || (hook.equals("install") && !Files.exists(magic.resolve(INSTALL_FROM)));
       if (!Files.exists(file)) {
         if (required) {
           missing.add(".halcyon/" + hook);
@@ -170,6 +209,9 @@ public final class MagicRecipes {
       } else if (!Files.isExecutable(file)) {
         notExecutable.add(".halcyon/" + hook);
       }
+    }
+    if (Files.exists(magic.resolve("install")) && Files.exists(magic.resolve(INSTALL_FROM))) {
+      throw new IOException(bothInstallSteps(source));
     }
     if (!missing.isEmpty()) {
       throw new IOException(
