@@ -228,6 +228,7 @@ final class DeltaRestore {
     final Map<Path, Digest> digests = new HashMap<>();
     final Map<Path, InstallRecord.Stat> stats = new HashMap<>();
     final Set<Path> linkable = new HashSet<>();
+    final Map<Path, Boolean> parentInside = new HashMap<>();
 
     Proven(boolean haveTree, Path realLive) {
       this.haveTree = haveTree;
@@ -243,7 +244,7 @@ final class DeltaRestore {
     }
     InstallRecord record = InstallRecord.read(config.layout().installRecord(live));
     for (Map.Entry<String, InstallRecord.Entry> r : record.entries().entrySet()) {
-      Path p = inside(proven.realLive, live, r.getKey());
+      Path p = inside(proven, live, r.getKey());
       if (p == null) {
         continue;
       }
@@ -269,7 +270,6 @@ final class DeltaRestore {
     Plan plan = new Plan(proven);
     Path live = installDir;
     boolean haveTree = proven.haveTree;
-    Path realLive = proven.realLive;
     Map<Digest, Path> oldByDigest = new HashMap<>(proven.byDigest);
     for (TocEntry e : toc.entries()) {
       if (e.type() != TocEntry.Type.FILE) {
@@ -285,7 +285,7 @@ final class DeltaRestore {
       if (old == null && haveTree) {
         // Not recorded or changed since: same path and size is worth one read to prove. A file
         // its fingerprint proved holds the recorded content, not this one: nothing to read.
-        Path p = inside(realLive, live, e.path());
+        Path p = inside(proven, live, e.path());
         Optional<InstallRecord.Stat> st =
             p == null || proven.digests.containsKey(p) ? Optional.empty() : InstallRecord.stat(p);
         if (st.isPresent() && st.get().size() == e.size()) {
@@ -320,17 +320,23 @@ final class DeltaRestore {
    * The file {@code rel} of the installed tree, or null if its parent directory is not where it
    * should be (a symlink someone placed in the tree), so nothing outside the tree is ever reused.
    */
-  private static Path inside(Path realLive, Path live, String rel) {
+  private static Path inside(Proven proven, Path live, String rel) {
     Path p = live.resolve(rel).normalize();
     if (!p.startsWith(live) || p.equals(live)) {
       return null;
     }
-    try {
-      Path parent = p.getParent().toRealPath();
-      return parent.equals(realLive.resolve(live.relativize(p.getParent()))) ? p : null;
-    } catch (IOException e) {
-      return null;
-    }
+    // One real-path resolution per directory, not per file (a thousand files share a few).
+    Boolean ok =
+        proven.parentInside.computeIfAbsent(
+            p.getParent(),
+            dir -> {
+              try {
+                return dir.toRealPath().equals(proven.realLive.resolve(live.relativize(dir)));
+              } catch (IOException e) {
+                return false;
+              }
+            });
+    return ok ? p : null;
   }
 
   private void place(

@@ -216,6 +216,76 @@ public class DeltaRestoreTest {
   }
 
   @Test
+  void install_httpPublicStorageThatIgnoresRange_fallsBackToOneFullDownload() throws Exception {
+    Path app = built(recipe("v1"), recipe("v2", 7));
+    java.util.concurrent.atomic.AtomicInteger rangedGets =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // A real HTTP server in front of the bucket that answers every GET, ranged or not, with 200
+    // and the whole object, as some servers and caches do.
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/bucket/",
+        ex -> {
+          String key = ex.getRequestURI().getPath().substring("/bucket/".length());
+          Optional<StoredObject> o = bucket.get(key);
+          byte[] body;
+          if (o.isEmpty()) {
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+            return;
+          }
+          try (StoredObject stored = o.get()) {
+            body = stored.stream().readAllBytes();
+          }
+          if (ex.getRequestHeaders().getFirst("Range") != null) {
+            rangedGets.incrementAndGet();
+          }
+          if (ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseHeaders().add("Content-Length", String.valueOf(body.length));
+            ex.sendResponseHeaders(200, -1);
+          } else {
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+          }
+          ex.close();
+        });
+    server.start();
+    try {
+      LayerStore http =
+          new dev.halcyon.store.HttpLayerStore(
+              java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bucket"));
+      Engine fromHttp =
+          Engine.builder()
+              .cache(new InMemoryLayerStore())
+              .publicStore(http)
+              .noMirror(true)
+              .workDir(tmp.resolve("deployer").resolve("base"))
+              .noBuild(true)
+              .listener(
+                  new EngineListener() {
+                    @Override
+                    public void step(String message) {
+                      steps.add(message);
+                    }
+                  })
+              .build();
+      install(fromHttp, recipe("v1"), app);
+      steps.clear();
+
+      LayerOutcome o = install(fromHttp, recipe("v2", 7), app);
+
+      assertThat(o.source()).isEqualTo(LayerSource.PUBLIC);
+      assertThat(rangedGets.get()).as("ranged GETs answered with 200").isPositive();
+      assertThat(steps)
+          .contains("install  full  " + http.describe() + " does not serve ranged reads");
+      assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void install_damagedFrames_fallBackToAFullDownloadThatSucceeds() throws Exception {
     Path app = deployedV1ThenV2Built();
 
