@@ -84,14 +84,17 @@ class DeltaFaultIT {
       Map<String, String> v1 = Invariants.snapshot(Machines.installed(d)).orElseThrow();
 
       // No stalls: the CLI's socket timeout is 30 s.
+      // Mostly broken-off bodies, which the SDK does not retry for a read already streaming.
       proxy.faults(
-          0.5,
-          Fault.RESET_REQUEST,
+          0.7,
           Fault.RESET_RESPONSE,
+          Fault.TRUNCATE,
+          Fault.RESET_RESPONSE,
+          Fault.TRUNCATE,
+          Fault.RESET_REQUEST,
           Fault.ERROR_500,
           Fault.SLOW_DOWN_503,
-          Fault.TOO_MANY_429,
-          Fault.TRUNCATE);
+          Fault.TOO_MANY_429);
       // Deploys of v2 under faults until one completes; each that fails leaves v1 whole.
       CliProcess.Result done = null;
       for (int i = 0; i < 8 && done == null; i++) {
@@ -110,7 +113,11 @@ class DeltaFaultIT {
           assertThat(after).as("run %d failed: v1 stays, whole", i).contains(v1);
         }
       }
-      assertThat(proxy.injectedTotal()).as("faults were injected").isPositive();
+      assertThat(
+              proxy.injected().getOrDefault(Fault.RESET_RESPONSE, 0)
+                  + proxy.injected().getOrDefault(Fault.TRUNCATE, 0))
+          .as("bodies were broken off")
+          .isPositive();
       System.out.printf(
           "FAULT delta: outcomes %s; faults by kind %s, by operation %s%n",
           outcomes, proxy.injected(), proxy.injectedByOperation());
