@@ -11,6 +11,8 @@ package dev.halcyon.engine;
  * @param archiveBytes the whole archive's size, what a full restore would have read
  * @param requests reads made of storage (head, footer, table of contents, ranges)
  * @param linked reused files hard-linked from the replaced tree (the rest were copied)
+ * @param hashed installed files read and hashed to prove them, because no fingerprint recorded when
+ *     halcyon wrote them still matched (0 when every file was proven by its fingerprint)
  */
 public record DeltaPlan(
     int files,
@@ -19,4 +21,5 @@ public record DeltaPlan(
     long bytesFetched,
     long archiveBytes,
     int requests,
-    int linked) {}
+    int linked,
+    int hashed) {}

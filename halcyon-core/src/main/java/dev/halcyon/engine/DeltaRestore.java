@@ -38,9 +38,11 @@ import java.util.function.Predicate;
  * swapped in atomically like an extraction; the old tree's files the new one does not hold go to
  * the file cache. Confined to the run's thread.
  *
- * <p>Reuse never aliases: a file of the replaced tree is hard-linked only when nothing else links
- * to it and the tree is deleted after the swap, so the new tree is its only name; a file of the
- * cache is copied, never linked.
+ * <p>Reuse never aliases: a file of the replaced tree is hard-linked only when nothing but the
+ * {@link InstallTrash} links to it, and the trash is deleted before anything else reads it, so the
+ * new tree is soon its only name; a file of the cache is copied, never linked. The replaced tree is
+ * not deleted by the run that replaces it: it is renamed into the trash, which the next restore
+ * deletes after proving the installed files by their fingerprints (see {@link InstallRecord}).
  */
 final class DeltaRestore {
   /** Reuse below this share of the content bytes is not worth the ranged reads. */
@@ -102,6 +104,27 @@ final class DeltaRestore {
       Predicate<LayerTag> accept)
       throws IOException {
     String key = info.key();
+    Path live = installDir.toAbsolutePath().normalize();
+    // The installed files are proven by their fingerprints before the replaced trees still in the
+    // trash are deleted: deleting a name of a file hard-linked into the installed tree changes its
+    // ctime. The deletion then overlaps the reads and the assembly, and ends before this run takes
+    // its own fingerprints.
+    Proven proven = proveInstalled(live);
+    try (InstallTrash.Deletion deletion = new InstallTrash(live).startDeleting()) {
+      return attempt(store, info, live, wanted, accept, key, proven, deletion);
+    }
+  }
+
+  private Result attempt(
+      LayerStore store,
+      ObjectInfo info,
+      Path installDir,
+      LayerTag wanted,
+      Predicate<LayerTag> accept,
+      String key,
+      Proven proven,
+      InstallTrash.Deletion deletion)
+      throws IOException {
     ReadToc read;
     try {
       read = readToc(store, info);
@@ -113,7 +136,7 @@ final class DeltaRestore {
     int requests = 3; // head, footer, table of contents
     long fetched = TocFooter.SIZE + footer.tocLength();
 
-    Plan plan = plan(toc, installDir);
+    Plan plan = plan(toc, installDir, proven);
     if (!plan.fetch.isEmpty() && plan.reusedBytes < MIN_REUSE * toc.contentBytes()) {
       return new Fallback(
           String.format(
@@ -150,13 +173,14 @@ final class DeltaRestore {
                     .orElse("it has no valid " + LayerTag.FILE_NAME),
             null);
       }
+      deletion.close(); // the trash's unlinks change ctimes: they end before the snapshot
       long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
       Map<String, InstallRecord.Entry> snapshot = fileStats(toc, assembler::pathOf);
       Set<Digest> inNew = new HashSet<>();
       for (TocEntry e : toc.entries()) {
         e.digest().ifPresent(inNew::add);
       }
-      Path live = installDir.toAbsolutePath().normalize();
+      Path live = installDir;
       assembler.publish(
           staged -> {}, aside -> keepReplaced(aside, live, plan.oldProven, inNew, linkedOld));
       int files = plan.files;
@@ -168,7 +192,8 @@ final class DeltaRestore {
               fetched,
               info.size(),
               requests,
-              relinked.size());
+              relinked.size(),
+              plan.hashed);
       return new Done(tag.get(), result, snapshot, snapshotNs, relinked);
     }
   }
@@ -177,35 +202,75 @@ final class DeltaRestore {
   private static final class Plan {
     final Map<String, From> from = new HashMap<>();
     final Map<String, Path> oldPath = new HashMap<>();
-    final Map<Path, Digest> oldProven = new HashMap<>();
+    final Map<Path, Digest> oldProven;
+    final Map<Path, InstallRecord.Stat> oldStat;
+    final Set<Path> linkable;
     final List<TocEntry> fetch = new ArrayList<>();
     long reusedBytes;
     int files;
+    int hashed;
+
+    Plan(Proven proven) {
+      oldProven = new HashMap<>(proven.digests);
+      oldStat = new HashMap<>(proven.stats);
+      linkable = new HashSet<>(proven.linkable);
+    }
   }
 
-  private Plan plan(ArchiveToc toc, Path installDir) throws IOException {
-    Plan plan = new Plan();
-    Path live = installDir.toAbsolutePath().normalize();
+  /**
+   * The files of the installed tree proven unchanged by their fingerprints, with their stats then,
+   * and those that nothing but the trash links to besides the installed tree.
+   */
+  private static final class Proven {
+    final boolean haveTree;
+    final Path realLive;
+    final Map<Digest, Path> byDigest = new HashMap<>();
+    final Map<Path, Digest> digests = new HashMap<>();
+    final Map<Path, InstallRecord.Stat> stats = new HashMap<>();
+    final Set<Path> linkable = new HashSet<>();
+    final Map<Path, Boolean> parentInside = new HashMap<>();
+
+    Proven(boolean haveTree, Path realLive) {
+      this.haveTree = haveTree;
+      this.realLive = realLive;
+    }
+  }
+
+  private Proven proveInstalled(Path live) throws IOException {
     boolean haveTree = Files.isDirectory(live, LinkOption.NOFOLLOW_LINKS);
-    Path realLive = haveTree ? live.toRealPath() : live;
-    Map<Digest, Path> oldByDigest = new HashMap<>();
-    if (haveTree) {
-      InstallRecord record = InstallRecord.read(config.layout().installRecord(live));
-      for (Map.Entry<String, InstallRecord.Entry> r : record.entries().entrySet()) {
-        Path p = inside(realLive, live, r.getKey());
-        if (p == null) {
-          continue;
-        }
-        Optional<InstallRecord.Stat> st = InstallRecord.stat(p);
-        if (st.isPresent()) {
-          Optional<Digest> d = record.provenDigest(r.getKey(), st.get());
-          if (d.isPresent()) {
-            oldByDigest.putIfAbsent(d.get(), p);
-            plan.oldProven.put(p, d.get());
+    Proven proven = new Proven(haveTree, haveTree ? live.toRealPath() : live);
+    if (!haveTree) {
+      return proven;
+    }
+    InstallRecord record = InstallRecord.read(config.layout().installRecord(live));
+    for (Map.Entry<String, InstallRecord.Entry> r : record.entries().entrySet()) {
+      Path p = inside(proven, live, r.getKey());
+      if (p == null) {
+        continue;
+      }
+      Optional<InstallRecord.Stat> st = InstallRecord.stat(p);
+      if (st.isPresent()) {
+        Optional<InstallRecord.Entry> e = record.provenEntry(r.getKey(), st.get());
+        if (e.isPresent()) {
+          Digest d = e.get().digest();
+          proven.byDigest.putIfAbsent(d, p);
+          proven.digests.put(p, d);
+          proven.stats.put(p, st.get());
+          // The trash's link to it is ours and about to go; any other link is not.
+          if (st.get().links() == 1 + e.get().trashLinks()) {
+            proven.linkable.add(p);
           }
         }
       }
     }
+    return proven;
+  }
+
+  private Plan plan(ArchiveToc toc, Path installDir, Proven proven) throws IOException {
+    Plan plan = new Plan(proven);
+    Path live = installDir;
+    boolean haveTree = proven.haveTree;
+    Map<Digest, Path> oldByDigest = new HashMap<>(proven.byDigest);
     for (TocEntry e : toc.entries()) {
       if (e.type() != TocEntry.Type.FILE) {
         continue;
@@ -218,13 +283,22 @@ final class DeltaRestore {
       }
       Path old = oldByDigest.get(d);
       if (old == null && haveTree) {
-        // Not recorded or changed since: same path and size is worth one read to prove.
-        Path p = inside(realLive, live, e.path());
-        Optional<InstallRecord.Stat> st = p == null ? Optional.empty() : InstallRecord.stat(p);
-        if (st.isPresent() && st.get().size() == e.size() && InstallRecord.hash(p).equals(d)) {
-          old = p;
-          oldByDigest.put(d, p);
-          plan.oldProven.put(p, d);
+        // Not recorded or changed since: same path and size is worth one read to prove. A file
+        // its fingerprint proved holds the recorded content, not this one: nothing to read.
+        Path p = inside(proven, live, e.path());
+        Optional<InstallRecord.Stat> st =
+            p == null || proven.digests.containsKey(p) ? Optional.empty() : InstallRecord.stat(p);
+        if (st.isPresent() && st.get().size() == e.size()) {
+          plan.hashed++;
+          if (InstallRecord.hash(p).equals(d)) {
+            old = p;
+            oldByDigest.put(d, p);
+            plan.oldProven.put(p, d);
+            plan.oldStat.put(p, st.get());
+            if (st.get().links() == 1) { // no record of the trash's links: only alone
+              plan.linkable.add(p);
+            }
+          }
         }
       }
       if (old != null) {
@@ -246,17 +320,23 @@ final class DeltaRestore {
    * The file {@code rel} of the installed tree, or null if its parent directory is not where it
    * should be (a symlink someone placed in the tree), so nothing outside the tree is ever reused.
    */
-  private static Path inside(Path realLive, Path live, String rel) {
+  private static Path inside(Proven proven, Path live, String rel) {
     Path p = live.resolve(rel).normalize();
     if (!p.startsWith(live) || p.equals(live)) {
       return null;
     }
-    try {
-      Path parent = p.getParent().toRealPath();
-      return parent.equals(realLive.resolve(live.relativize(p.getParent()))) ? p : null;
-    } catch (IOException e) {
-      return null;
-    }
+    // One real-path resolution per directory, not per file (a thousand files share a few).
+    Boolean ok =
+        proven.parentInside.computeIfAbsent(
+            p.getParent(),
+            dir -> {
+              try {
+                return dir.toRealPath().equals(proven.realLive.resolve(live.relativize(dir)));
+              } catch (IOException e) {
+                return false;
+              }
+            });
+    return ok ? p : null;
   }
 
   private void place(
@@ -272,8 +352,16 @@ final class DeltaRestore {
     if (from == From.OLD) {
       Path old = plan.oldPath.get(entry.path());
       Optional<InstallRecord.Stat> st = InstallRecord.stat(old);
+      InstallRecord.Stat then = plan.oldStat.get(old);
+      // Whether anything else links to it was judged from its stat before the trash's deletion
+      // began (which lowers link counts meanwhile); it must still be that very file.
       if (st.isPresent()
-          && st.get().links() == 1
+          && then != null
+          && plan.linkable.contains(old)
+          && st.get().inode() == then.inode()
+          && st.get().device() == then.device()
+          && st.get().size() == then.size()
+          && st.get().mtimeNs() == then.mtimeNs()
           && !linkedOld.contains(old)
           && Files.getPosixFilePermissions(old, LinkOption.NOFOLLOW_LINKS).equals(perms)) {
         Files.createLink(path, old);
@@ -330,6 +418,8 @@ final class DeltaRestore {
       }
       fileCache.adopt(aside.resolve(live.relativize(e.getKey())), e.getValue());
     }
+    // Not deleted here: the next restore deletes it once it has proven the installed files.
+    new InstallTrash(live).take(aside);
     fileCache.trim(FileCache.DEFAULT_MAX_BYTES);
   }
 

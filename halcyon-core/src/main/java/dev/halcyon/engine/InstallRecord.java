@@ -32,26 +32,56 @@ import java.util.concurrent.TimeUnit;
  * was looked at) may have changed after it was looked at within the same clock tick, so it counts
  * as unproven and is hashed.
  *
+ * <p>The replaced tree and the fingerprints: a delta restore hard-links unchanged files of the
+ * replaced tree into the new one, and deleting the replaced tree's names afterwards changes those
+ * files' ctime and link count, so fingerprints taken before the deletion would all fail and the
+ * next redeploy would hash every file. Three ways were weighed. (1) Delete the old tree before the
+ * fingerprints are taken, as a synchronous step after the swap: sound, but it is the slowest step
+ * of a small redeploy (about 1,100 unlinks). (2) Delete it after the command ended (a detached
+ * process) and then refresh the fingerprints of the files whose only change was that deletion: the
+ * refresh cannot tell our unlink's ctime change from a person's edit with the mtime put back made
+ * in the same moment, so it would trust something unproven. (3), the choice: leave the replaced
+ * tree in the {@link InstallTrash} (one rename after the swap), record each file's fingerprint with
+ * the trash's link still in place (and {@link Entry#trashLinks} saying so), and let the next
+ * restore into the directory prove the installed files by these fingerprints first and only then
+ * delete the trash (on a thread of its own, while it reads the table of contents, links and
+ * fetches), waiting for that deletion before it takes its own fingerprints. Nothing changes a
+ * file's ctime between a fingerprint and its check but a real change, so no stamp is ever excused;
+ * the deletion leaves the critical path of the run that replaced the tree and overlaps the next
+ * one's work. A run killed while the trash is deleted leaves some files with a changed ctime: the
+ * next run hashes exactly those, and finishes the trash.
+ *
  * <p>Kept in {@link WorkDirLayout#installRecord}, one line per file, written to a temporary file
  * and moved into place. Immutable once read.
  */
 final class InstallRecord {
-  private static final String HEADER = "halcyon-install-record 1";
+  private static final String HEADER = "halcyon-install-record 2";
 
   /** A file's identity and change stamps, as a fingerprint compares them. */
   record Stat(long size, long mtimeNs, long ctimeNs, long inode, long device, int links) {
-    /** Whether {@code other} is the same file, unchanged (the link count aside). */
+    /** Whether {@code other} is the same file, unchanged. */
     boolean sameAs(Stat other) {
       return size == other.size
           && mtimeNs == other.mtimeNs
           && ctimeNs == other.ctimeNs
           && inode == other.inode
-          && device == other.device;
+          && device == other.device
+          && links == other.links;
     }
   }
 
-  /** One recorded file. */
-  record Entry(Digest digest, Stat stat) {}
+  /**
+   * One recorded file.
+   *
+   * @param trashLinks how many of the file's links are names in the {@link InstallTrash} (1 for a
+   *     file hard-linked from the replaced tree, else 0): the links a delta restore may discount
+   *     when it decides whether anything else links to the file
+   */
+  record Entry(Digest digest, Stat stat, int trashLinks) {
+    Entry(Digest digest, Stat stat) {
+      this(digest, stat, 0);
+    }
+  }
 
   /**
    * What a restore knew of the tree it just put in place: each file's digest and its stat as of
@@ -83,7 +113,7 @@ final class InstallRecord {
       }
       Map<String, Entry> entries = new HashMap<>();
       for (String line : lines.subList(1, lines.size())) {
-        String[] f = line.split(" ", 8);
+        String[] f = line.split(" ", 9);
         Stat stat =
             new Stat(
                 Long.parseLong(f[1]),
@@ -92,7 +122,9 @@ final class InstallRecord {
                 Long.parseLong(f[4]),
                 Long.parseLong(f[5]),
                 Integer.parseInt(f[6]));
-        entries.put(unescape(f[7]), new Entry(Digest.parse("sha256:" + f[0]), stat));
+        entries.put(
+            unescape(f[8]),
+            new Entry(Digest.parse("sha256:" + f[0]), stat, Integer.parseInt(f[7])));
       }
       return new InstallRecord(entries, written);
     } catch (IOException | RuntimeException e) {
@@ -111,30 +143,16 @@ final class InstallRecord {
    * the record was written.
    */
   Optional<Digest> provenDigest(String path, Stat now) {
+    return provenEntry(path, now).map(Entry::digest);
+  }
+
+  /** Like {@link #provenDigest}, with all that was recorded of the file. */
+  Optional<Entry> provenEntry(String path, Stat now) {
     Entry e = entries.get(path);
     if (e == null || !e.stat.sameAs(now) || Math.max(now.mtimeNs, now.ctimeNs) >= writtenNs) {
       return Optional.empty();
     }
-    return Optional.of(e.digest);
-  }
-
-  /**
-   * Like {@link #provenDigest}, for a file that was hard-linked from the replaced tree: deleting
-   * that tree changed its ctime and link count after the snapshot, but a change of its content
-   * would have given it a new mtime.
-   */
-  private Optional<Digest> provenRelinked(String path, Stat now, Set<String> relinked) {
-    Entry e = entries.get(path);
-    if (e == null
-        || !relinked.contains(path)
-        || e.stat.size != now.size
-        || e.stat.mtimeNs != now.mtimeNs
-        || e.stat.inode != now.inode
-        || e.stat.device != now.device
-        || now.mtimeNs >= writtenNs) {
-      return Optional.empty();
-    }
-    return Optional.of(e.digest);
+    return Optional.of(e);
   }
 
   /** The stat of a regular file, or empty for anything else (or nothing). */
@@ -211,11 +229,7 @@ final class InstallRecord {
             if (stat.isEmpty()) {
               return FileVisitResult.CONTINUE;
             }
-            Digest d =
-                snapshot
-                    .provenDigest(rel, stat.get())
-                    .or(() -> snapshot.provenRelinked(rel, stat.get(), relinked))
-                    .orElse(null);
+            Digest d = snapshot.provenDigest(rel, stat.get()).orElse(null);
             if (d == null) {
               d = hash(p);
               Optional<Stat> after = stat(p);
@@ -223,7 +237,12 @@ final class InstallRecord {
                 return FileVisitResult.CONTINUE; // changing while read: leave it unproven
               }
             }
-            now.put(rel, new Entry(d, stat.get()));
+            Entry before = known.get(rel);
+            boolean sameInode =
+                before != null
+                    && before.stat.inode == stat.get().inode
+                    && before.stat.device == stat.get().device;
+            now.put(rel, new Entry(d, stat.get(), relinked.contains(rel) && sameInode ? 1 : 0));
             return FileVisitResult.CONTINUE;
           }
         });
@@ -247,6 +266,8 @@ final class InstallRecord {
                 + s.device
                 + " "
                 + s.links
+                + " "
+                + e.getValue().trashLinks
                 + " "
                 + escape(e.getKey())
                 + "\n");

@@ -96,7 +96,9 @@ final class TieredRestore {
   Optional<LayerOutcome> restoreInstall(LayerTag tag, Path installDir) throws IOException {
     lastSnapshot = Optional.empty();
     if (!config.deltaRestore() || config.compression() != Compression.ZSTD) {
-      return restoreExact(tag, installDir);
+      Optional<LayerOutcome> o = restoreExact(tag, installDir);
+      new InstallTrash(installDir).deleteNow(); // what an earlier delta left
+      return o;
     }
     String key = config.key(tag);
     Instant t0 = config.clock().instant();
@@ -114,6 +116,9 @@ final class TieredRestore {
       }
       Optional<RestoredArchive> restored = restoreFrom(tier, key, installDir, tag, tag::equals);
       if (restored.isPresent() && restored.get().tag().equals(tag)) {
+        // An earlier delta's trash shares no file with the tree just extracted: deleting it
+        // changes no fingerprint, and frees the files the replaced tree shared with it.
+        new InstallTrash(installDir).deleteNow();
         // The archive is in the cache now: its table of contents gives the files' digests, so
         // recording the install need not hash the tree it just wrote.
         lastSnapshot = delta.snapshotAfterFullRestore(config.cache(), key, installDir);
@@ -178,13 +183,14 @@ final class TieredRestore {
         String.format(
             Locale.ROOT,
             "delta: %,d bytes fetched in %d requests, %,d files fetched, %,d reused (%,d hard-linked"
-                + " from the replaced tree, %,d copied)",
+                + " from the replaced tree, %,d copied), %,d installed files hashed to prove them",
             p.bytesFetched(),
             p.requests(),
             p.fetched(),
             p.reused(),
             p.linked(),
-            p.reused() - p.linked()));
+            p.reused() - p.linked(),
+            p.hashed()));
     lastSnapshot =
         Optional.of(
             new InstallRecord.Snapshot(done.snapshot(), done.snapshotNs(), done.relinked()));
@@ -213,6 +219,7 @@ final class TieredRestore {
               + config.cache().describe()
               + " could not be installed");
     }
+    new InstallTrash(installDir).deleteNow(); // what an earlier delta left
   }
 
   /** Whether any tier lists {@code key} (without reading it). */

@@ -216,6 +216,76 @@ public class DeltaRestoreTest {
   }
 
   @Test
+  void install_httpPublicStorageThatIgnoresRange_fallsBackToOneFullDownload() throws Exception {
+    Path app = built(recipe("v1"), recipe("v2", 7));
+    java.util.concurrent.atomic.AtomicInteger rangedGets =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // A real HTTP server in front of the bucket that answers every GET, ranged or not, with 200
+    // and the whole object, as some servers and caches do.
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/bucket/",
+        ex -> {
+          String key = ex.getRequestURI().getPath().substring("/bucket/".length());
+          Optional<StoredObject> o = bucket.get(key);
+          byte[] body;
+          if (o.isEmpty()) {
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+            return;
+          }
+          try (StoredObject stored = o.get()) {
+            body = stored.stream().readAllBytes();
+          }
+          if (ex.getRequestHeaders().getFirst("Range") != null) {
+            rangedGets.incrementAndGet();
+          }
+          if (ex.getRequestMethod().equals("HEAD")) {
+            ex.getResponseHeaders().add("Content-Length", String.valueOf(body.length));
+            ex.sendResponseHeaders(200, -1);
+          } else {
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+          }
+          ex.close();
+        });
+    server.start();
+    try {
+      LayerStore http =
+          new dev.halcyon.store.HttpLayerStore(
+              java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bucket"));
+      Engine fromHttp =
+          Engine.builder()
+              .cache(new InMemoryLayerStore())
+              .publicStore(http)
+              .noMirror(true)
+              .workDir(tmp.resolve("deployer").resolve("base"))
+              .noBuild(true)
+              .listener(
+                  new EngineListener() {
+                    @Override
+                    public void step(String message) {
+                      steps.add(message);
+                    }
+                  })
+              .build();
+      install(fromHttp, recipe("v1"), app);
+      steps.clear();
+
+      LayerOutcome o = install(fromHttp, recipe("v2", 7), app);
+
+      assertThat(o.source()).isEqualTo(LayerSource.PUBLIC);
+      assertThat(rangedGets.get()).as("ranged GETs answered with 200").isPositive();
+      assertThat(steps)
+          .contains("install  full  " + http.describe() + " does not serve ranged reads");
+      assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void install_damagedFrames_fallBackToAFullDownloadThatSucceeds() throws Exception {
     Path app = deployedV1ThenV2Built();
 
@@ -363,6 +433,105 @@ public class DeltaRestoreTest {
     for (Path f : cached) {
       assertThat(Digests.sha256(f).hex()).isEqualTo(f.getFileName().toString());
     }
+  }
+
+  /** The replaced trees waiting beside {@code app} for the next restore to delete them. */
+  private static List<Path> trash(Path app) throws IOException {
+    try (Stream<Path> s = Files.list(app.getParent())) {
+      return s.filter(p -> p.getFileName().toString().startsWith(".app.trash-")).toList();
+    }
+  }
+
+  @Test
+  void install_redeployAfterARedeploy_provesEveryFileByItsFingerprint() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    AppRecipe v3 = recipe("v3", 7, 11);
+    Path app = built(v1, v2, v3);
+    install(deployer(), v1, app);
+    install(deployer(), v2, app);
+    List<Path> afterV2 = trash(app);
+    assertThat(afterV2).as("the tree v2 replaced waits in the trash").hasSize(1);
+
+    LayerOutcome third = install(deployer(), v3, app);
+
+    DeltaPlan plan = third.delta().orElseThrow();
+    assertThat(plan.hashed()).as("files hashed to prove them").isZero();
+    assertThat(plan.linked()).isGreaterThan(JARS - 3);
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v3)));
+    List<Path> afterV3 = trash(app);
+    assertThat(afterV3).hasSize(1).doesNotContainAnyElementsOf(afterV2);
+  }
+
+  @Test
+  void install_fileModifiedWithItsMtimePutBackWhileTheTrashIsPending_isNotReused()
+      throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    AppRecipe v3 = recipe("v3", 7, 11);
+    Path app = built(v1, v2, v3);
+    install(deployer(), v1, app);
+    install(deployer(), v2, app);
+    // dep-2 was hard-linked from v1's tree, which is in the trash: same inode, two names.
+    Path jar = app.resolve("lib/dep-2.jar");
+    assertThat(Files.getAttribute(jar, "unix:nlink")).isEqualTo(2);
+    var mtime = Files.getLastModifiedTime(jar);
+    Files.write(jar, bytes(999, 100 << 10));
+    Files.setLastModifiedTime(jar, mtime);
+
+    LayerOutcome third = install(deployer(), v3, app);
+
+    DeltaPlan plan = third.delta().orElseThrow();
+    assertThat(plan.hashed()).as("only the changed file is hashed").isEqualTo(1);
+    // v3's changed jars 7 and 11, its class, launcher and tag file, and the modified dep-2.
+    assertThat(plan.fetched()).isEqualTo(5 + 1);
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v3)));
+  }
+
+  @Test
+  void install_trashLeftHalfDeletedByAKilledRun_isFinishedAndOnlyItsFilesAreHashed()
+      throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    AppRecipe v3 = recipe("v3", 7, 11);
+    Path app = built(v1, v2, v3);
+    install(deployer(), v1, app);
+    install(deployer(), v2, app);
+    // As a run killed while deleting the trash leaves it: some names gone (which changed the
+    // ctime of the installed files they shared an inode with), and a tree moved aside by a run
+    // killed between the swap and the rename into the trash.
+    Path pending = trash(app).get(0);
+    for (int i = 0; i < 4; i++) {
+      Files.delete(pending.resolve("lib/dep-" + i + ".jar"));
+    }
+    Path old = app.resolveSibling(".app.old-1234");
+    Files.createDirectories(old.resolve("lib"));
+    Files.writeString(old.resolve("lib/left.jar"), "left");
+
+    LayerOutcome third = install(deployer(), v3, app);
+
+    DeltaPlan plan = third.delta().orElseThrow();
+    assertThat(plan.hashed()).as("the files whose other name was deleted").isEqualTo(4);
+    assertThat(plan.fetched()).isEqualTo(5);
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v3)));
+    assertThat(pending).doesNotExist();
+    assertThat(old).doesNotExist();
+    assertThat(trash(app)).hasSize(1);
+  }
+
+  @Test
+  void install_fullRestoreOverADeltaInstall_deletesTheTrash() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 7);
+    Path app = built(v1, v2);
+    install(deployer(), v1, app);
+    install(deployer(), v2, app);
+    assertThat(trash(app)).hasSize(1);
+
+    install(engine("deployer", false), v1, app);
+
+    assertThat(trash(app)).isEmpty();
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v1)));
   }
 
   @Test
