@@ -27,21 +27,10 @@ final class BuildCommand extends RunCommand {
               + recipe.install().tag().toolchain()
               + ")");
       RunReport report = InstallCommand.engine(session, listener).build(recipe);
-      parent.err.println(
-          "-----> Built "
-              + recipe.label()
-              + " ("
-              + InstallCommand.seconds(report.took().toMillis())
-              + " s)");
+      parent.err.println(RunLines.built(recipe.label(), report));
       if (json()) {
         JsonDocuments.print(
-            parent.out,
-            JsonDocuments.run(
-                "build",
-                recipe.label(),
-                session.platform,
-                session.namer.key(recipe.install().tag(), session.config.compression().extension()),
-                report));
+            parent.out, JsonDocuments.run("build", recipe.label(), session.platform, report));
       }
       return HalcyonCommand.OK;
     }

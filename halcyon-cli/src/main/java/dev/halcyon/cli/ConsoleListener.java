@@ -1,6 +1,5 @@
 package dev.halcyon.cli;
 
-import dev.halcyon.engine.DeltaPlan;
 import dev.halcyon.engine.EngineListener;
 import dev.halcyon.engine.LayerOutcome;
 import dev.halcyon.layer.LayerKind;
@@ -9,8 +8,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Prints what the engine does: a line per step and per layer (where it came from, size, time), and
- * on a terminal a progress line for transfers.
+ * Prints what the engine does as it does it: a line per step and per layer ({@link RunLines#layer},
+ * from the same {@link LayerOutcome} the run's report lists), and on a terminal a progress line for
+ * transfers.
  */
 final class ConsoleListener implements EngineListener {
   private final PrintStream err;
@@ -59,29 +59,7 @@ final class ConsoleListener implements EngineListener {
   @Override
   public synchronized void layerReady(LayerOutcome o) {
     clearProgress();
-    if (o.delta().isPresent()) {
-      DeltaPlan d = o.delta().get();
-      err.printf(
-          Locale.ROOT,
-          "-----> %-12s %-8s %s of %s fetched, %,d of %,d files reused %7.2f s  %s%n",
-          o.tag().kind().id(),
-          "delta",
-          bytes(d.bytesFetched()),
-          bytes(d.archiveBytes()),
-          d.reused(),
-          d.files(),
-          o.took().toMillis() / 1000.0,
-          o.key());
-      return;
-    }
-    err.printf(
-        Locale.ROOT,
-        "-----> %-12s %-8s %9s %7.2f s  %s%n",
-        o.tag().kind().id(),
-        o.source().name().toLowerCase(Locale.ROOT),
-        o.archiveBytes() > 0 ? bytes(o.archiveBytes()) : "-",
-        o.took().toMillis() / 1000.0,
-        o.key() + o.extendedFrom().map(f -> "  from " + f).orElse(""));
+    err.println(RunLines.layer(o));
   }
 
   @Override
@@ -97,8 +75,8 @@ final class ConsoleListener implements EngineListener {
             + " "
             + pct
             + " "
-            + bytes(done)
-            + (total > 0 ? " of " + bytes(total) : "")
+            + RunLines.bytes(done)
+            + (total > 0 ? " of " + RunLines.bytes(total) : "")
             + "   ");
     progressShown = true;
   }
@@ -114,19 +92,5 @@ final class ConsoleListener implements EngineListener {
       err.println();
       progressShown = false;
     }
-  }
-
-  static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    double v = n;
-    String[] units = {"KB", "MB", "GB", "TB"};
-    int i = -1;
-    while (v >= 1024 && i < units.length - 1) {
-      v /= 1024;
-      i++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
   }
 }

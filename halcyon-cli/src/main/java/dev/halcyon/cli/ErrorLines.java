@@ -2,6 +2,7 @@ package dev.halcyon.cli;
 
 import dev.halcyon.engine.BuildForbiddenException;
 import dev.halcyon.layer.LayerKind;
+import dev.halcyon.setup.InvalidSettingException;
 import dev.halcyon.setup.Settings;
 import java.io.IOException;
 import java.net.SocketException;
@@ -32,6 +33,14 @@ final class ErrorLines {
               ? "HALCYON_NO_BUILD"
               : "HALCYON_NO_BUILD_DEPENDENCIES";
       return oneLine(ex.getMessage()) + " [" + setting + " is set]";
+    }
+    if (ex instanceof InvalidSettingException bad) {
+      // The library names the setting; the CLI adds the option that sets it too.
+      return "error: "
+          + oneLine(bad.getMessage())
+          + " (option "
+          + Settings.optionFor(bad.setting())
+          + ")";
     }
     String message = ex.getMessage();
     if (message == null

@@ -78,7 +78,7 @@ final class GcCommand extends BaseCommand {
             "%s %s  %9s  [%s] %s%n",
             dryRun ? "would delete" : "deleted",
             c.key(),
-            ConsoleListener.bytes(c.archive().size()),
+            RunLines.bytes(c.archive().size()),
             c.rule(),
             c.reason());
       }
@@ -88,7 +88,7 @@ final class GcCommand extends BaseCommand {
               + " %d listed (%d unknown, untouched), %d requests (%d list, %d manifest reads, %d delete), %.2f s%n",
           dryRun ? "would delete" : "deleted",
           report.plan().condemned().size(),
-          ConsoleListener.bytes(report.bytesFreed()),
+          RunLines.bytes(report.bytesFreed()),
           store.describe(),
           dryRun ? "would abort" : "aborted",
           report.incompleteUploads(),

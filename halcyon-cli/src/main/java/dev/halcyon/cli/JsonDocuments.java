@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.halcyon.engine.LayerOutcome;
 import dev.halcyon.engine.RunReport;
-import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.retention.Condemned;
 import dev.halcyon.retention.GcReport;
@@ -61,9 +60,11 @@ final class JsonDocuments {
     return o;
   }
 
-  /** {@code install} and {@code build}: every layer, where it came from, bytes and seconds. */
-  static JsonObject run(
-      String command, String label, String platform, String installKey, RunReport report) {
+  /**
+   * {@code install} and {@code build}: every layer, where it came from, bytes and seconds, and what
+   * the run uploaded, evicted and pruned and the warnings it gave — all from the {@link RunReport}.
+   */
+  static JsonObject run(String command, String label, String platform, RunReport report) {
     JsonObject o = start(command, true);
     o.addProperty("label", label);
     o.addProperty("platform", platform);
@@ -71,15 +72,7 @@ final class JsonDocuments {
         "installedAt",
         report.installedAt().<JsonElement>map(p -> new JsonPrimitive(p.toString())).orElse(null));
     o.addProperty("alreadyInstalled", report.alreadyInstalled());
-    // The install layer's outcome names it; an install that was already current touched no
-    // layer, and then the key is the one this configuration names.
-    o.addProperty(
-        "installArchive",
-        report.layers().stream()
-            .filter(l -> l.tag().kind() == LayerKind.INSTALL)
-            .map(LayerOutcome::key)
-            .findFirst()
-            .orElse(installKey));
+    o.addProperty("installArchive", report.installArchive());
     JsonArray layers = new JsonArray();
     long bytes = 0;
     for (LayerOutcome l : report.layers()) {
@@ -115,6 +108,10 @@ final class JsonDocuments {
     }
     o.add("layers", layers);
     o.addProperty("bytes", bytes);
+    o.add("uploaded", strings(report.uploaded()));
+    o.add("evicted", strings(report.evicted()));
+    o.add("pruned", report.pruned().<JsonElement>map(JsonPrimitive::new).orElse(null));
+    o.add("warnings", strings(report.warnings()));
     o.addProperty("seconds", seconds(report.took()));
     return o;
   }

@@ -87,7 +87,7 @@ final class LsCommand extends BaseCommand {
             a.name().kind().id(),
             a.name().label().isEmpty() ? a.name().toolchain() : a.name().label(),
             a.name().hash().isEmpty() ? "-" : a.name().hash(),
-            ConsoleListener.bytes(a.size()),
+            RunLines.bytes(a.size()),
             age(Duration.between(a.lastModified(), now)),
             a.key(),
             referencedBy.containsKey(a.key())
@@ -103,7 +103,7 @@ final class LsCommand extends BaseCommand {
           Locale.ROOT,
           "# %d archive(s), %s%n",
           listing.archives().size(),
-          ConsoleListener.bytes(listing.totalBytes()));
+          RunLines.bytes(listing.totalBytes()));
       if (json()) {
         JsonDocuments.print(
             parent.out, JsonDocuments.listing(store.describe(), listing, referencedBy));

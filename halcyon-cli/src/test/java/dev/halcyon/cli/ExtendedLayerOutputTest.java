@@ -53,7 +53,7 @@ class ExtendedLayerOutputTest {
     RunReport report =
         new RunReport(List.of(EXTENDED), Optional.empty(), false, Duration.ofSeconds(20));
 
-    JsonObject doc = JsonDocuments.run("build", "hello-maven-1.0", "linux-x", "k", report);
+    JsonObject doc = JsonDocuments.run("build", "hello-maven-1.0", "linux-x", report);
 
     JsonObject layer = doc.getAsJsonArray("layers").get(0).getAsJsonObject();
     assertThat(layer.get("source").getAsString()).isEqualTo("extended");

@@ -410,6 +410,17 @@ class FirstRunTest {
     JsonObject build = json();
     assertThat(build.get("installedAt").isJsonNull()).isTrue();
     assertThat(build.getAsJsonArray("layers")).hasSize(4);
+    // The run's report, not a count of the CLI's own: every archive built went to the folder.
+    List<String> builtKeys = new ArrayList<>();
+    build
+        .getAsJsonArray("layers")
+        .forEach(l -> builtKeys.add(l.getAsJsonObject().get("key").getAsString()));
+    List<String> uploaded = new ArrayList<>();
+    build.getAsJsonArray("uploaded").forEach(k -> uploaded.add(k.getAsString()));
+    assertThat(uploaded).containsExactlyInAnyOrderElementsOf(builtKeys);
+    assertThat(build.getAsJsonArray("evicted")).isEmpty();
+    assertThat(build.getAsJsonArray("warnings")).isEmpty();
+    assertThat(build.has("pruned")).isTrue();
 
     assertThat(run("tag", "--json", "--all", app.toString())).isZero();
     JsonArray tags = json().getAsJsonArray("layers");

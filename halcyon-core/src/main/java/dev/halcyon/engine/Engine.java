@@ -104,9 +104,12 @@ public final class Engine {
   /**
    * What {@link #build} would do with {@code recipe}: per layer its key, the tier that has it or
    * that it would be built, and for a layer to build the inputs that differ from the closest stored
-   * tag. Writes nothing and takes no lock (a run in progress may change the answer); costs a {@code
-   * head} per layer and tier, and for a layer to build a listing and the manifests of its kind and
-   * label.
+   * tag. Each step also lists every store that holds the layer's key (with what the manifest beside
+   * it records), the stored manifests of its kind and label when none does, and for a missing
+   * dependencies layer with a declared list the layers a build could extend — what {@code halcyon
+   * explain} prints. Writes nothing and takes no lock (a run in progress may change the answer);
+   * costs a {@code head} per layer and tier and a manifest read per copy found, and for a layer
+   * stored nowhere or to be built a listing and the manifests of its kind and label.
    */
   public Plan plan(AppRecipe recipe) throws IOException {
     checkNotNull(recipe, "recipe");

@@ -3,6 +3,7 @@ package dev.halcyon.engine;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.halcyon.layer.LayerKind;
+import dev.halcyon.layer.TreeHashes;
 
 /**
  * Hears what an {@link Engine} run does, for progress output. Every method has a no-op default;
@@ -33,7 +34,8 @@ public interface EngineListener {
    * uploads to {@link #transferred}, so a listener written against that method keeps working.
    */
   default void progress(Progress progress) {
-    if (progress.phase() != Progress.Phase.ARCHIVING) {
+    if (progress.phase() == Progress.Phase.UPLOADING
+        || progress.phase() == Progress.Phase.DOWNLOADING) {
       transferred(progress.key(), progress.done(), progress.total());
     }
   }
@@ -46,6 +48,28 @@ public interface EngineListener {
 
   /** A warning that does not stop the run (e.g. a restored tag did not match). */
   default void warning(String message) {}
+
+  /**
+   * A {@link TreeHashes.Listener} that reports to this listener's {@link #progress} as {@link
+   * Progress.Phase#HASHING} events keyed by {@code tree}: hand it to {@link
+   * dev.halcyon.recipe.RecipeBuilder#hashListener} (or {@link TreeHashes#hash(java.nio.file.Path,
+   * dev.halcyon.layer.IgnoreRules, TreeHashes.Listener)}) to see a large source tree being hashed.
+   */
+  default TreeHashes.Listener hashing(String tree) {
+    checkNotNull(tree, "tree");
+    EngineListener self = this;
+    return new TreeHashes.Listener() {
+      @Override
+      public void hashed(long files, long bytes) {
+        self.progress(new Progress(Progress.Phase.HASHING, tree, bytes, -1));
+      }
+
+      @Override
+      public void finished(long files, long bytes) {
+        self.progress(new Progress(Progress.Phase.HASHING, tree, bytes, bytes));
+      }
+    };
+  }
 
   /** A listener that tells {@code first}, then {@code second}, everything. */
   static EngineListener both(EngineListener first, EngineListener second) {

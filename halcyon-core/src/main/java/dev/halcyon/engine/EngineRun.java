@@ -222,6 +222,7 @@ final class EngineRun {
         layers.uploadedKeys(),
         layers.evictedKeys(),
         pruned,
-        List.of());
+        List.of(),
+        config.key(installTag));
   }
 }

@@ -14,11 +14,15 @@ import java.util.stream.Collectors;
  * @param steps one step per layer of the recipe, toolchain first, install last
  * @param buildForbidden true when something would have to be built but the engine may not build (a
  *     run would end in {@link BuildForbiddenException})
+ * @param stores the descriptions of the stores looked at, in the order a run tries them (the cache,
+ *     then private, then public storage)
  */
-public record Plan(String label, List<PlanStep> steps, boolean buildForbidden) {
+public record Plan(
+    String label, List<PlanStep> steps, boolean buildForbidden, List<String> stores) {
   public Plan {
     checkNotNull(label, "label");
     steps = List.copyOf(steps);
+    stores = List.copyOf(stores);
   }
 
   /** Whether a run would build anything. */

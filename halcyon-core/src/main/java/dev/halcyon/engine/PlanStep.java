@@ -2,7 +2,9 @@ package dev.halcyon.engine;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.recipe.PartialMatchRule;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,6 +22,13 @@ import java.util.Optional;
  * @param nearest for a layer that would be built: the stored (or in-place) tag closest to it, with
  *     the fewest differing inputs; empty when nothing of that kind and label is stored
  * @param differences {@code tag.differences(nearest)}: the inputs that differ, one line each
+ * @param copies every store that lists {@code key}, in tier order (cache, private, public), with
+ *     what the manifest beside it says
+ * @param nearby when no store lists {@code key}, or the layer would be built: the stored manifests
+ *     of the same kind and label (store by store, by key) and how each differs; the closest of
+ *     these, or the tag in place, is {@code nearest}
+ * @param partial for a dependencies layer with a declared list that no store holds as it is: the
+ *     stored dependencies layers a build could extend, and why the others do not qualify
  */
 public record PlanStep(
     LayerTag tag,
@@ -27,13 +36,93 @@ public record PlanStep(
     LayerSource source,
     boolean needed,
     Optional<LayerTag> nearest,
-    List<String> differences) {
+    List<String> differences,
+    List<Copy> copies,
+    List<Nearby> nearby,
+    Optional<Partial> partial) {
   public PlanStep {
     checkNotNull(tag, "tag");
     checkNotNull(key, "key");
     checkNotNull(source, "source");
     checkNotNull(nearest, "nearest");
     differences = List.copyOf(differences);
+    copies = List.copyOf(copies);
+    nearby = List.copyOf(nearby);
+    checkNotNull(partial, "partial");
+  }
+
+  /**
+   * A store that lists the layer's key.
+   *
+   * @param tier which store: {@link LayerSource#CACHE}, {@link LayerSource#PRIVATE} or {@link
+   *     LayerSource#PUBLIC}
+   * @param store the store's description ({@link dev.halcyon.store.LayerStore#describe})
+   * @param recorded the tag the manifest beside the archive records, or empty without one
+   * @param differences {@code tag.differences(recorded)}, empty without a manifest
+   * @param current whether the archive holds this layer: a manifest says so, or there is none and
+   *     the key names every input (every kind but the build layer, whose key leaves out the source
+   *     hash: without a manifest it may be an earlier build)
+   */
+  public record Copy(
+      LayerSource tier,
+      String store,
+      Optional<LayerTag> recorded,
+      List<String> differences,
+      boolean current) {
+    public Copy {
+      checkNotNull(tier, "tier");
+      checkNotNull(store, "store");
+      checkNotNull(recorded, "recorded");
+      differences = List.copyOf(differences);
+    }
+  }
+
+  /**
+   * A stored manifest of the same kind and label as the layer.
+   *
+   * @param key the archive the manifest describes
+   * @param store the description of the store that holds the manifest
+   * @param tag the tag it records
+   * @param differences {@code wanted.differences(tag)}, one line per input that differs
+   */
+  public record Nearby(String key, String store, LayerTag tag, List<String> differences) {
+    public Nearby {
+      checkNotNull(key, "key");
+      checkNotNull(store, "store");
+      checkNotNull(tag, "tag");
+      differences = List.copyOf(differences);
+    }
+  }
+
+  /**
+   * The partial-match search for a missing dependencies layer ({@link PartialMatches}).
+   *
+   * @param rule the recipe's partial-match rule
+   * @param needed the declared list the layer needs
+   * @param stores the descriptions of the remote stores searched (private, public), maybe none
+   * @param candidates what {@link PartialMatches#find} found: qualifying ones first, best first
+   */
+  public record Partial(
+      PartialMatchRule rule,
+      Constraints needed,
+      List<String> stores,
+      List<PartialMatches.Candidate> candidates) {
+    public Partial {
+      checkNotNull(rule, "rule");
+      checkNotNull(needed, "needed");
+      stores = List.copyOf(stores);
+      candidates = List.copyOf(candidates);
+    }
+
+    /** The candidate a build would extend, if one qualifies. */
+    public Optional<PartialMatches.Candidate> best() {
+      return candidates.stream().filter(PartialMatches.Candidate::qualifies).findFirst();
+    }
+  }
+
+  /** Whether a store holds this layer as it is ({@link Copy#current}). */
+  public boolean stored() {
+    return copies.stream().anyMatch(Copy::current);
   }
 
   /** Whether the run would build this layer. */

@@ -1,5 +1,6 @@
 package dev.halcyon.engine;
 
+import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.manifest.ArchiveManifest;
@@ -29,11 +30,12 @@ final class Planner {
 
   Plan plan(AppRecipe recipe, Optional<Path> installDir) throws IOException {
     LayerTag installTag = recipe.install().tag();
+    List<PlanStep.Copy> installCopies = copies(installTag);
     LayerSource installSource;
     if (installDir.isPresent() && TagFiles.matches(installDir.get(), installTag)) {
       installSource = LayerSource.EXISTING;
     } else {
-      installSource = storedIn(config.key(installTag)).orElse(LayerSource.BUILT);
+      installSource = firstTier(installCopies).orElse(LayerSource.BUILT);
     }
     boolean installStored = installSource != LayerSource.BUILT;
     List<PlanStep> steps = new ArrayList<>();
@@ -47,65 +49,70 @@ final class Planner {
         continue;
       }
       boolean install = tag.kind() == LayerKind.INSTALL;
+      List<PlanStep.Copy> copies = install ? installCopies : copies(tag);
       LayerSource source;
       if (install) {
         source = installSource;
       } else if (TagFiles.matches(config.layout().layerDir(tag), tag)) {
         source = LayerSource.EXISTING;
       } else if (tag.kind() == LayerKind.BUILD) {
-        source = buildSource(tag);
+        source = buildSource(tag, copies);
       } else {
-        source = storedIn(config.key(tag)).orElse(LayerSource.BUILT);
+        source = firstTier(copies).orElse(LayerSource.BUILT);
       }
       boolean needed = install || !installStored;
+      boolean wouldBuild = needed && source == LayerSource.BUILT;
+      List<PlanStep.Nearby> nearby =
+          copies.isEmpty() || wouldBuild ? nearby(tag) : List.<PlanStep.Nearby>of();
       Optional<LayerTag> nearest = Optional.empty();
       List<String> differences = List.of();
-      if (needed && source == LayerSource.BUILT) {
-        nearest = nearest(tag);
+      if (wouldBuild) {
+        nearest = nearest(tag, nearby);
         differences = nearest.map(tag::differences).orElse(List.of());
         dependencyWouldBuild |=
             tag.kind() == LayerKind.TOOLCHAIN || tag.kind() == LayerKind.DEPENDENCIES;
       }
-      steps.add(new PlanStep(tag, config.key(tag), source, needed, nearest, differences));
+      Optional<PlanStep.Partial> partial = Optional.empty();
+      if (tag.kind() == LayerKind.DEPENDENCIES
+          && copies.stream().noneMatch(PlanStep.Copy::current)
+          && recipe.constraints().declared().isPresent()) {
+        partial = Optional.of(partial(tag, recipe.constraints().declared().get(), recipe));
+      }
+      steps.add(
+          new PlanStep(
+              tag, config.key(tag), source, needed, nearest, differences, copies, nearby, partial));
     }
     boolean forbidden =
         (config.noBuild() && !installStored)
             || (config.noBuildDependencies() && dependencyWouldBuild);
-    return new Plan(recipe.label(), steps, forbidden);
+    return new Plan(
+        recipe.label(), steps, forbidden, stores().stream().map(LayerStore::describe).toList());
   }
 
   /**
    * Where the build layer would come from. Its key names the label, not the source, so a stored
    * archive may hold an older build: the run then builds over it incrementally, as it does over an
-   * older build of the label in place. A manifest tells which source an archive holds; an archive
-   * without one (the cache keeps none) is taken to be current.
+   * older build of the label in place. A manifest tells which source an archive holds (the first
+   * copy with one decides); an archive without one (the cache keeps none) is taken to be current.
    */
-  private LayerSource buildSource(LayerTag tag) throws IOException {
+  private LayerSource buildSource(LayerTag tag, List<PlanStep.Copy> copies) throws IOException {
     Optional<LayerTag> inPlace = TagFiles.read(config.layout().layerDir(tag));
     if (inPlace.isPresent() && inPlace.get().label().equals(tag.label())) {
       return LayerSource.BUILT;
     }
-    String key = config.key(tag);
-    Optional<LayerSource> stored = storedIn(key);
+    Optional<LayerSource> stored = firstTier(copies);
     if (stored.isEmpty()) {
       return LayerSource.BUILT;
     }
-    for (LayerStore store : stores()) {
-      Optional<String> manifestKey =
-          config
-              .namer()
-              .parse(key)
-              .map(n -> config.namer().key(n.withExtension(ArchiveManifest.EXTENSION)));
-      if (manifestKey.isPresent()) {
-        Optional<ArchiveManifest> manifest = manifest(store, manifestKey.get());
-        if (manifest.isPresent()) {
-          return manifest.get().tag().equals(tag) ? stored.get() : LayerSource.BUILT;
-        }
+    for (PlanStep.Copy copy : copies) {
+      if (copy.recorded().isPresent()) {
+        return copy.recorded().get().equals(tag) ? stored.get() : LayerSource.BUILT;
       }
     }
     return stored.get();
   }
 
+  /** The tiers, in the order a run tries them. */
   private List<LayerStore> stores() {
     List<LayerStore> stores = new ArrayList<>();
     stores.add(config.cache());
@@ -114,47 +121,92 @@ final class Planner {
     return stores;
   }
 
-  /** The first tier that lists {@code key}, by {@code head} alone. */
-  private Optional<LayerSource> storedIn(String key) throws IOException {
-    if (config.cache().head(key).isPresent()) {
-      return Optional.of(LayerSource.CACHE);
+  /** The tier {@code store} is, of {@link #stores()}. */
+  private LayerSource tier(LayerStore store) {
+    if (store == config.cache()) {
+      return LayerSource.CACHE;
     }
-    if (config.privateStore().isPresent() && config.privateStore().get().head(key).isPresent()) {
-      return Optional.of(LayerSource.PRIVATE);
-    }
-    if (config.publicStore().isPresent() && config.publicStore().get().head(key).isPresent()) {
-      return Optional.of(LayerSource.PUBLIC);
-    }
-    return Optional.empty();
+    return config.privateStore().isPresent() && store == config.privateStore().get()
+        ? LayerSource.PRIVATE
+        : LayerSource.PUBLIC;
+  }
+
+  /** The tier of the first copy: the one a run would restore from. */
+  private static Optional<LayerSource> firstTier(List<PlanStep.Copy> copies) {
+    return copies.stream().findFirst().map(PlanStep.Copy::tier);
   }
 
   /**
-   * The tag of the same kind and label closest to {@code wanted} (fewest differences): the one in
-   * the layer's directory, or one a stored manifest records.
+   * Every tier that lists {@code tag}'s key ({@code head}), each with the manifest beside it (a
+   * read of the sidecar, never of the archive).
    */
-  private Optional<LayerTag> nearest(LayerTag wanted) throws IOException {
-    List<LayerTag> candidates = new ArrayList<>();
-    if (wanted.kind() != LayerKind.INSTALL) {
-      TagFiles.read(config.layout().layerDir(wanted))
-          .filter(t -> t.kind() == wanted.kind() && t.label().equals(wanted.label()))
-          .ifPresent(candidates::add);
+  private List<PlanStep.Copy> copies(LayerTag tag) throws IOException {
+    String key = config.key(tag);
+    Optional<String> manifestKey =
+        config
+            .namer()
+            .parse(key)
+            .map(n -> config.namer().key(n.withExtension(ArchiveManifest.EXTENSION)));
+    List<PlanStep.Copy> copies = new ArrayList<>();
+    for (LayerStore store : stores()) {
+      if (store.head(key).isEmpty()) {
+        continue;
+      }
+      Optional<LayerTag> recorded = Optional.empty();
+      if (manifestKey.isPresent()) {
+        recorded = manifest(store, manifestKey.get()).map(ArchiveManifest::tag);
+      }
+      List<String> differences = recorded.map(tag::differences).orElse(List.of());
+      boolean current =
+          recorded.isPresent() ? differences.isEmpty() : tag.kind() != LayerKind.BUILD;
+      copies.add(new PlanStep.Copy(tier(store), store.describe(), recorded, differences, current));
     }
-    List<LayerStore> stores = stores();
+    return copies;
+  }
+
+  /**
+   * The manifests of {@code wanted}'s kind and label in every store: under its toolchain folder, or
+   * for a toolchain layer under its platform folder.
+   */
+  private List<PlanStep.Nearby> nearby(LayerTag wanted) throws IOException {
     String prefix =
         wanted.kind() == LayerKind.TOOLCHAIN
             ? wanted.platform() + "/"
             : config.namer().toolchainPrefix(wanted.platform(), wanted.toolchain());
-    for (LayerStore store : stores) {
+    List<PlanStep.Nearby> found = new ArrayList<>();
+    for (LayerStore store : stores()) {
       for (ObjectInfo info : store.list(prefix)) {
         Optional<ArchiveName> name = config.namer().parse(info.key());
         if (name.isPresent()
             && name.get().extension().equals(ArchiveManifest.EXTENSION)
             && name.get().kind() == wanted.kind()
             && name.get().label().equals(wanted.label())) {
-          manifest(store, info.key()).ifPresent(m -> candidates.add(m.tag()));
+          Optional<ArchiveManifest> manifest = manifest(store, info.key());
+          if (manifest.isPresent()) {
+            LayerTag tag = manifest.get().tag();
+            found.add(
+                new PlanStep.Nearby(
+                    manifest.get().archiveKey(), store.describe(), tag, wanted.differences(tag)));
+          }
         }
       }
     }
+    return found;
+  }
+
+  /**
+   * The tag of the same kind and label closest to {@code wanted} (fewest differences): the one in
+   * the layer's directory, else the first of the stored manifests with the fewest.
+   */
+  private Optional<LayerTag> nearest(LayerTag wanted, List<PlanStep.Nearby> nearby)
+      throws IOException {
+    List<LayerTag> candidates = new ArrayList<>();
+    if (wanted.kind() != LayerKind.INSTALL) {
+      TagFiles.read(config.layout().layerDir(wanted))
+          .filter(t -> t.kind() == wanted.kind() && t.label().equals(wanted.label()))
+          .ifPresent(candidates::add);
+    }
+    nearby.forEach(n -> candidates.add(n.tag()));
     LayerTag best = null;
     int fewest = Integer.MAX_VALUE;
     for (LayerTag candidate : candidates) {
@@ -165,6 +217,25 @@ final class Planner {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /** The partial-match search a build would make for the dependencies layer {@code tag}. */
+  private PlanStep.Partial partial(LayerTag tag, Constraints needed, AppRecipe recipe)
+      throws IOException {
+    List<LayerStore> remote = new ArrayList<>();
+    config.privateStore().ifPresent(remote::add);
+    config.publicStore().ifPresent(remote::add);
+    return new PlanStep.Partial(
+        recipe.constraints().rule(),
+        needed,
+        remote.stream().map(LayerStore::describe).toList(),
+        PartialMatches.find(
+            remote,
+            config.namer(),
+            config.compression().extension(),
+            tag,
+            needed,
+            recipe.constraints().rule()));
   }
 
   private static Optional<ArchiveManifest> manifest(LayerStore store, String key)

@@ -20,6 +20,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 public record Progress(Phase phase, String key, long done, long total) {
   /** What a {@link Progress} event measures. */
   public enum Phase {
+    /**
+     * Hashing a tree to name a layer ({@code key} is the tree's path, bytes of file content read;
+     * {@code total} is -1 until the last event, which has {@code done == total}).
+     */
+    HASHING,
     /** Writing a layer directory into an archive (bytes of archive written). */
     ARCHIVING,
     /** Uploading an archive to private storage. */

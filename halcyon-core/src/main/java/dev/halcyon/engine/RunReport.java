@@ -2,6 +2,7 @@ package dev.halcyon.engine;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.halcyon.layer.LayerKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Optional;
  * @param evicted the keys deleted from the local cache by cleaning and the size cap
  * @param pruned the pruner's summary, when private storage was pruned after an upload
  * @param warnings every warning the run's listeners heard, in order
+ * @param installArchive the install archive's key: the one this run restored, built or found, and
+ *     when the app was already installed (no layer touched) the one its configuration names
  */
 public record RunReport(
     List<LayerOutcome> layers,
@@ -28,7 +31,8 @@ public record RunReport(
     List<String> uploaded,
     List<String> evicted,
     Optional<String> pruned,
-    List<String> warnings) {
+    List<String> warnings,
+    String installArchive) {
   public RunReport {
     layers = List.copyOf(layers);
     checkNotNull(installedAt, "installedAt");
@@ -37,9 +41,13 @@ public record RunReport(
     evicted = List.copyOf(evicted);
     checkNotNull(pruned, "pruned");
     warnings = List.copyOf(warnings);
+    checkNotNull(installArchive, "installArchive");
   }
 
-  /** A report of layers only: nothing uploaded, evicted or pruned, no warnings. */
+  /**
+   * A report of layers only: nothing uploaded, evicted or pruned, no warnings; the install archive
+   * is the install layer's key, or empty when no install layer is among {@code layers}.
+   */
   public RunReport(
       List<LayerOutcome> layers,
       Optional<Path> installedAt,
@@ -53,7 +61,12 @@ public record RunReport(
         List.of(),
         List.of(),
         Optional.empty(),
-        List.of());
+        List.of(),
+        layers.stream()
+            .filter(l -> l.tag().kind() == LayerKind.INSTALL)
+            .map(LayerOutcome::key)
+            .findFirst()
+            .orElse(""));
   }
 
   /** True if any layer had to be built in this run. */
@@ -81,6 +94,14 @@ public record RunReport(
     List<String> all = new java.util.ArrayList<>(warnings);
     all.addAll(more);
     return new RunReport(
-        layers, installedAt, alreadyInstalled, took, uploaded, evicted, pruned, all);
+        layers,
+        installedAt,
+        alreadyInstalled,
+        took,
+        uploaded,
+        evicted,
+        pruned,
+        all,
+        installArchive);
   }
 }

@@ -58,6 +58,26 @@ public final class TreeHashes {
   private TreeHashes() {}
 
   /**
+   * Hears how far a {@link TreeHashes#hash(Path, Predicate, Listener)} has got, e.g. to show
+   * progress while a large source tree is hashed. Called on the hashing thread after every file or
+   * symlink counted; implementations must return quickly and must not throw.
+   */
+  @FunctionalInterface
+  public interface Listener {
+    /** A listener that ignores everything. */
+    Listener NONE = (files, bytes) -> {};
+
+    /**
+     * Another entry was hashed: {@code files} entries (files and symlinks) so far, {@code bytes} of
+     * file content read so far.
+     */
+    void hashed(long files, long bytes);
+
+    /** The whole tree is hashed: {@code files} entries and {@code bytes} of content in all. */
+    default void finished(long files, long bytes) {}
+  }
+
+  /**
    * The digest of the tree under {@code dir}, counting the relative paths {@code include} accepts.
    *
    * <p>{@code include} sees every directory path (without a trailing {@code /}) before its
@@ -68,8 +88,18 @@ public final class TreeHashes {
    * @throws IOException if {@code dir} is not a directory or something in it cannot be read
    */
   public static Digest hash(Path dir, Predicate<String> include) throws IOException {
+    return hash(dir, include, Listener.NONE);
+  }
+
+  /**
+   * Like {@link #hash(Path, Predicate)}, telling {@code listener} after each entry how many entries
+   * and bytes have been hashed, and once at the end the totals.
+   */
+  public static Digest hash(Path dir, Predicate<String> include, Listener listener)
+      throws IOException {
     checkNotNull(dir, "dir");
     checkNotNull(include, "include");
+    checkNotNull(listener, "listener");
     if (!Files.exists(dir)) {
       throw new NoSuchFileException(
           dir.toString(), null, "cannot hash a tree that does not exist; check the path");
@@ -78,15 +108,21 @@ public final class TreeHashes {
       throw new IOException("cannot hash tree " + dir + ": it is not a directory");
     }
     Path root = dir.toRealPath();
-    Collector collector = new Collector(root, include);
+    Collector collector = new Collector(root, include, listener);
     Files.walkFileTree(root, collector);
+    listener.finished(collector.entries.size(), collector.bytes);
     return digestOf(collector.entries);
   }
 
   /** The digest of the tree under {@code dir}, leaving out what {@code ignore} ignores. */
   public static Digest hash(Path dir, IgnoreRules ignore) throws IOException {
+    return hash(dir, ignore, Listener.NONE);
+  }
+
+  /** Like {@link #hash(Path, IgnoreRules)}, reporting progress to {@code listener}. */
+  public static Digest hash(Path dir, IgnoreRules ignore, Listener listener) throws IOException {
     checkNotNull(ignore, "ignore");
-    return hash(dir, ignore.asFilter());
+    return hash(dir, ignore.asFilter(), listener);
   }
 
   private static Digest digestOf(List<Entry> entries) {
@@ -110,12 +146,15 @@ public final class TreeHashes {
   private static final class Collector extends SimpleFileVisitor<Path> {
     private final Path root;
     private final Predicate<String> include;
+    private final Listener listener;
     private final byte[] buffer = new byte[BUFFER_SIZE];
     final List<Entry> entries = new ArrayList<>();
+    long bytes;
 
-    Collector(Path root, Predicate<String> include) {
+    Collector(Path root, Predicate<String> include, Listener listener) {
       this.root = root;
       this.include = include;
+      this.listener = listener;
     }
 
     @Override
@@ -143,6 +182,7 @@ public final class TreeHashes {
         byte type = isExecutable(file) ? (byte) 'x' : (byte) 'f';
         entries.add(new Entry(type, pathBytes, contentSha256(file)));
       }
+      listener.hashed(entries.size(), bytes);
       return FileVisitResult.CONTINUE;
     }
 
@@ -164,6 +204,7 @@ public final class TreeHashes {
         int n;
         while ((n = in.read(buffer)) != -1) {
           md.update(buffer, 0, n);
+          bytes += n;
         }
       }
       return md.digest();

@@ -51,6 +51,7 @@ public final class RecipeBuilder {
   private Digest constraintsHash = Constraints.EMPTY.digest();
   private DependencyConstraints dependencyConstraints = DependencyConstraints.NONE;
   private Optional<Digest> sourceHash = Optional.empty();
+  private TreeHashes.Listener hashListener = TreeHashes.Listener.NONE;
   private LayerBuilder toolchainBuilder;
   private Digest toolchainRecipe;
   private LayerBuilder dependenciesBuilder;
@@ -110,6 +111,15 @@ public final class RecipeBuilder {
    */
   public RecipeBuilder dependencyConstraints(DependencyConstraints constraints) {
     this.dependencyConstraints = checkNotNull(constraints, "constraints");
+    return this;
+  }
+
+  /**
+   * Who hears how far hashing the source tree at {@link #build()} has got (files and bytes); e.g.
+   * {@code engineListener.hashing(sourceDir.toString())}. Default: nobody.
+   */
+  public RecipeBuilder hashListener(TreeHashes.Listener listener) {
+    this.hashListener = checkNotNull(listener, "listener");
     return this;
   }
 
@@ -211,7 +221,10 @@ public final class RecipeBuilder {
     String toolchainId =
         toolchainBuilder != null ? toolchain + "." + toolchainRecipe.shortHex() : toolchain;
     String source =
-        (sourceHash.isPresent() ? sourceHash.get() : TreeHashes.hash(sourceDir, ignore)).toString();
+        (sourceHash.isPresent()
+                ? sourceHash.get()
+                : TreeHashes.hash(sourceDir, ignore, hashListener))
+            .toString();
     // A constraints source runs on build machines only: until it has, no constraints hash.
     String constraints =
         dependencyConstraints.source().isPresent() ? "" : constraintsHash.toString();

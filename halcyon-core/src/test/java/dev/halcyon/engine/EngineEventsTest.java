@@ -142,4 +142,45 @@ class EngineEventsTest {
         .asString()
         .contains("over HALCYON_CACHE_MAX_SIZE");
   }
+
+  @Test
+  void hashing_sourceTree_reportsBytesAsHashingProgressThenTheTotal() throws Exception {
+    Path src = TestRecipes.sources(tmp.resolve("hashed"), "main");
+    write(src.resolve("lib/big.bin"), "x".repeat(200_000));
+    write(src.resolve("lib/small.txt"), "small");
+    long content = 4 + 200_000 + 5;
+    Recorder recorder = new Recorder();
+    List<long[]> counts = new ArrayList<>();
+
+    AppRecipe.builder(src)
+        .label("app-1.0")
+        .platform(TestRecipes.PLATFORM)
+        .toolchain("jdk-17")
+        .hashListener(
+            (files, bytes) -> {
+              counts.add(new long[] {files, bytes});
+              recorder.hashing(src.toString()).hashed(files, bytes);
+            })
+        .install(c -> {})
+        .build();
+    AppRecipe.builder(src)
+        .label("app-1.0")
+        .platform(TestRecipes.PLATFORM)
+        .toolchain("jdk-17")
+        .hashListener(recorder.hashing(src.toString()))
+        .install(c -> {})
+        .build();
+
+    assertThat(counts).hasSize(3);
+    assertThat(counts.get(2)).containsExactly(3, content);
+    assertThat(counts).extracting(c -> c[1]).isSorted();
+    List<Progress> last = recorder.progress.subList(3, recorder.progress.size());
+    assertThat(last)
+        .allMatch(p -> p.phase() == Progress.Phase.HASHING && p.key().equals(src.toString()));
+    assertThat(last).hasSize(4);
+    assertThat(last.subList(0, 3)).noneMatch(Progress::finished);
+    assertThat(last.get(3).finished()).isTrue();
+    assertThat(last.get(3).done()).isEqualTo(content);
+    assertThat(last.get(3).total()).isEqualTo(content);
+  }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halcyon.layer.Constraints;
 import dev.halcyon.layer.IgnoreRules;
 import dev.halcyon.recipe.AppRecipe;
+import dev.halcyon.recipe.DependencyConstraints;
+import dev.halcyon.recipe.PartialMatchRule;
 import dev.halcyon.store.DirectoryLayerStore;
 import dev.halcyon.store.InMemoryLayerStore;
 import java.nio.file.Files;
@@ -104,6 +106,70 @@ class EnginePlanTest {
     assertThat(build.differences()).hasSize(1).allMatch(d -> d.contains("source-hash"));
     assertThat(plan.install().wouldBuild()).isTrue();
     assertThat(plan.install().differences()).hasSize(1).allMatch(d -> d.contains("source-hash"));
+  }
+
+  @Test
+  void plan_changedSource_listsEveryCopyTheNearbyManifestsAndThePartialSearch() throws Exception {
+    engine(false).build(recipe("v1"));
+    AppRecipe v2 = recipe("v2");
+
+    Plan plan = engine(false).plan(v2);
+
+    assertThat(plan.stores()).containsExactly(cache.describe(), bucket.describe());
+    PlanStep dependencies = plan.steps().get(0);
+    assertThat(dependencies.copies())
+        .extracting(PlanStep.Copy::tier)
+        .containsExactly(LayerSource.CACHE, LayerSource.PRIVATE);
+    assertThat(dependencies.stored()).isTrue();
+    assertThat(dependencies.partial()).as("a current copy needs no partial match").isEmpty();
+    PlanStep build = plan.steps().get(1);
+    assertThat(build.stored()).as("the build archives hold v1").isFalse();
+    PlanStep.Copy inBucket = build.copies().get(build.copies().size() - 1);
+    assertThat(inBucket.tier()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(inBucket.recorded()).isPresent();
+    assertThat(inBucket.differences()).hasSize(1).allMatch(d -> d.contains("source-hash"));
+    PlanStep install = plan.install();
+    assertThat(install.copies()).isEmpty();
+    assertThat(install.nearby())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.store()).isEqualTo(bucket.describe());
+              assertThat(n.key()).isEqualTo(engine(false).archiveKey(recipe("v1").install().tag()));
+              assertThat(n.differences()).hasSize(1).allMatch(d -> d.contains("source-hash"));
+            });
+  }
+
+  private AppRecipe recipeWithList(String list) throws Exception {
+    Path src = TestRecipes.sources(tmp.resolve("src"), "main v1");
+    Constraints constraints = Constraints.parse(list);
+    return AppRecipe.builder(src)
+        .label("app-1.0")
+        .platform(TestRecipes.PLATFORM)
+        .toolchain("jdk-17")
+        .constraints(constraints)
+        .dependencyConstraints(DependencyConstraints.of(constraints, PartialMatchRule.SUBSET))
+        .dependenciesLayer(c -> write(c.layerDir().resolve("repo/guava.jar"), "guava"))
+        .buildLayer(c -> write(c.layerDir().resolve("out/app.txt"), "v1"))
+        .install(c -> write(c.layerDir().resolve("app.txt"), "v1"))
+        .build();
+  }
+
+  @Test
+  void plan_newDependencyList_searchesForALayerToExtend() throws Exception {
+    engine(false).build(recipeWithList("guava 33\n"));
+    AppRecipe more = recipeWithList("guava 33\ngson 2.11\n");
+
+    PlanStep dependencies = engine(false).plan(more).steps().get(0);
+
+    assertThat(dependencies.copies()).isEmpty();
+    PlanStep.Partial partial = dependencies.partial().orElseThrow();
+    assertThat(partial.stores()).containsExactly(bucket.describe());
+    assertThat(partial.needed().size()).isEqualTo(2);
+    assertThat(partial.best()).as(partial.candidates().toString()).isPresent();
+    PartialMatches.Candidate best = partial.best().orElseThrow();
+    assertThat(best.overlap()).isEqualTo(1);
+    assertThat(best.missing()).containsExactly("gson 2.11");
   }
 
   @Test

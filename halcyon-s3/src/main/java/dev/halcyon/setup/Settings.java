@@ -159,13 +159,9 @@ public record Settings(
       case "1", "true", "yes", "on" -> true;
       case "0", "false", "no", "off" -> false;
       default ->
-          throw new IllegalArgumentException(
-              name
-                  + " must be 1, true, yes or on, or 0, false, no or off, got '"
-                  + v.get()
-                  + "' (option "
-                  + optionFor(name)
-                  + ")");
+          throw new InvalidSettingException(
+              name,
+              name + " must be 1, true, yes or on, or 0, false, no or off, got '" + v.get() + "'");
     };
   }
 
@@ -183,24 +179,14 @@ public record Settings(
         // reported below
       }
     }
-    throw new IllegalArgumentException(
-        name
-            + " must be a size such as 2g, 500m or 1048576 (bytes), got '"
-            + text
-            + "' (option "
-            + optionFor(name)
-            + ")");
+    throw new InvalidSettingException(
+        name, name + " must be a size such as 2g, 500m or 1048576 (bytes), got '" + text + "'");
   }
 
   private static String absolute(String path, String name) {
     if (!path.startsWith("/")) {
-      throw new IllegalArgumentException(
-          name
-              + " must be an absolute path such as /app, got '"
-              + path
-              + "' (option "
-              + optionFor(name)
-              + ")");
+      throw new InvalidSettingException(
+          name, name + " must be an absolute path such as /app, got '" + path + "'");
     }
     return Path.of(path).normalize().toString();
   }
@@ -213,20 +199,21 @@ public record Settings(
       }
       return uri;
     } catch (URISyntaxException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL, got '"
-              + text
-              + "' (option --public-storage-url)");
+      throw new InvalidSettingException(
+          "HALCYON_PUBLIC_STORAGE_URL",
+          "HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL, got '" + text + "'",
+          e);
     }
   }
 
   private static String naming(String text) {
     String n = text.toLowerCase(Locale.ROOT);
     if (!n.equals("default") && !n.equals("original")) {
-      throw new IllegalArgumentException(
+      throw new InvalidSettingException(
+          "HALCYON_NAMING",
           "HALCYON_NAMING must be 'default' or 'original' (the original Halcyon's names), got '"
               + text
-              + "' (option --naming)");
+              + "'");
     }
     return n;
   }
@@ -235,8 +222,7 @@ public record Settings(
     try {
       return parser.apply(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          name + ": " + e.getMessage() + " (option " + optionFor(name) + ")", e);
+      throw new InvalidSettingException(name, name + ": " + e.getMessage(), e);
     }
   }
 }

@@ -144,8 +144,8 @@ public final class Setup implements Closeable {
     try {
       return RetentionPolicies.parse(settings.retention(), Clock.systemUTC());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "HALCYON_RETENTION: " + e.getMessage() + " (option --retention)", e);
+      throw new InvalidSettingException(
+          "HALCYON_RETENTION", "HALCYON_RETENTION: " + e.getMessage(), e);
     }
   }
 

@@ -38,12 +38,12 @@ class SettingsCacheSizeTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"2x", "-1", "1.5g", "g", "99999999999999999999", "9000000000000t"})
-  void from_badCacheMaxSize_namesTheVariableAndOption(String text) {
+  void from_badCacheMaxSize_namesTheSetting(String text) {
     assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_CACHE_MAX_SIZE", text), HOME))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "HALCYON_CACHE_MAX_SIZE must be a size such as 2g, 500m or 1048576 (bytes), got '"
                 + text
-                + "' (option --cache-max-size)");
+                + "'");
   }
 }

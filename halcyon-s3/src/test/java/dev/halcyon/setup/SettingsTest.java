@@ -80,18 +80,20 @@ class SettingsTest {
   }
 
   @Test
-  void from_badValues_nameTheVariableAndTheOption() {
+  void from_badValues_nameTheSettingInLibraryTerms() {
     assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_NO_UPLOAD", "perhaps"), HOME))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(
+            InvalidSettingException.class,
+            e -> assertThat(e.setting()).isEqualTo("HALCYON_NO_UPLOAD"))
         .hasMessage(
-            "HALCYON_NO_UPLOAD must be 1, true, yes or on, or 0, false, no or off, got 'perhaps'"
-                + " (option --no-upload)");
+            "HALCYON_NO_UPLOAD must be 1, true, yes or on, or 0, false, no or off, got 'perhaps'");
     assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_PREFIX", "app"), HOME))
-        .hasMessage(
-            "HALCYON_PREFIX must be an absolute path such as /app, got 'app' (option --prefix)");
+        .hasMessage("HALCYON_PREFIX must be an absolute path such as /app, got 'app'");
     assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_COMPRESSION", "lz4"), HOME))
-        .hasMessage(
-            "HALCYON_COMPRESSION: unknown compression 'lz4': use zstd, gzip, xz or none (option --compression)");
+        .hasMessage("HALCYON_COMPRESSION: unknown compression 'lz4': use zstd, gzip, xz or none");
+    assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_NAMING", "fancy"), HOME))
+        .isInstanceOfSatisfying(
+            InvalidSettingException.class, e -> assertThat(e.getMessage()).doesNotContain("--"));
     assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_PUBLIC_STORAGE_URL", "ftp://x"), HOME))
         .hasMessageContaining("HALCYON_PUBLIC_STORAGE_URL must be an http:// or https:// URL");
     assertThatThrownBy(() -> Settings.from(Map.of("HALCYON_NAMING", "fancy"), HOME))
