@@ -17,6 +17,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -329,7 +330,10 @@ public final class DirectoryLayerStore implements LayerStore {
     boolean kept = false;
     try {
       Optional<FileVersion> linked = FileVersion.stat(target);
-      if (linked.isPresent() && linked.get().regularFile()) {
+      // Not through a symlink someone put at the key's path: only a regular file is lent out.
+      if (linked.isPresent()
+          && linked.get().regularFile()
+          && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
         FileVersion v = linked.get();
         ObjectInfo info =
             new ObjectInfo(object.key(), v.size(), records.read(object.key(), v), v.lastModified());
