@@ -47,16 +47,19 @@ final class CacheUsage {
   }
 
   /**
-   * Deletes cache entries of the app labelled {@code label} that this run did not use and that are
-   * older than {@code before} (its archives of other sources and constraints). Another app's
-   * archives, toolchain archives (apps share them) and keys the namer does not read are kept,
-   * unless {@code acrossApps}: a cache may be shared by several apps, and one app's run must not
-   * evict what the others need. The size cap applies across apps either way.
+   * Deletes cache entries of the app labelled {@code label} that this run did not use and that were
+   * last used (or written) before {@code before} (its archives of other sources and constraints).
+   * Another app's archives, toolchain archives (apps share them) and keys the namer does not read
+   * are kept, unless {@code acrossApps}: a cache may be shared by several apps, and one app's run
+   * must not evict what the others need. The size cap applies across apps either way.
    */
   void cleanCache(Instant before, String label, boolean acrossApps) throws IOException {
+    Map<String, Instant> uses = readCacheUses();
     for (ObjectInfo info : cache.list("")) {
+      // The last use, not the file's time: an entry hard-linked from a folder store keeps the
+      // store file's (older) modification time.
       if (!ledger.wasUsed(info.key())
-          && info.lastModified().isBefore(before)
+          && lastUse(info, uses).isBefore(before)
           && (acrossApps || belongsTo(info.key(), label))) {
         cache.delete(info.key());
         ledger.evicted(info.key());

@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -298,12 +299,18 @@ final class TieredRestore {
     // The store's stream checks a recorded digest as it ends (StoredObject), so the copy needs a
     // hash of its own only when the store recorded none: one SHA-256 pass over the archive less.
     Optional<Digest> recorded = stored.info().digest();
+    // A folder store on this file system lends the cache its very file (a hard link): no second
+    // copy of the archive is written. Only with a recorded digest, which the store's stream checks
+    // as it ends, so the linked bytes are verified by the extraction's read before the cache keeps
+    // them. The link is never opened for writing: that would change the store's object.
+    boolean linked =
+        download != null && recorded.isPresent() && linked(tier, stored.info(), download);
     DigestingOutputStream hashed = null;
     LayerTag[] found = new LayerTag[1];
     long size;
     try (StoredObject object = stored;
         OutputStream file =
-            download == null ? OutputStream.nullOutputStream() : downloadFile(download)) {
+            download == null || linked ? OutputStream.nullOutputStream() : downloadFile(download)) {
       OutputStream copy = file;
       if (download != null && recorded.isEmpty()) {
         hashed = new DigestingOutputStream(file);
@@ -346,7 +353,8 @@ final class TieredRestore {
     }
     if (download != null) {
       try {
-        // The download was written once, hashed as it went: the cache takes that very file.
+        // The download was written once (or linked), hashed or verified as it went: the cache
+        // takes that very file.
         Digest digest = recorded.isPresent() ? recorded.get() : hashed.digest();
         config.cache().putMoving(key, download, digest, PutMode.OVERWRITE);
       } finally {
@@ -357,7 +365,23 @@ final class TieredRestore {
   }
 
   private static OutputStream downloadFile(Path file) throws IOException {
-    return new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+    // A new file only: never truncate what is there (such as a link to a store's object).
+    return new BufferedOutputStream(
+        Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        1 << 16);
+  }
+
+  /**
+   * Whether {@code tier}'s store linked {@code object} to {@code download}. A failure to link is no
+   * failure of the restore: the download is then copied as it streams.
+   */
+  private static boolean linked(Tier tier, ObjectInfo object, Path download) {
+    try {
+      return tier.store().linkTo(object, download);
+    } catch (IOException e) {
+      ScratchDir.deleteQuietly(download);
+      return false;
+    }
   }
 
   /** A restored archive holds another layer than the one asked for. */

@@ -14,7 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -300,6 +303,47 @@ public final class DirectoryLayerStore implements LayerStore {
       return copied;
     } catch (IOException e) {
       throw errors.failure("store", key, e);
+    }
+  }
+
+  /**
+   * Hard-links the file that holds {@code object} to {@code target}. Objects here are published by
+   * an atomic rename or link of a finished file and never written in place (see {@link
+   * AtomicPublisher}), so the link keeps those bytes however the key changes later. The link is
+   * kept only if the version it names is recorded with the digest and size of {@code object}.
+   */
+  @Override
+  public boolean linkTo(ObjectInfo object, Path target) throws IOException {
+    checkNotNull(object, "object");
+    checkKey(object.key());
+    checkNotNull(target, "target");
+    Path path = layout.objectPath(object.key());
+    try {
+      Files.createLink(target, path);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      // Nothing stored there, another file system (EXDEV), or links refused (EPERM: a file of
+      // another user under protected_hardlinks, FAT, some network shares): the caller copies.
+      return false;
+    }
+    boolean kept = false;
+    try {
+      Optional<FileVersion> linked = FileVersion.stat(target);
+      // Not through a symlink someone put at the key's path: only a regular file is lent out.
+      if (linked.isPresent()
+          && linked.get().regularFile()
+          && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+        FileVersion v = linked.get();
+        ObjectInfo info =
+            new ObjectInfo(object.key(), v.size(), records.read(object.key(), v), v.lastModified());
+        kept = object.isSameObject(info);
+      }
+      return kept;
+    } finally {
+      if (!kept) {
+        Files.deleteIfExists(target);
+      }
     }
   }
 

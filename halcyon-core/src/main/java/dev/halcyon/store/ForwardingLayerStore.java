@@ -15,10 +15,10 @@ import java.util.Optional;
  * the methods whose behaviour it changes. Modelled on Guava's {@code ForwardingObject}.
  *
  * <p>Every method of {@link LayerStore} is forwarded, default methods included, so a decorator
- * keeps the delegate's own {@link #putMoving}, {@link #deleteAll}, {@link #abortIncompleteUploads}
- * and ranged reads ({@link #getRange(String, long, long)}) instead of silently falling back to the
- * interface's defaults. A default method added to {@link LayerStore} must be added here too; {@code
- * ForwardingLayerStoreTest} fails until it is.
+ * keeps the delegate's own {@link #putMoving}, {@link #linkTo}, {@link #deleteAll}, {@link
+ * #abortIncompleteUploads} and ranged reads ({@link #getRange(String, long, long)}) instead of
+ * silently falling back to the interface's defaults. A default method added to {@link LayerStore}
+ * must be added here too; {@code ForwardingLayerStoreTest} fails until it is.
  *
  * <p>An override of one method does not change the others: {@code putMoving} goes to the delegate's
  * {@code putMoving}, not to this object's {@code put}. A decorator that watches writes overrides
@@ -54,6 +54,11 @@ public abstract class ForwardingLayerStore implements LayerStore {
   public Optional<InputStream> getRange(ObjectInfo object, long offset, long length)
       throws IOException {
     return delegate().getRange(object, offset, length);
+  }
+
+  @Override
+  public boolean linkTo(ObjectInfo object, Path target) throws IOException {
+    return delegate().linkTo(object, target);
   }
 
   @Override

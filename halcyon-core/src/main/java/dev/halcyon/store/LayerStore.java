@@ -114,6 +114,31 @@ public interface LayerStore extends Closeable {
   }
 
   /**
+   * Gives the object version {@code object} describes (as {@link #head} or {@link #get} returned
+   * it) a second name, {@code target}, without copying its bytes: a hard link, for a store that
+   * keeps each object as a local file that is published whole and never changed in place. A local
+   * cache can then take the object for free while its bytes are read through {@link #get}.
+   *
+   * <ul>
+   *   <li>The bytes are <em>not</em> verified: the caller verifies them, e.g. by reading the object
+   *       through {@link #get} to its end, before it trusts or keeps {@code target}.
+   *   <li>The linked file holds the bytes of {@code object} ({@link ObjectInfo#isSameObject}), or
+   *       this returns false; it stays that way when the key is later overwritten or deleted. The
+   *       caller must never write to it (that would change the store's object).
+   *   <li>False, creating nothing, when the store cannot: its objects are not local files (the
+   *       default), {@code target} is on another file system, the file system or its permissions
+   *       refuse a link, or the key no longer holds {@code object}. The caller then copies.
+   * </ul>
+   *
+   * @param target a path that does not exist yet, in a folder that does
+   * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+   * @since 0.2.0
+   */
+  default boolean linkTo(ObjectInfo object, Path target) throws IOException {
+    return false;
+  }
+
+  /**
    * Stores the file {@code source} under {@code key}.
    *
    * @param digest the SHA-256 of {@code source}, recorded with the object and checked while the

@@ -32,6 +32,38 @@ class DirectoryLayerStoreTest extends LayerStoreContract {
   }
 
   @Test
+  void linkTo_sameFileSystem_linksTheStoredFileAndAnotherStoreTakesItVerified() throws Exception {
+    byte[] bytes = randomBytes(440, 200_000);
+    String key = "linux/ghc-9.4/halcyon-install-abc.tar.zst";
+    store.put(key, file(bytes), Digest.sha256(bytes), PutMode.OVERWRITE);
+    ObjectInfo info = store.head(key).orElseThrow();
+    Path target = tempDir.resolve("download");
+
+    assertThat(store.linkTo(info, target)).isTrue();
+
+    assertThat(Files.getAttribute(target, "unix:ino"))
+        .isEqualTo(Files.getAttribute(root.resolve(key), "unix:ino"));
+    LayerStore cache = new DirectoryLayerStore(tempDir.resolve("cache"));
+    cache.putMoving(key, target, Digest.sha256(bytes), PutMode.OVERWRITE);
+    assertThat(target).doesNotExist();
+    assertThat(read(key)).isEqualTo(bytes); // the store's object is untouched by the move
+    try (StoredObject cached = cache.get(key).orElseThrow()) {
+      assertThat(cached.info().digest()).contains(Digest.sha256(bytes));
+      assertThat(cached.stream().readAllBytes()).isEqualTo(bytes);
+    }
+  }
+
+  @Test
+  void linkTo_targetExists_throwsAndLeavesItAlone() throws Exception {
+    store.put("a.tar.zst", randomBytes(441, 100), PutMode.OVERWRITE);
+    Path target = Files.writeString(tempDir.resolve("there"), "mine");
+
+    assertThatThrownBy(() -> store.linkTo(store.head("a.tar.zst").orElseThrow(), target))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+    assertThat(target).hasContent("mine");
+  }
+
+  @Test
   void put_key_isPlainFileAtKeyPath() throws Exception {
     byte[] bytes = randomBytes(1, 1000);
 

@@ -758,6 +758,43 @@ public abstract class LayerStoreContract {
   }
 
   @Test
+  void linkTo_whenItLinks_keepsTheObjectsBytesThroughOverwriteAndDelete() throws Exception {
+    byte[] bytes = randomBytes(430, 100_000);
+    store.put(RANGED, file(bytes), Digest.sha256(bytes), PutMode.OVERWRITE);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+    Path target = tempDir.resolve("linked");
+
+    boolean linked = store.linkTo(info, target);
+
+    if (!linked) {
+      assertThat(target).doesNotExist(); // a store that cannot link creates nothing
+      return;
+    }
+    assertThat(target).hasBinaryContent(bytes);
+    store.put(RANGED, randomBytes(431, 100_000), PutMode.OVERWRITE);
+    assertThat(target).hasBinaryContent(bytes);
+    store.delete(RANGED);
+    assertThat(target).hasBinaryContent(bytes);
+    assertThat(store.get(RANGED)).isEmpty();
+  }
+
+  @Test
+  void linkTo_afterOverwriteOrDelete_returnsFalseAndCreatesNothing() throws Exception {
+    putRanged(432, 10_000);
+    ObjectInfo info = store.head(RANGED).orElseThrow();
+    store.put(RANGED, randomBytes(433, 10_000), PutMode.OVERWRITE);
+    Path target = tempDir.resolve("linked");
+
+    assertThat(store.linkTo(info, target)).isFalse();
+    assertThat(target).doesNotExist();
+
+    ObjectInfo now = store.head(RANGED).orElseThrow();
+    store.delete(RANGED);
+    assertThat(store.linkTo(now, target)).isFalse();
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
   void getRange_ofObjectInfoAfterOverwrite_throwsObjectChanged() throws Exception {
     putRanged(412, 100_000);
     ObjectInfo info = store.head(RANGED).orElseThrow();
