@@ -39,9 +39,9 @@ final class EngineRun {
     this.layers = new LayerRun(config, recipe.sourceDir(), recipe.sourceIgnore());
   }
 
-  /** Waits for the run's background deletions, so the next run never finds one still going. */
-  void awaitBackground() {
-    layers.awaitBackground();
+  /** Reports the run's failed background deletions; those still running are left running. */
+  void reportBackground() {
+    layers.reportBackground();
   }
 
   RunReport execute(Optional<Path> installDir)
