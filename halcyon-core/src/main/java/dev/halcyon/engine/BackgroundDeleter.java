@@ -21,10 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Deletes finished staging trees on daemon threads of their own, so their many unlinks overlap the
- * upload, and whatever is left when the run ends is finished by a later run rather than waited for.
- * A tree is first moved aside into a {@code .trash-} directory of its own parent (one rename), so a
- * run killed mid-deletion leaves only trash, which the next run's {@link #sweep} deletes in the
- * background in turn.
+ * upload, and a run never waits for the deletion of its own tree: what is left of it when the run
+ * ends is finished by the next run, in the background, over that run's whole length. A run ends by
+ * waiting only for the deletions begun before it ({@link #finish}), so at most one run's tree is
+ * ever outstanding, however slow deleting is. A tree is first moved aside into a {@code .trash-}
+ * directory of its own parent (one rename), so a run killed mid-deletion leaves only trash, which
+ * the next run's {@link #sweep} deletes in turn.
  *
  * <p>Which trees are being deleted is kept for the whole JVM, so a later run in the same JVM never
  * deletes a tree a thread is still deleting; a deletion that finds files already gone (another
@@ -39,6 +41,7 @@ final class BackgroundDeleter {
   private static final Map<Path, Deletion> STARTED = new ConcurrentHashMap<>();
 
   private final EngineListener listener;
+  private final Set<Path> own = ConcurrentHashMap.newKeySet();
 
   BackgroundDeleter(EngineListener listener) {
     this.listener = listener;
@@ -49,7 +52,9 @@ final class BackgroundDeleter {
    * and starts deleting it.
    */
   void delete(Path dir) throws IOException {
-    start(moveAside(dir));
+    Path trash = moveAside(dir);
+    own.add(trash);
+    start(trash);
   }
 
   /**
@@ -71,6 +76,32 @@ final class BackgroundDeleter {
       }
       boolean trash = p.getFileName().toString().startsWith(TRASH_PREFIX);
       start(trash || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? p : moveAside(p));
+    }
+  }
+
+  /**
+   * Waits for the deletions begun before this deleter's own (earlier runs' trees, in this JVM or
+   * swept from the trash they left), never for its own, then reports the failed ones. An interrupt
+   * does not cut the wait short: it is restored for the caller.
+   */
+  void finish() {
+    boolean interrupted = false;
+    for (Map.Entry<Path, Deletion> e : List.copyOf(STARTED.entrySet())) {
+      if (own.contains(e.getKey())) {
+        continue;
+      }
+      while (true) {
+        try {
+          e.getValue().thread().join();
+          break;
+        } catch (InterruptedException ie) {
+          interrupted = true;
+        }
+      }
+    }
+    reportFailures();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -206,7 +206,7 @@ public final class Engine {
         throw e;
       } finally {
         // The staging tree of the install layer is deleted while the run goes on; what is left
-        // when it ends is finished by a later run (see BackgroundDeleter), never waited for.
+        // when it ends is finished by the next run (see BackgroundDeleter), never waited for.
         run.reportBackground();
       }
     }

@@ -39,7 +39,7 @@ final class EngineRun {
     this.layers = new LayerRun(config, recipe.sourceDir(), recipe.sourceIgnore());
   }
 
-  /** Reports the run's failed background deletions; those still running are left running. */
+  /** Ends the run's background deletions: see {@link LayerBuilds#reportBackground}. */
   void reportBackground() {
     layers.reportBackground();
   }

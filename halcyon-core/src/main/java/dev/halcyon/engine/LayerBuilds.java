@@ -232,11 +232,11 @@ final class LayerBuilds {
   }
 
   /**
-   * Reports the background deletions that failed, without waiting for those still running; see
-   * {@link BackgroundDeleter}.
+   * Waits for the staging trees of earlier runs still being deleted, never for this run's own, and
+   * reports failed deletions; see {@link BackgroundDeleter#finish}.
    */
   void reportBackground() {
-    deleter.reportFailures();
+    deleter.finish();
   }
 
   private LayerOutcome built(LayerTag tag, ArchiveSummary summary, Instant t0) {

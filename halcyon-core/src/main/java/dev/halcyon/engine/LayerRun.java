@@ -210,7 +210,7 @@ final class LayerRun {
     cacheUsage.recordCacheUseAndCap(config.cacheMaxSize());
   }
 
-  /** Reports failed background deletions of staging trees, without waiting for the others. */
+  /** Ends the run's background deletions: see {@link LayerBuilds#reportBackground}. */
   void reportBackground() {
     builds.reportBackground();
   }

@@ -54,6 +54,28 @@ class BackgroundDeleterTest {
   }
 
   @Test
+  void finish_nextRun_waitsForTheTreesOfEarlierRuns() throws Exception {
+    Path install = tmp.resolve("install");
+    List<String> warnings = new ArrayList<>();
+    BackgroundDeleter first = new BackgroundDeleter(listener(warnings));
+    first.delete(tree(install.resolve("app-1"), 3_000));
+    first.reportFailures(); // the first run ends without waiting
+
+    BackgroundDeleter second = new BackgroundDeleter(listener(warnings));
+    BackgroundDeleter.sweep(install);
+    second.delete(tree(install.resolve("app-2"), 10));
+    second.finish();
+
+    assertThat(listing(install))
+        .as("the first run's tree is gone; at most the second's own is left")
+        .allMatch(name -> name.startsWith(BackgroundDeleter.TRASH_PREFIX))
+        .hasSizeLessThanOrEqualTo(1);
+    BackgroundDeleter.awaitAllForTests();
+    assertThat(listing(install)).isEmpty();
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
   void deleteTree_twoDeletersOnOneTree_bothFinishWithoutFailing() throws Exception {
     for (int round = 0; round < 5; round++) {
       Path trash = tree(tmp.resolve(".trash-" + round), 2_000);
