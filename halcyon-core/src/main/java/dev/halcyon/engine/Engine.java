@@ -189,9 +189,7 @@ public final class Engine {
     try (WorkLock lock = WorkLock.acquire(layout, listener)) {
       // Under the lock no other run uses the work directory: what a killed run left is garbage.
       Directories.deleteTree(layout.tmp());
-      // Staging trees of earlier runs (their trash, or whole trees of a killed run) are deleted in
-      // the background while this run goes on.
-      BackgroundDeleter.sweep(layout.installStaging());
+      Directories.deleteTree(layout.installStaging());
       StepRecorder steps = new StepRecorder(listener);
       EngineRun run = new EngineRun(config.withListener(steps), recipe, start);
       try {
@@ -205,9 +203,9 @@ public final class Engine {
         }
         throw e;
       } finally {
-        // The staging tree of the install layer is deleted while the run goes on; what is left
-        // when it ends is finished by the next run (see BackgroundDeleter), never waited for.
-        run.reportBackground();
+        // The staging tree of the install layer is deleted while the run goes on; the next run
+        // must not find that deletion still running when it takes the lock.
+        run.awaitBackground();
       }
     }
   }

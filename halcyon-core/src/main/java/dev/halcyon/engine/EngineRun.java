@@ -39,9 +39,9 @@ final class EngineRun {
     this.layers = new LayerRun(config, recipe.sourceDir(), recipe.sourceIgnore());
   }
 
-  /** Ends the run's background deletions: see {@link LayerBuilds#reportBackground}. */
-  void reportBackground() {
-    layers.reportBackground();
+  /** Waits for the run's background deletions, so the next run never finds one still going. */
+  void awaitBackground() {
+    layers.awaitBackground();
   }
 
   RunReport execute(Optional<Path> installDir)

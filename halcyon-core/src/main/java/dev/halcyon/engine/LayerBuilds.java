@@ -21,9 +21,8 @@ import java.util.function.Predicate;
 /**
  * Obtains each layer a run needs: the directory in place when its tag is current, else a restored
  * archive, else a build (incremental for the build layer) that is archived and published. Owns the
- * {@link BackgroundDeleter} of the install layer's staging trees, which a later run finishes if
- * this one ends first; the run calls {@link #reportBackground} as it ends. Confined to the run's
- * thread.
+ * {@link BackgroundDeleter} of the install layer's staging trees; the run calls {@link
+ * #awaitBackground} before it lets go of the work directory. Confined to the run's thread.
  */
 final class LayerBuilds {
   private final EngineConfig config;
@@ -224,19 +223,15 @@ final class LayerBuilds {
       handedOver = true;
       return built(tag, summary, t0);
     } finally {
-      // Once handed to the deleter the stage is moved aside, and deleting it here finds nothing.
-      if (!handedOver) {
+      if (!handedOver && !deleter.took(stage)) {
         Directories.deleteTree(stage);
       }
     }
   }
 
-  /**
-   * Waits for the staging trees of earlier runs still being deleted, never for this run's own, and
-   * reports failed deletions; see {@link BackgroundDeleter#finish}.
-   */
-  void reportBackground() {
-    deleter.finish();
+  /** Waits for the staging trees being deleted in the background; see {@link BackgroundDeleter}. */
+  void awaitBackground() {
+    deleter.awaitAll();
   }
 
   private LayerOutcome built(LayerTag tag, ArchiveSummary summary, Instant t0) {

@@ -20,7 +20,8 @@ import java.util.Set;
  * The layer work of one run of the {@link Engine}, in front of its workers: {@link TieredRestore}
  * restores, {@link LayerBuilds} obtains or builds, {@link ArchivePublisher} archives and uploads,
  * {@link CacheUsage} keeps the cache in bounds, and all of them share one {@link RunLedger}.
- * Confined to the run's thread; {@link #reportBackground} is called as the run ends.
+ * Confined to the run's thread; {@link #awaitBackground} must be called before the run lets go of
+ * the work directory.
  */
 final class LayerRun {
   private final EngineConfig config;
@@ -210,8 +211,8 @@ final class LayerRun {
     cacheUsage.recordCacheUseAndCap(config.cacheMaxSize());
   }
 
-  /** Ends the run's background deletions: see {@link LayerBuilds#reportBackground}. */
-  void reportBackground() {
-    builds.reportBackground();
+  /** Waits for the staging trees being deleted in the background. */
+  void awaitBackground() {
+    builds.awaitBackground();
   }
 }

@@ -15,15 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The install layer's staging tree is moved aside and deleted in the background once archived; the
- * run does not wait for the deletion, and what a run (or a killed run) leaves is deleted by the
- * next one.
+ * The install layer's staging tree is deleted in the background once archived, and is gone when the
+ * run returns; a tree a killed run left behind is removed by the next run.
  */
 class InstallStagingTest {
   @TempDir Path tmp;
 
   @Test
-  void build_installLayerBuilt_stagingTreeIsMovedAsideAndDeletedInTheBackground() throws Exception {
+  void build_installLayerBuilt_stagingTreeIsGoneWhenTheRunReturns() throws Exception {
     List<Path> stages = new ArrayList<>();
     Path workDir = tmp.resolve("base");
 
@@ -31,23 +30,6 @@ class InstallStagingTest {
 
     assertThat(report.layers()).extracting(LayerOutcome::source).containsOnly(LayerSource.BUILT);
     assertThat(stages).singleElement().satisfies(stage -> assertThat(stage).doesNotExist());
-    assertThat(listing(workDir.resolve("install")))
-        .as("at most the trash still being deleted")
-        .allMatch(name -> name.startsWith(BackgroundDeleter.TRASH_PREFIX));
-    BackgroundDeleter.awaitAllForTests();
-    assertThat(listing(workDir.resolve("install"))).isEmpty();
-  }
-
-  @Test
-  void build_stagingTreeOfAKilledRun_isDeletedByTheNextRun() throws Exception {
-    Path workDir = tmp.resolve("base");
-    Path stage = workDir.resolve("install/app-0123abcd/lib");
-    Files.createDirectories(stage);
-    Files.writeString(stage.resolve("half-installed.jar"), "left by a killed run");
-
-    engine(workDir).build(recipe(new ArrayList<>()));
-    BackgroundDeleter.awaitAllForTests();
-
     assertThat(listing(workDir.resolve("install"))).isEmpty();
   }
 
@@ -59,7 +41,6 @@ class InstallStagingTest {
     Files.writeString(trash.resolve("left.txt"), "left by a killed run");
 
     engine(workDir).build(recipe(new ArrayList<>()));
-    BackgroundDeleter.awaitAllForTests();
 
     assertThat(listing(workDir.resolve("install"))).isEmpty();
   }
