@@ -38,6 +38,15 @@ final class FramedTarWriter {
   private FramedTarWriter() {}
 
   static ArchiveSummary write(List<TarWriter.Member> members, OutputStream out) throws IOException {
+    return write(members, out, Codecs.ZSTD_WORKERS);
+  }
+
+  /**
+   * Writes the archive, compressing its frames on {@code threads} threads at once. The bytes do not
+   * depend on {@code threads}: frames are independent and handed on in tar order.
+   */
+  static ArchiveSummary write(List<TarWriter.Member> members, OutputStream out, int threads)
+      throws IOException {
     DigestingOutputStream digesting =
         new DigestingOutputStream(
             new BufferedOutputStream(Codecs.nonClosing(out), Codecs.BUFFER_SIZE));
@@ -49,7 +58,7 @@ final class FramedTarWriter {
     long tarSize;
     try (FrameCompressor compressor =
         new FrameCompressor(
-            Codecs.ZSTD_WORKERS,
+            threads,
             f -> {
               TocFrame last = frames.isEmpty() ? null : frames.get(frames.size() - 1);
               frames.add(

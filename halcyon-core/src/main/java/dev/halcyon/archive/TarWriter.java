@@ -62,9 +62,16 @@ final class TarWriter {
 
   static ArchiveSummary write(Path sourceDir, OutputStream out, Compression c, ArchiveOrder order)
       throws IOException {
+    return write(sourceDir, out, c, order, Codecs.ZSTD_WORKERS);
+  }
+
+  /** As above, a zstd archive's frames compressed on {@code zstdThreads} threads at once. */
+  static ArchiveSummary write(
+      Path sourceDir, OutputStream out, Compression c, ArchiveOrder order, int zstdThreads)
+      throws IOException {
     List<Member> members = order(scan(sourceDir), order);
     if (c == Compression.ZSTD) {
-      return FramedTarWriter.write(members, out);
+      return FramedTarWriter.write(members, out, zstdThreads);
     }
     DigestingOutputStream digesting = new DigestingOutputStream(Codecs.nonClosing(out));
     long contentBytes = 0;
