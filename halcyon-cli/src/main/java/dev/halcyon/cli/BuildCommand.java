@@ -17,7 +17,7 @@ final class BuildCommand extends RunCommand {
       checkBuildable();
       ConsoleListener listener =
           new ConsoleListener(parent.err, verbose(), ConsoleListener.onTerminal());
-      AppRecipe recipe = session.recipe(appDir(), parent.err);
+      AppRecipe recipe = session.recipe(appDir(), parent.err, listener);
       parent.err.println(
           "-----> Building "
               + recipe.label()

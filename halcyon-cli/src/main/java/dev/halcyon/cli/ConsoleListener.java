@@ -2,6 +2,7 @@ package dev.halcyon.cli;
 
 import dev.halcyon.engine.EngineListener;
 import dev.halcyon.engine.LayerOutcome;
+import dev.halcyon.engine.Progress;
 import dev.halcyon.layer.LayerKind;
 import java.io.Console;
 import java.io.PrintStream;
@@ -10,13 +11,21 @@ import java.util.Locale;
 /**
  * Prints what the engine does as it does it: a line per step and per layer ({@link RunLines#layer},
  * from the same {@link LayerOutcome} the run's report lists), and on a terminal a progress line for
- * transfers.
+ * transfers and for hashing a large source tree.
  */
 final class ConsoleListener implements EngineListener {
   private final PrintStream err;
   private final boolean verbose;
   private final boolean terminal;
+
+  /**
+   * Bytes of source content hashed between two hashing lines; a tree with less content shows no
+   * hashing line at all.
+   */
+  static final long HASHING_STEP = 8L << 20;
+
   private boolean progressShown;
+  private long hashingShownAt;
 
   /**
    * Whether standard output is a terminal. From JDK 22 on {@code System.console()} is never null,
@@ -60,6 +69,34 @@ final class ConsoleListener implements EngineListener {
   public synchronized void layerReady(LayerOutcome o) {
     clearProgress();
     err.println(RunLines.layer(o));
+  }
+
+  /**
+   * Hashing a source tree shows a progress line every {@link #HASHING_STEP} bytes, then its total;
+   * every other phase goes on to {@link #transferred}, as {@link EngineListener#progress} does.
+   */
+  @Override
+  public synchronized void progress(Progress progress) {
+    if (progress.phase() != Progress.Phase.HASHING) {
+      EngineListener.super.progress(progress);
+      return;
+    }
+    if (!terminal) {
+      return;
+    }
+    boolean last = progress.done() == progress.total();
+    if (last) {
+      if (hashingShownAt > 0) {
+        err.print("\r       hashed source: " + RunLines.bytes(progress.done()) + "   ");
+        progressShown = true;
+        clearProgress();
+      }
+      hashingShownAt = 0;
+    } else if (progress.done() - hashingShownAt >= HASHING_STEP) {
+      err.print("\r       hashing source: " + RunLines.bytes(progress.done()) + "   ");
+      progressShown = true;
+      hashingShownAt = progress.done();
+    }
   }
 
   @Override

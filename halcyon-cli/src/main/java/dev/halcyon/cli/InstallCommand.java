@@ -19,7 +19,7 @@ final class InstallCommand extends RunCommand {
       checkBuildable();
       ConsoleListener listener =
           new ConsoleListener(parent.err, verbose(), ConsoleListener.onTerminal());
-      AppRecipe recipe = session.recipe(appDir(), parent.err);
+      AppRecipe recipe = session.recipe(appDir(), parent.err, listener);
       var settings = session.recipeSettings(appDir(), parent.err);
       // Plain concatenation, not printf (here and in build): java.util.Formatter with %.2f loads
       // and initialises the locale and decimal-format machinery at start-up.

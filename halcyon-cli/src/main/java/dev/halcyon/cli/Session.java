@@ -78,6 +78,13 @@ final class Session implements Closeable {
     return MagicRecipes.load(appDir, recipeSettings(appDir, hookOutput));
   }
 
+  /** Like {@link #recipe(Path, OutputStream)}, telling {@code listener} how hashing goes. */
+  AppRecipe recipe(Path appDir, OutputStream hookOutput, EngineListener listener)
+      throws IOException {
+    return MagicRecipes.load(
+        appDir, recipeSettings(appDir, hookOutput), listener.hashing(appDir.toString()));
+  }
+
   private static Optional<String> magicPrefix(Path appDir) {
     try {
       return MagicRecipes.magicSetting(appDir, "prefix");

@@ -11,9 +11,15 @@ import java.util.Optional;
  * smallest archives at a large CPU cost.
  */
 public enum Compression {
+  /**
+   * Zstandard, written as independent frames so ranges of the tar can be read alone; the default.
+   */
   ZSTD("tar.zst"),
+  /** gzip, as the original Halcyon wrote it. */
   GZIP("tar.gz"),
+  /** xz: the smallest archives, at a large CPU cost. */
   XZ("tar.xz"),
+  /** A plain, uncompressed tar. */
   NONE("tar");
 
   private final String extension;

@@ -37,8 +37,11 @@ public record TocEntry(
 
   /** The kinds of member an archive with a table of contents holds. */
   public enum Type {
+    /** A directory; it has no content and no chunks. */
     DIRECTORY,
+    /** A regular file, whose content is described by its chunks. */
     FILE,
+    /** A symbolic link; its target is in {@link TocEntry#linkTarget()}. */
     SYMLINK
   }
 

@@ -8,8 +8,16 @@ import dev.halcyon.layer.LayerKind;
  */
 public class BuildForbiddenException extends Exception {
   private static final long serialVersionUID = 1L;
+
+  /** The layer kind that would have had to be built; see {@link #kind()}. */
   private final LayerKind kind;
 
+  /**
+   * Creates the exception for a layer that was missing from every store.
+   *
+   * @param kind the layer that would have had to be built
+   * @param message one line naming the layer and the setting that forbade the build
+   */
   public BuildForbiddenException(LayerKind kind, String message) {
     super(message);
     this.kind = kind;

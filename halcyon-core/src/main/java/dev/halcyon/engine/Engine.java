@@ -268,11 +268,19 @@ public final class Engine {
       return this;
     }
 
+    /**
+     * How archives and their sidecars are named in the stores; {@link
+     * dev.halcyon.naming.DefaultArchiveNamer} (the original Halcyon's layout) by default.
+     */
     public Builder namer(ArchiveNamer namer) {
       this.namer = checkNotNull(namer, "namer");
       return this;
     }
 
+    /**
+     * How new archives are compressed; {@link Compression#ZSTD} by default. Restoring reads any
+     * codec, whatever this says.
+     */
     public Builder compression(Compression compression) {
       this.compression = checkNotNull(compression, "compression");
       return this;
@@ -339,11 +347,19 @@ public final class Engine {
       return this;
     }
 
+    /**
+     * Receives the progress and outcome events of every run of this engine, besides any listener
+     * given to the run itself; {@link EngineListener#NONE} by default.
+     */
     public Builder listener(EngineListener listener) {
       this.listener = checkNotNull(listener, "listener");
       return this;
     }
 
+    /**
+     * The time source for manifests' creation times, timings and the cache's last-use records; the
+     * system clock in UTC by default. Tests pass a fixed clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = checkNotNull(clock, "clock");
       return this;
@@ -382,6 +398,11 @@ public final class Engine {
       return this;
     }
 
+    /**
+     * Creates the engine. Nothing is read or written until a run.
+     *
+     * @throws IllegalStateException when the cache or the work directory was not given
+     */
     public Engine build() {
       checkState(cache != null, "an engine needs a local cache");
       checkState(workDir != null, "an engine needs a work directory (Builder.workDir)");

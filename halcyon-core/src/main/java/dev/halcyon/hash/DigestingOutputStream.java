@@ -16,6 +16,11 @@ public final class DigestingOutputStream extends FilterOutputStream {
   private final MessageDigest sha256 = Digest.newSha256();
   private long count;
 
+  /**
+   * Wraps a stream; every byte written passes through unchanged and into the digest.
+   *
+   * @param out the stream the bytes go on to; it is closed with this one
+   */
   public DigestingOutputStream(OutputStream out) {
     super(out);
   }

@@ -48,8 +48,24 @@ public final class MagicRecipes {
    *     the file and what to write in it)
    */
   public static AppRecipe load(Path sourceDir, RecipeSettings settings) throws IOException {
+    return load(sourceDir, settings, TreeHashes.Listener.NONE);
+  }
+
+  /**
+   * Like {@link #load(Path, RecipeSettings)}, telling {@code hashListener} how far hashing the
+   * source tree has got (see {@link RecipeBuilder#hashListener}); e.g. {@code
+   * engineListener.hashing(sourceDir.toString())}, so a caller can show progress for a large tree
+   * before an engine exists.
+   *
+   * @throws IOException if the tree cannot be read, or a magic file is invalid (the message names
+   *     the file and what to write in it)
+   */
+  public static AppRecipe load(
+      Path sourceDir, RecipeSettings settings, TreeHashes.Listener hashListener)
+      throws IOException {
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(settings, "settings");
+    checkNotNull(hashListener, "hashListener");
     Path source = sourceDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(source)) {
       throw new IOException("app directory " + source + " does not exist or is not a directory");
@@ -88,7 +104,8 @@ public final class MagicRecipes {
             .constraintsHash(constraintsHash(source, magic))
             .dependencyConstraints(constraints)
             .buildLayer(Hooks.hook(source, "build", settings, true))
-            .install(installStep(source, magic, settings));
+            .install(installStep(source, magic, settings))
+            .hashListener(hashListener);
     if (hasToolchainLayer) {
       recipe.toolchainLayer(Hooks.hook(source, "toolchain-build", settings, true), toolchainMagic);
     }

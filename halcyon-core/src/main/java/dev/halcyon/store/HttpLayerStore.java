@@ -65,6 +65,15 @@ public final class HttpLayerStore implements LayerStore {
     this(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(60));
   }
 
+  /**
+   * A store with explicit timeouts; a request that exceeds one fails with a {@link
+   * TransientStoreException}.
+   *
+   * @param baseUrl the bucket's URL, e.g. {@code https://example.com/bucket/} (a trailing slash is
+   *     added when missing)
+   * @param connectTimeout how long to wait for a connection to the server
+   * @param requestTimeout how long to wait for each request's response to begin
+   */
   public HttpLayerStore(URI baseUrl, Duration connectTimeout, Duration requestTimeout) {
     checkNotNull(baseUrl, "baseUrl");
     String scheme = String.valueOf(baseUrl.getScheme());

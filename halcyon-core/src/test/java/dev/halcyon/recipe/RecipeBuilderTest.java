@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -176,5 +177,57 @@ class RecipeBuilderTest {
     assertThat(magicRecipe.build().tag()).isEqualTo(built.build().tag());
     assertThat(magicRecipe.install().tag()).isEqualTo(built.install().tag());
     assertThat(magicRecipe.sourceIgnore()).isEqualTo(ignore);
+  }
+
+  @Test
+  void magicRecipes_withHashListener_hearTheSourceTreeBeingHashed() throws Exception {
+    Path src = sources();
+    Files.write(src.resolve("big.bin"), new byte[300_000]);
+    Files.write(Files.createDirectories(src.resolve("target")).resolve("out.jar"), new byte[9_999]);
+    Path magic = Files.createDirectories(src.resolve(".halcyon"));
+    Files.writeString(magic.resolve("extra-source-hash-ignore"), "target\n");
+    for (String hook : List.of("build", "install")) {
+      Files.writeString(magic.resolve(hook), "#!/bin/sh\n");
+    }
+    AtomicLong events = new AtomicLong();
+    AtomicLong finishedBytes = new AtomicLong(-1);
+    TreeHashes.Listener listener =
+        new TreeHashes.Listener() {
+          @Override
+          public void hashed(long files, long bytes) {
+            events.incrementAndGet();
+          }
+
+          @Override
+          public void finished(long files, long bytes) {
+            finishedBytes.set(bytes);
+          }
+        };
+
+    RecipeSettings settings =
+        new RecipeSettings(
+            "linux-test-1.0-x86_64",
+            "/app",
+            tmp,
+            Optional.of("shop-1.0"),
+            Optional.of("jdk-17"),
+            new ByteArrayOutputStream());
+    MagicRecipes.load(src, settings, listener);
+
+    AtomicLong direct = new AtomicLong(-1);
+    TreeHashes.hash(
+        src,
+        IgnoreRules.DEFAULT.plus(IgnoreRules.of("target")),
+        new TreeHashes.Listener() {
+          @Override
+          public void hashed(long files, long bytes) {}
+
+          @Override
+          public void finished(long files, long bytes) {
+            direct.set(bytes);
+          }
+        });
+    assertThat(events.get()).isGreaterThan(1);
+    assertThat(finishedBytes.get()).isGreaterThanOrEqualTo(300_000).isEqualTo(direct.get());
   }
 }

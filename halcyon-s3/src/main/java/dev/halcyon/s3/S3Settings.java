@@ -48,14 +48,44 @@ public record S3Settings(
     String acl,
     Optional<Boolean> chunkedEncoding) {
 
+  /** The bucket, optionally followed by {@code /folder/sub} under which the keys live; required. */
   public static final String BUCKET = "HALCYON_S3_BUCKET";
+
+  /**
+   * The access key id of static credentials; used only together with {@link #SECRET_ACCESS_KEY}.
+   */
   public static final String ACCESS_KEY_ID = "HALCYON_AWS_ACCESS_KEY_ID";
+
+  /**
+   * The secret of static credentials; never printed. Without it and {@link #ACCESS_KEY_ID} the
+   * default AWS chain is used.
+   */
   public static final String SECRET_ACCESS_KEY = "HALCYON_AWS_SECRET_ACCESS_KEY";
+
+  /** The canned ACL every upload gets, {@code private} by default. */
   public static final String ACL = "HALCYON_S3_ACL";
+
+  /** An AWS host (which selects the region) or the URL of an S3-compatible service. */
   public static final String ENDPOINT = "HALCYON_S3_ENDPOINT";
+
+  /** The older name of {@link #ENDPOINT}; setting both to different values is an error. */
   public static final String HOST = "HALCYON_S3_HOST";
+
+  /**
+   * The bucket's region; wins over a region implied by the endpoint and over {@link #AWS_REGION}.
+   */
   public static final String REGION = "HALCYON_S3_REGION";
+
+  /**
+   * The region used when neither {@link #REGION} nor the endpoint gives one; {@code us-east-1}
+   * otherwise.
+   */
   public static final String AWS_REGION = "AWS_REGION";
+
+  /**
+   * {@code auto}, {@code on} or {@code off}: whether uploads may use the SDK's {@code aws-chunked}
+   * framing.
+   */
   public static final String CHUNKED_ENCODING = "HALCYON_S3_CHUNKED_ENCODING";
 
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
