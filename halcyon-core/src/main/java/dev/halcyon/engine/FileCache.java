@@ -114,6 +114,11 @@ final class FileCache {
       throws IOException {
     Path source = pathOf(digest);
     try {
+      if (!Integer.valueOf(1)
+          .equals(Files.getAttribute(source, "unix:nlink", LinkOption.NOFOLLOW_LINKS))) {
+        // Another name shares the file: moving it would make the installed file an alias.
+        return copyTo(digest, target, permissions);
+      }
       Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (NoSuchFileException e) {
       return false;

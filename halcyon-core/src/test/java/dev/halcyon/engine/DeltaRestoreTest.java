@@ -420,6 +420,26 @@ public class DeltaRestoreTest {
   }
 
   @Test
+  void install_fileCacheEntryWithAnotherName_isCopiedNotMoved() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 3);
+    Path app = built(v1, v2);
+    install(deployer(), v1, app);
+    Path jar = app.resolve("lib/dep-3.jar");
+    String hex = Digests.sha256(jar).hex();
+    Path cached =
+        tmp.resolve("deployer/base/files/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    install(deployer(), v2, app);
+    Path alias = Files.createLink(tmp.resolve("alias.jar"), cached);
+
+    install(deployer(), v1, app);
+
+    assertThat(cached).isRegularFile();
+    assertThat(Files.getAttribute(jar, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).isEqualTo(1);
+    assertThat(Files.getAttribute(alias, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).isEqualTo(2);
+  }
+
+  @Test
   void install_damagedFileCacheEntry_isDroppedAndItsFileFetched() throws Exception {
     AppRecipe v1 = recipe("v1");
     AppRecipe v2 = recipe("v2", 3);
