@@ -92,6 +92,7 @@ final class JsonDocuments {
                 delta.addProperty("linked", d.linked());
                 delta.addProperty("bytesFetched", d.bytesFetched());
                 delta.addProperty("requests", d.requests());
+                delta.addProperty("hashed", d.hashed());
                 layer.add("delta", delta);
               });
       l.extendedFrom()

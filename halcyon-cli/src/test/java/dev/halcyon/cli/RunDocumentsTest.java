@@ -3,6 +3,7 @@ package dev.halcyon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.halcyon.engine.DeltaPlan;
 import dev.halcyon.engine.LayerOutcome;
 import dev.halcyon.engine.LayerSource;
 import dev.halcyon.engine.RunReport;
@@ -84,6 +85,42 @@ class RunDocumentsTest {
     assertThat(doc.get("pruned").isJsonNull()).isTrue();
     assertThat(RunLines.installed("app-1.0", current))
         .isEqualTo("-----> Already installed app-1.0 in /srv/app (0.01 s)");
+  }
+
+  @Test
+  void run_deltaLayer_carriesThePlanWithTheFilesHashed() {
+    LayerOutcome delta =
+        new LayerOutcome(
+            LayerTag.of(LayerKind.INSTALL, "linux-x", "jdk-17", "app-1.0"),
+            LayerSource.DELTA,
+            INSTALL_KEY,
+            266_000_000,
+            Duration.ofMillis(500),
+            Optional.of(new DeltaPlan(1_102, 1_100, 2, 333_881, 266_000_000, 5, 1_099, 3)),
+            Optional.empty());
+    RunReport r =
+        new RunReport(
+            List.of(delta),
+            Optional.of(Path.of("/srv/app")),
+            false,
+            Duration.ofMillis(700),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            List.of(),
+            INSTALL_KEY);
+
+    JsonObject d =
+        JsonDocuments.run("install", "app-1.0", "linux-x", r)
+            .getAsJsonArray("layers")
+            .get(0)
+            .getAsJsonObject()
+            .getAsJsonObject("delta");
+
+    assertThat(d.toString())
+        .isEqualTo(
+            "{\"files\":1102,\"reused\":1100,\"fetched\":2,\"linked\":1099,"
+                + "\"bytesFetched\":333881,\"requests\":5,\"hashed\":3}");
   }
 
   @Test

@@ -146,55 +146,68 @@ final class DeltaRestore {
               toc.contentBytes(),
               installDir));
     }
+    Map<Digest, Path> taken = new HashMap<>();
+    boolean published = false;
     try (TreeAssembler assembler = TreeAssembler.begin(installDir)) {
-      List<TocEntry> toFetch = new ArrayList<>();
-      Set<String> relinked = new HashSet<>();
-      Set<Path> linkedOld = new HashSet<>();
-      assembler.build(toc, (entry, path) -> place(entry, path, plan, toFetch, relinked, linkedOld));
-      RangeFetcher.Stats stats;
       try {
-        stats = RangeFetcher.fetch(store, info, toc, toFetch, assembler::pathOf);
-        verify(toFetch, assembler);
-      } catch (CorruptArchiveException e) {
-        return new Fallback("the frames of " + key + " are damaged (" + e.getMessage() + ")");
-      } catch (RangeNotSupportedException e) {
-        return new Fallback(store.describe() + " does not serve ranged reads");
+        List<TocEntry> toFetch = new ArrayList<>();
+        Set<String> relinked = new HashSet<>();
+        Set<Path> linkedOld = new HashSet<>();
+        assembler.build(
+            toc, (entry, path) -> place(entry, path, plan, toFetch, relinked, linkedOld, taken));
+        RangeFetcher.Stats stats;
+        try {
+          stats = RangeFetcher.fetch(store, info, toc, toFetch, assembler::pathOf);
+          verify(toFetch, assembler);
+        } catch (CorruptArchiveException e) {
+          return new Fallback("the frames of " + key + " are damaged (" + e.getMessage() + ")");
+        } catch (RangeNotSupportedException e) {
+          return new Fallback(store.describe() + " does not serve ranged reads");
+        }
+        requests += stats.requests();
+        fetched += stats.bytes();
+        Optional<LayerTag> tag = TagFiles.read(assembler.staging());
+        if (tag.isEmpty() || !accept.test(tag.get())) {
+          throw new CorruptArchiveException(
+              key
+                  + " from "
+                  + store.describe()
+                  + " does not match: "
+                  + tag.map(t -> String.join("; ", wanted.differences(t)))
+                      .orElse("it has no valid " + LayerTag.FILE_NAME),
+              null);
+        }
+        deletion.close(); // the trash's unlinks change ctimes: they end before the snapshot
+        long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
+        Map<String, InstallRecord.Entry> snapshot = fileStats(toc, assembler::pathOf);
+        Set<Digest> inNew = new HashSet<>();
+        for (TocEntry e : toc.entries()) {
+          e.digest().ifPresent(inNew::add);
+        }
+        Path live = installDir;
+        assembler.publish(
+            staged -> {}, aside -> keepReplaced(aside, live, plan.oldProven, inNew, linkedOld));
+        published = true;
+        int files = plan.files;
+        DeltaPlan result =
+            new DeltaPlan(
+                files,
+                files - toFetch.size(),
+                toFetch.size(),
+                fetched,
+                info.size(),
+                requests,
+                relinked.size(),
+                plan.hashed);
+        return new Done(tag.get(), result, snapshot, snapshotNs, relinked);
+      } finally {
+        if (!published) {
+          // The files taken out of the file cache go back before the staging tree is deleted.
+          for (Map.Entry<Digest, Path> t : taken.entrySet()) {
+            fileCache.adopt(t.getValue(), t.getKey());
+          }
+        }
       }
-      requests += stats.requests();
-      fetched += stats.bytes();
-      Optional<LayerTag> tag = TagFiles.read(assembler.staging());
-      if (tag.isEmpty() || !accept.test(tag.get())) {
-        throw new CorruptArchiveException(
-            key
-                + " from "
-                + store.describe()
-                + " does not match: "
-                + tag.map(t -> String.join("; ", wanted.differences(t)))
-                    .orElse("it has no valid " + LayerTag.FILE_NAME),
-            null);
-      }
-      deletion.close(); // the trash's unlinks change ctimes: they end before the snapshot
-      long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
-      Map<String, InstallRecord.Entry> snapshot = fileStats(toc, assembler::pathOf);
-      Set<Digest> inNew = new HashSet<>();
-      for (TocEntry e : toc.entries()) {
-        e.digest().ifPresent(inNew::add);
-      }
-      Path live = installDir;
-      assembler.publish(
-          staged -> {}, aside -> keepReplaced(aside, live, plan.oldProven, inNew, linkedOld));
-      int files = plan.files;
-      DeltaPlan result =
-          new DeltaPlan(
-              files,
-              files - toFetch.size(),
-              toFetch.size(),
-              fetched,
-              info.size(),
-              requests,
-              relinked.size(),
-              plan.hashed);
-      return new Done(tag.get(), result, snapshot, snapshotNs, relinked);
     }
   }
 
@@ -345,7 +358,8 @@ final class DeltaRestore {
       Plan plan,
       List<TocEntry> toFetch,
       Set<String> relinked,
-      Set<Path> linkedOld)
+      Set<Path> linkedOld,
+      Map<Digest, Path> taken)
       throws IOException {
     Set<PosixFilePermission> perms = TreeAssembler.permissionsOf(entry);
     From from = plan.from.get(entry.path());
@@ -377,7 +391,17 @@ final class DeltaRestore {
         Files.delete(path);
       }
     } else if (from == From.CACHE) {
-      if (fileCache.copyTo(entry.digest().orElseThrow(), path, perms)) {
+      Digest d = entry.digest().orElseThrow();
+      Path first = taken.get(d);
+      if (first != null) { // a second file of that content: a copy of the first, verified
+        Files.copy(first, path, LinkOption.NOFOLLOW_LINKS);
+        if (InstallRecord.hash(path).equals(d)) {
+          Files.setPosixFilePermissions(path, perms);
+          return;
+        }
+        Files.delete(path);
+      } else if (fileCache.takeTo(d, path, perms)) {
+        taken.put(d, path);
         return;
       }
     }

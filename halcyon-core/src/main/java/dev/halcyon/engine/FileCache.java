@@ -4,6 +4,7 @@ import dev.halcyon.layer.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -25,10 +26,11 @@ import java.util.stream.Stream;
  * The delta restore's content-addressed store of files from earlier installs, {@code
  * files/sha256/ab/abcdef…} under the work directory: the files a redeploy replaced, so that a
  * rollback to the previous version is a delta restore too. Files arrive by rename from the replaced
- * tree (no copy), leave by copy (never a hard link, so a later change to an installed file cannot
- * reach the cache), and are hashed as they are copied out: a cache file changed by anyone is
- * dropped, not used. Bounded by a size cap, least recently used first (a file's mtime is its last
- * use). Confined to the run's thread, which holds the work-directory lock.
+ * tree (no copy) and leave by rename into the new tree ({@link #takeTo}), or by copy ({@link
+ * #copyTo}) — never a hard link, so a later change to an installed file cannot reach the cache —
+ * and are hashed as they leave: a cache file changed by anyone is dropped, not used. Bounded by a
+ * size cap, least recently used first (a file's mtime is its last use). Confined to the run's
+ * thread, which holds the work-directory lock.
  */
 final class FileCache {
   /** The default cap on the bytes the cache keeps. */
@@ -97,6 +99,38 @@ final class FileCache {
     }
     Files.setPosixFilePermissions(target, permissions);
     touch(source);
+    return true;
+  }
+
+  /**
+   * Moves the file for {@code digest} out of the cache to {@code target} (which must not exist) by
+   * rename, then hashes it there. The cache gives up the file rather than sharing it: a later
+   * change to {@code target} cannot reach the cache, and the file comes back only by {@link #adopt}
+   * once it is proven again. Returns false, with nothing at {@code target} and the cache entry
+   * gone, when the cache has none, the rename is not possible, or the bytes do not hash to {@code
+   * digest}.
+   */
+  boolean takeTo(Digest digest, Path target, Set<PosixFilePermission> permissions)
+      throws IOException {
+    Path source = pathOf(digest);
+    try {
+      if (!Integer.valueOf(1)
+          .equals(Files.getAttribute(source, "unix:nlink", LinkOption.NOFOLLOW_LINKS))) {
+        // Another name shares the file: moving it would make the installed file an alias.
+        return copyTo(digest, target, permissions);
+      }
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (AtomicMoveNotSupportedException e) {
+      return copyTo(digest, target, permissions); // another file system: a verified copy
+    }
+    if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+        || !InstallRecord.hash(target).equals(digest)) {
+      Files.delete(target);
+      return false;
+    }
+    Files.setPosixFilePermissions(target, permissions);
     return true;
   }
 

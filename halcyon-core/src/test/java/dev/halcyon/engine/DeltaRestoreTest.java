@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -392,6 +393,93 @@ public class DeltaRestoreTest {
     assertThat(back.source()).isEqualTo(LayerSource.DELTA);
     assertThat(back.delta().orElseThrow().fetched()).isZero();
     assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v1)));
+  }
+
+  @Test
+  void install_rollback_movesTheFilesOutOfTheFileCacheInsteadOfSharingThem() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 3);
+    Path app = built(v1, v2);
+    install(deployer(), v1, app);
+    Path jar = app.resolve("lib/dep-3.jar");
+    String hex = Digests.sha256(jar).hex();
+    Path cached =
+        tmp.resolve("deployer/base/files/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    install(deployer(), v2, app);
+    assertThat(cached).isRegularFile();
+
+    install(deployer(), v1, app);
+
+    assertThat(cached).doesNotExist();
+    assertThat(Files.getAttribute(jar, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).isEqualTo(1);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(jar)))
+        .isEqualTo(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(
+                    fullExtraction(deployer(), v1).resolve("lib/dep-3.jar"))));
+  }
+
+  @Test
+  void install_fileCacheEntryWithAnotherName_isCopiedNotMoved() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 3);
+    Path app = built(v1, v2);
+    install(deployer(), v1, app);
+    Path jar = app.resolve("lib/dep-3.jar");
+    String hex = Digests.sha256(jar).hex();
+    Path cached =
+        tmp.resolve("deployer/base/files/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    install(deployer(), v2, app);
+    Path alias = Files.createLink(tmp.resolve("alias.jar"), cached);
+
+    install(deployer(), v1, app);
+
+    assertThat(cached).isRegularFile();
+    assertThat(Files.getAttribute(jar, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).isEqualTo(1);
+    assertThat(Files.getAttribute(alias, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).isEqualTo(2);
+  }
+
+  @Test
+  void install_damagedFileCacheEntry_isDroppedAndItsFileFetched() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 3);
+    Path app = built(v1, v2);
+    install(deployer(), v1, app);
+    String hex = Digests.sha256(app.resolve("lib/dep-3.jar")).hex();
+    Path cached =
+        tmp.resolve("deployer/base/files/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    install(deployer(), v2, app);
+    Files.setPosixFilePermissions(cached, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.write(cached, bytes(5, 100 << 10)); // same size, other bytes
+
+    LayerOutcome back = install(deployer(), v1, app);
+
+    assertThat(back.source()).isEqualTo(LayerSource.DELTA);
+    assertThat(back.delta().orElseThrow().fetched()).isEqualTo(1);
+    assertThat(cached).doesNotExist();
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), v1)));
+  }
+
+  @Test
+  void install_failedDeltaAfterTakingFromTheFileCache_putsTheFilesBack() throws Exception {
+    AppRecipe v1 = recipe("v1");
+    AppRecipe v2 = recipe("v2", 3);
+    AppRecipe v3 = recipe("v3"); // v1's jars, its own out.txt and launcher
+    Path app = built(v1, v2, v3);
+    install(deployer(), v1, app);
+    String hex = Digests.sha256(app.resolve("lib/dep-3.jar")).hex();
+    Path cached =
+        tmp.resolve("deployer/base/files/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    install(deployer(), v2, app); // v1's dep-3 now in the file cache
+    assertThat(cached).isRegularFile();
+
+    // v3 takes dep-3 from the cache, then the frames of the files it fetches are damaged.
+    LayerOutcome o = install(faultyDeployer(Fault.DAMAGED_FRAMES), v3, app);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps).anyMatch(s -> s.startsWith("install  full  the frames of "));
+    assertThat(cached).isRegularFile();
+    assertThat(Digests.sha256(cached).hex()).isEqualTo(hex);
   }
 
   @Test

@@ -67,7 +67,7 @@ final class ResponseBodyInputStream extends BulkReadInputStream.Guarded {
       throw e;
     } catch (IOException | UncheckedIOException | SdkException e) {
       abortQuietly();
-      throw errors.bodyFailed(e, key, offset + count, objectLength);
+      throw errors.bodyFailed(e, key, offset, count, length, objectLength);
     }
     if (n < 0) {
       if (length < 0) {

@@ -294,15 +294,40 @@ final class S3Errors {
 
   /**
    * A connection failure while a GET body was being read, after the SDK had handed it over (so
-   * outside its retries).
+   * outside its retries). The message counts the bytes of the body (of the range, for a ranged
+   * read), and names the range in the object.
    *
-   * @param position the object offset reached
+   * @param offset where the body started in the object
+   * @param received bytes of the body that arrived
+   * @param length bytes the response announced, or -1 if it did not say
    * @param objectLength bytes of the whole object
    */
-  TransientStoreException bodyFailed(Exception e, String key, long position, long objectLength) {
+  TransientStoreException bodyFailed(
+      Exception e, String key, long offset, long received, long length, long objectLength) {
     Throwable root = rootCause(e);
     String detail =
         root.getMessage() == null ? "" : ": " + root.getMessage().replaceAll("\\s+", " ");
+    String count;
+    if (length < 0) {
+      count =
+          received
+              + " bytes"
+              + (offset == 0 ? "" : " (from offset " + offset + " of " + objectLength + " bytes)");
+    } else if (offset == 0 && length == objectLength) {
+      count = received + " of " + objectLength + " bytes";
+    } else {
+      count =
+          received
+              + " of "
+              + length
+              + " bytes (range "
+              + offset
+              + "-"
+              + (offset + length - 1)
+              + " of "
+              + objectLength
+              + " bytes)";
+    }
     return new TransientStoreException(
         scrub(
             "download of "
@@ -310,10 +335,8 @@ final class S3Errors {
                 + " from "
                 + location
                 + " broke off after "
-                + position
-                + " of "
-                + objectLength
-                + " bytes: connection to "
+                + count
+                + ": connection to "
                 + endpoint
                 + " failed ("
                 + root.getClass().getSimpleName()

@@ -156,6 +156,9 @@ class S3RangeReadIT {
       assertThatThrownBy(in::readAllBytes)
           .isInstanceOf(TransientStoreException.class)
           .hasMessageStartingWith("download of app/one.tar.zst from s3://bkt broke off after ")
+          .hasMessageMatching(
+              ".* broke off after \\d+ of 200000 bytes \\(range 10000-209999 of 300000 bytes\\):"
+                  + " connection to .*")
           .hasMessageEndingWith("; run again")
           .hasMessageNotContaining(SECRET);
     }
