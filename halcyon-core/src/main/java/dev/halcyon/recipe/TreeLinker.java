@@ -41,8 +41,6 @@ final class TreeLinker {
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
-          private boolean linksWork = sameStore;
-
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
               throws IOException {
@@ -63,7 +61,7 @@ final class TreeLinker {
                   && file.getFileName().toString().equals(LayerTag.FILE_NAME)) {
                 return FileVisitResult.CONTINUE;
               }
-              if (linksWork && tryLink(target, file)) {
+              if (sameStore && tryLink(target, file)) {
                 counts[0]++;
               } else {
                 Files.copy(
