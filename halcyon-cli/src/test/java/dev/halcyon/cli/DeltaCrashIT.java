@@ -27,20 +27,7 @@ class DeltaCrashIT {
   @TempDir Path tmp;
 
   private Path app(String version) throws Exception {
-    Path payload = tmp.resolve("payload-" + version);
-    Files.createDirectories(payload.resolve("lib"));
-    for (int i = 0; i < 40; i++) {
-      byte[] b = new byte[256 << 10];
-      new Random(i + (i < 5 ? version.hashCode() : 0)).nextBytes(b);
-      Files.write(payload.resolve("lib/dep-" + i + ".jar"), b);
-    }
-    Path app = tmp.resolve("app-" + version);
-    Files.createDirectories(app.resolve(".halcyon"));
-    TestApps.magic(app, "label", "delta-app-1.0\n");
-    TestApps.magic(app, "toolchain", "sh-1.0\n");
-    TestApps.hook(app, "build", "true\n");
-    TestApps.hook(app, "install", "cp -R '" + payload + "'/. \"$1\"/\n");
-    return app;
+    return TestApps.deltaApp(tmp, "delta-app-1.0", version, 40, 5);
   }
 
   @Test

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,20 +33,7 @@ class DeltaFaultIT {
   @TempDir Path tmp;
 
   private Path app(String version) throws Exception {
-    Path payload = tmp.resolve("payload-" + version);
-    Files.createDirectories(payload.resolve("lib"));
-    for (int i = 0; i < 30; i++) {
-      byte[] b = new byte[256 << 10];
-      new Random(i + (i < 4 ? version.hashCode() : 0)).nextBytes(b);
-      Files.write(payload.resolve("lib/dep-" + i + ".jar"), b);
-    }
-    Path app = tmp.resolve("app-" + version);
-    Files.createDirectories(app.resolve(".halcyon"));
-    TestApps.magic(app, "label", "delta-fault-app-1.0\n");
-    TestApps.magic(app, "toolchain", "sh-1.0\n");
-    TestApps.hook(app, "build", "true\n");
-    TestApps.hook(app, "install", "cp -R '" + payload + "'/. \"$1\"/\n");
-    return app;
+    return TestApps.deltaApp(tmp, "delta-fault-app-1.0", version, 30, 4);
   }
 
   private static Map<String, String> bucket(String endpoint) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Random;
 
 /**
  * Writes a small app with every kind of layer. Its hooks are shell scripts that append to a log
@@ -44,6 +45,29 @@ final class TestApps {
             + "'\nmkdir -p \"$1/bin\" \"$1/share\"\ncp \"$HALCYON_BUILD_DIR/out/message.txt\" \"$1/share/message.txt\"\nprintf '#!/bin/sh\\ncat \"$(dirname \"$0\")/../share/message.txt\"\\n' > \"$1/bin/demo-app\"\nchmod +x \"$1/bin/demo-app\"\n");
     hook(dir, "post-install", "echo post-install >> '" + hookLog + "'\n");
     return dir;
+  }
+
+  /**
+   * An app under {@code tmp} whose install hook copies {@code jars} random 256 KiB "jars"; the
+   * first {@code changed} of them differ between versions, the rest are the same in every version,
+   * so a redeploy from one version to another is a delta.
+   */
+  static Path deltaApp(Path tmp, String label, String version, int jars, int changed)
+      throws IOException {
+    Path payload = tmp.resolve("payload-" + version);
+    Files.createDirectories(payload.resolve("lib"));
+    for (int i = 0; i < jars; i++) {
+      byte[] b = new byte[256 << 10];
+      new Random(i + (i < changed ? version.hashCode() : 0)).nextBytes(b);
+      Files.write(payload.resolve("lib/dep-" + i + ".jar"), b);
+    }
+    Path app = tmp.resolve("app-" + version);
+    Files.createDirectories(app.resolve(".halcyon"));
+    magic(app, "label", label + "\n");
+    magic(app, "toolchain", "sh-1.0\n");
+    hook(app, "build", "true\n");
+    hook(app, "install", "cp -R '" + payload + "'/. \"$1\"/\n");
+    return app;
   }
 
   static void magic(Path app, String name, String text) throws IOException {
