@@ -1,6 +1,8 @@
 package dev.halcyon.engine;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -11,12 +13,14 @@ import java.nio.file.Path;
  * fail. Stateless; thread-safe.
  */
 final class WritableTarget {
+  private static final String PROBE_PREFIX = ".halcyon-write-check-";
+
   private WritableTarget() {}
 
   /**
    * Throws a one-line {@link IOException} naming {@code installDir}, the directory that refused,
    * and the fix, unless the parent of {@code installDir} exists and is writable or can be created.
-   * Leaves nothing behind.
+   * Leaves nothing behind, and removes what a killed run's check left.
    */
   static void check(Path installDir) throws IOException {
     Path holder = installDir.toAbsolutePath().normalize().getParent();
@@ -37,13 +41,31 @@ final class WritableTarget {
     // about ACLs it cannot see; creating (and removing) a directory is the real question.
     Path probe;
     try {
-      probe = Files.createTempDirectory(existing, ".halcyon-write-check-");
+      probe = Files.createTempDirectory(existing, PROBE_PREFIX);
     } catch (IOException e) {
       throw refused(
           installDir,
           existing + " is not writable by user '" + System.getProperty("user.name") + "'");
     }
-    Files.delete(probe);
+    // deleteIfExists: a concurrent run's sweep may have taken it already.
+    Files.deleteIfExists(probe);
+    sweepProbes(existing);
+  }
+
+  /**
+   * Removes the empty probe directories that killed runs left in {@code dir}. A concurrent run's
+   * probe may go too; its own {@code deleteIfExists} tolerates that.
+   */
+  private static void sweepProbes(Path dir) throws IOException {
+    try (DirectoryStream<Path> probes = Files.newDirectoryStream(dir, PROBE_PREFIX + "*")) {
+      for (Path stale : probes) {
+        try {
+          Files.deleteIfExists(stale);
+        } catch (DirectoryNotEmptyException e) {
+          // Not one of ours after all: someone put something in it. Leave it.
+        }
+      }
+    }
   }
 
   private static IOException refused(Path installDir, String why) {
