@@ -166,13 +166,6 @@ final class SettingsOptions {
     String s3Region;
 
     @Option(
-        names = "--s3-chunked-encoding",
-        paramLabel = "auto|on|off",
-        description =
-            "Whether uploads may use the SDK's aws-chunked framing; auto turns it off for an endpoint over plain HTTP (HALCYON_S3_CHUNKED_ENCODING).")
-    String s3ChunkedEncoding;
-
-    @Option(
         names = "--aws-access-key-id",
         paramLabel = "ID",
         description = "Access key id (HALCYON_AWS_ACCESS_KEY_ID; else the standard AWS chain).")
@@ -193,14 +186,20 @@ final class SettingsOptions {
         out.put("HALCYON_S3_ENDPOINT", s3Endpoint);
       }
       put(out, "HALCYON_S3_REGION", s3Region);
-      put(out, "HALCYON_S3_CHUNKED_ENCODING", s3ChunkedEncoding);
       put(out, "HALCYON_AWS_ACCESS_KEY_ID", awsAccessKeyId);
       put(out, "HALCYON_AWS_SECRET_ACCESS_KEY", awsSecretAccessKey);
     }
   }
 
-  /** {@link S3Access} and how uploads are stored. */
+  /** {@link S3Access} and how uploads are stored and framed. */
   static final class S3 extends S3Access {
+    @Option(
+        names = "--s3-chunked-encoding",
+        paramLabel = "auto|on|off",
+        description =
+            "Whether uploads may use the SDK's aws-chunked framing; auto turns it off for an endpoint over plain HTTP (HALCYON_S3_CHUNKED_ENCODING).")
+    String s3ChunkedEncoding;
+
     @Option(
         names = "--s3-acl",
         paramLabel = "ACL",
@@ -214,6 +213,7 @@ final class SettingsOptions {
     public void overlay(Map<String, String> out) {
       super.overlay(out);
       put(out, "HALCYON_S3_ACL", s3Acl);
+      put(out, "HALCYON_S3_CHUNKED_ENCODING", s3ChunkedEncoding);
     }
   }
 

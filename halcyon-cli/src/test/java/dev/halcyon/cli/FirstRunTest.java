@@ -293,7 +293,11 @@ class FirstRunTest {
   @ValueSource(strings = {"ls", "gc"})
   void uploadAndPublicStorageOptions_areUnknownWhereTheyDoNothing(String command) {
     for (String option :
-        List.of("--s3-acl=public-read", "--public-storage-url=http://x", "--no-public-storage")) {
+        List.of(
+            "--s3-acl=public-read",
+            "--s3-chunked-encoding=off",
+            "--public-storage-url=http://x",
+            "--no-public-storage")) {
       assertThat(run(command, option)).as(option).isEqualTo(1);
       assertThat(err().strip())
           .startsWith("halcyon: Unknown option: '" + option.replaceFirst("=.*", ""));
@@ -301,9 +305,12 @@ class FirstRunTest {
     assertThat(run("help", command)).isZero();
     assertThat(out())
         .contains("--s3-bucket", "--cache", "--storage-dir")
-        .doesNotContain("--s3-acl", "--public-storage-url", "--no-public-storage");
+        .doesNotContain(
+            "--s3-acl", "--s3-chunked-encoding", "--public-storage-url", "--no-public-storage");
     assertThat(run("help", "install")).isZero();
-    assertThat(out()).contains("--s3-acl", "--public-storage-url", "--no-public-storage");
+    assertThat(out())
+        .contains(
+            "--s3-acl", "--s3-chunked-encoding", "--public-storage-url", "--no-public-storage");
   }
 
   @Test
