@@ -272,10 +272,10 @@ final class ArchivePublisher {
     // grace period covers a manifest whose archive is still being uploaded.
     putManifest(
         store, key, tag, digest, size, tocDigest, config.clock().instant(), builtOn, extras);
-    config.listener().progress(new Progress(Progress.Phase.UPLOADING, key, 0, size));
-    store.put(key, file, digest, mode);
+    UploadProgress progress = new UploadProgress(config.listener(), key, size);
+    store.put(key, file, digest, mode, progress);
     ledger.uploaded(key);
-    config.listener().progress(new Progress(Progress.Phase.UPLOADING, key, size, size));
+    progress.finished();
   }
 
   /** Whether a stored object's recorded size and digest (where both sides know one) agree. */

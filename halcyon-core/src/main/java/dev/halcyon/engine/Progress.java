@@ -9,8 +9,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
  *
  * <p>Downloads report as the bytes stream in; archiving reports when it starts ({@code done} 0),
  * every few megabytes of archive written (with {@code total} -1: the archive's size is known only
- * at its end) and when it ends ({@code done == total}); uploading reports when it starts and when
- * it ends, because the store SPI reports no bytes in between.
+ * at its end) and when it ends ({@code done == total}); uploading reports when it starts ({@code
+ * done} 0), every few megabytes the store reports sent ({@link
+ * dev.halcyon.store.LayerStore#put(String, java.nio.file.Path, dev.halcyon.layer.Digest,
+ * dev.halcyon.store.PutMode, java.util.function.LongConsumer)}; a store that reports nothing in
+ * between shows only the ends) and when it ends ({@code done == total}).
  *
  * @param phase what is being done
  * @param key the archive's key in the stores
@@ -27,7 +30,7 @@ public record Progress(Phase phase, String key, long done, long total) {
     HASHING,
     /** Writing a layer directory into an archive (bytes of archive written). */
     ARCHIVING,
-    /** Uploading an archive to private storage. */
+    /** Uploading an archive to private storage (bytes the store reports sent, of the archive). */
     UPLOADING,
     /** Downloading (or reading from the cache) an archive being restored. */
     DOWNLOADING

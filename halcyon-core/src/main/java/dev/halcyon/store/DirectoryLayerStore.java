@@ -26,6 +26,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * A folder as a {@link LayerStore}: the local cache, or a "bucket" on a filesystem shared by
@@ -237,22 +238,56 @@ public final class DirectoryLayerStore implements LayerStore {
 
   @Override
   public PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException {
+    return copyIn(key, source, digest, mode, Optional.empty());
+  }
+
+  /**
+   * Copies {@code source} in as {@link #put(String, Path, Digest, PutMode)} does, telling {@code
+   * sent} the bytes copied after every buffer read (64 KiB), on the calling thread.
+   */
+  @Override
+  public PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+      throws IOException {
+    checkNotNull(sent, "sent");
+    return copyIn(key, source, digest, mode, Optional.of(sent));
+  }
+
+  private PutResult copyIn(
+      String key, Path source, Digest digest, PutMode mode, Optional<LongConsumer> told)
+      throws IOException {
     checkKey(key);
     checkNotNull(source, "source");
     checkNotNull(digest, "digest");
     checkNotNull(mode, "mode");
     Optional<PutResult> skipped = skipIfPresent(key, digest, mode);
     if (skipped.isPresent()) {
+      if (told.isPresent()) {
+        // Only a caller that asked for the size needs the source to exist when nothing is read.
+        told.get().accept(sourceSize(source, key));
+      }
       return skipped.get();
     }
+    LongConsumer sent = told.orElse(bytes -> {});
     InputStream in;
     try {
       in = Files.newInputStream(source);
     } catch (NoSuchFileException e) {
       throw DirectoryStoreErrors.sourceMissing(source, key);
     }
-    try (in) {
-      return write(key, in, source.toString(), digest, mode);
+    try (SentCountingInputStream counted = new SentCountingInputStream(in, sent)) {
+      PutResult result = write(key, counted, source.toString(), digest, mode);
+      if (counted.count() == 0) {
+        sent.accept(0); // an empty file: the last call must still say its size
+      }
+      return result;
+    }
+  }
+
+  private static long sourceSize(Path source, String key) throws IOException {
+    try {
+      return Files.size(source);
+    } catch (NoSuchFileException e) {
+      throw DirectoryStoreErrors.sourceMissing(source, key);
     }
   }
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * A {@link LayerStore} that forwards every call to another one, for writing decorators (counting,
@@ -15,14 +16,16 @@ import java.util.Optional;
  * the methods whose behaviour it changes. Modelled on Guava's {@code ForwardingObject}.
  *
  * <p>Every method of {@link LayerStore} is forwarded, default methods included, so a decorator
- * keeps the delegate's own {@link #putMoving}, {@link #linkTo}, {@link #deleteAll}, {@link
- * #abortIncompleteUploads} and ranged reads ({@link #getRange(String, long, long)}) instead of
- * silently falling back to the interface's defaults. A default method added to {@link LayerStore}
- * must be added here too; {@code ForwardingLayerStoreTest} fails until it is.
+ * keeps the delegate's own {@link #putMoving}, progress-reporting {@code put}, {@link #linkTo},
+ * {@link #deleteAll}, {@link #abortIncompleteUploads} and ranged reads ({@link #getRange(String,
+ * long, long)}) instead of silently falling back to the interface's defaults. A default method
+ * added to {@link LayerStore} must be added here too; {@code ForwardingLayerStoreTest} fails until
+ * it is.
  *
  * <p>An override of one method does not change the others: {@code putMoving} goes to the delegate's
- * {@code putMoving}, not to this object's {@code put}. A decorator that watches writes overrides
- * each way of writing it cares about.
+ * {@code putMoving}, not to this object's {@code put}, and the progress-reporting {@code put} (the
+ * one the engine uploads with) goes to the delegate's, not to this object's four-argument {@code
+ * put}. A decorator that watches writes overrides each way of writing it cares about.
  *
  * <p>As thread-safe as the delegate and the subclass's overrides. {@link #close()} closes the
  * delegate; a decorator that does not own its delegate overrides it.
@@ -64,6 +67,12 @@ public abstract class ForwardingLayerStore implements LayerStore {
   @Override
   public PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException {
     return delegate().put(key, source, digest, mode);
+  }
+
+  @Override
+  public PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+      throws IOException {
+    return delegate().put(key, source, digest, mode, sent);
   }
 
   @Override

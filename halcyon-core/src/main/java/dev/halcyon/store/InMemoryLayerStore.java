@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongConsumer;
 
 /**
  * A {@link LayerStore} held in memory: a strict fake for tests, including embedders' own.
@@ -130,8 +131,27 @@ public final class InMemoryLayerStore implements LayerStore {
     checkNotNull(source, "source");
     checkNotNull(digest, "digest");
     checkNotNull(mode, "mode");
-    byte[] bytes = readVerified(key, source, digest);
+    byte[] bytes = readVerified(key, source, digest, done -> {});
     return store(key, bytes, digest, mode);
+  }
+
+  /**
+   * Reads and stores {@code source} as {@link #put(String, Path, Digest, PutMode)} does, telling
+   * {@code sent} the bytes read after every read of the file, on the calling thread; then, once
+   * stored, the file's size once more.
+   */
+  @Override
+  public PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+      throws IOException {
+    checkKey(key);
+    checkNotNull(source, "source");
+    checkNotNull(digest, "digest");
+    checkNotNull(mode, "mode");
+    checkNotNull(sent, "sent");
+    byte[] bytes = readVerified(key, source, digest, sent);
+    PutResult result = store(key, bytes, digest, mode);
+    sent.accept(bytes.length);
+    return result;
   }
 
   @Override
@@ -215,7 +235,8 @@ public final class InMemoryLayerStore implements LayerStore {
     return new PutResult(now.info(key), now == fresh);
   }
 
-  private byte[] readVerified(String key, Path source, Digest digest) throws IOException {
+  private byte[] readVerified(String key, Path source, Digest digest, LongConsumer sent)
+      throws IOException {
     MessageDigest sha256 = Digest.newSha256();
     byte[] bytes;
     try (FileChannel channel = FileChannel.open(source, StandardOpenOption.READ)) {
@@ -241,6 +262,7 @@ public final class InMemoryLayerStore implements LayerStore {
               source + " shrank while '" + key + "' was being stored; write the file first");
         }
         sha256.update(bytes, start, buffer.position() - start);
+        sent.accept(buffer.position());
       }
       if (channel.read(ByteBuffer.allocate(1)) >= 0) {
         throw new StoreException(

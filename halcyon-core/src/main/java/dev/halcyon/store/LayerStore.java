@@ -1,5 +1,7 @@
 package dev.halcyon.store;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.halcyon.layer.Digest;
 import java.io.Closeable;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * Where archives live: a flat space of keys to immutable byte objects, such as an S3 bucket, a
@@ -147,6 +150,49 @@ public interface LayerStore extends Closeable {
    * @since 0.1.0
    */
   PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException;
+
+  /**
+   * Stores the file {@code source} under {@code key} as {@link #put(String, Path, Digest, PutMode)}
+   * does, and tells {@code sent} how far the write has got, for progress output. The rules for
+   * {@code sent}, which every store keeps (the contract kit checks them):
+   *
+   * <ul>
+   *   <li>It is given the running total of bytes of {@code source} sent (uploaded, copied) so far:
+   *       never less than the value before, never more than the file's size. Bytes sent again (a
+   *       retried request or part) are not counted twice.
+   *   <li>Its calls never overlap: each one happens-before the next, also when the store sends
+   *       parts in parallel; a call may come from one of the store's own threads.
+   *   <li>It is never called after this method returns or throws.
+   *   <li>On success its last call was with the file's size, also when nothing had to be sent (the
+   *       key already held these bytes, or {@link PutMode#IF_ABSENT} found it taken).
+   *   <li>How often it is called in between is the store's choice (every buffer, every part):
+   *       callers that report further throttle.
+   * </ul>
+   *
+   * <p>{@code sent} must return quickly and must not throw; an exception it throws may fail the
+   * write. The default calls {@link #put(String, Path, Digest, PutMode)} and then {@code sent}
+   * once, with the file's size: correct for every store, with no progress in between. Stores that
+   * send the bytes themselves override it.
+   *
+   * @param key where to store the file
+   * @param source the file to store; it stays where it is
+   * @param digest the SHA-256 of {@code source}, as for {@link #put(String, Path, Digest, PutMode)}
+   * @param mode what to do if {@code key} is taken
+   * @param sent told the running total of bytes sent, as above
+   * @return what is stored under {@code key} now, and whether this call wrote it
+   * @throws CorruptObjectException if {@code source} does not hash to {@code digest}; nothing is
+   *     stored
+   * @throws IOException if the write fails; {@code sent} may have been told any total up to the
+   *     file's size by then
+   * @since 0.2.0
+   */
+  default PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+      throws IOException {
+    checkNotNull(sent, "sent");
+    PutResult result = put(key, source, digest, mode);
+    sent.accept(Files.size(source));
+    return result;
+  }
 
   /**
    * Stores the file {@code source} under {@code key} like {@link #put(String, Path, Digest,

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -217,6 +218,13 @@ class DownloadFailureTest {
     public PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException {
       writes.incrementAndGet();
       return delegate.put(key, source, digest, mode);
+    }
+
+    @Override
+    public PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+        throws IOException {
+      writes.incrementAndGet();
+      return delegate.put(key, source, digest, mode, sent);
     }
 
     @Override

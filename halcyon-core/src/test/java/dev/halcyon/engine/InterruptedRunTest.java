@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +161,15 @@ class InterruptedRunTest {
           beforePut.run();
         }
         return super.put(key, source, digest, mode);
+      }
+
+      @Override
+      public PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+          throws IOException {
+        if (key.equals(target)) {
+          beforePut.run();
+        }
+        return super.put(key, source, digest, mode, sent);
       }
 
       @Override

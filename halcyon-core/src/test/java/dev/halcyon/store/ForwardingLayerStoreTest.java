@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +42,8 @@ class ForwardingLayerStoreTest extends LayerStoreContract {
           Map.entry(
               ObjectInfo.class,
               new ObjectInfo("some/key", 10_000, Optional.of(Digest.sha256("x")), NOW)),
-          Map.entry(Collection.class, List.of("a", "b")));
+          Map.entry(Collection.class, List.of("a", "b")),
+          Map.entry(LongConsumer.class, (LongConsumer) bytes -> {}));
 
   @Override
   protected LayerStore newStore() {

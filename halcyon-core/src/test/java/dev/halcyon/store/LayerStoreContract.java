@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +53,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * objects; a read of one {@link ObjectInfo}'s ranges detects an overwrite ({@link
  * ObjectChangedException}). {@link LayerStore#list} may leave the digest empty (S3 listings carry
  * no metadata) but must not report a wrong one; {@link LayerStore#head} and {@link LayerStore#get}
- * must report the digest written.
+ * must report the digest written. A put with a {@code sent} callback tells it a rising total, never
+ * beyond the file's size, one call at a time, never after it returns, ending at the size (also when
+ * nothing had to be sent).
  *
  * <p>The kit never uses a key that is also a "folder" of another key ({@code a/b} beside {@code
  * a/b/c}), which a folder-backed store cannot hold. Errors are asserted by type and by naming the
@@ -295,6 +299,145 @@ public abstract class LayerStoreContract {
     assertInfo(store.head("same").orElseThrow(), "same", bytes);
     assertThat(read("same")).isEqualTo(bytes);
     assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("same");
+  }
+
+  // --- progress of a put ---
+
+  /**
+   * How large the biggest file of the progress tests is: large enough that a store sending parts
+   * sends several (S3 stores at their default sizes do).
+   */
+  protected long progressObjectBytes() {
+    return 40L * MIB;
+  }
+
+  @Test
+  void putWithProgress_newFiles_toldARisingTotalEndingAtTheSizeNeverAfter() throws Exception {
+    for (long size : new long[] {0, 1, 100_000, progressObjectBytes()}) {
+      String key = "progress/" + size + ".tar.zst";
+      Path source = tempDir.resolve(size + ".bin");
+      Digest digest = writeSeeded(source, size, size);
+      SentRecorder sent = new SentRecorder(size);
+
+      PutResult result = store.put(key, source, digest, PutMode.OVERWRITE, sent);
+      sent.returned();
+
+      assertThat(result.written()).as(key).isTrue();
+      ObjectInfo info = store.head(key).orElseThrow();
+      assertThat(info.size()).as(key).isEqualTo(size);
+      assertThat(info.digest()).as(key).contains(digest);
+      assertThat(store.list("progress/")).isNotEmpty();
+      sent.assertKept(key);
+      assertThat(source).as("put leaves the file").exists();
+    }
+  }
+
+  @Test
+  void putWithProgress_nothingToSend_stillToldTheSizeLast() throws Exception {
+    byte[] first = randomBytes(30, 60_000);
+    byte[] other = randomBytes(31, 70_000);
+    store.put("deps/x.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE);
+
+    SentRecorder same = new SentRecorder(first.length);
+    PutResult again =
+        store.put("deps/x.tar.zst", file(first), Digest.sha256(first), PutMode.OVERWRITE, same);
+    same.returned();
+    SentRecorder taken = new SentRecorder(other.length);
+    PutResult ifAbsent =
+        store.put("deps/x.tar.zst", file(other), Digest.sha256(other), PutMode.IF_ABSENT, taken);
+    taken.returned();
+
+    assertInfo(again.info(), "deps/x.tar.zst", first);
+    assertThat(ifAbsent.written()).isFalse();
+    assertThat(read("deps/x.tar.zst")).isEqualTo(first);
+    same.assertKept("the same bytes again");
+    taken.assertKept("IF_ABSENT on a taken key");
+  }
+
+  @Test
+  void putWithProgress_wrongDigest_neverBeyondTheSizeNorAfterItThrows() throws Exception {
+    byte[] bytes = randomBytes(32, 100_000);
+    SentRecorder sent = new SentRecorder(bytes.length);
+
+    assertThatThrownBy(
+            () ->
+                store.put(
+                    "bad/object.tar.zst",
+                    file(bytes),
+                    Digest.sha256("something else"),
+                    PutMode.OVERWRITE,
+                    sent))
+        .isInstanceOf(CorruptObjectException.class)
+        .hasMessageContaining("bad/object.tar.zst");
+    sent.returned();
+
+    assertThat(store.head("bad/object.tar.zst")).isEmpty();
+    assertThat(store.list("")).isEmpty();
+    assertThat(sent.breaches()).isEmpty();
+  }
+
+  /**
+   * A {@code sent} callback for {@link LayerStore#put(String, Path, Digest, PutMode, LongConsumer)}
+   * that records every total it is told and every rule broken: a total lower than the one before or
+   * above the file's size, a call while another is running, a call after {@link #returned()}.
+   * Thread-safe, for stores that call from their own threads.
+   */
+  public static final class SentRecorder implements LongConsumer {
+    private final long size;
+    private final List<Long> totals = new CopyOnWriteArrayList<>();
+    private final List<String> breaches = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean inCall = new AtomicBoolean();
+    private volatile boolean returned;
+
+    /** A recorder for a file of {@code size} bytes. */
+    public SentRecorder(long size) {
+      this.size = size;
+    }
+
+    @Override
+    public void accept(long total) {
+      if (!inCall.compareAndSet(false, true)) {
+        breaches.add("called with " + total + " while another call was running");
+      }
+      try {
+        if (returned) {
+          breaches.add("called with " + total + " after put returned");
+        }
+        if (total > size) {
+          breaches.add("told " + total + ", more than the file's " + size + " bytes");
+        }
+        if (!totals.isEmpty() && total < totals.get(totals.size() - 1)) {
+          breaches.add("told " + total + " after " + totals.get(totals.size() - 1));
+        }
+        totals.add(total);
+      } finally {
+        inCall.set(false);
+      }
+    }
+
+    /** Marks the put as returned (or thrown): any later call is a breach. */
+    public void returned() {
+      returned = true;
+    }
+
+    /** Every total told so far, in order. */
+    public List<Long> totals() {
+      return List.copyOf(totals);
+    }
+
+    /** Every rule broken so far, one line each. */
+    public List<String> breaches() {
+      return List.copyOf(breaches);
+    }
+
+    /**
+     * Fails unless every rule was kept and the last total told is the file's size. Call after
+     * {@link #returned()} and after another request to the store, so a late call would be seen.
+     */
+    public void assertKept(String what) {
+      assertThat(breaches()).as("%s: rules broken by the sent callback", what).isEmpty();
+      assertThat(totals()).as("%s: totals told", what).isNotEmpty().last().isEqualTo(size);
+    }
   }
 
   // --- adopting a file ---

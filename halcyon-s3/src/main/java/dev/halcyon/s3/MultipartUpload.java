@@ -70,10 +70,15 @@ final class MultipartUpload {
     this.parallelism = parallelism;
   }
 
-  /** Uploads {@code size} bytes of {@code source}, which must hash to {@code digest}. */
-  PutResult upload(String key, Path source, long size, Digest digest, PutMode mode)
+  /**
+   * Uploads {@code size} bytes of {@code source}, which must hash to {@code digest}, counting the
+   * bytes of each part into {@code progress} as the SDK reads them, and each part whole once the
+   * service has answered it.
+   */
+  PutResult upload(
+      String key, Path source, long size, Digest digest, PutMode mode, SentBytes progress)
       throws IOException {
-    return new Transfer(key, source, size, digest, mode).run();
+    return new Transfer(key, source, size, digest, mode, progress).run();
   }
 
   /** One file's upload. */
@@ -84,15 +89,17 @@ final class MultipartUpload {
     private final long size;
     private final Digest digest;
     private final PutMode mode;
+    private final SentBytes progress;
     private final long chunk;
 
-    Transfer(String key, Path source, long size, Digest digest, PutMode mode) {
+    Transfer(String key, Path source, long size, Digest digest, PutMode mode, SentBytes progress) {
       this.key = key;
       this.objectKey = location.objectKey(key);
       this.source = source;
       this.size = size;
       this.digest = digest;
       this.mode = mode;
+      this.progress = progress;
       // S3 allows 10,000 parts: grow the parts of very large files, in whole MiB.
       long minimum = (size + MAX_PARTS - 1) / MAX_PARTS;
       this.chunk = Math.max(partSize, (minimum + MIB - 1) / MIB * MIB);
@@ -178,10 +185,14 @@ final class MultipartUpload {
                                       .partNumber(partNumber)
                                       .contentLength((long) length),
                               RequestBody.fromContentProvider(
-                                  ContentStreamProvider.fromByteArrayUnsafe(data),
+                                  progress.counting(
+                                      partNumber,
+                                      length,
+                                      ContentStreamProvider.fromByteArrayUnsafe(data)),
                                   length,
                                   S3ObjectMetadata.CONTENT_TYPE))
                           .eTag();
+                  progress.partSent(partNumber, length);
                   f.complete(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
                 } catch (Throwable t) {
                   f.completeExceptionally(t);

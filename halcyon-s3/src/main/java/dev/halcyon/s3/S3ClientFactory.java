@@ -116,6 +116,16 @@ final class S3ClientFactory {
         () -> endpoint.map(e -> !"http".equalsIgnoreCase(e.getScheme())).orElse(true));
   }
 
+  /**
+   * Whether the SDK reads every upload body once to sign it (the payload's SHA-256) before it reads
+   * it again to send it: over plain HTTP without aws-chunked framing. Over HTTPS it sends the
+   * payload unsigned, and with the framing it signs chunk by chunk as the body streams.
+   */
+  boolean signsBodiesBeforeSending() {
+    return !chunkedUploads()
+        && endpoint.map(e -> "http".equalsIgnoreCase(e.getScheme())).orElse(false);
+  }
+
   /** The error translator for a store at {@code location} using these clients. */
   S3Errors errors(S3Location location) {
     return new S3Errors(

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
@@ -149,7 +150,8 @@ public final class S3LayerStore implements LayerStore {
                 b.partSize,
                 b.parallelism),
             b.multipartThreshold,
-            framing);
+            framing,
+            clients.signsBodiesBeforeSending());
     this.batchDelete = new BatchDelete(location, s3, errors, b.deleteBatch, notices);
     this.incompleteUploads = new IncompleteUploads(location, s3, errors);
   }
@@ -212,7 +214,24 @@ public final class S3LayerStore implements LayerStore {
     checkNotNull(source, "source");
     checkNotNull(digest, "digest");
     checkNotNull(mode, "mode");
-    return uploads.putFile(key, source, digest, mode);
+    return uploads.putFile(key, source, digest, mode, bytes -> {});
+  }
+
+  /**
+   * Uploads {@code source} as {@link #put(String, Path, Digest, PutMode)} does, telling {@code
+   * sent} the bytes of each request body as the SDK reads them, from the calling thread or the
+   * store's upload threads (one call at a time). A body read again (a retried part) counts once.
+   * Over plain HTTP without {@code aws-chunked} framing, where the SDK reads each body once to sign
+   * it before it sends it, only the second read counts.
+   */
+  @Override
+  public PutResult put(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+      throws IOException {
+    checkNotNull(source, "source");
+    checkNotNull(digest, "digest");
+    checkNotNull(mode, "mode");
+    checkNotNull(sent, "sent");
+    return uploads.putFile(key, source, digest, mode, sent);
   }
 
   @Override

@@ -57,8 +57,12 @@ final class SingleUpload {
     this.sendChecksums = sendChecksums;
   }
 
-  /** Uploads {@code source}, {@code size} bytes that must hash to {@code digest}. */
-  PutResult putFile(String key, Path source, long size, Digest digest, PutMode mode)
+  /**
+   * Uploads {@code source}, {@code size} bytes that must hash to {@code digest}, counting the bytes
+   * the SDK reads into {@code progress}.
+   */
+  PutResult putFile(
+      String key, Path source, long size, Digest digest, PutMode mode, SentBytes progress)
       throws IOException {
     // Hashing a small file before sending it costs one read from the page cache, and means a
     // wrong digest never reaches the service: S3Proxy's filesystem store keeps a visible
@@ -71,7 +75,8 @@ final class SingleUpload {
     try {
       return put(
           key,
-          RequestBody.fromContentProvider(streams, size, S3ObjectMetadata.CONTENT_TYPE),
+          RequestBody.fromContentProvider(
+              progress.counting(0, size, streams), size, S3ObjectMetadata.CONTENT_TYPE),
           size,
           digest,
           mode);

@@ -7,13 +7,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * How a write goes: not at all if the key already answers it, else in one request or, above the
  * multipart threshold, in parts; then the HEAD after it is checked: the stored size must be what
  * was sent (a service that kept the aws-chunked framing stores more, see {@link UploadFraming}),
  * and, where the service does not keep {@code If-None-Match}, an IF_ABSENT write that finds another
- * writer's object there reports it as already there. Thread-safe.
+ * writer's object there reports it as already there. With {@code signingPass} (the SDK reads each
+ * body once to sign it before sending it) progress leaves that first read out. Thread-safe.
  */
 final class Uploads {
   private final S3Location location;
@@ -23,6 +25,7 @@ final class Uploads {
   private final MultipartUpload multipart;
   private final long multipartThreshold;
   private final UploadFraming framing;
+  private final int uncountedReads;
 
   Uploads(
       S3Location location,
@@ -31,8 +34,10 @@ final class Uploads {
       SingleUpload single,
       MultipartUpload multipart,
       long multipartThreshold,
-      UploadFraming framing) {
+      UploadFraming framing,
+      boolean signingPass) {
     this.framing = framing;
+    this.uncountedReads = signingPass ? 1 : 0;
     this.location = location;
     this.conditionalWrites = conditionalWrites;
     this.heads = heads;
@@ -41,21 +46,34 @@ final class Uploads {
     this.multipartThreshold = multipartThreshold;
   }
 
-  PutResult putFile(String key, Path source, Digest digest, PutMode mode) throws IOException {
+  /**
+   * Uploads {@code source}, telling {@code sent} the running total of bytes sent (see {@link
+   * SentBytes}) and, on success, the file's size last; never after this returns.
+   */
+  PutResult putFile(String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+      throws IOException {
     return conditionalWrites.inTurn(
         location.objectKey(key),
         mode,
         () -> {
           long size = Files.size(source);
-          return unlessPresent(
-              key,
-              size,
-              digest,
-              mode,
-              () ->
-                  size > multipartThreshold
-                      ? multipart.upload(key, source, size, digest, mode)
-                      : single.putFile(key, source, size, digest, mode));
+          SentBytes progress = new SentBytes(sent, size, uncountedReads);
+          try {
+            PutResult result =
+                unlessPresent(
+                    key,
+                    size,
+                    digest,
+                    mode,
+                    () ->
+                        size > multipartThreshold
+                            ? multipart.upload(key, source, size, digest, mode, progress)
+                            : single.putFile(key, source, size, digest, mode, progress));
+            progress.finished();
+            return result;
+          } finally {
+            progress.close();
+          }
         });
   }
 

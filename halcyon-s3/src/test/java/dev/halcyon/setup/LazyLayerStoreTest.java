@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,14 @@ class LazyLayerStoreTest {
             throws IOException {
           calls.add("put " + key);
           return super.put(key, source, digest, mode);
+        }
+
+        @Override
+        public PutResult put(
+            String key, Path source, Digest digest, PutMode mode, LongConsumer sent)
+            throws IOException {
+          calls.add("put with progress " + key);
+          return super.put(key, source, digest, mode, sent);
         }
 
         @Override
@@ -82,6 +91,19 @@ class LazyLayerStoreTest {
 
     assertThat(calls).containsExactly("putMoving k");
     assertThat(source).doesNotExist();
+    assertThat(memory.head("k")).isPresent();
+  }
+
+  @Test
+  void putWithProgress_forwardsToTheStoresPutWithProgress() throws IOException {
+    byte[] bytes = {1, 2, 3};
+    Path source = Files.write(tmp.resolve("archive.tar.zst"), bytes);
+    List<Long> sent = new ArrayList<>();
+
+    lazy.put("k", source, Digest.sha256(bytes), PutMode.OVERWRITE, sent::add);
+
+    assertThat(calls).containsExactly("put with progress k");
+    assertThat(sent).last().isEqualTo(3L);
     assertThat(memory.head("k")).isPresent();
   }
 }
