@@ -73,4 +73,29 @@ class ConsoleListenerTest {
 
     assertThat(output()).contains("app.tar.zst  25% 1.0 MB of 4.0 MB");
   }
+
+  @Test
+  void progress_uploadOnTerminal_showsTheTransferLineGrowingToTheEnd() {
+    ConsoleListener console = listener(true);
+
+    for (long done = 0; done <= 16 * MB; done += 8 * MB) {
+      console.progress(new Progress(Progress.Phase.UPLOADING, "p/t/app.tar.zst", done, 16 * MB));
+    }
+    console.step("next step");
+
+    assertThat(output())
+        .contains("\r       app.tar.zst   0% 0 B of 16.0 MB")
+        .contains("\r       app.tar.zst  50% 8.0 MB of 16.0 MB")
+        .contains("\r       app.tar.zst 100% 16.0 MB of 16.0 MB   \n")
+        .endsWith("\n       next step\n");
+  }
+
+  @Test
+  void progress_uploadNotOnTerminal_showsNothing() {
+    ConsoleListener console = listener(false);
+
+    console.progress(new Progress(Progress.Phase.UPLOADING, "p/t/app.tar.zst", 8 * MB, 16 * MB));
+
+    assertThat(output()).isEmpty();
+  }
 }
