@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -64,17 +65,21 @@ class S3ThroughputIT {
               .apply(
                   S3LayerStore.builder().bucket(BUCKET).endpoint(endpoint).credentials(id, secret))
               .build()) {
+        // With progress, as the engine uploads: the counting must not slow the upload.
+        AtomicLong calls = new AtomicLong();
         long t0 = System.nanoTime();
-        store.put(key, file, digest, PutMode.OVERWRITE);
+        store.put(key, file, digest, PutMode.OVERWRITE, sent -> calls.incrementAndGet());
         long t1 = System.nanoTime();
         var read = S3StoreScenarios.drain(store.get(key).orElseThrow());
         long t2 = System.nanoTime();
         assertThat(read).isEqualTo(Map.entry(digest, Files.size(file)));
         System.out.printf(
-            "BENCH %s %s: upload %.0f MB/s, download+verify %.0f MB/s (%d MB)%n",
+            "BENCH %s %s: upload %.0f MB/s (%d progress calls), download+verify %.0f MB/s (%d"
+                + " MB)%n",
             server,
             mode.getKey(),
             SIZE / 1e6 / ((t1 - t0) / 1e9),
+            calls.get(),
             SIZE / 1e6 / ((t2 - t1) / 1e9),
             SIZE / 1_000_000);
         store.delete(key);
