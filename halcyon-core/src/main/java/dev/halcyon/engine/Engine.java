@@ -67,7 +67,8 @@ public final class Engine {
    *     that is not: a layer built but not yet archived and uploaded is archived and uploaded by
    *     the next run
    * @throws IOException if a store, the cache or the disk fails, a restored archive is corrupt, or
-   *     a layer's builder fails; the installed app is unchanged
+   *     a layer's builder fails; a run that fails before the install leaves the installed app as it
+   *     was, and a failed post-install step is run again by the next run
    */
   public RunReport install(AppRecipe recipe, Path installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -86,7 +87,8 @@ public final class Engine {
    * @throws IllegalArgumentException if {@code installDir} does not end with the install layer's
    *     prefix: what was built for one prefix may refer to it, so it is installed there only
    * @throws IOException if a store, the cache or the disk fails, a restored archive is corrupt, or
-   *     a layer's builder fails; the installed app is unchanged
+   *     a layer's builder fails; a run that fails before the install leaves the installed app as it
+   *     was, and a failed post-install step is run again by the next run
    * @throws InterruptedException if the thread was interrupted; see {@link #install(AppRecipe,
    *     Path)}
    * @throws BuildForbiddenException if something had to be built but building is off; nothing was
@@ -148,9 +150,9 @@ public final class Engine {
    * costs a {@code head} per layer and tier and a manifest read per copy found, and for a layer
    * stored nowhere or to be built a listing and the manifests of its kind and label.
    *
-   * @param recipe the app's layers; one with a pending constraints source is planned with the tags
-   *     it has (see {@link #nameDependencies})
-   * @return one step per layer, in run order
+   * @param recipe the app's layers; while its constraints source is pending the dependencies and
+   *     build layers have no step (name them first with {@link #nameDependencies})
+   * @return one step per layer named, in run order
    * @throws IOException if a store fails to answer, list or read a manifest
    */
   public Plan plan(AppRecipe recipe) throws IOException {
