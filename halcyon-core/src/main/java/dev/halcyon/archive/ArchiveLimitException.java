@@ -8,7 +8,11 @@ package dev.halcyon.archive;
 public class ArchiveLimitException extends UnsafeArchiveException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception whose one-line {@code message} names the limit and its value. */
+  /**
+   * An exception whose one-line {@code message} names the limit and its value.
+   *
+   * @param message one line naming the limit, its value and the member or total that exceeded it
+   */
   public ArchiveLimitException(String message) {
     super(message);
   }

@@ -17,6 +17,9 @@ public interface ArchiveOrder {
   /**
    * The rank of the member at {@code path}: relative to the archived tree, components joined by
    * {@code /}, without a trailing slash for directories. Lower ranks are written first.
+   *
+   * @param path the member's relative path, e.g. {@code lib/app.jar}
+   * @return the member's rank; members of equal rank are written in name order
    */
   int rank(String path);
 

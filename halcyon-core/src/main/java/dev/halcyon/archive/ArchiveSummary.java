@@ -19,11 +19,28 @@ import java.util.Optional;
  */
 public record ArchiveSummary(
     Digest digest, long size, long entries, long contentBytes, Optional<Digest> tocDigest) {
-  /** A summary of an archive without a table of contents. */
+  /**
+   * A summary of an archive without a table of contents.
+   *
+   * @param digest SHA-256 of the compressed bytes
+   * @param size number of compressed bytes, not negative
+   * @param entries number of tar members, not negative
+   * @param contentBytes sum of the regular files' sizes, not negative
+   */
   public ArchiveSummary(Digest digest, long size, long entries, long contentBytes) {
     this(digest, size, entries, contentBytes, Optional.empty());
   }
 
+  /**
+   * Checks the counts.
+   *
+   * @param digest SHA-256 of the compressed bytes
+   * @param size not negative
+   * @param entries not negative
+   * @param contentBytes not negative
+   * @param tocDigest empty for an archive without a table of contents
+   * @throws IllegalArgumentException if a count is negative
+   */
   public ArchiveSummary {
     checkNotNull(tocDigest, "tocDigest");
     checkNotNull(digest, "digest");

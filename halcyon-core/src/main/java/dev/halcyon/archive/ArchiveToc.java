@@ -48,6 +48,17 @@ public record ArchiveToc(
   /** The largest TOC JSON accepted, decompressed (zstd:chunked's reader allows 150 MiB). */
   static final int MAX_JSON_BYTES = 256 << 20;
 
+  /**
+   * Checks the sizes and copies the lists; the format's rules are checked by {@link #parse}, not
+   * here.
+   *
+   * @param chunkSize positive
+   * @param tarSize positive
+   * @param framesEnd positive
+   * @param frames in archive order
+   * @param entries in archive order
+   * @throws IllegalArgumentException if a size is not positive
+   */
   public ArchiveToc {
     checkArgument(chunkSize > 0, "chunkSize must be positive: %s", chunkSize);
     checkArgument(tarSize > 0, "tarSize must be positive: %s", tarSize);
@@ -75,6 +86,8 @@ public record ArchiveToc(
    * @param footer the archive's footer ({@link TocFooter#parse})
    * @param expected the TOC digest a trusted source recorded (the archive's {@code .manifest}); a
    *     caller without one passes {@code footer.tocDigest()}, which only detects damage
+   * @param limits the bounds the TOC's entry count and sizes must keep, as an extraction would
+   * @return the table of contents, every rule above checked
    * @throws CorruptArchiveException the digest does not match, or the TOC is malformed or
    *     inconsistent
    * @throws UnsafeArchiveException a path or link that extraction would refuse
@@ -123,6 +136,8 @@ public record ArchiveToc(
   /**
    * The frame holding {@code chunk}.
    *
+   * @param chunk one of this TOC's chunks
+   * @return the frame that starts at the chunk's offset
    * @throws IllegalArgumentException if no frame starts at the chunk's offset
    */
   public TocFrame frameOf(TocChunk chunk) {
@@ -142,7 +157,11 @@ public record ArchiveToc(
     throw new IllegalArgumentException("no frame of this archive starts at " + chunk.offset());
   }
 
-  /** The sum of the sizes of the regular files. */
+  /**
+   * The sum of the sizes of the regular files.
+   *
+   * @return the total content length in bytes of all regular files, before compression
+   */
   public long contentBytes() {
     long sum = 0;
     for (TocEntry e : entries) {

@@ -89,6 +89,9 @@ public final class Archives {
    * {@code out}, and computes the SHA-256 and size of the compressed bytes as they stream out.
    *
    * @param out receives the archive; flushed, not closed
+   * @param sourceDir the top of the tree to archive; it is not a member itself
+   * @param c the codec; {@link Compression#ZSTD} also writes a table of contents
+   * @return the compressed bytes' digest and size, the member count and content bytes
    * @throws IOException if the tree cannot be read, holds a device file, FIFO or socket, changes
    *     while it is read, or {@code out} fails
    */
@@ -100,6 +103,14 @@ public final class Archives {
   /**
    * Like {@link #write(Path, OutputStream, Compression)}, with the members in {@code order}
    * (directories still before their contents).
+   *
+   * @param sourceDir the top of the tree to archive; it is not a member itself
+   * @param out receives the archive; flushed, not closed
+   * @param c the codec; {@link Compression#ZSTD} also writes a table of contents
+   * @param order ranks the members; {@link ArchiveOrder#VOLATILITY} is what the other overloads use
+   * @return the compressed bytes' digest and size, the member count and content bytes
+   * @throws IOException if the tree cannot be read, holds a device file, FIFO or socket, changes
+   *     while it is read, or {@code out} fails
    */
   public static ArchiveSummary write(
       Path sourceDir, OutputStream out, Compression c, ArchiveOrder order) throws IOException {
@@ -116,8 +127,14 @@ public final class Archives {
    * any existing file), so readers see the whole archive or none. Missing parent directories are
    * created.
    *
+   * @param sourceDir the top of the tree to archive; it is not a member itself
+   * @param archiveFile where the archive goes; an existing file is replaced
+   * @param c the codec; {@link Compression#ZSTD} also writes a table of contents
+   * @return the compressed bytes' digest and size, the member count and content bytes
    * @throws IllegalArgumentException if the file name does not end in {@code .}{@link
    *     Compression#extension()} of {@code c}
+   * @throws IOException if the tree cannot be read or changes while it is read, or the file cannot
+   *     be written or moved into place; no partial file is left behind
    */
   public static ArchiveSummary write(Path sourceDir, Path archiveFile, Compression c)
       throws IOException {
@@ -127,6 +144,14 @@ public final class Archives {
   /**
    * Like {@link #write(Path, Path, Compression)}, with the members in {@code order} (directories
    * still before their contents).
+   *
+   * @param sourceDir the top of the tree to archive; it is not a member itself
+   * @param archiveFile where the archive goes; an existing file is replaced
+   * @param c the codec; {@link Compression#ZSTD} also writes a table of contents
+   * @param order ranks the members; {@link ArchiveOrder#VOLATILITY} is what the other overloads use
+   * @return the compressed bytes' digest and size, the member count and content bytes
+   * @throws IOException if the tree cannot be read or changes while it is read, or the file cannot
+   *     be written or moved into place; no partial file is left behind
    */
   public static ArchiveSummary write(
       Path sourceDir, Path archiveFile, Compression c, ArchiveOrder order) throws IOException {
@@ -172,6 +197,10 @@ public final class Archives {
    *
    * @param compressed the archive bytes; read to its end (so codec checksums are verified), not
    *     closed
+   * @param c the codec the archive was written with
+   * @param target the directory to create or replace
+   * @param limits the bounds on member count and content bytes
+   * @return the member count and the content bytes written
    * @throws UnsafeArchiveException a hostile or invalid member (target unchanged)
    * @throws ArchiveLimitException a limit exceeded (target unchanged)
    * @throws CorruptArchiveException the stream is corrupt or truncated (target unchanged)
@@ -187,6 +216,18 @@ public final class Archives {
    * the finished tree before it replaces {@code target}: a caller verifies what only it knows (the
    * stored digest at the end of the stream, the layer's tag). If {@code check} throws, the target
    * is unchanged and the exception propagates.
+   *
+   * @param compressed the archive bytes; read to its end, not closed
+   * @param c the codec the archive was written with
+   * @param target the directory to create or replace
+   * @param limits the bounds on member count and content bytes
+   * @param check verifies the extracted tree; {@link TreeCheck#NONE} accepts any
+   * @return the member count and the content bytes written
+   * @throws UnsafeArchiveException a hostile or invalid member (target unchanged)
+   * @throws ArchiveLimitException a limit exceeded (target unchanged)
+   * @throws CorruptArchiveException the stream is corrupt or truncated (target unchanged)
+   * @throws IOException if {@code check} refuses the tree, {@code target} exists but is not a
+   *     directory, or the disk fails (target unchanged)
    */
   public static ExtractSummary extract(
       InputStream compressed, Compression c, Path target, ExtractLimits limits, TreeCheck check)
@@ -205,6 +246,10 @@ public final class Archives {
     /**
      * Throws to refuse the tree at {@code extracted} (a temporary directory that becomes the target
      * if this returns).
+     *
+     * @param extracted the finished tree, not yet in place; do not keep the path, it is renamed
+     * @throws IOException to refuse the tree; the extraction fails with this exception and the
+     *     target is unchanged
      */
     void check(Path extracted) throws IOException;
   }
@@ -213,7 +258,16 @@ public final class Archives {
    * Like {@link #extract(InputStream, Compression, Path, ExtractLimits)}, from a file whose name
    * says the codec ({@code .tar.zst}, {@code .tar.gz}, {@code .tar.xz} or {@code .tar}).
    *
+   * @param archiveFile the archive; its name's ending selects the codec
+   * @param target the directory to create or replace
+   * @param limits the bounds on member count and content bytes
+   * @return the member count and the content bytes written
    * @throws IllegalArgumentException if the name ends in none of these
+   * @throws UnsafeArchiveException a hostile or invalid member (target unchanged)
+   * @throws ArchiveLimitException a limit exceeded (target unchanged)
+   * @throws CorruptArchiveException the file is corrupt or truncated (target unchanged)
+   * @throws IOException if the file cannot be read, {@code target} exists but is not a directory,
+   *     or the disk fails
    */
   public static ExtractSummary extract(Path archiveFile, Path target, ExtractLimits limits)
       throws IOException {
@@ -370,6 +424,11 @@ public final class Archives {
   /**
    * Deletes a tree without following symlinks, making read-only directories writable first (as
    * extracted trees may have them); a missing tree is fine.
+   *
+   * @param root the tree (or a single file or symlink) to delete; a symlink is deleted, not
+   *     followed
+   * @throws IOException if something in the tree cannot be deleted; what was deleted before stays
+   *     deleted
    */
   public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {

@@ -28,12 +28,22 @@ public enum Compression {
     this.extension = extension;
   }
 
-  /** The extension without a leading dot, e.g. {@code tar.zst}. */
+  /**
+   * The extension without a leading dot, e.g. {@code tar.zst}.
+   *
+   * @return the extension without a leading dot, e.g. {@code tar.zst}, or {@code tar} for {@link
+   *     #NONE}
+   */
   public String extension() {
     return extension;
   }
 
-  /** The codec whose extension is {@code extension} ({@code tar.zst}, {@code tar.gz}...). */
+  /**
+   * The codec whose extension is {@code extension} ({@code tar.zst}, {@code tar.gz}...).
+   *
+   * @param extension without a leading dot, e.g. {@code tar.gz}; case matters
+   * @return the codec, or empty if no codec has that extension
+   */
   public static Optional<Compression> fromExtension(String extension) {
     for (Compression c : values()) {
       if (c.extension.equals(extension)) {
@@ -43,7 +53,13 @@ public enum Compression {
     return Optional.empty();
   }
 
-  /** The codec of a file or key by its ending, e.g. {@code x/halcyon-install-….tar.gz}. */
+  /**
+   * The codec of a file or key by its ending, e.g. {@code x/halcyon-install-….tar.gz}.
+   *
+   * @param name a file name, path or object key
+   * @return the codec its ending names, or empty if it ends in none of {@code .tar.zst}, {@code
+   *     .tar.gz}, {@code .tar.xz}, {@code .tar}
+   */
   public static Optional<Compression> forFileName(String name) {
     for (Compression c : new Compression[] {ZSTD, GZIP, XZ}) {
       if (name.endsWith("." + c.extension)) {
@@ -57,6 +73,8 @@ public enum Compression {
    * Parses a codec name as a person writes it: {@code zstd}, {@code gzip}, {@code xz}, {@code none}
    * (or an extension such as {@code tar.gz}).
    *
+   * @param text a codec name or extension, in any case, surrounding blanks ignored
+   * @return the codec
    * @throws IllegalArgumentException naming the accepted values
    */
   public static Compression parse(String text) {

@@ -10,7 +10,12 @@ import java.io.IOException;
 public class CorruptArchiveException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception with a one-line {@code message} and the decoder's {@code cause}. */
+  /**
+   * An exception with a one-line {@code message} and the decoder's {@code cause}.
+   *
+   * @param message one line saying what is corrupt and where (the offset or member)
+   * @param cause the decoder's exception, or null when the check was ours
+   */
   public CorruptArchiveException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -17,6 +17,14 @@ public record ExtractLimits(long maxEntries, long maxContentBytes, long maxEntry
   /** Generous bounds for application layers: 1,000,000 entries, 64 GiB in all, 16 GiB per file. */
   public static final ExtractLimits DEFAULT = new ExtractLimits(1_000_000, 64 * GIB, 16 * GIB);
 
+  /**
+   * Checks the bounds.
+   *
+   * @param maxEntries positive
+   * @param maxContentBytes not negative
+   * @param maxEntryBytes not negative
+   * @throws IllegalArgumentException if a bound is out of range
+   */
   public ExtractLimits {
     checkArgument(maxEntries > 0, "maxEntries must be positive: %s", maxEntries);
     checkArgument(

@@ -9,6 +9,13 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param contentBytes number of file content bytes written (hard links count nothing)
  */
 public record ExtractSummary(long entries, long contentBytes) {
+  /**
+   * Checks the counts.
+   *
+   * @param entries not negative
+   * @param contentBytes not negative
+   * @throws IllegalArgumentException if a count is negative
+   */
   public ExtractSummary {
     checkArgument(entries >= 0, "entries must not be negative: %s", entries);
     checkArgument(contentBytes >= 0, "contentBytes must not be negative: %s", contentBytes);

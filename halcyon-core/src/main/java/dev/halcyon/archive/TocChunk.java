@@ -28,6 +28,17 @@ import dev.halcyon.layer.Digest;
  */
 public record TocChunk(
     long offset, long length, long innerOffset, long fileOffset, long size, Digest digest) {
+  /**
+   * Checks the offsets and sizes.
+   *
+   * @param offset not negative
+   * @param length positive
+   * @param innerOffset not negative
+   * @param fileOffset not negative
+   * @param size positive
+   * @param digest SHA-256 of the chunk's content
+   * @throws IllegalArgumentException if an offset is negative or a length or size is not positive
+   */
   public TocChunk {
     checkArgument(offset >= 0, "chunk offset must not be negative: %s", offset);
     checkArgument(length > 0, "chunk length must be positive: %s", length);
@@ -37,7 +48,11 @@ public record TocChunk(
     checkNotNull(digest, "digest");
   }
 
-  /** The archive offset just past the chunk's frame. */
+  /**
+   * The archive offset just past the chunk's frame.
+   *
+   * @return {@code offset() + length()}, where the next frame starts
+   */
   public long endOffset() {
     return offset + length;
   }

@@ -25,6 +25,7 @@ public final class TocChunks {
    * Decompresses the frame of {@code chunk}, given as all of {@code frame}, and returns the chunk.
    *
    * @param frame the archive's bytes {@code [chunk.offset(), chunk.endOffset())}
+   * @param chunk the chunk to extract; its frame holds it alone or with others
    * @return the chunk's content, {@code chunk.size()} bytes whose SHA-256 is {@code chunk.digest()}
    * @throws CorruptArchiveException if the bytes are not one zstd frame holding the chunk, or the
    *     chunk does not hash to its digest
@@ -44,6 +45,9 @@ public final class TocChunks {
    * Decompresses one frame lying in {@code buffer} at {@code offset}: a caller that read a merged
    * range of several frames passes the range and {@code frame.offset() - rangeStart}.
    *
+   * @param buffer bytes read from the archive, holding the whole frame
+   * @param offset where the frame starts in {@code buffer}
+   * @param frame the frame to decompress
    * @return the frame's {@code frame.tarLength()} tar bytes
    * @throws CorruptArchiveException if the bytes there are not one zstd frame of the frame's length
    *     and tar length
@@ -63,6 +67,8 @@ public final class TocChunks {
    * Cuts {@code chunk} out of its frame's decompressed bytes and checks its digest.
    *
    * @param frameContent what {@link #decompressFrame} returned for the chunk's frame
+   * @param chunk a chunk of that frame
+   * @return the chunk's {@code chunk.size()} bytes, whose SHA-256 is {@code chunk.digest()}
    * @throws CorruptArchiveException if the frame is too short for the chunk or the chunk does not
    *     hash to its digest
    */

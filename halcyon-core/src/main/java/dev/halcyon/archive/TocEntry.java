@@ -45,6 +45,20 @@ public record TocEntry(
     SYMLINK
   }
 
+  /**
+   * Checks the fields and copies the chunks; the path and link rules are checked by {@link
+   * ArchiveToc#parse}, not here.
+   *
+   * @param path relative path
+   * @param type what the member is
+   * @param mode permission bits
+   * @param size not negative
+   * @param linkTarget empty for a type other than symlink
+   * @param digest empty for a type other than file
+   * @param tarOffset not negative
+   * @param chunks a file's content frames in file order
+   * @throws IllegalArgumentException if {@code size} or {@code tarOffset} is negative
+   */
   public TocEntry {
     checkNotNull(path, "path");
     checkNotNull(type, "type");
@@ -55,19 +69,42 @@ public record TocEntry(
     chunks = List.copyOf(chunks);
   }
 
-  /** A directory entry. */
+  /**
+   * A directory entry.
+   *
+   * @param path relative path, without a trailing slash
+   * @param tarOffset where its tar header starts in the tar stream
+   * @return an entry of mode 0755 without content
+   */
   public static TocEntry directory(String path, long tarOffset) {
     return new TocEntry(
         path, Type.DIRECTORY, 0755, 0, Optional.empty(), Optional.empty(), tarOffset, List.of());
   }
 
-  /** A symlink entry. */
+  /**
+   * A symlink entry.
+   *
+   * @param path relative path
+   * @param target the link's target text, as stored
+   * @param tarOffset where its tar header starts in the tar stream
+   * @return an entry of mode 0777 without content
+   */
   public static TocEntry symlink(String path, String target, long tarOffset) {
     return new TocEntry(
         path, Type.SYMLINK, 0777, 0, Optional.of(target), Optional.empty(), tarOffset, List.of());
   }
 
-  /** A regular file entry. */
+  /**
+   * A regular file entry.
+   *
+   * @param path relative path
+   * @param mode permission bits, 0644 or 0755
+   * @param size content length in bytes
+   * @param digest SHA-256 of the whole content
+   * @param tarOffset where its tar header starts in the tar stream
+   * @param chunks the content's chunks in file order; none for an empty file
+   * @return a regular file entry
+   */
   public static TocEntry file(
       String path, int mode, long size, Digest digest, long tarOffset, List<TocChunk> chunks) {
     return new TocEntry(

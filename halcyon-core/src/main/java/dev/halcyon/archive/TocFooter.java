@@ -37,6 +37,14 @@ public record TocFooter(long tocOffset, long tocLength, Digest tocDigest) {
 
   private static final byte[] MAGIC = "HALCYTOC".getBytes(StandardCharsets.US_ASCII);
 
+  /**
+   * Checks the fields' ranges.
+   *
+   * @param tocOffset not negative
+   * @param tocLength larger than a skippable frame header and at most 1 GiB
+   * @param tocDigest SHA-256 of the TOC frame's bytes
+   * @throws IllegalArgumentException if a field is out of range
+   */
   public TocFooter {
     checkArgument(tocOffset >= 0, "tocOffset must not be negative: %s", tocOffset);
     checkArgument(
@@ -55,6 +63,9 @@ public record TocFooter(long tocOffset, long tocLength, Digest tocDigest) {
    * footer of this format family: the footer's skippable frame header and magic are there. False
    * for archives without a table of contents (older archives, other writers), which are restored by
    * a full download. A true answer says nothing about the footer's soundness: {@link #parse}.
+   *
+   * @param tail the last bytes of an archive; fewer than {@link #SIZE} gives false
+   * @return true if the footer's frame header and magic are there
    */
   public static boolean present(byte[] tail) {
     checkNotNull(tail, "tail");
@@ -73,6 +84,8 @@ public record TocFooter(long tocOffset, long tocLength, Digest tocDigest) {
    * more: only the last {@link #SIZE} are read, so a caller may pass a larger suffix it read
    * anyway).
    *
+   * @param tail the last bytes of an archive, at least {@link #SIZE}
+   * @return the footer
    * @throws CorruptArchiveException if there is no footer, its version is not {@value
    *     #FORMAT_VERSION}, or its fields are out of range; the message says which
    */
@@ -107,7 +120,11 @@ public record TocFooter(long tocOffset, long tocLength, Digest tocDigest) {
     }
   }
 
-  /** The footer's {@link #SIZE} bytes. */
+  /**
+   * The footer's {@link #SIZE} bytes.
+   *
+   * @return a new array of {@link #SIZE} bytes, what {@link #parse} reads back
+   */
   public byte[] format() {
     ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(SkippableFrames.FOOTER_MAGIC);
@@ -123,6 +140,8 @@ public record TocFooter(long tocOffset, long tocLength, Digest tocDigest) {
   /**
    * The length of the archive this footer ends, {@code tocOffset + tocLength + SIZE}: the TOC frame
    * directly precedes the footer. A reader compares it with the stored object's size.
+   *
+   * @return the archive's total length in bytes
    */
   public long archiveSize() {
     return tocOffset + tocLength + SIZE;

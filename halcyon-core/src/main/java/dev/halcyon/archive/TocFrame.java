@@ -15,6 +15,15 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param tarLength how many tar bytes it decompresses to
  */
 public record TocFrame(long offset, long length, long tarOffset, long tarLength) {
+  /**
+   * Checks the offsets and lengths.
+   *
+   * @param offset not negative
+   * @param length positive
+   * @param tarOffset not negative
+   * @param tarLength positive
+   * @throws IllegalArgumentException if an offset is negative or a length is not positive
+   */
   public TocFrame {
     checkArgument(offset >= 0, "frame offset must not be negative: %s", offset);
     checkArgument(length > 0, "frame length must be positive: %s", length);
@@ -22,7 +31,11 @@ public record TocFrame(long offset, long length, long tarOffset, long tarLength)
     checkArgument(tarLength > 0, "frame tarLength must be positive: %s", tarLength);
   }
 
-  /** The archive offset just past the frame. */
+  /**
+   * The archive offset just past the frame.
+   *
+   * @return {@code offset() + length()}, where the next frame starts
+   */
   public long endOffset() {
     return offset + length;
   }

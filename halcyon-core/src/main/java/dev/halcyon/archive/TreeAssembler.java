@@ -49,6 +49,11 @@ public final class TreeAssembler implements Closeable {
      * known to hold the entry's content, or an empty file the caller fills before {@link #publish}.
      * {@code path} does not exist; its parent does. The assembler then sets the entry's mode if the
      * file does not have it.
+     *
+     * @param entry the file's entry in the table of contents
+     * @param path where the file goes in the staging tree
+     * @throws IOException if the file cannot be created or linked; the assembly fails and the
+     *     target is unchanged
      */
     void place(TocEntry entry, Path path) throws IOException;
   }
@@ -69,6 +74,9 @@ public final class TreeAssembler implements Closeable {
    * Creates the private staging directory beside {@code target} (whose missing parents are
    * created).
    *
+   * @param target the directory the tree replaces once published
+   * @return an assembler with an empty staging directory; it owns that directory until {@link
+   *     #publish}
    * @throws IOException if {@code target} exists and is not a directory
    */
   public static TreeAssembler begin(Path target) throws IOException {
@@ -87,17 +95,31 @@ public final class TreeAssembler implements Closeable {
     return new TreeAssembler(t, staging, umaskClean);
   }
 
-  /** The staging directory (hidden, beside the target), where the tree is built. */
+  /**
+   * The staging directory (hidden, beside the target), where the tree is built.
+   *
+   * @return the staging directory's path
+   */
   public Path staging() {
     return staging;
   }
 
-  /** Where {@code entry} lies in the staging tree. */
+  /**
+   * Where {@code entry} lies in the staging tree.
+   *
+   * @param entry an entry of the TOC being built
+   * @return its path in the staging tree (whether or not it exists yet)
+   */
   public Path pathOf(TocEntry entry) {
     return staging.resolve(entry.path());
   }
 
-  /** The permissions a full extraction gives a file of {@code entry}'s mode. */
+  /**
+   * The permissions a full extraction gives a file of {@code entry}'s mode.
+   *
+   * @param entry a regular file's entry
+   * @return rwxr-xr-x when the mode has an execute bit, else rw-r--r--
+   */
   public static Set<PosixFilePermission> permissionsOf(TocEntry entry) {
     return (entry.mode() & 0111) != 0
         ? TarExtractor.EXECUTABLE_PERMISSIONS
@@ -108,6 +130,8 @@ public final class TreeAssembler implements Closeable {
    * Creates every member of {@code toc} in archive order: directories and symlinks here, regular
    * files through {@code placer}.
    *
+   * @param toc the table of contents, as {@link ArchiveToc#parse} returned it
+   * @param placer creates each regular file
    * @throws UnsafeArchiveException a member that extraction would refuse
    */
   public void build(ArchiveToc toc, FilePlacer placer) throws IOException {
@@ -123,6 +147,12 @@ public final class TreeAssembler implements Closeable {
    * Runs {@code check} on the finished tree, then renames it into place over the target, moving an
    * existing target aside; {@code replaced} sees that old tree (moved aside) before it is deleted.
    * If {@code check} throws, the target is unchanged.
+   *
+   * @param check verifies the finished tree; {@link Archives.TreeCheck#NONE} accepts any
+   * @param replaced sees the old target moved aside before it is deleted; {@link
+   *     Archives.TreeCheck#NONE} if nothing needs it
+   * @throws IOException if {@code check} refuses the tree or the rename fails; the target is
+   *     unchanged
    */
   public void publish(Archives.TreeCheck check, Archives.TreeCheck replaced) throws IOException {
     checkNotNull(check, "check");

@@ -11,7 +11,11 @@ import java.io.IOException;
 public class UnsafeArchiveException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  /** An exception whose one-line {@code message} names the entry and the rule. */
+  /**
+   * An exception whose one-line {@code message} names the entry and the rule.
+   *
+   * @param message one line naming the member's path and the rule it breaks
+   */
   public UnsafeArchiveException(String message) {
     super(message);
   }

@@ -23,7 +23,11 @@ public class BuildForbiddenException extends Exception {
     this.kind = kind;
   }
 
-  /** The layer that would have had to be built. */
+  /**
+   * The layer that would have had to be built.
+   *
+   * @return the kind of the first layer that no store held and building was off for
+   */
   public LayerKind kind() {
     return kind;
   }

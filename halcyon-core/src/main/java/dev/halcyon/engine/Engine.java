@@ -43,7 +43,11 @@ public final class Engine {
     this.config = config;
   }
 
-  /** A builder with defaults: zstd, the default namer, no private or public storage. */
+  /**
+   * A builder with defaults: zstd, the default namer, no private or public storage.
+   *
+   * @return a new builder; {@link Builder#cache} and {@link Builder#workDir} are required
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -53,12 +57,18 @@ public final class Engine {
    * install archive if any store has it, else builds every missing layer. Then runs the
    * post-install step.
    *
+   * @param recipe the app's layers
+   * @param installDir the directory to install into; it must end with the install layer's prefix
+   * @return what the run did, with {@link RunReport#installedAt()} set
    * @throws BuildForbiddenException if something had to be built but building is off; nothing was
    *     changed
    * @throws InterruptedException if the thread was interrupted; the message says what the run was
    *     doing. A run interrupted (or killed) at any point leaves nothing the next run takes as done
    *     that is not: a layer built but not yet archived and uploaded is archived and uploaded by
    *     the next run
+   * @throws IOException if a store, the cache or the disk fails, a restored archive is corrupt, or
+   *     a layer's builder fails; a run that fails before the install leaves the installed app as it
+   *     was, and a failed post-install step is run again by the next run
    */
   public RunReport install(AppRecipe recipe, Path installDir)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -69,8 +79,20 @@ public final class Engine {
    * Like {@link #install(AppRecipe, Path)}, telling {@code listener} (besides the engine's own)
    * what this run does.
    *
+   * @param recipe the app's layers
+   * @param installDir the directory to install into; it must end with the install layer's prefix
+   * @param listener hears this run's events as well as the engine's listener; {@link
+   *     EngineListener#NONE} for none
+   * @return what the run did, with {@link RunReport#installedAt()} set
    * @throws IllegalArgumentException if {@code installDir} does not end with the install layer's
    *     prefix: what was built for one prefix may refer to it, so it is installed there only
+   * @throws IOException if a store, the cache or the disk fails, a restored archive is corrupt, or
+   *     a layer's builder fails; a run that fails before the install leaves the installed app as it
+   *     was, and a failed post-install step is run again by the next run
+   * @throws InterruptedException if the thread was interrupted; see {@link #install(AppRecipe,
+   *     Path)}
+   * @throws BuildForbiddenException if something had to be built but building is off; nothing was
+   *     changed
    */
   public RunReport install(AppRecipe recipe, Path installDir, EngineListener listener)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -85,7 +107,13 @@ public final class Engine {
    * Makes sure the app's install archive exists (in the cache and, unless uploads are off, in
    * private storage), building what is missing, without installing it.
    *
+   * @param recipe the app's layers
+   * @return what the run did; {@link RunReport#installedAt()} is empty
    * @throws InterruptedException if the thread was interrupted; see {@link #install}
+   * @throws IOException if a store, the cache or the disk fails, a restored archive is corrupt, or
+   *     a layer's builder fails
+   * @throws BuildForbiddenException if something had to be built but building is off; nothing was
+   *     changed
    */
   public RunReport build(AppRecipe recipe)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -95,6 +123,17 @@ public final class Engine {
   /**
    * Like {@link #build(AppRecipe)}, telling {@code listener} (besides the engine's own) what this
    * run does.
+   *
+   * @param recipe the app's layers
+   * @param listener hears this run's events as well as the engine's listener; {@link
+   *     EngineListener#NONE} for none
+   * @return what the run did; {@link RunReport#installedAt()} is empty
+   * @throws IOException if a store, the cache or the disk fails, a restored archive is corrupt, or
+   *     a layer's builder fails
+   * @throws InterruptedException if the thread was interrupted; see {@link #install(AppRecipe,
+   *     Path)}
+   * @throws BuildForbiddenException if something had to be built but building is off; nothing was
+   *     changed
    */
   public RunReport build(AppRecipe recipe, EngineListener listener)
       throws IOException, InterruptedException, BuildForbiddenException {
@@ -110,6 +149,11 @@ public final class Engine {
    * explain} prints. Writes nothing and takes no lock (a run in progress may change the answer);
    * costs a {@code head} per layer and tier and a manifest read per copy found, and for a layer
    * stored nowhere or to be built a listing and the manifests of its kind and label.
+   *
+   * @param recipe the app's layers; while its constraints source is pending the dependencies and
+   *     build layers have no step (name them first with {@link #nameDependencies})
+   * @return one step per layer named, in run order
+   * @throws IOException if a store fails to answer, list or read a manifest
    */
   public Plan plan(AppRecipe recipe) throws IOException {
     checkNotNull(recipe, "recipe");
@@ -119,6 +163,11 @@ public final class Engine {
   /**
    * What {@link #install} into {@code installDir} would do; like {@link #plan(AppRecipe)}, with the
    * install layer {@link LayerSource#EXISTING} when {@code installDir} already holds it.
+   *
+   * @param recipe the app's layers
+   * @param installDir the directory an install would go to
+   * @return one step per layer, in run order
+   * @throws IOException if a store fails to answer, list or read a manifest
    */
   public Plan plan(AppRecipe recipe, Path installDir) throws IOException {
     checkNotNull(recipe, "recipe");
@@ -149,7 +198,10 @@ public final class Engine {
    * toolchain layer in place in the work directory. A recipe with nothing pending is returned as it
    * is.
    *
+   * @param recipe the app's layers
+   * @return the recipe with every tag complete; {@code recipe} itself if nothing was pending
    * @throws IOException one line when the toolchain layer is not in place here or the source fails
+   * @throws InterruptedException if the thread was interrupted while the constraints source ran
    */
   public AppRecipe nameDependencies(AppRecipe recipe) throws IOException, InterruptedException {
     checkNotNull(recipe, "recipe");
@@ -175,7 +227,14 @@ public final class Engine {
         config.listener(), recipe, dirs, Path.of(System.getProperty("java.io.tmpdir")));
   }
 
-  /** The key of the archive that holds {@code tag} under this engine's namer and codec. */
+  /**
+   * The key of the archive that holds {@code tag} under this engine's namer and codec.
+   *
+   * @param tag a layer's identity
+   * @return the object key, e.g. {@code
+   *     linux-debian-12-x86_64/jdk-17.0.15/halcyon-install-b90bb47-shop-1.4.2.tar.zst} with the
+   *     default namer
+   */
   public String archiveKey(LayerTag tag) {
     return config.key(tag);
   }
@@ -223,6 +282,12 @@ public final class Engine {
     /**
      * Prunes {@code store} after a run of {@code recipe} uploaded something; returns a one-line
      * summary for the run's output.
+     *
+     * @param store the private storage the run uploaded to; not closed
+     * @param recipe the recipe of the run
+     * @return a one-line summary, e.g. how many archives were deleted
+     * @throws IOException if listing or deleting fails; the run then fails with it, after its
+     *     uploads (what was uploaded stays)
      */
     String prune(LayerStore store, AppRecipe recipe) throws IOException;
   }
@@ -250,19 +315,35 @@ public final class Engine {
 
     private Builder() {}
 
-    /** The local cache (required): archives restored or built on this machine. */
+    /**
+     * The local cache (required): archives restored or built on this machine.
+     *
+     * @param cache a store on local disk, e.g. a {@link dev.halcyon.store.DirectoryLayerStore}; not
+     *     closed by the engine
+     * @return this builder
+     */
     public Builder cache(LayerStore cache) {
       this.cache = checkNotNull(cache, "cache");
       return this;
     }
 
-    /** Private storage shared by all machines, e.g. an S3 bucket. */
+    /**
+     * Private storage shared by all machines, e.g. an S3 bucket.
+     *
+     * @param store the store, not closed by the engine
+     * @return this builder
+     */
     public Builder privateStore(LayerStore store) {
       this.privateStore = Optional.of(store);
       return this;
     }
 
-    /** Read-only public storage tried after private storage. */
+    /**
+     * Read-only public storage tried after private storage.
+     *
+     * @param store the store, only read from; not closed by the engine
+     * @return this builder
+     */
     public Builder publicStore(LayerStore store) {
       this.publicStore = Optional.of(store);
       return this;
@@ -271,6 +352,9 @@ public final class Engine {
     /**
      * How archives and their sidecars are named in the stores; {@link
      * dev.halcyon.naming.DefaultArchiveNamer} (the original Halcyon's layout) by default.
+     *
+     * @param namer turns tags into keys and back
+     * @return this builder
      */
     public Builder namer(ArchiveNamer namer) {
       this.namer = checkNotNull(namer, "namer");
@@ -280,6 +364,9 @@ public final class Engine {
     /**
      * How new archives are compressed; {@link Compression#ZSTD} by default. Restoring reads any
      * codec, whatever this says.
+     *
+     * @param compression the codec of the archives this engine writes
+     * @return this builder
      */
     public Builder compression(Compression compression) {
       this.compression = checkNotNull(compression, "compression");
@@ -290,25 +377,43 @@ public final class Engine {
      * Where layer directories live (HALCYON_BASE): {@code toolchain/<id>}, {@code
      * dependencies/<toolchain>/<label>}, {@code build/<toolchain>/<label>}, plus temporary files.
      * Required.
+     *
+     * @param workDir the work directory; created on the first run if missing
+     * @return this builder
      */
     public Builder workDir(Path workDir) {
       this.workDir = checkNotNull(workDir, "workDir").toAbsolutePath().normalize();
       return this;
     }
 
-    /** Forbid building anything: a missing install archive ends the run (exit status 2). */
+    /**
+     * Forbid building anything: a missing install archive ends the run (exit status 2).
+     *
+     * @param noBuild true on deploy machines
+     * @return this builder
+     */
     public Builder noBuild(boolean noBuild) {
       this.noBuild = noBuild;
       return this;
     }
 
-    /** Forbid building any layer but the app's own build and install layers. */
+    /**
+     * Forbid building any layer but the app's own build and install layers.
+     *
+     * @param noBuildDependencies true to build only the app's own layers
+     * @return this builder
+     */
     public Builder noBuildDependencies(boolean noBuildDependencies) {
       this.noBuildDependencies = noBuildDependencies;
       return this;
     }
 
-    /** Upload nothing to private storage (and so prune nothing). */
+    /**
+     * Upload nothing to private storage (and so prune nothing).
+     *
+     * @param noUpload true to keep what is built in the local cache only
+     * @return this builder
+     */
     public Builder noUpload(boolean noUpload) {
       this.noUpload = noUpload;
       return this;
@@ -318,6 +423,9 @@ public final class Engine {
      * Keep archives in the local cache that this run did not use. By default a run deletes its own
      * app's unused archives (those of other sources and constraints, under the recipe's label) once
      * older than {@link #cacheGrace}; see {@link #cleanCacheAcrossApps} for the others.
+     *
+     * @param noCleanCache true to delete nothing from the cache (the size cap still applies)
+     * @return this builder
      */
     public Builder noCleanCache(boolean noCleanCache) {
       this.noCleanCache = noCleanCache;
@@ -329,19 +437,32 @@ public final class Engine {
      * toolchain archives included (default off: a cache shared by several apps keeps each app's
      * archives, and only {@link #cacheMaxSize} evicts across apps, least recently used first). For
      * a cache that serves one app only.
+     *
+     * @param acrossApps true for a cache that serves one app only
+     * @return this builder
      */
     public Builder cleanCacheAcrossApps(boolean acrossApps) {
       this.cleanCacheAcrossApps = acrossApps;
       return this;
     }
 
-    /** Do not copy archives restored from public storage into private storage. */
+    /**
+     * Do not copy archives restored from public storage into private storage.
+     *
+     * @param noMirror true to leave private storage as it is after a restore from public storage
+     * @return this builder
+     */
     public Builder noMirror(boolean noMirror) {
       this.noMirror = noMirror;
       return this;
     }
 
-    /** Prunes private storage after a run uploaded an archive. */
+    /**
+     * Prunes private storage after a run uploaded an archive.
+     *
+     * @param pruner called once per run that uploaded, after the uploads
+     * @return this builder
+     */
     public Builder pruner(Pruner pruner) {
       this.pruner = Optional.of(pruner);
       return this;
@@ -350,6 +471,9 @@ public final class Engine {
     /**
      * Receives the progress and outcome events of every run of this engine, besides any listener
      * given to the run itself; {@link EngineListener#NONE} by default.
+     *
+     * @param listener called on the run's threads; must not block
+     * @return this builder
      */
     public Builder listener(EngineListener listener) {
       this.listener = checkNotNull(listener, "listener");
@@ -359,6 +483,9 @@ public final class Engine {
     /**
      * The time source for manifests' creation times, timings and the cache's last-use records; the
      * system clock in UTC by default. Tests pass a fixed clock.
+     *
+     * @param clock the time source
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = checkNotNull(clock, "clock");
@@ -368,6 +495,9 @@ public final class Engine {
     /**
      * How old an unused cache entry must be before cleaning deletes it (default zero: anything
      * older than this run). A longer grace protects entries another run on the machine is using.
+     *
+     * @param grace zero or positive
+     * @return this builder
      */
     public Builder cacheGrace(Duration grace) {
       checkArgument(!grace.isNegative(), "grace must not be negative");
@@ -380,6 +510,9 @@ public final class Engine {
      * archives go first (use times are kept in {@code cache-uses} under the work directory; an
      * archive never recorded counts as used when it was written), and never one this run used, so
      * the cache may stay above the cap when this run alone needs more.
+     *
+     * @param bytes the cap in bytes, zero or positive
+     * @return this builder
      */
     public Builder cacheMaxSize(long bytes) {
       checkArgument(bytes >= 0, "cache max size must not be negative, got %s", bytes);
@@ -392,6 +525,9 @@ public final class Engine {
      * earlier version installed is restored by delta (default true): only the files the machine
      * lacks are fetched, by ranged reads; see the README's "Redeploys". False restores by one full
      * download, as before.
+     *
+     * @param deltaRestore false to always download the whole install archive
+     * @return this builder
      */
     public Builder deltaRestore(boolean deltaRestore) {
       this.deltaRestore = deltaRestore;
@@ -401,6 +537,7 @@ public final class Engine {
     /**
      * Creates the engine. Nothing is read or written until a run.
      *
+     * @return the engine, immutable and shareable
      * @throws IllegalStateException when the cache or the work directory was not given
      */
     public Engine build() {

@@ -17,21 +17,34 @@ public interface EngineListener {
   /** A listener that ignores everything. */
   EngineListener NONE = new EngineListener() {};
 
-  /** A line worth showing a person, e.g. "building dependencies layer with .halcyon/…". */
+  /**
+   * A line worth showing a person, e.g. "building dependencies layer with .halcyon/…".
+   *
+   * @param message one line, without a line break
+   */
   default void step(String message) {}
 
-  /** Work on a layer kind starts. */
+  /**
+   * Work on a layer kind starts.
+   *
+   * @param kind the kind of the layer about to be obtained
+   */
   default void layerStarted(LayerKind kind) {}
 
   /**
    * A layer is finished: {@link LayerOutcome#source()} says where it came from, {@link
    * LayerOutcome#archiveBytes()} how big its archive is.
+   *
+   * @param outcome where the layer came from, its key, archive size and time taken
    */
   default void layerReady(LayerOutcome outcome) {}
 
   /**
    * Archiving, uploading or downloading an archive got further. The default hands downloads and
    * uploads to {@link #transferred}, so a listener written against that method keeps working.
+   *
+   * @param progress the phase, the archive's key (for hashing: the tree's path) and the bytes done
+   *     and in all
    */
   default void progress(Progress progress) {
     if (progress.phase() == Progress.Phase.UPLOADING
@@ -43,10 +56,18 @@ public interface EngineListener {
   /**
    * Bytes of an archive moved so far, {@code total} or -1 when unknown; see {@link #progress},
    * which carries the phase too.
+   *
+   * @param key the archive's key in the stores
+   * @param bytes bytes moved so far
+   * @param total the archive's size, or -1 when not known
    */
   default void transferred(String key, long bytes, long total) {}
 
-  /** A warning that does not stop the run (e.g. a restored tag did not match). */
+  /**
+   * A warning that does not stop the run (e.g. a restored tag did not match).
+   *
+   * @param message one line, without a line break
+   */
   default void warning(String message) {}
 
   /**
@@ -54,6 +75,10 @@ public interface EngineListener {
    * Progress.Phase#HASHING} events keyed by {@code tree}: hand it to {@link
    * dev.halcyon.recipe.RecipeBuilder#hashListener} (or {@link TreeHashes#hash(java.nio.file.Path,
    * dev.halcyon.layer.IgnoreRules, TreeHashes.Listener)}) to see a large source tree being hashed.
+   *
+   * @param tree the tree's path as the events should name it, e.g. {@code sourceDir.toString()}
+   * @return a hash listener that turns files and bytes into {@link Progress.Phase#HASHING} events;
+   *     the file count is not passed on
    */
   default TreeHashes.Listener hashing(String tree) {
     checkNotNull(tree, "tree");
@@ -71,7 +96,13 @@ public interface EngineListener {
     };
   }
 
-  /** A listener that tells {@code first}, then {@code second}, everything. */
+  /**
+   * A listener that tells {@code first}, then {@code second}, everything.
+   *
+   * @param first told first; {@link #NONE} is skipped
+   * @param second told second; {@link #NONE} is skipped
+   * @return a listener calling both, or the other one when either is {@link #NONE}
+   */
   static EngineListener both(EngineListener first, EngineListener second) {
     checkNotNull(first, "first");
     checkNotNull(second, "second");

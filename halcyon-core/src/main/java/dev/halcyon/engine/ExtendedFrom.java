@@ -12,6 +12,14 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * @param needed how many entries the layer needs
  */
 public record ExtendedFrom(String key, int overlap, int needed) {
+  /**
+   * Checks the counts.
+   *
+   * @param key the archive key of the layer extended
+   * @param overlap from 0 to {@code needed}
+   * @param needed how many entries the layer needs
+   * @throws IllegalArgumentException if {@code overlap} is negative or greater than {@code needed}
+   */
   public ExtendedFrom {
     checkNotNull(key, "key");
     checkArgument(overlap >= 0 && overlap <= needed, "overlap %s of %s", overlap, needed);

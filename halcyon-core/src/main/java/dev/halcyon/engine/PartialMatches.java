@@ -65,6 +65,18 @@ public final class PartialMatches {
       int overlap,
       List<String> missing,
       Optional<String> rejected) {
+    /**
+     * Checks the fields and copies {@code missing}.
+     *
+     * @param store the store that lists it
+     * @param archiveKey the key of its archive
+     * @param tag the tag its manifest records, or empty
+     * @param constraints its dependency list
+     * @param created when it was made
+     * @param overlap how many needed entries it holds
+     * @param missing the needed entries it lacks; copied
+     * @param rejected why it does not qualify, or empty
+     */
     public Candidate {
       checkNotNull(store, "store");
       checkNotNull(archiveKey, "archiveKey");
@@ -75,7 +87,11 @@ public final class PartialMatches {
       checkNotNull(rejected, "rejected");
     }
 
-    /** Whether the candidate may be extended. */
+    /**
+     * Whether the candidate may be extended.
+     *
+     * @return true if it has no reason for rejection
+     */
     public boolean qualifies() {
       return rejected.isEmpty();
     }
@@ -97,7 +113,15 @@ public final class PartialMatches {
    *
    * @param extension the archive extension the run uses (a candidate of another codec cannot be
    *     restored by it)
+   * @param stores the stores to search, in tier order; not closed
+   * @param namer reads the stores' keys
+   * @param wanted the tag of the missing dependencies layer
+   * @param needed the dependency list the layer needs
+   * @param rule which candidates qualify and how they rank
+   * @return every candidate, qualifying ones first; empty if no other dependencies archive of that
+   *     platform and toolchain is stored
    * @throws IOException if a store fails to list or read
+   * @throws IllegalArgumentException if {@code wanted} is not a dependencies layer
    */
   public static List<Candidate> find(
       List<? extends LayerStore> stores,

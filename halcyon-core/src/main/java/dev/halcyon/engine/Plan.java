@@ -19,23 +19,46 @@ import java.util.stream.Collectors;
  */
 public record Plan(
     String label, List<PlanStep> steps, boolean buildForbidden, List<String> stores) {
+  /**
+   * Copies the lists.
+   *
+   * @param label the app label
+   * @param steps one per layer, in run order; copied
+   * @param buildForbidden true when a run would end in {@link BuildForbiddenException}
+   * @param stores the stores' descriptions in tier order; copied
+   */
   public Plan {
     checkNotNull(label, "label");
     steps = List.copyOf(steps);
     stores = List.copyOf(stores);
   }
 
-  /** Whether a run would build anything. */
+  /**
+   * Whether a run would build anything.
+   *
+   * @return true if any needed layer would be built
+   */
   public boolean wouldBuild() {
     return steps.stream().anyMatch(PlanStep::wouldBuild);
   }
 
-  /** The install layer's step (always the last). */
+  /**
+   * The install layer's step (always the last).
+   *
+   * @return the last step, the install layer's
+   * @throws IndexOutOfBoundsException if the plan has no steps (a plan from {@link Engine#plan}
+   *     always has one)
+   */
   public PlanStep install() {
     return steps.get(steps.size() - 1);
   }
 
-  /** The plan for a person: one line per layer ({@link PlanStep#format}). */
+  /**
+   * The plan for a person: one line per layer ({@link PlanStep#format}).
+   *
+   * @return one line per step, each ending in a newline, and a last line when building is off but
+   *     needed
+   */
   public String format() {
     return steps.stream().map(PlanStep::format).collect(Collectors.joining("\n", "", "\n"))
         + (buildForbidden ? "building is off here: a run would fail (build required)\n" : "");

@@ -40,6 +40,19 @@ public record PlanStep(
     List<Copy> copies,
     List<Nearby> nearby,
     Optional<Partial> partial) {
+  /**
+   * Copies the lists.
+   *
+   * @param tag the layer's identity
+   * @param key its archive's key
+   * @param source where the run would take it from
+   * @param needed false when the run would not touch this layer
+   * @param nearest the closest stored tag, for a layer that would be built
+   * @param differences the inputs that differ from {@code nearest}; copied
+   * @param copies the stores that list {@code key}; copied
+   * @param nearby stored manifests of the same kind and label; copied
+   * @param partial the partial-match search, for a dependencies layer
+   */
   public PlanStep {
     checkNotNull(tag, "tag");
     checkNotNull(key, "key");
@@ -69,6 +82,15 @@ public record PlanStep(
       Optional<LayerTag> recorded,
       List<String> differences,
       boolean current) {
+    /**
+     * Copies the differences.
+     *
+     * @param tier which store
+     * @param store the store's description
+     * @param recorded the tag the manifest records, or empty without one
+     * @param differences the inputs that differ from {@code recorded}; copied
+     * @param current whether the archive holds this layer
+     */
     public Copy {
       checkNotNull(tier, "tier");
       checkNotNull(store, "store");
@@ -86,6 +108,14 @@ public record PlanStep(
    * @param differences {@code wanted.differences(tag)}, one line per input that differs
    */
   public record Nearby(String key, String store, LayerTag tag, List<String> differences) {
+    /**
+     * Copies the differences.
+     *
+     * @param key the archive the manifest describes
+     * @param store the store's description
+     * @param tag the tag the manifest records
+     * @param differences the inputs that differ; copied
+     */
     public Nearby {
       checkNotNull(key, "key");
       checkNotNull(store, "store");
@@ -107,6 +137,14 @@ public record PlanStep(
       Constraints needed,
       List<String> stores,
       List<PartialMatches.Candidate> candidates) {
+    /**
+     * Copies the lists.
+     *
+     * @param rule the recipe's partial-match rule
+     * @param needed the declared list
+     * @param stores the stores searched; copied
+     * @param candidates qualifying ones first, best first; copied
+     */
     public Partial {
       checkNotNull(rule, "rule");
       checkNotNull(needed, "needed");
@@ -114,18 +152,30 @@ public record PlanStep(
       candidates = List.copyOf(candidates);
     }
 
-    /** The candidate a build would extend, if one qualifies. */
+    /**
+     * The candidate a build would extend, if one qualifies.
+     *
+     * @return the first qualifying candidate, or empty if none qualifies
+     */
     public Optional<PartialMatches.Candidate> best() {
       return candidates.stream().filter(PartialMatches.Candidate::qualifies).findFirst();
     }
   }
 
-  /** Whether a store holds this layer as it is ({@link Copy#current}). */
+  /**
+   * Whether a store holds this layer as it is ({@link Copy#current}).
+   *
+   * @return true if some store holds an archive of this exact layer
+   */
   public boolean stored() {
     return copies.stream().anyMatch(Copy::current);
   }
 
-  /** Whether the run would build this layer. */
+  /**
+   * Whether the run would build this layer.
+   *
+   * @return true if the layer is needed and no store or directory in place has it
+   */
   public boolean wouldBuild() {
     return needed && source == LayerSource.BUILT;
   }
@@ -133,6 +183,8 @@ public record PlanStep(
   /**
    * One line for a person, e.g. {@code build would build KEY (differs: source-hash ...)} or {@code
    * install private KEY}.
+   *
+   * @return one line, without a line break: kind, where from, key, and for a build what differs
    */
   public String format() {
     String where =

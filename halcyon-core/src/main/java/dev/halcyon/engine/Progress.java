@@ -36,6 +36,15 @@ public record Progress(Phase phase, String key, long done, long total) {
     DOWNLOADING
   }
 
+  /**
+   * Checks the counts.
+   *
+   * @param phase what is being done
+   * @param key the archive's key (for {@link Phase#HASHING}, the tree's path)
+   * @param done bytes done so far, not negative
+   * @param total the bytes in all, or -1 when not known yet
+   * @throws IllegalArgumentException if {@code done} is negative or {@code total} is below -1
+   */
   public Progress {
     checkNotNull(phase, "phase");
     checkNotNull(key, "key");
@@ -43,7 +52,11 @@ public record Progress(Phase phase, String key, long done, long total) {
     checkArgument(total >= -1, "total must be -1 (unknown) or a size, got %s", total);
   }
 
-  /** Whether this phase is finished: {@code done} reached a known {@code total}. */
+  /**
+   * Whether this phase is finished: {@code done} reached a known {@code total}.
+   *
+   * @return true once {@code total} is known and {@code done} has reached it
+   */
   public boolean finished() {
     return total >= 0 && done >= total;
   }

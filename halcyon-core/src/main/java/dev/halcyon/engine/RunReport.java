@@ -33,6 +33,20 @@ public record RunReport(
     Optional<String> pruned,
     List<String> warnings,
     String installArchive) {
+  /**
+   * Copies the lists.
+   *
+   * @param layers every layer touched, in order; copied
+   * @param installedAt where the app was installed, or empty
+   * @param alreadyInstalled true if nothing was done
+   * @param took wall time of the whole run
+   * @param uploaded the keys uploaded, in order; copied
+   * @param evicted the keys deleted from the cache; copied
+   * @param pruned the pruner's summary, or empty
+   * @param warnings in order; copied
+   * @param installArchive the install archive's key; empty only for a report without an install
+   *     layer
+   */
   public RunReport {
     layers = List.copyOf(layers);
     checkNotNull(installedAt, "installedAt");
@@ -47,6 +61,11 @@ public record RunReport(
   /**
    * A report of layers only: nothing uploaded, evicted or pruned, no warnings; the install archive
    * is the install layer's key, or empty when no install layer is among {@code layers}.
+   *
+   * @param layers every layer touched, in order
+   * @param installedAt where the app was installed, or empty for a build
+   * @param alreadyInstalled true if the installed app was already current
+   * @param took wall time of the whole run
    */
   public RunReport(
       List<LayerOutcome> layers,
@@ -69,19 +88,32 @@ public record RunReport(
             .orElse(""));
   }
 
-  /** True if any layer had to be built in this run. */
+  /**
+   * True if any layer had to be built in this run.
+   *
+   * @return true if some layer's source is {@link LayerSource#BUILT}
+   */
   public boolean builtAnything() {
     return layers.stream().anyMatch(l -> l.source() == LayerSource.BUILT);
   }
 
-  /** The layers restored from the cache or a store, in order. */
+  /**
+   * The layers restored from the cache or a store, in order.
+   *
+   * @return the layers whose source is the cache, private or public storage; neither built nor
+   *     already in place
+   */
   public List<LayerOutcome> restored() {
     return layers.stream()
         .filter(l -> l.source() != LayerSource.BUILT && l.source() != LayerSource.EXISTING)
         .toList();
   }
 
-  /** The layers built in this run, in order. */
+  /**
+   * The layers built in this run, in order.
+   *
+   * @return the layers whose source is {@link LayerSource#BUILT}
+   */
   public List<LayerOutcome> built() {
     return layers.stream().filter(l -> l.source() == LayerSource.BUILT).toList();
   }

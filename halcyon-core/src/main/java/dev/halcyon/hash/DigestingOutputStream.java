@@ -39,12 +39,21 @@ public final class DigestingOutputStream extends FilterOutputStream {
     count += len;
   }
 
-  /** The bytes written so far. */
+  /**
+   * The bytes written so far.
+   *
+   * @return the number of bytes passed to the wrapped stream, 0 before the first write
+   */
   public long count() {
     return count;
   }
 
-  /** The digest of everything written; call once, after the last write. */
+  /**
+   * The digest of everything written; call once, after the last write.
+   *
+   * @return the SHA-256 of all bytes written; a second call returns the digest of nothing, as the
+   *     digest is reset
+   */
   public Digest digest() {
     return Digest.of(sha256.digest());
   }

@@ -20,7 +20,13 @@ public final class Digests {
 
   private Digests() {}
 
-  /** The digest of the file's bytes. */
+  /**
+   * The digest of the file's bytes.
+   *
+   * @param file a regular file; it is read to its end and closed
+   * @return the SHA-256 of the file's bytes
+   * @throws IOException if the file does not exist, is not readable or a read fails
+   */
   public static Digest sha256(Path file) throws IOException {
     checkNotNull(file, "file");
     try (InputStream in = Files.newInputStream(file)) {
@@ -28,7 +34,13 @@ public final class Digests {
     }
   }
 
-  /** The digest of what remains of {@code in}, read to its end; the caller closes {@code in}. */
+  /**
+   * The digest of what remains of {@code in}, read to its end; the caller closes {@code in}.
+   *
+   * @param in the stream to hash from its current position; it is not closed
+   * @return the SHA-256 of the bytes read
+   * @throws IOException if a read from {@code in} fails
+   */
   public static Digest sha256(InputStream in) throws IOException {
     checkNotNull(in, "in");
     MessageDigest md = Digest.newSha256();

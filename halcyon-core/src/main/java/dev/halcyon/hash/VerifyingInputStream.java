@@ -103,7 +103,12 @@ public final class VerifyingInputStream extends FilterInputStream {
     throw new IOException("mark/reset not supported");
   }
 
-  /** The bytes read so far. */
+  /**
+   * The bytes read so far.
+   *
+   * @return the number of bytes read (or skipped) so far, which the checks compare with the
+   *     expected size
+   */
   public long count() {
     return count;
   }

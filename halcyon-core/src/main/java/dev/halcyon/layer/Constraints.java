@@ -32,6 +32,13 @@ public record Constraints(SortedMap<String, String> versions) {
   /** No dependencies. */
   public static final Constraints EMPTY = new Constraints(new TreeMap<>());
 
+  /**
+   * Checks every entry and keeps a sorted, unmodifiable copy.
+   *
+   * @param versions version by dependency name; names and versions are printable ASCII without
+   *     spaces, and a name does not start with {@code #}
+   * @throws IllegalArgumentException naming the entry, if a name or version is not in that form
+   */
   public Constraints {
     checkNotNull(versions, "versions");
     TreeMap<String, String> copy = new TreeMap<>();
@@ -53,7 +60,13 @@ public record Constraints(SortedMap<String, String> versions) {
     versions = Collections.unmodifiableSortedMap(copy);
   }
 
-  /** The constraints of {@code versions} (copied). */
+  /**
+   * The constraints of {@code versions} (copied).
+   *
+   * @param versions version by dependency name, in any map and order; entries are checked as by the
+   *     constructor
+   * @return the constraints, sorted by name; {@link #EMPTY}-equal for an empty map
+   */
   public static Constraints of(Map<String, String> versions) {
     checkNotNull(versions, "versions");
     return new Constraints(new TreeMap<>(versions));
@@ -63,6 +76,8 @@ public record Constraints(SortedMap<String, String> versions) {
    * Parses the text form (see the class comment). A name listed twice with the same version is
    * accepted once.
    *
+   * @param text the text form, lines separated by {@code \n}; may be empty
+   * @return the constraints listed, {@link #EMPTY}-equal if the text lists none
    * @throws IllegalArgumentException naming the line, if a line is not {@code name version} or a
    *     name is listed again with another version
    */
@@ -90,19 +105,34 @@ public record Constraints(SortedMap<String, String> versions) {
     return new Constraints(versions);
   }
 
-  /** The text form: {@code name version} lines sorted by name, each ending in a newline. */
+  /**
+   * The text form: {@code name version} lines sorted by name, each ending in a newline.
+   *
+   * @return the text form, empty for no dependencies; {@link #parse} reads it back to an equal
+   *     value
+   */
   public String format() {
     StringBuilder out = new StringBuilder();
     versions.forEach((name, version) -> out.append(name).append(' ').append(version).append('\n'));
     return out.toString();
   }
 
-  /** The digest of {@link #format()}, the constraints hash of tags and names. */
+  /**
+   * The digest of {@link #format()}, the constraints hash of tags and names.
+   *
+   * @return the SHA-256 of the UTF-8 text form; equal constraints always give the same digest
+   */
   public Digest digest() {
     return Digest.sha256(format());
   }
 
-  /** True if every entry here is in {@code other} with the same version. */
+  /**
+   * True if every entry here is in {@code other} with the same version.
+   *
+   * @param other the constraints to compare with
+   * @return true if {@code other} holds every entry of this at the same version; always true for
+   *     {@link #EMPTY}
+   */
   public boolean isSubsetOf(Constraints other) {
     checkNotNull(other, "other");
     for (Map.Entry<String, String> entry : versions.entrySet()) {
@@ -113,7 +143,11 @@ public record Constraints(SortedMap<String, String> versions) {
     return true;
   }
 
-  /** The number of dependencies. */
+  /**
+   * The number of dependencies.
+   *
+   * @return the number of dependencies, 0 for {@link #EMPTY}
+   */
   public int size() {
     return versions.size();
   }
@@ -124,6 +158,12 @@ public record Constraints(SortedMap<String, String> versions) {
    *
    * <p>Ties go to the candidate whose {@link #format()} text sorts first, then to the key whose
    * {@code toString()} sorts first, so the answer does not depend on the map's iteration order.
+   *
+   * @param <T> the type of key the candidates are identified by, e.g. an archive key
+   * @param needed the constraints the layer being built needs
+   * @param candidates the constraints of each existing layer, by key; empty constraints never match
+   * @return the key of the best candidate, or empty if no candidate is a non-empty subset of {@code
+   *     needed}
    */
   public static <T> Optional<T> bestPartialMatch(
       Constraints needed, Map<T, Constraints> candidates) {

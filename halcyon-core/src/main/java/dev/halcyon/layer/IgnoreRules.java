@@ -52,6 +52,13 @@ public record IgnoreRules(List<String> patterns) {
   /** Where an app lists its extra patterns, relative to its source directory (as in Halcyon). */
   public static final String EXTRA_IGNORE_FILE = ".halcyon/extra-source-hash-ignore";
 
+  /**
+   * Checks every pattern and keeps the first occurrence of each, in order.
+   *
+   * @param patterns glob patterns as described above, in the order given
+   * @throws IllegalArgumentException naming the pattern, if one is malformed (e.g. an unclosed
+   *     {@code [})
+   */
   public IgnoreRules {
     checkNotNull(patterns, "patterns");
     LinkedHashSet<String> unique = new LinkedHashSet<>();
@@ -64,7 +71,12 @@ public record IgnoreRules(List<String> patterns) {
     patterns = List.copyOf(unique);
   }
 
-  /** Rules of the given patterns. */
+  /**
+   * Rules of the given patterns.
+   *
+   * @param patterns glob patterns as described above; none gives {@link #NONE}
+   * @return the rules, duplicates removed
+   */
   public static IgnoreRules of(String... patterns) {
     return new IgnoreRules(List.of(patterns));
   }
@@ -73,6 +85,8 @@ public record IgnoreRules(List<String> patterns) {
    * Parses the text of an ignore file such as {@value #EXTRA_IGNORE_FILE}: one pattern per line;
    * surrounding whitespace, blank lines and lines starting with {@code #} are skipped.
    *
+   * @param fileText the whole text of the file, lines separated by {@code \n}; may be empty
+   * @return the rules of the file's patterns, in file order; {@link #NONE}-equal if it lists none
    * @throws IllegalArgumentException naming the line, if a pattern is malformed
    */
   public static IgnoreRules parse(String fileText) {
@@ -94,7 +108,12 @@ public record IgnoreRules(List<String> patterns) {
     return new IgnoreRules(patterns);
   }
 
-  /** These patterns followed by those of {@code more}. */
+  /**
+   * These patterns followed by those of {@code more}.
+   *
+   * @param more the patterns to add after these
+   * @return new rules holding both sets of patterns, duplicates removed; this one is unchanged
+   */
   public IgnoreRules plus(IgnoreRules more) {
     checkNotNull(more, "more");
     List<String> all = new ArrayList<>(patterns);
@@ -105,13 +124,21 @@ public record IgnoreRules(List<String> patterns) {
   /**
    * True if {@code relativePath} or one of its parent directories is ignored.
    *
+   * @param relativePath a {@code /}-separated path relative to the top of the tree, without a
+   *     leading {@code ./}
+   * @return true if the path, or a directory above it, matches a pattern
    * @throws IllegalArgumentException if the path is empty or absolute
    */
   public boolean ignores(String relativePath) {
     return compiled().ignores(relativePath);
   }
 
-  /** A predicate that accepts the relative paths these rules do <em>not</em> ignore. */
+  /**
+   * A predicate that accepts the relative paths these rules do <em>not</em> ignore.
+   *
+   * @return a thread-safe predicate that is true for a relative path these rules keep and false for
+   *     one they ignore
+   */
   public Predicate<String> asFilter() {
     Compiled compiled = compiled();
     return path -> !compiled.ignores(path);

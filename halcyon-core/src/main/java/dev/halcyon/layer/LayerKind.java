@@ -20,7 +20,12 @@ public enum LayerKind {
   /** What gets installed under the prefix: the deploy artifact. */
   INSTALL;
 
-  /** The lower-case name used in archive names and tags, e.g. {@code "install"}. */
+  /**
+   * The lower-case name used in archive names and tags, e.g. {@code "install"}.
+   *
+   * @return the lower-case name, one of {@code toolchain}, {@code dependencies}, {@code build},
+   *     {@code install}
+   */
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -28,6 +33,8 @@ public enum LayerKind {
   /**
    * The kind whose {@link #id()} is {@code id}.
    *
+   * @param id a lower-case id as {@link #id()} returns it; case matters
+   * @return the kind with that id
    * @throws IllegalArgumentException if no kind has that id
    */
   public static LayerKind parse(String id) {

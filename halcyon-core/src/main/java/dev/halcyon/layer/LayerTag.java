@@ -64,6 +64,19 @@ public record LayerTag(
   private static final String INPUT_KEY_PREFIX = "input.";
   private static final Set<String> FIELDS = Set.of("kind", "platform", "toolchain", "label");
 
+  /**
+   * Checks the fields and keeps the non-empty inputs, sorted by name, in an unmodifiable copy.
+   *
+   * @param kind which layer this is
+   * @param platform where it was made; not empty, one line
+   * @param toolchain the toolchain id; not empty, one line
+   * @param label the app label; one line, not empty unless {@code kind} is {@link
+   *     LayerKind#TOOLCHAIN}
+   * @param inputs the other identity inputs; names match {@code [a-z0-9][a-z0-9.-]*}, values are
+   *     one line, and an empty value is dropped
+   * @throws IllegalArgumentException naming the field, if a value is missing, has a line break or
+   *     an input name is malformed
+   */
   public LayerTag {
     checkNotNull(kind, "kind");
     checkValue("platform", platform);
@@ -112,24 +125,47 @@ public record LayerTag(
     return 31 * h + inputs.hashCode();
   }
 
-  /** A tag with no inputs besides kind, platform, toolchain and label. */
+  /**
+   * A tag with no inputs besides kind, platform, toolchain and label.
+   *
+   * @param kind which layer this is
+   * @param platform where it was made; not empty
+   * @param toolchain the toolchain id; not empty
+   * @param label the app label, empty only for a toolchain layer
+   * @return the tag, without inputs (add them with {@link #with})
+   */
   public static LayerTag of(LayerKind kind, String platform, String toolchain, String label) {
     return new LayerTag(kind, platform, toolchain, label, Map.of());
   }
 
-  /** This tag with one more input (or a changed one; an empty value removes the input). */
+  /**
+   * This tag with one more input (or a changed one; an empty value removes the input).
+   *
+   * @param name the input's name, e.g. {@link #SOURCE_HASH}; {@code [a-z0-9][a-z0-9.-]*}
+   * @param value the input's value, one line; empty removes the input
+   * @return a new tag; this one is unchanged
+   */
   public LayerTag with(String name, String value) {
     TreeMap<String, String> more = new TreeMap<>(inputs);
     more.put(name, value);
     return new LayerTag(kind, platform, toolchain, label, more);
   }
 
-  /** The value of input {@code name}, or the empty string when absent. */
+  /**
+   * The value of input {@code name}, or the empty string when absent.
+   *
+   * @param name the input's name, e.g. {@link #SOURCE_HASH}
+   * @return the input's value, never null; empty when the tag has no such input
+   */
   public String input(String name) {
     return inputs.getOrDefault(name, "");
   }
 
-  /** The text form: one {@code key=value} per line, header first, inputs sorted. */
+  /**
+   * The text form: one {@code key=value} per line, header first, inputs sorted.
+   *
+   * @return the text form, ending in a newline; {@link #parse} reads it back to an equal tag
+   */
   public String format() {
     StringBuilder out = new StringBuilder();
     out.append(HEADER).append('\n');
@@ -149,6 +185,8 @@ public record LayerTag(
    * <p>Blank lines and a trailing {@code \r} on each line are tolerated; an unknown key is an
    * error, because silently dropping it could let two different identities compare equal.
    *
+   * @param text the tag's text form, e.g. a {@value #FILE_NAME} file's content
+   * @return the tag
    * @throws IllegalArgumentException if the text is not a tag of a known format version, saying
    *     which line is wrong
    */
@@ -193,7 +231,11 @@ public record LayerTag(
         inputs);
   }
 
-  /** The digest of {@link #format()}: one value that changes whenever any input changes. */
+  /**
+   * The digest of {@link #format()}: one value that changes whenever any input changes.
+   *
+   * @return the SHA-256 of the text form; equal tags have equal digests
+   */
   public Digest digest() {
     return Digest.sha256(format());
   }
@@ -201,6 +243,10 @@ public record LayerTag(
   /**
    * What differs between this tag (the one needed) and {@code other} (the one found), one entry per
    * field as {@code "field: needed X, found Y"}; empty when equal.
+   *
+   * @param other the tag found, e.g. in a store or in an installed directory
+   * @return one line per differing field, in the order of the text form (kind, platform, toolchain,
+   *     label, then inputs by name); empty if the tags are equal
    */
   public List<String> differences(LayerTag other) {
     checkNotNull(other, "other");

@@ -20,17 +20,35 @@ public final class Names {
 
   private Names() {}
 
-  /** Whether {@code s} is a platform id, such as {@code linux-debian-12-x86_64}. */
+  /**
+   * Whether {@code s} is a platform id, such as {@code linux-debian-12-x86_64}.
+   *
+   * @param s the text to check, not null
+   * @return true if {@code s} is lower-case letters, digits, {@code .}, {@code _} and {@code -},
+   *     starts with a letter or digit and has no {@code ..}
+   */
   public static boolean isPlatform(String s) {
     return PLATFORM.matcher(s).matches() && !s.contains("..");
   }
 
-  /** Whether {@code s} is a toolchain id, such as {@code jdk-17} or {@code maven-3.9.9.1f4ff73}. */
+  /**
+   * Whether {@code s} is a toolchain id, such as {@code jdk-17} or {@code maven-3.9.9.1f4ff73}.
+   *
+   * @param s the text to check, not null
+   * @return true if {@code s} is a lower-case name, a {@code -} and a version (letters, digits,
+   *     {@code .}, {@code _}, {@code +}, not ending in {@code .}), with no {@code ..}
+   */
   public static boolean isToolchain(String s) {
     return TOOLCHAIN.matcher(s).matches() && !s.contains("..");
   }
 
-  /** Whether {@code s} is an app label, such as {@code demo-app-1.0}. */
+  /**
+   * Whether {@code s} is an app label, such as {@code demo-app-1.0}.
+   *
+   * @param s the text to check, not null
+   * @return true if {@code s} is letters, digits, {@code .}, {@code _}, {@code +} and {@code -},
+   *     starts with a letter or digit, does not end in {@code .} and has no {@code ..}
+   */
   public static boolean isLabel(String s) {
     return LABEL.matcher(s).matches() && !s.contains("..");
   }

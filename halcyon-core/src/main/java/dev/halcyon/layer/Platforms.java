@@ -57,6 +57,7 @@ public final class Platforms {
    * The platform of this machine, or the value of the system property {@value #PROPERTY} when it is
    * set.
    *
+   * @return the platform id, e.g. {@code linux-debian-12-x86_64}; never empty
    * @throws IllegalArgumentException if the property is set to something that is not a platform id
    */
   public static String detect() {
@@ -74,6 +75,11 @@ public final class Platforms {
   /**
    * The platform for the given {@code os.name}, {@code os.arch} and {@code /etc/os-release} text,
    * with no {@code os.version} (which only matters outside Linux).
+   *
+   * @param osName the value of the {@code os.name} system property, e.g. {@code Linux}
+   * @param osArch the value of {@code os.arch}, e.g. {@code amd64}
+   * @param osReleaseText the content of {@code /etc/os-release}, or empty where there is none
+   * @return the platform id, e.g. {@code linux-debian-12-x86_64}
    */
   public static String detect(String osName, String osArch, Optional<String> osReleaseText) {
     return detect(osName, "", osArch, osReleaseText);
@@ -82,6 +88,14 @@ public final class Platforms {
   /**
    * The platform for the given {@code os.name}, {@code os.version}, {@code os.arch} and {@code
    * /etc/os-release} text (which is only read on Linux). Does no I/O.
+   *
+   * @param osName the value of the {@code os.name} system property, e.g. {@code Linux} or {@code
+   *     Mac OS X}
+   * @param osVersion the value of {@code os.version}; empty if unknown
+   * @param osArch the value of {@code os.arch}, e.g. {@code amd64} or {@code aarch64}
+   * @param osReleaseText the content of {@code /etc/os-release}, or empty where there is none
+   * @return the platform id: the OS, on Linux the distribution, a short version where known, and
+   *     the architecture, e.g. {@code linux-debian-12-x86_64}
    */
   public static String detect(
       String osName, String osVersion, String osArch, Optional<String> osReleaseText) {
@@ -129,6 +143,7 @@ public final class Platforms {
    * Checks that {@code platform} can be used as a platform id: lower-case letters, digits, {@code
    * .}, {@code _} and {@code -}, starting with a letter or digit, no {@code ..}.
    *
+   * @param platform the candidate platform id, e.g. from configuration
    * @return {@code platform}
    * @throws IllegalArgumentException if it cannot
    */

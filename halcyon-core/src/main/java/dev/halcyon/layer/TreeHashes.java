@@ -70,10 +70,18 @@ public final class TreeHashes {
     /**
      * Another entry was hashed: {@code files} entries (files and symlinks) so far, {@code bytes} of
      * file content read so far.
+     *
+     * @param files entries (files and symlinks) hashed so far, counting this one
+     * @param bytes bytes of file content read so far
      */
     void hashed(long files, long bytes);
 
-    /** The whole tree is hashed: {@code files} entries and {@code bytes} of content in all. */
+    /**
+     * The whole tree is hashed: {@code files} entries and {@code bytes} of content in all.
+     *
+     * @param files entries (files and symlinks) hashed in all
+     * @param bytes bytes of file content read in all
+     */
     default void finished(long files, long bytes) {}
   }
 
@@ -84,6 +92,10 @@ public final class TreeHashes {
    * contents; rejecting a directory skips its whole subtree. It then sees the path of every file
    * and symlink. {@code dir} itself may be a symlink to a directory.
    *
+   * @param dir the top of the tree, a directory or a symlink to one
+   * @param include accepts the {@code /}-separated relative paths to count, as described above
+   * @return the tree's digest; an empty tree (or one whose entries are all rejected) has a fixed
+   *     digest of its own
    * @throws NoSuchFileException if {@code dir} does not exist
    * @throws IOException if {@code dir} is not a directory or something in it cannot be read
    */
@@ -94,6 +106,13 @@ public final class TreeHashes {
   /**
    * Like {@link #hash(Path, Predicate)}, telling {@code listener} after each entry how many entries
    * and bytes have been hashed, and once at the end the totals.
+   *
+   * @param dir the top of the tree, a directory or a symlink to one
+   * @param include accepts the {@code /}-separated relative paths to count
+   * @param listener told of progress on the hashing thread; {@link Listener#NONE} for none
+   * @return the tree's digest, the same as without a listener
+   * @throws NoSuchFileException if {@code dir} does not exist
+   * @throws IOException if {@code dir} is not a directory or something in it cannot be read
    */
   public static Digest hash(Path dir, Predicate<String> include, Listener listener)
       throws IOException {
@@ -114,12 +133,29 @@ public final class TreeHashes {
     return digestOf(collector.entries);
   }
 
-  /** The digest of the tree under {@code dir}, leaving out what {@code ignore} ignores. */
+  /**
+   * The digest of the tree under {@code dir}, leaving out what {@code ignore} ignores.
+   *
+   * @param dir the top of the tree, a directory or a symlink to one
+   * @param ignore the paths to leave out, e.g. {@link IgnoreRules#DEFAULT}
+   * @return the tree's digest
+   * @throws NoSuchFileException if {@code dir} does not exist
+   * @throws IOException if {@code dir} is not a directory or something in it cannot be read
+   */
   public static Digest hash(Path dir, IgnoreRules ignore) throws IOException {
     return hash(dir, ignore, Listener.NONE);
   }
 
-  /** Like {@link #hash(Path, IgnoreRules)}, reporting progress to {@code listener}. */
+  /**
+   * Like {@link #hash(Path, IgnoreRules)}, reporting progress to {@code listener}.
+   *
+   * @param dir the top of the tree, a directory or a symlink to one
+   * @param ignore the paths to leave out, e.g. {@link IgnoreRules#DEFAULT}
+   * @param listener told of progress on the hashing thread; {@link Listener#NONE} for none
+   * @return the tree's digest, the same as without a listener
+   * @throws NoSuchFileException if {@code dir} does not exist
+   * @throws IOException if {@code dir} is not a directory or something in it cannot be read
+   */
   public static Digest hash(Path dir, IgnoreRules ignore, Listener listener) throws IOException {
     checkNotNull(ignore, "ignore");
     return hash(dir, ignore.asFilter(), listener);

@@ -65,6 +65,22 @@ public record ArchiveManifest(
   private static final String HEADER = "halcyon-manifest=" + FORMAT_VERSION;
   private static final String TAG_PREFIX = "tag.";
 
+  /**
+   * Checks the fields and copies {@code builtOn}.
+   *
+   * @param archiveKey one line, not blank
+   * @param digest SHA-256 of the archive's bytes
+   * @param size not negative
+   * @param created when the archive was made
+   * @param tag the layer's identity
+   * @param builtOn keys of one line each, not blank, without duplicates and not {@code archiveKey}
+   * @param tocDigest empty for an archive without a table of contents
+   * @param tool one line, not blank, if present
+   * @param constraints empty unless a dependencies archive records its list
+   * @param extendedFrom one line, not blank and not {@code archiveKey}, if present
+   * @throws IllegalArgumentException naming the field, if a key is blank or has a line break,
+   *     {@code size} is negative, or the archive is built on or extended from itself
+   */
   public ArchiveManifest {
     checkKey("archiveKey", archiveKey);
     checkNotNull(tocDigest, "tocDigest");
@@ -90,7 +106,18 @@ public record ArchiveManifest(
         archiveKey);
   }
 
-  /** A manifest without a dependency list or an {@code extended-from} key. */
+  /**
+   * A manifest without a dependency list or an {@code extended-from} key.
+   *
+   * @param archiveKey the store key of the archive; one line, not blank
+   * @param digest SHA-256 of the archive's bytes
+   * @param size the archive's length in bytes
+   * @param created when the archive was made
+   * @param tag the layer's identity
+   * @param builtOn keys of the archives it was built on, without duplicates; empty for none
+   * @param tocDigest the table of contents' digest, empty for an archive without one
+   * @param tool the tool's name and version, empty if unknown
+   */
   public ArchiveManifest(
       String archiveKey,
       Digest digest,
@@ -113,19 +140,38 @@ public record ArchiveManifest(
         Optional.empty());
   }
 
-  /** This manifest with {@code list} as the archive's dependency list. */
+  /**
+   * This manifest with {@code list} as the archive's dependency list.
+   *
+   * @param list the dependency list, empty to drop it
+   * @return a new manifest, equal to this one but for the dependency list
+   */
   public ArchiveManifest withConstraints(Optional<Constraints> list) {
     return new ArchiveManifest(
         archiveKey, digest, size, created, tag, builtOn, tocDigest, tool, list, extendedFrom);
   }
 
-  /** This manifest saying the archive was made by extending the stored archive {@code key}. */
+  /**
+   * This manifest saying the archive was made by extending the stored archive {@code key}.
+   *
+   * @param key the stored dependencies archive's key, empty for an archive built from nothing
+   * @return a new manifest, equal to this one but for the {@code extended-from} key
+   */
   public ArchiveManifest withExtendedFrom(Optional<String> key) {
     return new ArchiveManifest(
         archiveKey, digest, size, created, tag, builtOn, tocDigest, tool, constraints, key);
   }
 
-  /** A manifest of an archive without a table of contents that does not say which tool wrote it. */
+  /**
+   * A manifest of an archive without a table of contents that does not say which tool wrote it.
+   *
+   * @param archiveKey the store key of the archive; one line, not blank
+   * @param digest SHA-256 of the archive's bytes
+   * @param size the archive's length in bytes
+   * @param created when the archive was made
+   * @param tag the layer's identity
+   * @param builtOn keys of the archives it was built on, without duplicates; empty for none
+   */
   public ArchiveManifest(
       String archiveKey,
       Digest digest,
@@ -138,6 +184,9 @@ public record ArchiveManifest(
 
   /**
    * This manifest, saying that {@code toolAndVersion} (e.g. {@code halcyon-jvm 0.1.0}) wrote it.
+   *
+   * @param toolAndVersion the tool's name and version, one line, not blank
+   * @return a new manifest, equal to this one but for the tool
    */
   public ArchiveManifest withTool(String toolAndVersion) {
     return new ArchiveManifest(
@@ -153,13 +202,27 @@ public record ArchiveManifest(
         extendedFrom);
   }
 
-  /** A manifest for an archive that was built on nothing else (e.g. a toolchain). */
+  /**
+   * A manifest for an archive that was built on nothing else (e.g. a toolchain).
+   *
+   * @param archiveKey the store key of the archive; one line, not blank
+   * @param digest SHA-256 of the archive's bytes
+   * @param size the archive's length in bytes
+   * @param created when the archive was made
+   * @param tag the layer's identity
+   * @return a manifest with no {@code built-on} keys, table of contents, tool or dependency list
+   */
   public static ArchiveManifest of(
       String archiveKey, Digest digest, long size, Instant created, LayerTag tag) {
     return new ArchiveManifest(archiveKey, digest, size, created, tag, List.of());
   }
 
-  /** This manifest with {@code tocDigest} as the archive's table-of-contents digest. */
+  /**
+   * This manifest with {@code tocDigest} as the archive's table-of-contents digest.
+   *
+   * @param tocDigest the table of contents' digest, empty for an archive without one
+   * @return a new manifest, equal to this one but for the TOC digest
+   */
   public ArchiveManifest withTocDigest(Optional<Digest> tocDigest) {
     return new ArchiveManifest(
         archiveKey,
@@ -179,6 +242,9 @@ public record ArchiveManifest(
    * created}, {@code toc-sha256} if there is a TOC digest, {@code tool} if known, one {@code
    * built-on} line per reference, {@code extended-from} if any, one {@code constraint} line ({@code
    * name version}) per dependency, and the tag's own lines each prefixed with {@code tag.}.
+   *
+   * @return the text form, each line ending in a newline; {@link #parse} reads it back to an equal
+   *     manifest
    */
   public String format() {
     StringBuilder out = new StringBuilder();
@@ -214,6 +280,9 @@ public record ArchiveManifest(
   /**
    * Parses the text written by {@link #format()}.
    *
+   * @param text a manifest sidecar's content, lines separated by {@code \n} (a trailing {@code \r}
+   *     is tolerated)
+   * @return the manifest; keys it does not know are ignored
    * @throws IllegalArgumentException if the text is not a manifest of a known format version, or a
    *     line is malformed; the message names the line
    */

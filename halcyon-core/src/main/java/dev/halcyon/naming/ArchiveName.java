@@ -33,6 +33,19 @@ public record ArchiveName(
     String qualifier,
     String extension) {
 
+  /**
+   * Checks the parts.
+   *
+   * @param kind the layer kind
+   * @param platform not empty
+   * @param toolchain not empty
+   * @param label empty for a toolchain archive
+   * @param hash empty when the kind has none
+   * @param qualifier empty when there is none
+   * @param extension not empty, without the leading dot
+   * @throws IllegalArgumentException if platform, toolchain or extension is empty, or a part
+   *     contains {@code /} or {@code ..}
+   */
   public ArchiveName {
     checkNotNull(kind, "kind");
     checkNotNull(platform, "platform");
@@ -52,12 +65,22 @@ public record ArchiveName(
     }
   }
 
-  /** The same name with another extension, e.g. the {@code tag} sidecar of an archive. */
+  /**
+   * The same name with another extension, e.g. the {@code tag} sidecar of an archive.
+   *
+   * @param newExtension the extension without the leading dot, e.g. {@code tag} or {@code tar.zst}
+   * @return a name equal to this one but for the extension
+   */
   public ArchiveName withExtension(String newExtension) {
     return new ArchiveName(kind, platform, toolchain, label, hash, qualifier, newExtension);
   }
 
-  /** True if the extension names a tar archive rather than a sidecar. */
+  /**
+   * True if the extension names a tar archive rather than a sidecar.
+   *
+   * @return true for {@code tar} and {@code tar.*} (e.g. {@code tar.zst}); false for a sidecar such
+   *     as {@code tag}
+   */
   public boolean isArchive() {
     return extension.equals("tar") || extension.startsWith("tar.");
   }

@@ -45,6 +45,22 @@ public record AppRecipe(
     IgnoreRules sourceIgnore,
     DependencyConstraints constraints) {
 
+  /**
+   * Checks that the layers agree with the install layer on platform and toolchain, and that each
+   * has the kind of its slot.
+   *
+   * @param sourceDir the app's source tree
+   * @param toolchain a layer of kind {@link LayerKind#TOOLCHAIN}, if any
+   * @param dependencies a layer of kind {@link LayerKind#DEPENDENCIES}, if any
+   * @param buildLayer a layer of kind {@link LayerKind#BUILD}, if any
+   * @param install a layer of kind {@link LayerKind#INSTALL}
+   * @param postInstall the post-install step, if any
+   * @param sourceIgnore what the build layer's copy leaves out
+   * @param constraints the dependency list or its source; {@link DependencyConstraints#NONE} for
+   *     none
+   * @throws IllegalArgumentException naming the layer, if its kind, platform or toolchain does not
+   *     fit
+   */
   public AppRecipe {
     checkNotNull(sourceDir, "sourceDir");
     checkNotNull(toolchain, "toolchain");
@@ -66,6 +82,15 @@ public record AppRecipe(
   /**
    * A recipe with a build layer whose copy of the source tree leaves out {@link
    * IgnoreRules#DEFAULT}: the hand-built path, with every tag given.
+   *
+   * @param sourceDir the app's source tree
+   * @param toolchain the toolchain layer, or empty when the machine provides the toolchain
+   * @param dependencies the dependencies layer, or empty when the app has none
+   * @param build the build layer
+   * @param install the install layer
+   * @param postInstall runs after every install, or empty
+   * @throws IllegalArgumentException naming the layer, if its kind, platform or toolchain does not
+   *     fit
    */
   public AppRecipe(
       Path sourceDir,
@@ -85,7 +110,19 @@ public record AppRecipe(
         DependencyConstraints.NONE);
   }
 
-  /** A recipe without a dependency list ({@link DependencyConstraints#NONE}). */
+  /**
+   * A recipe without a dependency list ({@link DependencyConstraints#NONE}).
+   *
+   * @param sourceDir the app's source tree
+   * @param toolchain the toolchain layer, or empty when the machine provides the toolchain
+   * @param dependencies the dependencies layer, or empty when the app has none
+   * @param buildLayer the build layer, or empty when the install step reads the source tree itself
+   * @param install the install layer
+   * @param postInstall runs after every install, or empty
+   * @param sourceIgnore what the build layer's copy of the source tree leaves out
+   * @throws IllegalArgumentException naming the layer, if its kind, platform or toolchain does not
+   *     fit
+   */
   public AppRecipe(
       Path sourceDir,
       Optional<LayerSpec> toolchain,
@@ -108,6 +145,16 @@ public record AppRecipe(
   /**
    * A recipe with a build layer whose copy of the source tree leaves out {@link
    * IgnoreRules#DEFAULT}, and the dependency list {@code constraints}.
+   *
+   * @param sourceDir the app's source tree
+   * @param toolchain the toolchain layer, or empty when the machine provides the toolchain
+   * @param dependencies the dependencies layer, or empty when the app has none
+   * @param build the build layer
+   * @param install the install layer
+   * @param postInstall runs after every install, or empty
+   * @param constraints the dependency list or its source, for partial matching
+   * @throws IllegalArgumentException naming the layer, if its kind, platform or toolchain does not
+   *     fit
    */
   public AppRecipe(
       Path sourceDir,
@@ -131,6 +178,10 @@ public record AppRecipe(
   /**
    * A builder that derives every layer's tag from the inputs it is given (source hash with the
    * ignore rules, constraints, toolchain, platform, prefix), so no tag can miss an input.
+   *
+   * @param sourceDir the app's source tree; it is hashed when the builder's {@code build()} runs,
+   *     not now
+   * @return a new builder
    */
   public static RecipeBuilder builder(Path sourceDir) {
     return new RecipeBuilder(sourceDir);
@@ -139,6 +190,7 @@ public record AppRecipe(
   /**
    * The build layer.
    *
+   * @return the build layer's spec
    * @throws IllegalStateException if this recipe has none ({@link #buildLayer} is empty)
    */
   public LayerSpec build() {
@@ -146,7 +198,11 @@ public record AppRecipe(
     return buildLayer.get();
   }
 
-  /** Every layer, in the order a run obtains them: toolchain, dependencies, build, install. */
+  /**
+   * Every layer, in the order a run obtains them: toolchain, dependencies, build, install.
+   *
+   * @return the layers present, lowest first, the install layer last; at least the install layer
+   */
   public List<LayerSpec> layers() {
     List<LayerSpec> all = new ArrayList<>(4);
     toolchain.ifPresent(all::add);
@@ -159,6 +215,9 @@ public record AppRecipe(
   /**
    * Whether the dependencies and build tags still wait for the constraints hash, which {@link
    * #withConstraints} gives them once the constraints source has run.
+   *
+   * @return true while the dependency list comes from a {@link ConstraintsSource} that has not run
+   *     yet
    */
   public boolean constraintsPending() {
     return constraints.source().isPresent();
@@ -168,6 +227,9 @@ public record AppRecipe(
    * This recipe with {@code list} as its dependency list: the dependencies and build tags get its
    * digest as their {@link LayerTag#CONSTRAINTS_HASH}, and the list is kept for partial matching
    * (the rule is unchanged).
+   *
+   * @param list the dependency list the constraints source produced
+   * @return a new recipe; this one is unchanged
    */
   public AppRecipe withConstraints(Constraints list) {
     checkNotNull(list, "list");
@@ -185,7 +247,11 @@ public record AppRecipe(
         DependencyConstraints.of(list, constraints.rule()));
   }
 
-  /** The app label, {@code name-version}. */
+  /**
+   * The app label, {@code name-version}.
+   *
+   * @return the install layer's label, e.g. {@code demo-app-1.0}
+   */
   public String label() {
     return install.tag().label();
   }

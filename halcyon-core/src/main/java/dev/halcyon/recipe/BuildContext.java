@@ -21,6 +21,14 @@ import java.util.Optional;
  */
 public record BuildContext(
     LayerTag tag, Path layerDir, Path sourceDir, Map<LayerKind, Path> layerDirs) {
+  /**
+   * Checks the paths and copies {@code layerDirs}.
+   *
+   * @param tag the identity of the layer being built
+   * @param layerDir the directory to fill
+   * @param sourceDir the app's source tree
+   * @param layerDirs the directories of the layers already in place, by kind; may be empty
+   */
   public BuildContext {
     checkNotNull(tag, "tag");
     checkNotNull(layerDir, "layerDir");
@@ -28,7 +36,12 @@ public record BuildContext(
     layerDirs = Map.copyOf(layerDirs.isEmpty() ? new EnumMap<>(LayerKind.class) : layerDirs);
   }
 
-  /** The directory of layer {@code kind}, if that layer exists in this app. */
+  /**
+   * The directory of layer {@code kind}, if that layer exists in this app.
+   *
+   * @param kind a layer kind
+   * @return its directory, or empty if the app has no such layer or it is not in place yet
+   */
   public Optional<Path> dir(LayerKind kind) {
     return Optional.ofNullable(layerDirs.get(kind));
   }

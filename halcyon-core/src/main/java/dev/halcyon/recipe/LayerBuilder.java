@@ -16,7 +16,10 @@ public interface LayerBuilder {
   /**
    * Fills {@link BuildContext#layerDir()}. Throwing fails the run; nothing is archived.
    *
+   * @param context the directory to fill and the layers below it
    * @throws IOException or {@link HookFailedException} when the build fails
+   * @throws InterruptedException if the thread is interrupted (e.g. the run was cancelled); the run
+   *     then fails and nothing is archived
    */
   void build(BuildContext context) throws IOException, InterruptedException;
 
@@ -31,6 +34,7 @@ public interface LayerBuilder {
    *
    * @param tree a relative path is taken inside the build layer (or, for a recipe without one, the
    *     source tree); an absolute path as given
+   * @return a builder that links (or copies) the tree into the layer directory
    * @throws IllegalArgumentException if {@code tree} is blank
    * @since 0.2.0
    */

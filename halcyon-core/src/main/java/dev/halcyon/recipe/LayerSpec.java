@@ -11,6 +11,12 @@ import dev.halcyon.layer.LayerTag;
  * @param builder fills the layer directory
  */
 public record LayerSpec(LayerTag tag, LayerBuilder builder) {
+  /**
+   * Checks that both parts are given.
+   *
+   * @param tag the layer's identity
+   * @param builder fills the layer directory
+   */
   public LayerSpec {
     checkNotNull(tag, "tag");
     checkNotNull(builder, "builder");

@@ -44,6 +44,10 @@ public final class MagicRecipes {
   /**
    * The recipe of the app in {@code sourceDir}.
    *
+   * @param sourceDir the app's directory, holding its {@code .halcyon} folder
+   * @param settings the platform, prefix and overrides of this run
+   * @return the recipe; its tags are final unless a constraints hook is pending ({@link
+   *     AppRecipe#constraintsPending()})
    * @throws IOException if the tree cannot be read, or a magic file is invalid (the message names
    *     the file and what to write in it)
    */
@@ -57,6 +61,12 @@ public final class MagicRecipes {
    * engineListener.hashing(sourceDir.toString())}, so a caller can show progress for a large tree
    * before an engine exists.
    *
+   * @param sourceDir the app's directory, holding its {@code .halcyon} folder
+   * @param settings the platform, prefix and overrides of this run
+   * @param hashListener told of hashing progress on the calling thread; {@link
+   *     TreeHashes.Listener#NONE} for none
+   * @return the recipe; its tags are final unless a constraints hook is pending ({@link
+   *     AppRecipe#constraintsPending()})
    * @throws IOException if the tree cannot be read, or a magic file is invalid (the message names
    *     the file and what to write in it)
    */
@@ -200,6 +210,7 @@ public final class MagicRecipes {
    * hook that building it needs: {@code build} and {@code install} always, and every other hook
    * that is present must be executable.
    *
+   * @param sourceDir the app's directory, holding its {@code .halcyon} folder
    * @throws IOException one line naming every missing or non-executable hook and what to add
    */
   public static void checkBuildable(Path sourceDir) throws IOException {
@@ -314,6 +325,11 @@ public final class MagicRecipes {
   /**
    * The first line of magic file {@code .halcyon/<name>} of the app in {@code sourceDir}, for
    * settings that a magic file may give (such as {@code prefix}); empty when absent.
+   *
+   * @param sourceDir the app's directory, holding its {@code .halcyon} folder
+   * @param name the magic file's name, e.g. {@code prefix}
+   * @return the file's first line, stripped; empty if the file does not exist
+   * @throws IOException if the file exists but cannot be read
    */
   public static Optional<String> magicSetting(Path sourceDir, String name) throws IOException {
     return magicLine(sourceDir.resolve(".halcyon"), name);

@@ -18,7 +18,13 @@ public enum PartialMatchRule {
    */
   SUPERSET;
 
-  /** The rule named {@code subset} or {@code superset}, as written in the magic file. */
+  /**
+   * The rule named {@code subset} or {@code superset}, as written in the magic file.
+   *
+   * @param text {@code subset} or {@code superset}, surrounding blanks ignored; case matters
+   * @return the rule
+   * @throws IllegalArgumentException if {@code text} is neither word, naming both
+   */
   public static PartialMatchRule parse(String text) {
     return switch (text.strip()) {
       case "subset" -> SUBSET;
@@ -29,7 +35,11 @@ public enum PartialMatchRule {
     };
   }
 
-  /** The magic file's word for this rule. */
+  /**
+   * The magic file's word for this rule.
+   *
+   * @return {@code subset} or {@code superset}
+   */
   public String id() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }

@@ -64,25 +64,47 @@ public final class RecipeBuilder {
     this.sourceDir = checkNotNull(sourceDir, "sourceDir").toAbsolutePath().normalize();
   }
 
-  /** The app label, {@code name-version} (e.g. {@code shop-1.0-SNAPSHOT}); required. */
+  /**
+   * The app label, {@code name-version} (e.g. {@code shop-1.0-SNAPSHOT}); required.
+   *
+   * @param label letters, digits, {@code .}, {@code _}, {@code +} and {@code -}, checked by {@link
+   *     #build()}
+   * @return this builder
+   */
   public RecipeBuilder label(String label) {
     this.label = checkNotNull(label, "label");
     return this;
   }
 
-  /** The platform id; default {@link Platforms#detect()}. */
+  /**
+   * The platform id; default {@link Platforms#detect()}.
+   *
+   * @param platform a platform id such as {@code linux-debian-12-x86_64}, checked by {@link
+   *     #build()}
+   * @return this builder
+   */
   public RecipeBuilder platform(String platform) {
     this.platform = checkNotNull(platform, "platform");
     return this;
   }
 
-  /** The toolchain id, {@code name-version} such as {@code jdk-17}; default this JVM's. */
+  /**
+   * The toolchain id, {@code name-version} such as {@code jdk-17}; default this JVM's.
+   *
+   * @param toolchain the id of the toolchain the app is built with, checked by {@link #build()}
+   * @return this builder
+   */
   public RecipeBuilder toolchain(String toolchain) {
     this.toolchain = checkNotNull(toolchain, "toolchain");
     return this;
   }
 
-  /** Where the app is installed on every machine, an absolute path; default {@code /app}. */
+  /**
+   * Where the app is installed on every machine, an absolute path; default {@code /app}.
+   *
+   * @param prefix an absolute path such as {@code /app}, checked by {@link #build()}
+   * @return this builder
+   */
   public RecipeBuilder prefix(String prefix) {
     this.prefix = checkNotNull(prefix, "prefix");
     return this;
@@ -91,13 +113,22 @@ public final class RecipeBuilder {
   /**
    * What the source hash and the build layer's copy leave out; default {@link IgnoreRules#DEFAULT}
    * (pass {@code DEFAULT.plus(...)} to keep those).
+   *
+   * @param ignore the rules; {@link IgnoreRules#NONE} hashes and copies everything
+   * @return this builder
    */
   public RecipeBuilder ignore(IgnoreRules ignore) {
     this.ignore = checkNotNull(ignore, "ignore");
     return this;
   }
 
-  /** The app's exact dependency list; default none. */
+  /**
+   * The app's exact dependency list; default none.
+   *
+   * @param constraints the list; its digest becomes the dependencies and build layers' constraints
+   *     hash
+   * @return this builder
+   */
   public RecipeBuilder constraints(Constraints constraints) {
     this.constraintsHash = checkNotNull(constraints, "constraints").digest();
     return this;
@@ -108,6 +139,10 @@ public final class RecipeBuilder {
    * DependencyConstraints#source()} (a constraints hook), the dependencies and build tags get no
    * constraints hash here: the engine runs the source on a build machine and fills it in ({@link
    * AppRecipe#withConstraints}).
+   *
+   * @param constraints the declared list or its source, and the rule; {@link
+   *     DependencyConstraints#NONE} for no partial matching
+   * @return this builder
    */
   public RecipeBuilder dependencyConstraints(DependencyConstraints constraints) {
     this.dependencyConstraints = checkNotNull(constraints, "constraints");
@@ -117,13 +152,21 @@ public final class RecipeBuilder {
   /**
    * Who hears how far hashing the source tree at {@link #build()} has got (files and bytes); e.g.
    * {@code engineListener.hashing(sourceDir.toString())}. Default: nobody.
+   *
+   * @param listener called on the thread that calls {@link #build()}; must return quickly
+   * @return this builder
    */
   public RecipeBuilder hashListener(TreeHashes.Listener listener) {
     this.hashListener = checkNotNull(listener, "listener");
     return this;
   }
 
-  /** A constraints hash computed elsewhere (e.g. of project files), instead of constraints. */
+  /**
+   * A constraints hash computed elsewhere (e.g. of project files), instead of constraints.
+   *
+   * @param hash the digest to use as the constraints hash
+   * @return this builder
+   */
   public RecipeBuilder constraintsHash(Digest hash) {
     this.constraintsHash = checkNotNull(hash, "hash");
     return this;
@@ -132,6 +175,10 @@ public final class RecipeBuilder {
   /**
    * A source hash computed elsewhere with the same ignore rules, instead of hashing the tree at
    * {@link #build()}; for a caller that already hashed it.
+   *
+   * @param hash the tree's digest under this builder's ignore rules, as {@link
+   *     TreeHashes#hash(Path, IgnoreRules)} gives it
+   * @return this builder
    */
   public RecipeBuilder sourceHash(Digest hash) {
     this.sourceHash = Optional.of(checkNotNull(hash, "hash"));
@@ -142,6 +189,10 @@ public final class RecipeBuilder {
    * A toolchain layer built by {@code builder}; {@code recipeHash} is the digest of whatever
    * decides how it is built (a script, a plugin version), and its short form is appended to the
    * toolchain id so that a changed recipe is a different toolchain.
+   *
+   * @param builder fills the toolchain layer
+   * @param recipeHash the digest of how the toolchain is built
+   * @return this builder
    */
   public RecipeBuilder toolchainLayer(LayerBuilder builder, Digest recipeHash) {
     this.toolchainBuilder = checkNotNull(builder, "builder");
@@ -149,7 +200,12 @@ public final class RecipeBuilder {
     return this;
   }
 
-  /** A dependencies layer identified by the constraints (and toolchain, platform, label). */
+  /**
+   * A dependencies layer identified by the constraints (and toolchain, platform, label).
+   *
+   * @param builder fills the dependencies layer
+   * @return this builder
+   */
   public RecipeBuilder dependenciesLayer(LayerBuilder builder) {
     return dependenciesLayer(builder, null);
   }
@@ -157,6 +213,10 @@ public final class RecipeBuilder {
   /**
    * A dependencies layer identified by the constraints and {@code recipeHash}, the digest of
    * whatever decides how it is built; {@code null} for none.
+   *
+   * @param builder fills the dependencies layer
+   * @param recipeHash the digest of how it is built, or {@code null} for none
+   * @return this builder
    */
   public RecipeBuilder dependenciesLayer(LayerBuilder builder, Digest recipeHash) {
     this.dependenciesBuilder = checkNotNull(builder, "builder");
@@ -168,19 +228,32 @@ public final class RecipeBuilder {
    * A build layer: the source tree (less the ignored paths) is copied over the previous build of
    * the same label and {@code builder} builds it in place; the install step then finds it as {@code
    * BuildContext.dir(LayerKind.BUILD)}.
+   *
+   * @param builder builds the copied source tree in place
+   * @return this builder
    */
   public RecipeBuilder buildLayer(LayerBuilder builder) {
     this.buildBuilder = checkNotNull(builder, "builder");
     return this;
   }
 
-  /** Fills the install layer, the directory deployed to {@code prefix}; required. */
+  /**
+   * Fills the install layer, the directory deployed to {@code prefix}; required.
+   *
+   * @param builder fills the install layer
+   * @return this builder
+   */
   public RecipeBuilder install(LayerBuilder builder) {
     this.installBuilder = checkNotNull(builder, "builder");
     return this;
   }
 
-  /** Runs after every install, with the installed directory as its layer directory. */
+  /**
+   * Runs after every install, with the installed directory as its layer directory.
+   *
+   * @param builder the post-install step
+   * @return this builder
+   */
   public RecipeBuilder postInstall(LayerBuilder builder) {
     this.postInstall = checkNotNull(builder, "builder");
     return this;
@@ -189,6 +262,7 @@ public final class RecipeBuilder {
   /**
    * Checks the inputs, hashes the source tree and returns the recipe.
    *
+   * @return the recipe, every tag derived from the inputs given
    * @throws IllegalArgumentException one line naming the bad input and what to give instead
    * @throws IllegalStateException if no label or install step was given
    * @throws IOException if the source tree cannot be read

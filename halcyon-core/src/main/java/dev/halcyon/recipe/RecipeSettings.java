@@ -25,6 +25,17 @@ public record RecipeSettings(
     Optional<String> label,
     Optional<String> toolchain,
     OutputStream hookOutput) {
+  /**
+   * Checks the settings.
+   *
+   * @param platform the platform id
+   * @param prefix an absolute path, starting with {@code /}
+   * @param root the directory the prefix is installed under
+   * @param label overrides the app's label, when present
+   * @param toolchain overrides the app's toolchain, when present
+   * @param hookOutput where hooks' output goes; not closed
+   * @throws IllegalArgumentException if {@code prefix} is not absolute
+   */
   public RecipeSettings {
     checkNotNull(platform, "platform");
     checkNotNull(prefix, "prefix");
@@ -36,7 +47,12 @@ public record RecipeSettings(
     checkNotNull(hookOutput, "hookOutput");
   }
 
-  /** Where the app ends up: {@code root} + {@code prefix}. */
+  /**
+   * Where the app ends up: {@code root} + {@code prefix}.
+   *
+   * @return the absolute, normalized install directory, e.g. {@code /app} for root {@code /} and
+   *     prefix {@code /app}
+   */
   public Path installDir() {
     return root.resolve(prefix.substring(1)).toAbsolutePath().normalize();
   }

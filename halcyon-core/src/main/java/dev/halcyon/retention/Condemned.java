@@ -13,13 +13,25 @@ import static com.google.common.base.Preconditions.checkNotNull;
  *     .tar.gz (newer, same label and toolchain)}
  */
 public record Condemned(StoredArchive archive, String rule, String reason) {
+  /**
+   * Checks the fields.
+   *
+   * @param archive the archive or sidecar to delete
+   * @param rule one line, not blank
+   * @param reason one line, not blank
+   * @throws IllegalArgumentException if {@code rule} or {@code reason} is blank or has a line break
+   */
   public Condemned {
     checkNotNull(archive, "archive");
     checkText("rule", rule);
     checkText("reason", reason);
   }
 
-  /** The key of the condemned object. */
+  /**
+   * The key of the condemned object.
+   *
+   * @return the store key of the object to delete
+   */
   public String key() {
     return archive.key();
   }

@@ -78,10 +78,19 @@ public final class GarbageCollector {
    * block. Defaults do nothing.
    */
   public interface Listener {
-    /** The plan is final; in a real run deletion starts next. */
+    /**
+     * The plan is final; in a real run deletion starts next.
+     *
+     * @param plan what will be (in a dry run: would be) deleted, and what protections kept
+     */
     default void planned(RetentionPlan plan) {}
 
-    /** A batch of keys was deleted with {@code requests} requests. */
+    /**
+     * A batch of keys was deleted with {@code requests} requests.
+     *
+     * @param keys the keys of the batch, archives before their sidecars
+     * @param requests how many requests the store says the batch took
+     */
     default void deleted(List<String> keys, int requests) {}
   }
 
@@ -141,33 +150,68 @@ public final class GarbageCollector {
     this.options = options;
   }
 
-  /** A collector of the whole {@code store}, whose keys {@code namer} reads, by {@code policy}. */
+  /**
+   * A collector of the whole {@code store}, whose keys {@code namer} reads, by {@code policy}.
+   *
+   * @param store the store to collect; not closed by the collector
+   * @param namer reads the store's keys; keys it does not parse are never deleted
+   * @param policy decides what is deleted
+   * @return a collector with the defaults: no prefix, own threads, batches of {@value
+   *     #DEFAULT_BATCH_SIZE}, re-check on
+   */
   public static GarbageCollector of(LayerStore store, ArchiveNamer namer, RetentionPolicy policy) {
     return new GarbageCollector(store, namer, policy, Options.DEFAULT);
   }
 
-  /** This collector limited to keys starting with {@code keyPrefix}. */
+  /**
+   * This collector limited to keys starting with {@code keyPrefix}.
+   *
+   * @param keyPrefix the key prefix, e.g. a store prefix or a toolchain folder; empty for the whole
+   *     store
+   * @return a new collector; this one is unchanged
+   */
   public GarbageCollector withPrefix(String keyPrefix) {
     return with(options.withPrefix(keyPrefix));
   }
 
-  /** This collector reading manifests on {@code manifestReader}, which the caller owns. */
+  /**
+   * This collector reading manifests on {@code manifestReader}, which the caller owns.
+   *
+   * @param manifestReader runs the manifest reads; not shut down by the collector
+   * @return a new collector; this one is unchanged
+   */
   public GarbageCollector withExecutor(Executor manifestReader) {
     checkNotNull(manifestReader, "manifestReader");
     return with(options.withExecutor(manifestReader));
   }
 
-  /** This collector deleting {@code keysPerCall} keys per {@link LayerStore#deleteAll} call. */
+  /**
+   * This collector deleting {@code keysPerCall} keys per {@link LayerStore#deleteAll} call.
+   *
+   * @param keysPerCall at least 1; the store may split a batch into several requests
+   * @return a new collector; this one is unchanged
+   */
   public GarbageCollector withBatchSize(int keysPerCall) {
     return with(options.withBatchSize(keysPerCall));
   }
 
-  /** This collector with or without the second listing and plan before deleting. */
+  /**
+   * This collector with or without the second listing and plan before deleting.
+   *
+   * @param listAgainBeforeDeleting false deletes the first plan's objects without the re-check,
+   *     which is only safe when no other machine writes to the store meanwhile
+   * @return a new collector; this one is unchanged
+   */
   public GarbageCollector withRecheck(boolean listAgainBeforeDeleting) {
     return with(options.withRecheck(listAgainBeforeDeleting));
   }
 
-  /** This collector reporting to {@code progress}. */
+  /**
+   * This collector reporting to {@code progress}.
+   *
+   * @param progress hears the final plan and each deleted batch, on the collecting thread
+   * @return a new collector; this one is unchanged
+   */
   public GarbageCollector withListener(Listener progress) {
     return with(options.withListener(progress));
   }
@@ -176,6 +220,9 @@ public final class GarbageCollector {
    * This collector aborting incomplete uploads begun more than {@code grace} ago by its clock,
    * instead of by the policy's grace period (the longest {@link GracePeriod} it contains; none
    * means zero).
+   *
+   * @param grace the age an incomplete upload must exceed to be aborted, with its clock
+   * @return a new collector; this one is unchanged
    */
   public GarbageCollector withUploadGrace(GracePeriod grace) {
     checkNotNull(grace, "grace");
@@ -190,6 +237,7 @@ public final class GarbageCollector {
    * What the store holds with every manifest read (for {@code ls}, or custom policies); the same as
    * {@link Listings#read}, on this collector's executor.
    *
+   * @return every object under the prefix, with the manifests of the archives read
    * @throws IOException if listing or reading a manifest fails
    */
   public Listing listing() throws IOException {
@@ -199,6 +247,8 @@ public final class GarbageCollector {
   /**
    * Lists, plans and, unless {@code dryRun}, deletes the condemned objects.
    *
+   * @param dryRun true to plan and report without deleting or aborting anything
+   * @return what was deleted (or would be), kept and spared, with counts, timings and warnings
    * @throws IOException if listing, reading a manifest or deleting fails; a failure while deleting
    *     says how many objects were already deleted — running again finishes the job
    */

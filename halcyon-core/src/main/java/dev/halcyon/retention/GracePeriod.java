@@ -24,13 +24,26 @@ public record GracePeriod(Clock clock, Duration grace) implements RetentionPolic
   /** The rule name in plans. */
   public static final String RULE = "grace";
 
+  /**
+   * Checks the fields.
+   *
+   * @param clock where "now" comes from
+   * @param grace zero or positive
+   * @throws IllegalArgumentException if {@code grace} is negative
+   */
   public GracePeriod {
     checkNotNull(clock, "clock");
     checkNotNull(grace, "grace");
     checkArgument(!grace.isNegative(), "grace period must not be negative, got %s", grace);
   }
 
-  /** A grace period of {@code grace} by {@code clock}. */
+  /**
+   * A grace period of {@code grace} by {@code clock}.
+   *
+   * @param clock where "now" comes from, e.g. {@code Clock.systemUTC()}
+   * @param grace zero or positive
+   * @return the grace period
+   */
   public static GracePeriod of(Clock clock, Duration grace) {
     return new GracePeriod(clock, grace);
   }

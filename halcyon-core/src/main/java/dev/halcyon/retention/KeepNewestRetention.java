@@ -27,6 +27,12 @@ public record KeepNewestRetention(Map<LayerKind, Integer> keep)
   /** The rule name in plans. */
   public static final String RULE = "keep-newest";
 
+  /**
+   * Checks the counts and keeps an unmodifiable copy.
+   *
+   * @param keep by kind, each at least 1; at least one kind
+   * @throws IllegalArgumentException if {@code keep} is empty or a count is below 1
+   */
   public KeepNewestRetention {
     checkNotNull(keep, "keep");
     EnumMap<LayerKind, Integer> copy = new EnumMap<>(LayerKind.class);
@@ -46,12 +52,23 @@ public record KeepNewestRetention(Map<LayerKind, Integer> keep)
     keep = Collections.unmodifiableMap(copy);
   }
 
-  /** Keeps the newest {@code n} of one kind. */
+  /**
+   * Keeps the newest {@code n} of one kind.
+   *
+   * @param kind the kind whose lineages are trimmed; other kinds are left alone
+   * @param n at least 1
+   * @return the policy
+   */
   public static KeepNewestRetention of(LayerKind kind, int n) {
     return new KeepNewestRetention(Map.of(kind, n));
   }
 
-  /** Keeps the newest {@code n} of every kind. */
+  /**
+   * Keeps the newest {@code n} of every kind.
+   *
+   * @param n at least 1
+   * @return the policy, counting every kind, toolchain archives included
+   */
   public static KeepNewestRetention ofAll(int n) {
     EnumMap<LayerKind, Integer> all = new EnumMap<>(LayerKind.class);
     for (LayerKind kind : LayerKind.values()) {

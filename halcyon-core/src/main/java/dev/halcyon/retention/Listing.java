@@ -31,6 +31,13 @@ import java.util.function.Function;
  */
 public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
 
+  /**
+   * Sorts and copies both lists and checks that no key appears twice.
+   *
+   * @param objects every understood archive and sidecar, in any order
+   * @param unknown the objects the namer does not understand, in any order
+   * @throws IllegalArgumentException naming the key, if a key is listed twice (in either list)
+   */
   public Listing {
     objects = sortedCopy(objects, StoredArchive::key);
     unknown = sortedCopy(unknown, ObjectInfo::key);
@@ -43,7 +50,12 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
     }
   }
 
-  /** A listing of understood objects only. */
+  /**
+   * A listing of understood objects only.
+   *
+   * @param objects understood archives and sidecars, in any order
+   * @return a listing with no unknown keys
+   */
   public static Listing of(List<StoredArchive> objects) {
     return new Listing(objects, List.of());
   }
@@ -58,6 +70,9 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
    *
    * @param manifests parsed manifests by the key of the manifest object; missing or unreadable ones
    *     are simply absent
+   * @param objects a store listing, e.g. {@code LayerStore.list(prefix)}
+   * @param namer reads the keys
+   * @return the listing; manifests are paired where found
    */
   public static Listing of(
       List<ObjectInfo> objects, Map<String, ArchiveManifest> manifests, ArchiveNamer namer) {
@@ -85,27 +100,51 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
     return new Listing(new ArrayList<>(parsed.values()), unknown);
   }
 
-  /** The key under which {@code namer} stores the manifest of the archive named {@code name}. */
+  /**
+   * The key under which {@code namer} stores the manifest of the archive named {@code name}.
+   *
+   * @param namer the store's namer
+   * @param name the archive's name
+   * @return the manifest sidecar's key
+   */
   public static String manifestKey(ArchiveNamer namer, ArchiveName name) {
     return namer.key(name.withExtension(ArchiveManifest.EXTENSION));
   }
 
-  /** The archives only (no sidecars), sorted by key. */
+  /**
+   * The archives only (no sidecars), sorted by key.
+   *
+   * @return the tar archives, without their sidecars
+   */
   public List<StoredArchive> archives() {
     return objects.stream().filter(StoredArchive::isArchive).toList();
   }
 
-  /** The sidecars only, sorted by key. */
+  /**
+   * The sidecars only, sorted by key.
+   *
+   * @return the manifests, tags and other sidecars
+   */
   public List<StoredArchive> sidecars() {
     return objects.stream().filter(o -> !o.isArchive()).toList();
   }
 
-  /** The object under {@code key}, if this listing understood one. */
+  /**
+   * The object under {@code key}, if this listing understood one.
+   *
+   * @param key an object key
+   * @return the understood object with that key, or empty (also for a key in {@link #unknown()})
+   */
   public Optional<StoredArchive> find(String key) {
     return objects.stream().filter(o -> o.key().equals(key)).findFirst();
   }
 
-  /** This listing without the objects whose keys are in {@code keys} (what a deletion leaves). */
+  /**
+   * This listing without the objects whose keys are in {@code keys} (what a deletion leaves).
+   *
+   * @param keys the keys to leave out; keys not listed are ignored
+   * @return a new listing; this one is unchanged
+   */
   public Listing without(Set<String> keys) {
     return new Listing(
         objects.stream().filter(o -> !keys.contains(o.key())).toList(),
@@ -115,6 +154,8 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
   /**
    * For {@code ls}: by referenced key, the keys of the archives in this listing whose manifests
    * list it in {@link ArchiveManifest#builtOn()}, in key order. Keys nobody references are absent.
+   *
+   * @return an unmodifiable map from referenced key to its referrers' keys
    */
   public Map<String, List<String>> referrers() {
     Map<String, List<String>> out = new TreeMap<>();
@@ -127,7 +168,11 @@ public record Listing(List<StoredArchive> objects, List<ObjectInfo> unknown) {
     return Collections.unmodifiableMap(out);
   }
 
-  /** Total bytes of the understood objects. */
+  /**
+   * Total bytes of the understood objects.
+   *
+   * @return the sum of the sizes of archives and sidecars, unknown objects not counted
+   */
   public long totalBytes() {
     return objects.stream().mapToLong(StoredArchive::size).sum();
   }

@@ -20,6 +20,10 @@ public final class Listings {
    * every archive read (for {@code ls}, or custom policies). Manifests are read in parallel on
    * threads owned by this call.
    *
+   * @param store the store to list; not closed
+   * @param namer reads the store's keys
+   * @param prefix the key prefix to list; empty for the whole store
+   * @return every object under the prefix, with the archives' manifests
    * @throws IOException if listing or reading a manifest fails
    */
   public static Listing read(LayerStore store, ArchiveNamer namer, String prefix)

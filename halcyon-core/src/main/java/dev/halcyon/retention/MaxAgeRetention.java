@@ -20,6 +20,13 @@ public record MaxAgeRetention(Clock clock, Duration maxAge) implements Retention
   /** The rule name in plans. */
   public static final String RULE = "max-age";
 
+  /**
+   * Checks the fields.
+   *
+   * @param clock where "now" comes from
+   * @param maxAge positive
+   * @throws IllegalArgumentException if {@code maxAge} is zero or negative
+   */
   public MaxAgeRetention {
     checkNotNull(clock, "clock");
     checkNotNull(maxAge, "maxAge");
@@ -29,7 +36,13 @@ public record MaxAgeRetention(Clock clock, Duration maxAge) implements Retention
         Durations.format(maxAge));
   }
 
-  /** Condemns what is older than {@code maxAge} by {@code clock}. */
+  /**
+   * Condemns what is older than {@code maxAge} by {@code clock}.
+   *
+   * @param clock where "now" comes from, e.g. {@code Clock.systemUTC()}
+   * @param maxAge positive
+   * @return the policy
+   */
   public static MaxAgeRetention of(Clock clock, Duration maxAge) {
     return new MaxAgeRetention(clock, maxAge);
   }

@@ -42,6 +42,13 @@ public final class NearestManifests {
    *     differs, empty if the tags are equal
    */
   public record Match(LayerStore store, ArchiveManifest manifest, List<String> differences) {
+    /**
+     * Checks the fields and copies the differences.
+     *
+     * @param store the store that holds it
+     * @param manifest the manifest as stored
+     * @param differences one line per differing field; empty if the tags are equal
+     */
     public Match {
       checkNotNull(store, "store");
       checkNotNull(manifest, "manifest");
@@ -53,6 +60,10 @@ public final class NearestManifests {
    * The manifests near {@code wanted}, store by store in the order given, each store's in its
    * listing order (sorted by key).
    *
+   * @param stores the stores to search, in order; not closed
+   * @param namer reads the stores' keys
+   * @param wanted the tag of the layer that is missing
+   * @return every near manifest with its differences; empty if none is stored
    * @throws IOException if a store fails to list or read
    * @throws IllegalArgumentException if {@code namer} cannot name the wanted layer's folder
    */
@@ -66,6 +77,13 @@ public final class NearestManifests {
   /**
    * Like {@link #find(List, ArchiveNamer, LayerTag)}, handing each match to {@code found} as soon
    * as it is read, so a caller that prints them has printed every match before a later failure.
+   *
+   * @param stores the stores to search, in order; not closed
+   * @param namer reads the stores' keys
+   * @param wanted the tag of the layer that is missing
+   * @param found gets each match, on the calling thread
+   * @throws IOException if a store fails to list or read; matches found before were handed over
+   * @throws IllegalArgumentException if {@code namer} cannot name the wanted layer's folder
    */
   public static void find(
       List<? extends LayerStore> stores,

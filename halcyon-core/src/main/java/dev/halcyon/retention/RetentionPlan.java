@@ -24,6 +24,14 @@ public record RetentionPlan(List<Condemned> condemned, List<Protected> protectio
 
   private static final RetentionPlan EMPTY = new RetentionPlan(List.of(), List.of());
 
+  /**
+   * Sorts and copies both lists and checks that each key appears once.
+   *
+   * @param condemned what to delete, in any order
+   * @param protections what a protection spared, in any order
+   * @throws IllegalArgumentException naming the key, if a key is condemned or protected twice, or
+   *     both condemned and protected
+   */
   public RetentionPlan {
     checkNotNull(condemned, "condemned");
     checkNotNull(protections, "protections");
@@ -44,36 +52,61 @@ public record RetentionPlan(List<Condemned> condemned, List<Protected> protectio
     protections = List.copyOf(p);
   }
 
-  /** A plan that deletes nothing. */
+  /**
+   * A plan that deletes nothing.
+   *
+   * @return the empty plan
+   */
   public static RetentionPlan empty() {
     return EMPTY;
   }
 
-  /** A plan that deletes {@code condemned} and records no protections. */
+  /**
+   * A plan that deletes {@code condemned} and records no protections.
+   *
+   * @param condemned what to delete, each key once
+   * @return a plan without protections
+   */
   public static RetentionPlan of(List<Condemned> condemned) {
     return new RetentionPlan(condemned, List.of());
   }
 
-  /** The keys of the condemned objects, in key order. */
+  /**
+   * The keys of the condemned objects, in key order.
+   *
+   * @return a new set of the condemned keys, in key order
+   */
   public Set<String> condemnedKeys() {
     Set<String> keys = new LinkedHashSet<>();
     condemned.forEach(c -> keys.add(c.key()));
     return keys;
   }
 
-  /** The keys of the protected objects, in key order. */
+  /**
+   * The keys of the protected objects, in key order.
+   *
+   * @return a new set of the protected keys, in key order
+   */
   public Set<String> protectedKeys() {
     Set<String> keys = new LinkedHashSet<>();
     protections.forEach(p -> keys.add(p.key()));
     return keys;
   }
 
-  /** True if nothing is condemned. */
+  /**
+   * True if nothing is condemned.
+   *
+   * @return true if the plan deletes nothing (it may still record protections)
+   */
   public boolean isEmpty() {
     return condemned.isEmpty();
   }
 
-  /** Bytes the store would free by deleting every condemned object. */
+  /**
+   * Bytes the store would free by deleting every condemned object.
+   *
+   * @return the sum of the condemned objects' sizes in bytes, as listed
+   */
   public long bytesFreed() {
     return condemned.stream().mapToLong(c -> c.archive().size()).sum();
   }
@@ -82,6 +115,10 @@ public record RetentionPlan(List<Condemned> condemned, List<Protected> protectio
    * This plan with the condemned objects whose keys are in {@code keys} moved to the protections,
    * each with {@code rule} and the reason {@code reasons} gives for its key. Keys not condemned are
    * ignored. This is how a protection vetoes.
+   *
+   * @param reasons one line per key to keep, by key
+   * @param rule the protection's name, e.g. {@value GracePeriod#RULE}
+   * @return a new plan (this one if {@code reasons} is empty)
    */
   public RetentionPlan protect(Map<String, String> reasons, String rule) {
     checkNotNull(reasons, "reasons");

@@ -65,18 +65,33 @@ public final class RetentionPolicies {
 
   private RetentionPolicies() {}
 
-  /** The policies combined: any rule condemns, every protection vetoes, in any order. */
+  /**
+   * The policies combined: any rule condemns, every protection vetoes, in any order.
+   *
+   * @param policies rules and protections, in any order
+   * @return the combined policy; with no policy it deletes nothing
+   */
   public static RetentionPolicy allOf(RetentionPolicy... policies) {
     return allOf(Arrays.asList(policies));
   }
 
-  /** The policies combined: any rule condemns, every protection vetoes, in any order. */
+  /**
+   * The policies combined: any rule condemns, every protection vetoes, in any order.
+   *
+   * @param policies rules and protections, in any order
+   * @return the combined policy; with no policy it deletes nothing
+   */
   public static RetentionPolicy allOf(List<RetentionPolicy> policies) {
     checkNotNull(policies, "policies");
     return new CompositeRetention(policies);
   }
 
-  /** Halcyon's rules, reference protection and the {@link #DEFAULT_GRACE default grace period}. */
+  /**
+   * Halcyon's rules, reference protection and the {@link #DEFAULT_GRACE default grace period}.
+   *
+   * @param clock where the grace period's "now" comes from
+   * @return the default policy
+   */
   public static RetentionPolicy halcyonDefault(Clock clock) {
     return halcyonDefault(clock, DEFAULT_GRACE);
   }
@@ -86,6 +101,11 @@ public final class RetentionPolicies {
    * ReferenceProtection} keeps what retained archives were built on, and a {@link GracePeriod} of
    * {@code grace} keeps what was just written — so two builders of one app on different branches no
    * longer delete each other's fresh uploads (the original's issue #17).
+   *
+   * @param clock where the grace period's "now" comes from
+   * @param grace how young an archive is kept regardless of the rules; zero turns the grace period
+   *     off
+   * @return the policy
    */
   public static RetentionPolicy halcyonDefault(Clock clock, Duration grace) {
     return allOf(new HalcyonRetention(), new ReferenceProtection(), GracePeriod.of(clock, grace));
@@ -95,6 +115,9 @@ public final class RetentionPolicies {
    * Parses a retention spec (see the class comment), e.g. {@code keep=install:3,dependencies:2;
    * grace=2h}.
    *
+   * @param spec terms separated by {@code ;} or {@code ,}, as described above
+   * @param clock where "now" comes from for {@code max-age} and {@code grace}
+   * @return the combined policy, with reference protection and a grace period unless turned off
    * @throws IllegalArgumentException naming the bad term and listing the accepted forms
    */
   public static RetentionPolicy parse(String spec, Clock clock) {

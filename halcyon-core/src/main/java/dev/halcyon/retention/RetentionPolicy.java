@@ -28,7 +28,12 @@ import java.util.Optional;
  */
 public interface RetentionPolicy {
 
-  /** What this policy (with its own protections, if it has any) deletes from {@code listing}. */
+  /**
+   * What this policy (with its own protections, if it has any) deletes from {@code listing}.
+   *
+   * @param listing what the store holds
+   * @return the objects to delete and those a protection kept
+   */
   RetentionPlan plan(Listing listing);
 
   /**
@@ -36,6 +41,10 @@ public interface RetentionPolicy {
    * moved to its protections. Called by compositions with the plan of all their rules, maybe more
    * than once; it must only ever move objects out of the condemned list. Rules that protect nothing
    * keep the default, which returns {@code proposed} unchanged.
+   *
+   * @param listing what the store holds
+   * @param proposed the plan of the composition's rules
+   * @return {@code proposed}, or a plan with some of its condemned objects moved to the protections
    */
   default RetentionPlan review(Listing listing, RetentionPlan proposed) {
     return proposed;
@@ -44,6 +53,8 @@ public interface RetentionPolicy {
   /**
    * The grace period this policy keeps young objects for, the longest if it holds several; a
    * collection waits as long before aborting a store's incomplete uploads. The default: none.
+   *
+   * @return the grace period, or empty if this policy keeps nothing for its youth
    */
   default Optional<GracePeriod> gracePeriod() {
     return Optional.empty();
@@ -52,6 +63,9 @@ public interface RetentionPolicy {
   /**
    * This policy combined with {@code other}: an archive is condemned if either condemns it, and
    * kept if either protects it (protections always win).
+   *
+   * @param other another policy
+   * @return the combined policy; neither is changed
    */
   default RetentionPolicy and(RetentionPolicy other) {
     return RetentionPolicies.allOf(this, other);

@@ -57,10 +57,24 @@ public abstract class BulkReadInputStream extends InputStream {
       closeOnce();
     }
 
-    /** A read of at least one byte on a stream not yet closed; arguments already checked. */
+    /**
+     * A read of at least one byte on a stream not yet closed; arguments already checked.
+     *
+     * @param b the buffer to fill
+     * @param off where in {@code b} the bytes go
+     * @param len at least 1, and {@code off + len} within {@code b}
+     * @return the number of bytes read (at least 1), or -1 at the end of the stream
+     * @throws IOException if the underlying read fails; {@link #read(byte[], int, int)} throws it
+     *     on
+     */
     protected abstract int readOpen(byte[] b, int off, int len) throws IOException;
 
-    /** Releases what the stream holds; called once, by the first {@link #close()}. */
+    /**
+     * Releases what the stream holds; called once, by the first {@link #close()}.
+     *
+     * @throws IOException if releasing fails; {@link #close()} passes it on, and does not call this
+     *     again
+     */
     protected abstract void closeOnce() throws IOException;
   }
 }

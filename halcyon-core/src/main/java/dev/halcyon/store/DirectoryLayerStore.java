@@ -55,6 +55,7 @@ public final class DirectoryLayerStore implements LayerStore {
   /**
    * A store in the folder {@code root}, created if missing.
    *
+   * @param root the folder holding the store's objects; created with its parents if missing
    * @throws StoreConfigurationException if {@code root} exists and is not a folder
    * @throws IOException if the folder cannot be created
    */
@@ -81,7 +82,11 @@ public final class DirectoryLayerStore implements LayerStore {
     }
   }
 
-  /** The store's folder. */
+  /**
+   * The store's folder.
+   *
+   * @return the absolute, normalized folder the store was opened on
+   */
   public Path root() {
     return root;
   }
@@ -91,6 +96,9 @@ public final class DirectoryLayerStore implements LayerStore {
    * then hands to {@link #putMoving}, so that the file is renamed into place rather than copied.
    * Nothing in it is listed as an object; {@link #removeStaleTemporaryFiles(Duration)} removes
    * files left in it.
+   *
+   * @return the staging folder, on the same file system as the objects
+   * @throws IOException if the folder cannot be created (e.g. the store's folder is read-only)
    */
   public Path stagingFolder() throws IOException {
     Path staging = layout.staging();
@@ -497,7 +505,10 @@ public final class DirectoryLayerStore implements LayerStore {
    * being written is touched continually, so an age of an hour or more never disturbs a live writer
    * that is making progress.
    *
+   * @param olderThan the age a leftover must exceed, zero or positive; an hour or more is safe
+   *     while other writers run
    * @return how many files were removed
+   * @throws IOException if the store's folder cannot be listed or a leftover cannot be deleted
    */
   public int removeStaleTemporaryFiles(Duration olderThan) throws IOException {
     checkNotNull(olderThan, "olderThan");

@@ -35,7 +35,11 @@ public abstract class ForwardingLayerStore implements LayerStore {
   /** For subclasses. */
   protected ForwardingLayerStore() {}
 
-  /** The store every call is forwarded to; may be created on first call. */
+  /**
+   * The store every call is forwarded to; may be created on first call.
+   *
+   * @return the store to forward to, the same one on every call
+   */
   protected abstract LayerStore delegate();
 
   @Override

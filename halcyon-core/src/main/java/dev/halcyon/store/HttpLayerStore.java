@@ -146,6 +146,8 @@ public final class HttpLayerStore implements LayerStore {
   /**
    * False once the server answered a ranged read with the whole object or another range than the
    * one asked for; ranged reads then fail at once with {@link RangeNotSupportedException}.
+   *
+   * @return true until the server has been seen to ignore a requested range or answer another
    */
   public boolean honoursRanges() {
     return rangesRefused == null;

@@ -62,7 +62,11 @@ public final class InMemoryLayerStore implements LayerStore {
     this(Clock.systemUTC());
   }
 
-  /** A store whose objects are stamped with {@code clock}'s time when written. */
+  /**
+   * A store whose objects are stamped with {@code clock}'s time when written.
+   *
+   * @param clock stamps each object's {@code lastModified} when it is written
+   */
   public InMemoryLayerStore(Clock clock) {
     this.clock = checkNotNull(clock, "clock");
   }
@@ -188,7 +192,12 @@ public final class InMemoryLayerStore implements LayerStore {
     return "memory:" + Integer.toHexString(System.identityHashCode(this));
   }
 
-  /** How many streams returned by {@link #get} and {@code getRange} have not been closed yet. */
+  /**
+   * How many streams returned by {@link #get} and {@code getRange} have not been closed yet.
+   *
+   * @return the number of streams read from this store and not closed, 0 when every reader closed
+   *     its stream
+   */
   public int openStreams() {
     return openStreams.size();
   }

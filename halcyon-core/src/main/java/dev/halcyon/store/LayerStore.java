@@ -44,6 +44,11 @@ public interface LayerStore extends Closeable {
   /**
    * What is stored under {@code key}, or empty if nothing is.
    *
+   * @param key the object key, relative to the store's root
+   * @return its size, digest (if recorded) and last-modified time; empty if nothing is stored under
+   *     {@code key}
+   * @throws IOException a {@link StoreException} when the store cannot answer: access denied, a
+   *     transient failure (run again) or a setting to fix
    * @since 0.1.0
    */
   Optional<ObjectInfo> head(String key) throws IOException;
@@ -51,6 +56,11 @@ public interface LayerStore extends Closeable {
   /**
    * Opens {@code key} for reading, or empty if nothing is stored there. The caller closes it.
    *
+   * @param key the object key, relative to the store's root
+   * @return the object's info and a stream that verifies the recorded digest as it is read to the
+   *     end; empty if nothing is stored under {@code key}
+   * @throws IOException a {@link StoreException} when the store cannot answer (denied, transient, a
+   *     setting to fix); reading the stream throws {@link CorruptObjectException} for damaged bytes
    * @since 0.1.0
    */
   Optional<StoredObject> get(String key) throws IOException;
@@ -87,7 +97,13 @@ public interface LayerStore extends Closeable {
    *
    * @param offset the first byte, {@code >= 0}
    * @param length how many bytes at most, {@code >= 0}; {@link Long#MAX_VALUE} reads to the end
+   * @param key the object key, relative to the store's root
+   * @return the range's bytes, which the caller closes; empty if nothing is stored under {@code
+   *     key}
    * @throws IllegalArgumentException if {@code offset} or {@code length} is negative
+   * @throws IOException a {@link StoreException}: {@link RangeNotSupportedException} (read with
+   *     {@link #get} instead), {@link TransientStoreException} when the stream stops short, or a
+   *     denied or misconfigured store
    * @since 0.2.0
    */
   default Optional<InputStream> getRange(String key, long offset, long length) throws IOException {
@@ -105,6 +121,11 @@ public interface LayerStore extends Closeable {
    *
    * <p>The default opens the object with {@link #get} and checks its info, as above.
    *
+   * @param object what {@link #head} or {@link #get} said of the object, its key included
+   * @param offset the first byte, {@code >= 0}
+   * @param length how many bytes at most, {@code >= 0}; {@link Long#MAX_VALUE} reads to the end
+   * @return the range's bytes, which the caller closes; empty if nothing is stored under the key
+   *     now
    * @throws ObjectChangedException if the key now holds another object; read {@link #head} again
    *     and start over
    * @throws IllegalArgumentException if {@code offset} or {@code length} is negative
@@ -134,6 +155,9 @@ public interface LayerStore extends Closeable {
    * </ul>
    *
    * @param target a path that does not exist yet, in a folder that does
+   * @param object what {@link #head} or {@link #get} said of the object
+   * @return true if {@code target} now names the object's bytes; false, with nothing created, if
+   *     the store cannot link
    * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
    * @since 0.2.0
    */
@@ -147,6 +171,13 @@ public interface LayerStore extends Closeable {
    * @param digest the SHA-256 of {@code source}, recorded with the object and checked while the
    *     bytes are sent: a mismatch fails the write with {@link CorruptObjectException} and stores
    *     nothing
+   * @param key the object key, relative to the store's root
+   * @param source a regular file, read once and not changed or deleted
+   * @param mode whether an existing object under {@code key} is replaced or kept
+   * @return the object stored under the key, and whether this call wrote it
+   * @throws IOException {@link CorruptObjectException} if the bytes sent do not match {@code
+   *     digest}, or another {@link StoreException} (denied, transient, a setting to fix); nothing
+   *     is stored then
    * @since 0.1.0
    */
   PutResult put(String key, Path source, Digest digest, PutMode mode) throws IOException;
@@ -204,6 +235,13 @@ public interface LayerStore extends Closeable {
    *
    * <p>The default puts the file, then deletes it.
    *
+   * @param key the object key, relative to the store's root
+   * @param source a closed regular file; the store takes it
+   * @param digest the SHA-256 of {@code source}, computed by the caller while writing it
+   * @param mode whether an existing object under {@code key} is replaced or kept
+   * @return the object stored under the key, and whether this call wrote it
+   * @throws IOException a {@link StoreException} (corrupt, denied, transient, a setting to fix);
+   *     nothing is stored, and {@code source} may still exist
    * @since 0.1.0
    */
   default PutResult putMoving(String key, Path source, Digest digest, PutMode mode)
@@ -216,6 +254,12 @@ public interface LayerStore extends Closeable {
   /**
    * Stores a small object held in memory (tags, manifests).
    *
+   * @param key the object key, relative to the store's root
+   * @param bytes the whole object; not kept after the call returns
+   * @param mode whether an existing object under {@code key} is replaced or kept
+   * @return the object stored under the key, and whether this call wrote it
+   * @throws IOException a {@link StoreException} (denied, transient, a setting to fix); nothing is
+   *     stored then
    * @since 0.1.0
    */
   PutResult put(String key, byte[] bytes, PutMode mode) throws IOException;
@@ -223,6 +267,10 @@ public interface LayerStore extends Closeable {
   /**
    * Every object whose key starts with {@code prefix}, sorted by key.
    *
+   * @param prefix the key prefix, e.g. a toolchain folder ending in {@code /}; empty for every key
+   * @return the objects, sorted by key; empty if none matches
+   * @throws IOException a {@link StoreException} when the store cannot be listed (denied,
+   *     transient, a setting to fix)
    * @since 0.1.0
    */
   List<ObjectInfo> list(String prefix) throws IOException;
@@ -234,7 +282,12 @@ public interface LayerStore extends Closeable {
    * Uploads begun later may still be running on another machine and are left alone. Stores whose
    * writes leave nothing behind keep this default, which finds none.
    *
+   * @param prefix the key prefix; empty for the whole store
+   * @param startedBefore uploads begun at or after this instant are left alone
+   * @param dryRun true to count without aborting
    * @return how many uploads were aborted (in a dry run: would be)
+   * @throws IOException a {@link StoreException} when the uploads cannot be listed or aborted, e.g.
+   *     the service lacks the call or refuses it
    * @since 0.1.0
    */
   default int abortIncompleteUploads(String prefix, Instant startedBefore, boolean dryRun)
@@ -245,6 +298,9 @@ public interface LayerStore extends Closeable {
   /**
    * Deletes {@code key}; false if there was nothing to delete.
    *
+   * @param key the object key, relative to the store's root
+   * @return true if an object was deleted
+   * @throws IOException a {@link StoreException} when the store refuses or fails the delete
    * @since 0.1.0
    */
   boolean delete(String key) throws IOException;
@@ -253,7 +309,10 @@ public interface LayerStore extends Closeable {
    * Deletes every key in {@code keys}; keys already absent are ignored. Stores that can delete in
    * batches override this.
    *
+   * @param keys the keys to delete, in any order; may be empty
    * @return how many requests were sent to the backing service (for reports)
+   * @throws IOException a {@link StoreException} when a delete fails; keys before it may already be
+   *     deleted, so running again finishes the job
    * @since 0.1.0
    */
   default int deleteAll(Collection<String> keys) throws IOException {
@@ -266,6 +325,8 @@ public interface LayerStore extends Closeable {
   /**
    * A short description for messages, e.g. {@code s3://bucket/folder} or a path; no secrets.
    *
+   * @return one line naming the store, e.g. {@code s3://bucket/folder} or {@code
+   *     /var/cache/halcyon}
    * @since 0.1.0
    */
   String describe();

@@ -17,6 +17,15 @@ import java.util.Optional;
  * @param lastModified when it was last written
  */
 public record ObjectInfo(String key, long size, Optional<Digest> digest, Instant lastModified) {
+  /**
+   * Checks the fields.
+   *
+   * @param key the object key
+   * @param size not negative
+   * @param digest empty when the store recorded none
+   * @param lastModified when it was last written
+   * @throws IllegalArgumentException if {@code size} is negative
+   */
   public ObjectInfo {
     checkNotNull(key, "key");
     checkArgument(size >= 0, "size must be >= 0, got %s", size);
@@ -31,6 +40,8 @@ public record ObjectInfo(String key, long size, Optional<Digest> digest, Instant
    * lastModified}, which is weaker (two writes of one size in the same second look alike). The key
    * is not compared.
    *
+   * @param now what the store says of the same key now
+   * @return true if {@code now} describes the same bytes, by the rules above
    * @since 0.2.0
    */
   public boolean isSameObject(ObjectInfo now) {

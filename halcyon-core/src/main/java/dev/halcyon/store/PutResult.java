@@ -10,6 +10,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
  *     PutMode#IF_ABSENT}, or the same digest already stored)
  */
 public record PutResult(ObjectInfo info, boolean written) {
+  /**
+   * Checks that the object is given.
+   *
+   * @param info the object now stored under the key
+   * @param written false if the write was skipped
+   */
   public PutResult {
     checkNotNull(info, "info");
   }

@@ -18,6 +18,12 @@ import java.io.InputStream;
  * @param stream the bytes
  */
 public record StoredObject(ObjectInfo info, InputStream stream) implements Closeable {
+  /**
+   * Checks that both parts are given.
+   *
+   * @param info what the store knew when the read began
+   * @param stream the bytes; owned by this object, closed by {@link #close()}
+   */
   public StoredObject {
     checkNotNull(info, "info");
     checkNotNull(stream, "stream");

@@ -156,7 +156,11 @@ public final class S3LayerStore implements LayerStore {
     this.incompleteUploads = new IncompleteUploads(location, s3, errors);
   }
 
-  /** A builder with the defaults: region us-east-1, ACL private, 16 MiB parts, 4 in parallel. */
+  /**
+   * A builder with the defaults: region us-east-1, ACL private, 16 MiB parts, 4 in parallel.
+   *
+   * @return a new builder; {@link Builder#bucket} is required
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -164,6 +168,8 @@ public final class S3LayerStore implements LayerStore {
   /**
    * A store configured from environment variables (see {@link S3Settings}).
    *
+   * @param env the variables, e.g. {@code System.getenv()}
+   * @return a store that owns its S3 client; close it when done
    * @throws IllegalArgumentException naming the variable if one is missing or malformed
    */
   public static S3LayerStore fromEnvironment(Map<String, String> env) {
@@ -204,6 +210,8 @@ public final class S3LayerStore implements LayerStore {
    * False once the service answered a ranged GET with the whole object or with another range than
    * asked for; every later {@code getRange} then fails at once with {@link
    * dev.halcyon.store.RangeNotSupportedException}, and callers read objects whole.
+   *
+   * @return true until the service has been seen to ignore or change a requested range
    */
   public boolean honoursRanges() {
     return ranges.honoured();
@@ -336,7 +344,13 @@ public final class S3LayerStore implements LayerStore {
 
     private Builder() {}
 
-    /** Everything {@link S3Settings} holds. */
+    /**
+     * Everything {@link S3Settings} holds.
+     *
+     * @param s bucket, folder, region, ACL, endpoint and credentials, as parsed from the
+     *     environment
+     * @return this builder
+     */
     public Builder settings(S3Settings s) {
       checkNotNull(s, "settings");
       bucket(s.bucket()).folder(s.folder()).region(s.region()).acl(s.acl());
@@ -349,7 +363,12 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** The bucket (required). */
+    /**
+     * The bucket (required).
+     *
+     * @param bucket an S3 bucket name (3 to 63 lower-case letters, digits, {@code .} and {@code -})
+     * @return this builder
+     */
     public Builder bucket(String bucket) {
       checkNotNull(bucket, "bucket");
       S3Settings.checkBucketName(bucket, "bucket");
@@ -357,14 +376,24 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** The folder keys live under, e.g. {@code halcyon/linux}; empty for the bucket root. */
+    /**
+     * The folder keys live under, e.g. {@code halcyon/linux}; empty for the bucket root.
+     *
+     * @param folder a {@code /}-separated key prefix; leading and trailing slashes are dropped
+     * @return this builder
+     */
     public Builder folder(String folder) {
       checkNotNull(folder, "folder");
       this.folder = S3Location.normalizeFolder(folder, "");
       return this;
     }
 
-    /** The bucket's region, e.g. {@code eu-central-1} (default us-east-1). */
+    /**
+     * The bucket's region, e.g. {@code eu-central-1} (default us-east-1).
+     *
+     * @param region an AWS region id, not blank
+     * @return this builder
+     */
     public Builder region(String region) {
       checkNotNull(region, "region");
       checkArgument(!region.isBlank(), "region must not be blank");
@@ -372,7 +401,12 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** The URL of an S3-compatible service, reached with path-style requests. */
+    /**
+     * The URL of an S3-compatible service, reached with path-style requests.
+     *
+     * @param endpoint an {@code http} or {@code https} URL, e.g. {@code http://localhost:9000}
+     * @return this builder
+     */
     public Builder endpoint(URI endpoint) {
       checkNotNull(endpoint, "endpoint");
       S3Endpoints.Target t = S3Endpoints.parse(endpoint.toString(), "endpoint");
@@ -383,7 +417,13 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** Static credentials; without them the default AWS chain is used. */
+    /**
+     * Static credentials; without them the default AWS chain is used.
+     *
+     * @param accessKeyId the access key id, not blank
+     * @param secretAccessKey the secret key, not blank; never printed by {@code toString()}
+     * @return this builder
+     */
     public Builder credentials(String accessKeyId, String secretAccessKey) {
       checkNotNull(accessKeyId, "accessKeyId");
       checkNotNull(secretAccessKey, "secretAccessKey");
@@ -399,6 +439,8 @@ public final class S3LayerStore implements LayerStore {
      * public-read-write}, {@code authenticated-read}, {@code aws-exec-read}, {@code
      * bucket-owner-read} or {@code bucket-owner-full-control}.
      *
+     * @param acl one of the names above, in any case
+     * @return this builder
      * @throws IllegalArgumentException listing the allowed names for any other value
      */
     public Builder acl(String acl) {
@@ -407,7 +449,12 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** Size of upload parts and download ranges (default 16 MiB, at least 5 MiB). */
+    /**
+     * Size of upload parts and download ranges (default 16 MiB, at least 5 MiB).
+     *
+     * @param bytes from 5 MiB to 512 MiB; each transfer in flight holds one part in memory
+     * @return this builder
+     */
     public Builder partSize(long bytes) {
       checkArgument(
           bytes >= 5 * MIB, "partSize must be at least 5 MiB (the S3 minimum), got %s", bytes);
@@ -419,14 +466,24 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** Files larger than this upload in parts (default 32 MiB). */
+    /**
+     * Files larger than this upload in parts (default 32 MiB).
+     *
+     * @param bytes zero or positive; 0 uploads every file in parts
+     * @return this builder
+     */
     public Builder multipartThreshold(long bytes) {
       checkArgument(bytes >= 0, "multipartThreshold must be >= 0, got %s", bytes);
       this.multipartThreshold = bytes;
       return this;
     }
 
-    /** Parts and ranges transferred at once per upload or download (default 4). */
+    /**
+     * Parts and ranges transferred at once per upload or download (default 4).
+     *
+     * @param parallelism from 1 to 64
+     * @return this builder
+     */
     public Builder parallelism(int parallelism) {
       checkArgument(
           parallelism >= 1 && parallelism <= 64,
@@ -436,14 +493,24 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** How long to wait for a connection (default 5 s): a dead endpoint fails in seconds. */
+    /**
+     * How long to wait for a connection (default 5 s): a dead endpoint fails in seconds.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       checkArgument(!timeout.isNegative() && !timeout.isZero(), "connectTimeout must be positive");
       this.connectTimeout = timeout;
       return this;
     }
 
-    /** How long a read may wait for data (default 30 s). */
+    /**
+     * How long a read may wait for data (default 30 s).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder socketTimeout(Duration timeout) {
       checkArgument(!timeout.isNegative() && !timeout.isZero(), "socketTimeout must be positive");
       this.socketTimeout = timeout;
@@ -453,6 +520,9 @@ public final class S3LayerStore implements LayerStore {
     /**
      * Attempts per request, with the SDK's standard retry strategy: exponential backoff with
      * jitter, throttling (503 SlowDown, 429) and 5xx retried (default 3).
+     *
+     * @param attempts from 1 to 20; 1 turns retries off
+     * @return this builder
      */
     public Builder maxAttempts(int attempts) {
       checkArgument(
@@ -461,7 +531,13 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** Runs part transfers; the store then owns no threads and does not shut it down. */
+    /**
+     * Runs part transfers; the store then owns no threads and does not shut it down.
+     *
+     * @param executor runs the transfers of parts and ranges; the caller shuts it down after
+     *     closing the store
+     * @return this builder
+     */
     public Builder executor(Executor executor) {
       this.executor = Optional.of(checkNotNull(executor, "executor"));
       return this;
@@ -471,6 +547,9 @@ public final class S3LayerStore implements LayerStore {
      * Whether single-request uploads send the SHA-256 as the S3 checksum ({@code
      * x-amz-checksum-sha256}), so the service itself refuses bytes that do not match (default on;
      * AWS, S3Mock and S3Proxy check it). Turn it off for a service that rejects the header.
+     *
+     * @param send false for a service that rejects the checksum header
+     * @return this builder
      */
     public Builder sendChecksums(boolean send) {
       this.sendChecksums = send;
@@ -482,6 +561,9 @@ public final class S3LayerStore implements LayerStore {
      * endpoint over plain HTTP (where the SDK would frame every upload, and some services store the
      * framing inside the object; without it the whole payload is signed, so SigV4 still covers the
      * bytes) and left to the SDK elsewhere (over HTTPS it sends plain bodies).
+     *
+     * @param on true to always use {@code aws-chunked} framing, false to never use it
+     * @return this builder
      */
     public Builder chunkedEncoding(boolean on) {
       this.chunkedEncoding = Optional.of(on);
@@ -492,6 +574,9 @@ public final class S3LayerStore implements LayerStore {
      * Receives one line each time the store falls back because the service lacks a feature
      * (conditional writes, DeleteObjects, ListObjectsV2, checksum headers); each fallback is
      * reported once per store. Called on the writing thread; must not block. Default: ignored.
+     *
+     * @param sink gets one line per fallback
+     * @return this builder
      */
     public Builder notices(Consumer<String> sink) {
       this.notices = checkNotNull(sink, "sink");
@@ -512,7 +597,11 @@ public final class S3LayerStore implements LayerStore {
       return this;
     }
 
-    /** The store; it owns an S3 client (and a thread pool unless an executor was given). */
+    /**
+     * The store; it owns an S3 client (and a thread pool unless an executor was given).
+     *
+     * @return the store; close it to release its client and threads
+     */
     public S3LayerStore build() {
       checkState(bucket != null, "bucket is not set");
       if (endpoint.isEmpty()) {

@@ -91,6 +91,22 @@ public record S3Settings(
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
   private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
 
+  /**
+   * Checks the settings and normalizes the folder.
+   *
+   * @param bucket a valid S3 bucket name
+   * @param folder a key prefix; leading and trailing slashes are dropped
+   * @param region not blank; an AWS region name unless an endpoint is given
+   * @param endpoint the URL of an S3-compatible service, or empty for AWS
+   * @param dualstack use the AWS dual-stack endpoint
+   * @param fips use the AWS FIPS endpoint
+   * @param accessKeyId empty for the default credential chain
+   * @param secretAccessKey present exactly when {@code accessKeyId} is
+   * @param acl a canned ACL name
+   * @param chunkedEncoding empty to decide by the endpoint's scheme
+   * @throws IllegalArgumentException naming the setting (and the variable that sets it), if one is
+   *     malformed or only one half of the credentials is given
+   */
   public S3Settings {
     checkNotNull(bucket, "bucket");
     checkNotNull(folder, "folder");
@@ -120,6 +136,8 @@ public record S3Settings(
   /**
    * Reads the settings from environment variables (pass {@code System.getenv()}).
    *
+   * @param env the variables by name; absent and blank ones count as unset
+   * @return the settings
    * @throws IllegalArgumentException naming the variable if one is missing or malformed
    */
   public static S3Settings fromEnvironment(Map<String, String> env) {
@@ -214,7 +232,12 @@ public record S3Settings(
     }
   }
 
-  /** {@code s3://bucket} or {@code s3://bucket/folder}. */
+  /**
+   * {@code s3://bucket} or {@code s3://bucket/folder}.
+   *
+   * @return a description for messages, e.g. {@code s3://my-bucket/halcyon}; it shows no
+   *     credentials
+   */
   public String describe() {
     return new S3Location(bucket, folder).describe();
   }

@@ -13,19 +13,34 @@ public final class InvalidSettingException extends IllegalArgumentException {
   /** The key of the setting whose value was refused. */
   private final String setting;
 
-  /** A refusal of {@code setting}'s value, saying why in {@code message}. */
+  /**
+   * A refusal of {@code setting}'s value, saying why in {@code message}.
+   *
+   * @param setting the setting's key in the settings map, e.g. {@code HALCYON_NO_BUILD}
+   * @param message one line naming the setting, the value given and what is accepted
+   */
   public InvalidSettingException(String setting, String message) {
     super(message);
     this.setting = checkNotNull(setting, "setting");
   }
 
-  /** Like {@link #InvalidSettingException(String, String)}, keeping the parser's {@code cause}. */
+  /**
+   * Like {@link #InvalidSettingException(String, String)}, keeping the parser's {@code cause}.
+   *
+   * @param setting the setting's key in the settings map, e.g. {@code HALCYON_NO_BUILD}
+   * @param message one line naming the setting, the value given and what is accepted
+   * @param cause the parser's exception
+   */
   public InvalidSettingException(String setting, String message, Throwable cause) {
     super(message, cause);
     this.setting = checkNotNull(setting, "setting");
   }
 
-  /** The key of the setting whose value was refused, e.g. {@code HALCYON_NO_BUILD}. */
+  /**
+   * The key of the setting whose value was refused, e.g. {@code HALCYON_NO_BUILD}.
+   *
+   * @return the setting's key, as the settings map spells it
+   */
   public String setting() {
     return setting;
   }

@@ -72,6 +72,32 @@ public record Settings(
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)(?:([kmgt])(?:i?b)?|b)?");
 
+  /**
+   * Checks the paths and copies {@code values}; the other settings are checked by {@link #from}.
+   *
+   * @param base the work directory
+   * @param prefix the install prefix, or empty
+   * @param root the directory the prefix is installed under
+   * @param cache the local cache directory
+   * @param purgeCache empty the cache before a run
+   * @param noCleanCache keep unused cache entries
+   * @param cacheMaxSize the cap in bytes, or empty for none
+   * @param noBuild forbid building
+   * @param noBuildDependencies forbid building toolchain and dependencies layers
+   * @param noUpload upload nothing
+   * @param noDelete prune nothing from private storage
+   * @param storageDir private storage in a directory, or empty
+   * @param s3Bucket private storage in an S3 bucket, or empty
+   * @param publicStorageUrl public storage, or empty
+   * @param noPrivateStorage ignore private storage
+   * @param platform the platform id, or empty to detect it
+   * @param label the app label, or empty
+   * @param toolchain the toolchain id, or empty
+   * @param compression the archive codec
+   * @param naming {@code default} or {@code original}
+   * @param retention the retention policy text
+   * @param values the merged settings map; copied
+   */
   public Settings {
     checkNotNull(base, "base");
     checkNotNull(cacheMaxSize, "cacheMaxSize");
@@ -84,6 +110,10 @@ public record Settings(
    * Resolves every setting from {@code values} (environment names), with defaults under {@code
    * home} (the user's home directory).
    *
+   * @param values settings by environment variable name; unset and blank values take the defaults
+   * @param home the user's home directory; the defaults of the work directory and cache are under
+   *     {@code home/.halcyon}
+   * @return the settings
    * @throws IllegalArgumentException naming the variable (and its option) and what it accepts
    */
   public static Settings from(Map<String, String> values, Path home) {
@@ -122,6 +152,9 @@ public record Settings(
 
   /**
    * The option that sets {@code variable}, e.g. {@code --no-build} for {@code HALCYON_NO_BUILD}.
+   *
+   * @param variable a settings key, e.g. {@code HALCYON_NO_BUILD}
+   * @return the command-line option of the same name
    */
   public static String optionFor(String variable) {
     return "--" + variable.replaceFirst("^HALCYON_", "").toLowerCase(Locale.ROOT).replace('_', '-');
@@ -130,12 +163,19 @@ public record Settings(
   /**
    * Whether install archives are restored by delta (HALCYON_DELTA, default 1; {@code --no-delta}
    * sets 0).
+   *
+   * @return false only when {@code HALCYON_DELTA} is set to a false value
    */
   public boolean deltaRestore() {
     return string(values, "HALCYON_DELTA").isEmpty() || flag(values, "HALCYON_DELTA");
   }
 
-  /** True when private storage (S3 or a directory) is configured and not switched off. */
+  /**
+   * True when private storage (S3 or a directory) is configured and not switched off.
+   *
+   * @return true if an S3 bucket or a storage directory is set and {@code
+   *     HALCYON_NO_PRIVATE_STORAGE} is not
+   */
   public boolean hasPrivateStorage() {
     return !noPrivateStorage && (s3Bucket.isPresent() || storageDir.isPresent());
   }
@@ -149,7 +189,14 @@ public record Settings(
     return string(values, name).map(p -> Path.of(p).toAbsolutePath().normalize());
   }
 
-  /** 1/true/yes/on are true; 0/false/no/off and unset are false; anything else is a mistake. */
+  /**
+   * 1/true/yes/on are true; 0/false/no/off and unset are false; anything else is a mistake.
+   *
+   * @param values settings by name
+   * @param name the flag's key, e.g. {@code HALCYON_NO_BUILD}
+   * @return the flag's value; false when unset or blank
+   * @throws InvalidSettingException naming the flag, if its value is none of the words above
+   */
   public static boolean flag(Map<String, String> values, String name) {
     Optional<String> v = string(values, name);
     if (v.isEmpty()) {
@@ -165,7 +212,16 @@ public record Settings(
     };
   }
 
-  /** Bytes, or a number with {@code k}, {@code m}, {@code g}, {@code t} (powers of 1024). */
+  /**
+   * Bytes, or a number with {@code k}, {@code m}, {@code g}, {@code t} (powers of 1024).
+   *
+   * @param text e.g. {@code 2g}, {@code 500m}, {@code 500MiB} or {@code 1048576}; case does not
+   *     matter
+   * @param name the setting's key, for the message
+   * @return the size in bytes
+   * @throws InvalidSettingException naming the setting, if {@code text} is not a size or overflows
+   *     a {@code long}
+   */
   public static long size(String text, String name) {
     Matcher m = SIZE.matcher(text.toLowerCase(Locale.ROOT));
     if (m.matches()) {

@@ -69,13 +69,21 @@ public final class Setup implements Closeable {
    * The setup of settings keyed by environment variable names ({@code HALCYON_*}, the S3
    * variables), with defaults under the user's home ({@code HOME}, else {@code user.home}).
    *
+   * @param values settings by environment variable name, e.g. {@code System.getenv()}
+   * @return the setup; nothing is opened yet. Close it when done
    * @throws IllegalArgumentException naming the setting and what it accepts
    */
   public static Setup open(Map<String, String> values) {
     return open(values, line -> {});
   }
 
-  /** Like {@link #open(Map)}; the S3 store tells {@code notices} how it adapted to its service. */
+  /**
+   * Like {@link #open(Map)}; the S3 store tells {@code notices} how it adapted to its service.
+   *
+   * @param values settings by environment variable name, e.g. {@code System.getenv()}
+   * @param notices gets one line per fallback the S3 store makes; must not block
+   * @return the setup; nothing is opened yet. Close it when done
+   */
   public static Setup open(Map<String, String> values, Consumer<String> notices) {
     checkNotNull(values, "values");
     checkNotNull(notices, "notices");
@@ -83,22 +91,39 @@ public final class Setup implements Closeable {
     return new Setup(Settings.from(values, Path.of(home)), notices);
   }
 
-  /** The settings, as parsed. */
+  /**
+   * The settings, as parsed.
+   *
+   * @return the settings this setup was made from
+   */
   public Settings settings() {
     return settings;
   }
 
-  /** The platform id: the configured one, else the detected one. */
+  /**
+   * The platform id: the configured one, else the detected one.
+   *
+   * @return the platform id, e.g. {@code linux-debian-12-x86_64}
+   */
   public String platform() {
     return platform;
   }
 
-  /** The namer the settings choose. */
+  /**
+   * The namer the settings choose.
+   *
+   * @return the {@code original} namer when {@code HALCYON_NAMING} says so, else the default one
+   */
   public ArchiveNamer namer() {
     return namer;
   }
 
-  /** The local cache directory store. */
+  /**
+   * The local cache directory store.
+   *
+   * @return the cache store, opened on the first call and closed by {@link #close}
+   * @throws IOException if the cache directory cannot be created
+   */
   public LayerStore cache() throws IOException {
     if (cache == null) {
       cache = remember(new DirectoryLayerStore(settings.cache()));
@@ -106,7 +131,13 @@ public final class Setup implements Closeable {
     return cache;
   }
 
-  /** Private storage: the S3 bucket, else the storage directory, else none. */
+  /**
+   * Private storage: the S3 bucket, else the storage directory, else none.
+   *
+   * @return the private store, opened on the first call and closed by {@link #close}; empty when
+   *     none is configured or it is switched off
+   * @throws IOException if the storage directory cannot be created
+   */
   public Optional<LayerStore> privateStore() throws IOException {
     if (privateStore == null) {
       if (!settings.hasPrivateStorage()) {
@@ -127,7 +158,12 @@ public final class Setup implements Closeable {
     return privateStore;
   }
 
-  /** Read-only public storage, when configured. */
+  /**
+   * Read-only public storage, when configured.
+   *
+   * @return the public store, opened on the first call and closed by {@link #close}; empty when
+   *     none is configured
+   */
   public Optional<LayerStore> publicStore() {
     if (publicStore == null) {
       publicStore = settings.publicStorageUrl().map(u -> remember(new HttpLayerStore(u)));
@@ -138,6 +174,8 @@ public final class Setup implements Closeable {
   /**
    * The retention policy ({@code HALCYON_RETENTION}).
    *
+   * @return the policy, with reference protection and the default grace period unless the text
+   *     turns them off
    * @throws IllegalArgumentException naming the setting, when the policy does not parse
    */
   public RetentionPolicy retentionPolicy() {
@@ -152,6 +190,9 @@ public final class Setup implements Closeable {
   /**
    * Prunes the folder of the app's toolchain (its dependencies, build and install archives) after
    * an upload, as the original did; a whole-bucket collection is {@code GarbageCollector}'s job.
+   *
+   * @return a pruner using {@link #retentionPolicy()} and {@link #namer()}; its summary line names
+   *     the count, bytes and store
    */
   public Engine.Pruner pruner() {
     RetentionPolicy policy = retentionPolicy();
@@ -174,6 +215,9 @@ public final class Setup implements Closeable {
    * An engine builder with the stores, namer, codec, work directory, cache cap, run flags and
    * (unless uploads or deletes are off) the pruner set; add a listener and build. Empties the cache
    * first when the settings say so ({@code HALCYON_PURGE_CACHE}).
+   *
+   * @return a new builder; the stores in it are closed by {@link #close}, not by the engine
+   * @throws IOException if a store cannot be opened, or emptying the cache fails
    */
   public Engine.Builder engineBuilder() throws IOException {
     if (settings.purgeCache()) {
@@ -200,7 +244,12 @@ public final class Setup implements Closeable {
     return b;
   }
 
-  /** {@code n} bytes for a person: {@code 512 B}, {@code 1.5 KB}, {@code 2.0 GB}. */
+  /**
+   * {@code n} bytes for a person: {@code 512 B}, {@code 1.5 KB}, {@code 2.0 GB}.
+   *
+   * @param n a number of bytes, not negative
+   * @return the size with one decimal in units of 1024, or plain bytes below 1024
+   */
   public static String bytes(long n) {
     if (n < 1024) {
       return n + " B";
