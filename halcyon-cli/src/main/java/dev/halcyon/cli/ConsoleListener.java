@@ -26,6 +26,7 @@ final class ConsoleListener implements EngineListener {
 
   private boolean progressShown;
   private long hashingShownAt;
+  private boolean archivingShown;
 
   /**
    * Whether standard output is a terminal. From JDK 22 on {@code System.console()} is never null,
@@ -73,14 +74,20 @@ final class ConsoleListener implements EngineListener {
 
   /**
    * Hashing a source tree shows a progress line every {@link #HASHING_STEP} bytes, then its total;
-   * every other phase goes on to {@link #transferred}, as {@link EngineListener#progress} does.
+   * archiving shows the archive's bytes written as the engine reports them (every 8 MiB), then its
+   * size; uploads and downloads go on to {@link #transferred}, as {@link EngineListener#progress}
+   * does.
    */
   @Override
   public synchronized void progress(Progress progress) {
-    if (progress.phase() != Progress.Phase.HASHING) {
-      EngineListener.super.progress(progress);
-      return;
+    switch (progress.phase()) {
+      case HASHING -> hashing(progress);
+      case ARCHIVING -> archiving(progress);
+      default -> EngineListener.super.progress(progress);
     }
+  }
+
+  private void hashing(Progress progress) {
     if (!terminal) {
       return;
     }
@@ -96,6 +103,25 @@ final class ConsoleListener implements EngineListener {
       err.print("\r       hashing source: " + RunLines.bytes(progress.done()) + "   ");
       progressShown = true;
       hashingShownAt = progress.done();
+    }
+  }
+
+  /** Intermediate events have no total (the archive's size is known at its end). */
+  private void archiving(Progress progress) {
+    if (!terminal) {
+      return;
+    }
+    if (progress.done() == progress.total()) {
+      if (archivingShown) {
+        err.print("\r       archived: " + RunLines.bytes(progress.done()) + "   ");
+        progressShown = true;
+        clearProgress();
+      }
+      archivingShown = false;
+    } else if (progress.done() > 0) {
+      err.print("\r       archiving: " + RunLines.bytes(progress.done()) + " written   ");
+      progressShown = true;
+      archivingShown = true;
     }
   }
 

@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** How the console shows hashing progress, next to the other progress lines. */
+/** How the console shows hashing, archiving and transfer progress. */
 class ConsoleListenerTest {
   private static final long MB = 1L << 20;
 
@@ -95,6 +95,34 @@ class ConsoleListenerTest {
     ConsoleListener console = listener(false);
 
     console.progress(new Progress(Progress.Phase.UPLOADING, "p/t/app.tar.zst", 8 * MB, 16 * MB));
+
+    assertThat(output()).isEmpty();
+  }
+
+  @Test
+  void progress_archivingOnTerminal_showsBytesWrittenThenTheSize() {
+    ConsoleListener console = listener(true);
+
+    console.progress(new Progress(Progress.Phase.ARCHIVING, "p/t/app.tar.zst", 0, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, "p/t/app.tar.zst", 8 * MB, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, "p/t/app.tar.zst", 16 * MB, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, "p/t/app.tar.zst", 17 * MB, 17 * MB));
+    console.step("next step");
+
+    assertThat(output())
+        .doesNotContain("archiving: 0 B")
+        .contains("\r       archiving: 8.0 MB written")
+        .contains("\r       archiving: 16.0 MB written")
+        .contains("\r       archived: 17.0 MB   \n")
+        .endsWith("\n       next step\n");
+  }
+
+  @Test
+  void progress_smallArchive_showsNothing() {
+    ConsoleListener console = listener(true);
+
+    console.progress(new Progress(Progress.Phase.ARCHIVING, "p/t/app.tar.zst", 0, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, "p/t/app.tar.zst", MB, MB));
 
     assertThat(output()).isEmpty();
   }
