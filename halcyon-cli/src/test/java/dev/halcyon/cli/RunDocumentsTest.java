@@ -120,7 +120,8 @@ class RunDocumentsTest {
     assertThat(d.toString())
         .isEqualTo(
             "{\"files\":1102,\"reused\":1100,\"fetched\":2,\"linked\":1099,"
-                + "\"bytesFetched\":333881,\"requests\":5,\"hashed\":3}");
+                + "\"bytesFetched\":333881,\"requests\":5,\"hashed\":3,\"fromArchives\":1,"
+                + "\"bytesFromArchives\":4096}");
   }
 
   @Test
