@@ -96,7 +96,8 @@ class RunDocumentsTest {
             INSTALL_KEY,
             266_000_000,
             Duration.ofMillis(500),
-            Optional.of(new DeltaPlan(1_102, 1_100, 2, 333_881, 266_000_000, 5, 1_099, 3, 1, 4_096)),
+            Optional.of(
+                new DeltaPlan(1_102, 1_100, 2, 333_881, 266_000_000, 5, 1_099, 3, 1, 4_096)),
             Optional.empty());
     RunReport r =
         new RunReport(
