@@ -1,6 +1,7 @@
 package dev.halcyon.engine;
 
 import dev.halcyon.archive.CorruptArchiveException;
+import dev.halcyon.archive.TocEntry;
 import dev.halcyon.archive.UnsafeArchiveException;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.naming.ArchiveName;
@@ -21,14 +22,21 @@ import java.util.Optional;
  * one being restored, the same label first, then labels sharing the longest beginning with it
  * ({@code shop-1.4.2} for {@code shop-1.4.3}), newest first; of those, the first {@link
  * #MAX_SOURCES} whose table of contents reads and verifies as a remote one does ({@link
- * TocReader}). An archive without a table of contents, foreign or unreadable is skipped with a step
- * line; a damaged one (its table fails its digest or an extraction rule) with a warning, and it is
- * dropped from the cache, as a damaged archive found by a restore is. Nothing here fails the run
- * but an interrupt. Confined to the run's thread.
+ * TocReader}), when at least {@link #MIN_BYTES_LEFT} bytes are left to fetch. An archive without a
+ * table of contents, foreign or unreadable is skipped with a step line; a damaged one (its table
+ * fails its digest or an extraction rule) with a warning, and it is dropped from the cache, as a
+ * damaged archive found by a restore is. Nothing here fails the run but an interrupt. Confined to
+ * the run's thread.
  */
 final class CachedArchives {
   /** At most this many cached archives are read per delta restore. */
   static final int MAX_SOURCES = 3;
+
+  /**
+   * Less than this many bytes left to fetch are fetched without looking at cached archives: reading
+   * and checking their tables of contents costs about as much as one ranged read of this size.
+   */
+  static final long MIN_BYTES_LEFT = RangeFetcher.MAX_RANGE;
 
   /** At most this many candidates are tried to find {@link #MAX_SOURCES} usable ones. */
   private static final int MAX_TRIED = 2 * MAX_SOURCES;
@@ -89,9 +97,17 @@ final class CachedArchives {
 
   /**
    * The chunks of the first {@link #MAX_SOURCES} candidates for {@code key} whose table of contents
-   * is sound; none if the cache holds none.
+   * is sound, for the files {@code left} to fetch; none if the cache holds none or those files hold
+   * less than {@link #MIN_BYTES_LEFT} bytes.
    */
-  ArchiveChunks open(String key) throws IOException {
+  ArchiveChunks open(String key, List<TocEntry> left) throws IOException {
+    long bytes = 0;
+    for (TocEntry e : left) {
+      bytes += e.size();
+    }
+    if (bytes < MIN_BYTES_LEFT) {
+      return ArchiveChunks.none();
+    }
     List<ArchiveChunks.Source> sources = new ArrayList<>();
     int tried = 0;
     for (ObjectInfo info : candidates(key)) {

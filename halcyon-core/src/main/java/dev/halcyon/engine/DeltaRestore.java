@@ -146,7 +146,7 @@ final class DeltaRestore {
 
     Plan plan = plan(toc, installDir, proven);
     // What neither the installed tree nor the file cache holds may be in an earlier archive.
-    ArchiveChunks chunks = plan.fetch.isEmpty() ? ArchiveChunks.none() : cachedArchives.open(key);
+    ArchiveChunks chunks = cachedArchives.open(key, plan.fetch);
     for (TocEntry e : plan.fetch) {
       long covered = chunks.covered(e);
       if (covered > 0) {

@@ -2,6 +2,7 @@ package dev.halcyon.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.halcyon.archive.TocEntry;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerKind;
 import dev.halcyon.layer.LayerTag;
@@ -93,7 +94,7 @@ class CachedArchivesTest {
     cache.put(garbage, new byte[200], PutMode.OVERWRITE);
 
     assertThat(archives.any(wanted)).isTrue();
-    ArchiveChunks chunks = archives.open(wanted);
+    ArchiveChunks chunks = archives.open(wanted, List.of(file(CachedArchives.MIN_BYTES_LEFT)));
 
     assertThat(steps)
         .containsExactly(
@@ -104,5 +105,20 @@ class CachedArchivesTest {
     assertThat(chunks.read(List.of(), e -> null).toFetch()).isEmpty();
     assertThat(archives.any(install("other", "v1", "jdk-17"))).isTrue();
     assertThat(archives.any(install("shop-1.4.3", "v1", "jdk-21"))).isFalse();
+  }
+
+  @Test
+  void open_lessThanTheMinimumLeftToFetch_readsNoArchive() throws Exception {
+    String wanted = install("shop-1.4.3", "v9", "jdk-17");
+    cache.put(install("shop-1.4.3", "v1", "jdk-17"), new byte[200], PutMode.OVERWRITE);
+
+    archives.open(wanted, List.of(file(CachedArchives.MIN_BYTES_LEFT - 1)));
+
+    assertThat(steps).isEmpty();
+  }
+
+  /** A file of the new archive, to be fetched. */
+  private static TocEntry file(long size) {
+    return TocEntry.file("lib/a.jar", 0644, size, Digest.sha256("a"), 0, List.of());
   }
 }
