@@ -93,6 +93,8 @@ final class JsonDocuments {
                 delta.addProperty("bytesFetched", d.bytesFetched());
                 delta.addProperty("requests", d.requests());
                 delta.addProperty("hashed", d.hashed());
+                delta.addProperty("fromArchives", d.fromArchives());
+                delta.addProperty("bytesFromArchives", d.bytesFromArchives());
                 layer.add("delta", delta);
               });
       l.extendedFrom()

@@ -96,7 +96,8 @@ class RunDocumentsTest {
             INSTALL_KEY,
             266_000_000,
             Duration.ofMillis(500),
-            Optional.of(new DeltaPlan(1_102, 1_100, 2, 333_881, 266_000_000, 5, 1_099, 3)),
+            Optional.of(
+                new DeltaPlan(1_102, 1_100, 2, 333_881, 266_000_000, 5, 1_099, 3, 1, 4_096)),
             Optional.empty());
     RunReport r =
         new RunReport(
@@ -120,7 +121,8 @@ class RunDocumentsTest {
     assertThat(d.toString())
         .isEqualTo(
             "{\"files\":1102,\"reused\":1100,\"fetched\":2,\"linked\":1099,"
-                + "\"bytesFetched\":333881,\"requests\":5,\"hashed\":3}");
+                + "\"bytesFetched\":333881,\"requests\":5,\"hashed\":3,\"fromArchives\":1,"
+                + "\"bytesFromArchives\":4096}");
   }
 
   @Test

@@ -5,7 +5,8 @@ package dev.halcyon.engine;
  * the machine and how many it fetched, and what the fetching cost.
  *
  * @param files the archive's regular files
- * @param reused files taken from the machine (the installed tree or the file cache)
+ * @param reused files taken from the machine (the installed tree, the file cache or earlier install
+ *     archives in the local cache)
  * @param fetched files fetched by ranged reads ({@code files - reused})
  * @param bytesFetched bytes read from storage: footer, table of contents and ranges
  * @param archiveBytes the whole archive's size, what a full restore would have read
@@ -13,6 +14,10 @@ package dev.halcyon.engine;
  * @param linked reused files hard-linked from the replaced tree (the rest were copied)
  * @param hashed installed files read and hashed to prove them, because no fingerprint recorded when
  *     halcyon wrote them still matched (0 when every file was proven by its fingerprint)
+ * @param fromArchives reused files read out of earlier install archives in the local cache (each
+ *     chunk decompressed from the cached archive's frame and checked against its digest)
+ * @param bytesFromArchives the content bytes read out of those archives (chunks of files fetched in
+ *     part included)
  */
 public record DeltaPlan(
     int files,
@@ -22,4 +27,6 @@ public record DeltaPlan(
     long archiveBytes,
     int requests,
     int linked,
-    int hashed) {}
+    int hashed,
+    int fromArchives,
+    long bytesFromArchives) {}

@@ -2,7 +2,6 @@ package dev.halcyon.engine;
 
 import dev.halcyon.archive.ArchiveToc;
 import dev.halcyon.archive.CorruptArchiveException;
-import dev.halcyon.archive.ExtractLimits;
 import dev.halcyon.archive.TocEntry;
 import dev.halcyon.archive.TocFooter;
 import dev.halcyon.archive.TreeAssembler;
@@ -10,11 +9,9 @@ import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
 import dev.halcyon.store.LayerStore;
-import dev.halcyon.store.ObjectChangedException;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.RangeNotSupportedException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,10 +30,11 @@ import java.util.function.Predicate;
 /**
  * Restores an install archive with a table of contents into the install directory from what the
  * machine already has: files of the installed tree proven unchanged ({@link InstallRecord}, or
- * hashed), files of earlier installs in the {@link FileCache}; the rest is fetched by ranged reads
- * ({@link RangeFetcher}). The new tree is built beside the old one ({@link TreeAssembler}) and
- * swapped in atomically like an extraction; the old tree's files the new one does not hold go to
- * the file cache. Confined to the run's thread.
+ * hashed), files of earlier installs in the {@link FileCache}, then chunks of earlier install
+ * archives in the local cache ({@link CachedArchives}, {@link ArchiveChunks}); the rest is fetched
+ * by ranged reads ({@link RangeFetcher}). The new tree is built beside the old one ({@link
+ * TreeAssembler}) and swapped in atomically like an extraction; the old tree's files the new one
+ * does not hold go to the file cache. Confined to the run's thread.
  *
  * <p>Reuse never aliases: a file of the replaced tree is hard-linked only when nothing but the
  * {@link InstallTrash} links to it, and the trash is deleted before anything else reads it, so the
@@ -57,13 +55,15 @@ final class DeltaRestore {
    * @param snapshot the stat of every file just before the swap, with its digest
    * @param snapshotNs the file system's time before that snapshot
    * @param relinked the files hard-linked from the replaced tree
+   * @param cachedArchives the keys of the archives in the local cache that gave files
    */
   record Done(
       LayerTag tag,
       DeltaPlan plan,
       Map<String, InstallRecord.Entry> snapshot,
       long snapshotNs,
-      Set<String> relinked)
+      Set<String> relinked,
+      Set<String> cachedArchives)
       implements Result {}
 
   /** Nothing was changed; a full restore should run, and {@code why} says in one line why. */
@@ -72,20 +72,28 @@ final class DeltaRestore {
   private enum From {
     OLD,
     CACHE,
+    ARCHIVE,
     FETCH
   }
 
   private final EngineConfig config;
   private final FileCache fileCache;
+  private final CachedArchives cachedArchives;
 
   DeltaRestore(EngineConfig config) {
     this.config = config;
     this.fileCache = new FileCache(config.layout().fileCache(), config.clock());
+    this.cachedArchives = new CachedArchives(config.cache(), config.namer(), config.listener());
   }
 
-  /** Whether anything on this machine could be reused for {@code installDir}. */
-  boolean anythingLocal(Path installDir) throws IOException {
-    return Files.isDirectory(installDir, LinkOption.NOFOLLOW_LINKS) || !fileCache.isEmpty();
+  /**
+   * Whether anything on this machine could be reused for the archive {@code key} into {@code
+   * installDir}: an installed tree, the file cache, or an earlier install archive in the cache.
+   */
+  boolean anythingLocal(Path installDir, String key) throws IOException {
+    return Files.isDirectory(installDir, LinkOption.NOFOLLOW_LINKS)
+        || !fileCache.isEmpty()
+        || cachedArchives.any(key);
   }
 
   /**
@@ -125,10 +133,10 @@ final class DeltaRestore {
       Proven proven,
       InstallTrash.Deletion deletion)
       throws IOException {
-    ReadToc read;
+    TocReader.Read read;
     try {
-      read = readToc(store, info);
-    } catch (NoToc e) {
+      read = TocReader.read(store, info);
+    } catch (TocReader.NoToc e) {
       return new Fallback(e.getMessage());
     }
     TocFooter footer = read.footer();
@@ -137,11 +145,20 @@ final class DeltaRestore {
     long fetched = TocFooter.SIZE + footer.tocLength();
 
     Plan plan = plan(toc, installDir, proven);
+    // What neither the installed tree nor the file cache holds may be in an earlier archive.
+    ArchiveChunks chunks = cachedArchives.open(key, plan.fetch);
+    for (TocEntry e : plan.fetch) {
+      long covered = chunks.covered(e);
+      if (covered > 0) {
+        plan.from.put(e.path(), From.ARCHIVE);
+        plan.reusedBytes += covered;
+      }
+    }
     if (!plan.fetch.isEmpty() && plan.reusedBytes < MIN_REUSE * toc.contentBytes()) {
       return new Fallback(
           String.format(
               java.util.Locale.ROOT,
-              "only %,d of %,d bytes could be reused from %s",
+              "only %,d of %,d bytes could be reused from %s and the local cache",
               plan.reusedBytes,
               toc.contentBytes(),
               installDir));
@@ -155,9 +172,10 @@ final class DeltaRestore {
         Set<Path> linkedOld = new HashSet<>();
         assembler.build(
             toc, (entry, path) -> place(entry, path, plan, toFetch, relinked, linkedOld, taken));
+        ArchiveChunks.Read local = chunks.read(toFetch, assembler::pathOf);
         RangeFetcher.Stats stats;
         try {
-          stats = RangeFetcher.fetch(store, info, toc, toFetch, assembler::pathOf);
+          stats = RangeFetcher.fetch(store, info, toc, local.toFetch(), assembler::pathOf);
           verify(toFetch, assembler);
         } catch (CorruptArchiveException e) {
           return new Fallback("the frames of " + key + " are damaged (" + e.getMessage() + ")");
@@ -189,17 +207,20 @@ final class DeltaRestore {
             staged -> {}, aside -> keepReplaced(aside, live, plan.oldProven, inNew, linkedOld));
         published = true;
         int files = plan.files;
+        int remote = local.toFetch().size();
         DeltaPlan result =
             new DeltaPlan(
                 files,
-                files - toFetch.size(),
-                toFetch.size(),
+                files - remote,
+                remote,
                 fetched,
                 info.size(),
                 requests,
                 relinked.size(),
-                plan.hashed);
-        return new Done(tag.get(), result, snapshot, snapshotNs, relinked);
+                plan.hashed,
+                local.files(),
+                local.bytes());
+        return new Done(tag.get(), result, snapshot, snapshotNs, relinked, local.used());
       } finally {
         if (!published) {
           // The files taken out of the file cache go back before the staging tree is deleted.
@@ -417,11 +438,20 @@ final class DeltaRestore {
     }
   }
 
-  /** Every fetched file has its size and digest. */
+  /**
+   * Every fetched file has its size and digest. A file of one chunk holding the file's digest was
+   * written from that chunk alone, checked against it before a byte was written: only its size is
+   * read again.
+   */
   private static void verify(List<TocEntry> fetched, TreeAssembler assembler) throws IOException {
     for (TocEntry e : fetched) {
       Path p = assembler.pathOf(e);
-      if (Files.size(p) != e.size() || !Digests.sha256(p).equals(e.digest().orElseThrow())) {
+      Digest d = e.digest().orElseThrow();
+      boolean oneChunk =
+          e.chunks().size() == 1
+              && e.chunks().get(0).size() == e.size()
+              && e.chunks().get(0).digest().equals(d);
+      if (Files.size(p) != e.size() || (!oneChunk && !Digests.sha256(p).equals(d))) {
         throw new CorruptArchiveException(
             "'" + e.path() + "' does not hash to " + e.digest().orElseThrow() + " once fetched",
             null);
@@ -462,66 +492,12 @@ final class DeltaRestore {
       if (found.isEmpty()) {
         return Optional.empty();
       }
-      ArchiveToc toc = readToc(store, found.get()).toc();
+      ArchiveToc toc = TocReader.read(store, found.get()).toc();
       long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
       Map<String, InstallRecord.Entry> snapshot = fileStats(toc, e -> installDir.resolve(e.path()));
       return Optional.of(new InstallRecord.Snapshot(snapshot, snapshotNs, Set.of()));
-    } catch (NoToc | IOException | RuntimeException e) {
+    } catch (TocReader.NoToc | IOException | RuntimeException e) {
       return Optional.empty();
-    }
-  }
-
-  /** A verified table of contents and the footer that located it. */
-  private record ReadToc(TocFooter footer, ArchiveToc toc) {}
-
-  /** Why an archive offers no table of contents to restore from; the message says so in a line. */
-  private static final class NoToc extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    NoToc(String why) {
-      super(why);
-    }
-  }
-
-  /**
-   * Reads and verifies the table of contents of {@code info}: its footer with one ranged read of
-   * the tail, then the table itself, checked against the footer's digest and every extraction rule.
-   *
-   * @throws NoToc the archive has none, its footer is unreadable, or the store serves no ranges
-   * @throws CorruptArchiveException a footer that contradicts the object, or a hostile table
-   */
-  private static ReadToc readToc(LayerStore store, ObjectInfo info) throws IOException, NoToc {
-    String key = info.key();
-    if (info.size() <= TocFooter.SIZE) {
-      throw new NoToc("no table of contents in " + key);
-    }
-    try {
-      byte[] tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
-      if (!TocFooter.present(tail)) {
-        throw new NoToc("no table of contents in " + key);
-      }
-      TocFooter footer;
-      try {
-        footer = TocFooter.parse(tail);
-      } catch (CorruptArchiveException e) {
-        throw new NoToc(e.getMessage());
-      }
-      if (footer.archiveSize() != info.size()) {
-        throw new CorruptArchiveException(
-            "the table-of-contents footer of "
-                + key
-                + " describes an archive of "
-                + footer.archiveSize()
-                + " bytes, but the object has "
-                + info.size()
-                + "; refusing it",
-            null);
-      }
-      byte[] tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
-      return new ReadToc(
-          footer, ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT));
-    } catch (RangeNotSupportedException e) {
-      throw new NoToc(store.describe() + " does not serve ranged reads");
     }
   }
 
@@ -538,30 +514,5 @@ final class DeltaRestore {
       }
     }
     return stats;
-  }
-
-  private static byte[] read(LayerStore store, ObjectInfo info, long offset, long length)
-      throws IOException {
-    Optional<InputStream> in = store.getRange(info, offset, length);
-    if (in.isEmpty()) {
-      throw new ObjectChangedException(
-          info.key() + " vanished from " + store.describe() + " while it was read; run again");
-    }
-    try (InputStream s = in.get()) {
-      byte[] b = s.readNBytes((int) length);
-      if (b.length != length) {
-        throw new dev.halcyon.store.TransientStoreException(
-            "the read of "
-                + length
-                + " bytes at "
-                + offset
-                + " of "
-                + info.key()
-                + " broke off after "
-                + b.length
-                + "; run again");
-      }
-      return b;
-    }
   }
 }

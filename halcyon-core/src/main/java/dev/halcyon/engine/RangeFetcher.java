@@ -163,10 +163,13 @@ final class RangeFetcher {
       throw new ObjectChangedException(
           object.key() + " vanished from " + store.describe() + " while it was read; run again");
     }
+    int got;
     try (InputStream s = in.get()) {
-      buf = s.readNBytes(length);
+      // Into one array of the range's size: readNBytes(int) would gather 8 KiB pieces and copy.
+      buf = new byte[length];
+      got = s.readNBytes(buf, 0, length);
     }
-    if (buf.length != length) {
+    if (got != length) {
       throw new TransientStoreException(
           "the read of bytes "
               + r.start()
@@ -177,7 +180,7 @@ final class RangeFetcher {
               + " from "
               + store.describe()
               + " broke off after "
-              + buf.length
+              + got
               + " of "
               + length
               + " bytes; run again");

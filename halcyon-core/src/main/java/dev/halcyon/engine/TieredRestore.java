@@ -156,7 +156,7 @@ final class TieredRestore {
   private Optional<LayerOutcome> tryDelta(
       Tier tier, ObjectInfo info, LayerTag tag, Path installDir, Instant t0) throws IOException {
     EngineListener listener = config.listener();
-    if (!delta.anythingLocal(installDir)) {
+    if (!delta.anythingLocal(installDir, info.key())) {
       listener.step("install  full  nothing installed at " + installDir + " to reuse");
       return Optional.empty();
     }
@@ -184,18 +184,22 @@ final class TieredRestore {
         String.format(
             Locale.ROOT,
             "delta: %,d bytes fetched in %d requests, %,d files fetched, %,d reused (%,d hard-linked"
-                + " from the replaced tree, %,d copied), %,d installed files hashed to prove them",
+                + " from the replaced tree, %,d from earlier archives in the local cache, %,d"
+                + " copied), %,d installed files hashed to prove them",
             p.bytesFetched(),
             p.requests(),
             p.fetched(),
             p.reused(),
             p.linked(),
-            p.reused() - p.linked(),
+            p.fromArchives(),
+            p.reused() - p.linked() - p.fromArchives(),
             p.hashed()));
     lastSnapshot =
         Optional.of(
             new InstallRecord.Snapshot(done.snapshot(), done.snapshotNs(), done.relinked()));
     ledger.used(info.key());
+    // The cached archives it read from are this run's too: cleaning and the cap keep them.
+    done.cachedArchives().forEach(ledger::used);
     return Optional.of(
         new LayerOutcome(
             done.tag(),
