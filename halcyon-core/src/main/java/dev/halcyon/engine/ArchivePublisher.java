@@ -162,7 +162,7 @@ final class ArchivePublisher {
       if (inPrivate.isPresent()) {
         // Only the metadata is checked (reading the archive would cost a download per build):
         // a swapped or truncated archive no longer matches what its manifest recorded.
-        Optional<ArchiveManifest> manifest = manifestOf(store, key);
+        Optional<ArchiveManifest> manifest = Manifests.beside(config.namer(), store, key);
         if (manifest.isPresent()
             && !sameObject(
                 inPrivate.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
@@ -206,7 +206,7 @@ final class ArchivePublisher {
       }
       // Two builders of one source may upload different bytes (a build that is not reproducible);
       // the one matching its manifest is a sound archive of this layer and stays.
-      Optional<ArchiveManifest> manifest = manifestOf(store, key);
+      Optional<ArchiveManifest> manifest = Manifests.beside(config.namer(), store, key);
       if (manifest.isPresent()
           && sameObject(
               stored.get(), manifest.get().size(), Optional.of(manifest.get().digest()))) {
@@ -301,33 +301,6 @@ final class ArchivePublisher {
     config.listener().warning(message);
   }
 
-  /** The key of the manifest beside the archive {@code key}, if the namer can parse the key. */
-  private Optional<String> manifestKey(String key) {
-    return config
-        .namer()
-        .parse(key)
-        .map(name -> config.namer().key(name.withExtension(ArchiveManifest.EXTENSION)));
-  }
-
-  /** The manifest uploaded beside {@code key}, if there is one that can be read. */
-  private Optional<ArchiveManifest> manifestOf(LayerStore store, String key) throws IOException {
-    Optional<String> manifestKey = manifestKey(key);
-    if (manifestKey.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<StoredObject> object = store.get(manifestKey.get());
-    if (object.isEmpty()) {
-      return Optional.empty();
-    }
-    try (StoredObject in = object.get()) {
-      String text = new String(in.stream().readNBytes(1 << 20), StandardCharsets.UTF_8);
-      return Optional.of(ArchiveManifest.parse(text)).filter(m -> m.archiveKey().equals(key));
-    } catch (IllegalArgumentException | CorruptObjectException e) {
-      // A manifest that does not parse or verify tells nothing about the archive.
-      return Optional.empty();
-    }
-  }
-
   /** Writes the manifest sidecar that retention reads beside the archive {@code key}. */
   private void putManifest(
       LayerStore store,
@@ -349,7 +322,7 @@ final class ArchivePublisher {
           PutMode.OVERWRITE);
     }
     String manifestKey =
-        manifestKey(key)
+        Manifests.keyBeside(config.namer(), key)
             .orElseThrow(
                 () -> new IllegalStateException("the namer cannot parse its own key " + key));
     ArchiveManifest manifest =

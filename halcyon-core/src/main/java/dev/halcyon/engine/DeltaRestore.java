@@ -8,6 +8,7 @@ import dev.halcyon.archive.TreeAssembler;
 import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.layer.LayerTag;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.RangeNotSupportedException;
@@ -135,13 +136,15 @@ final class DeltaRestore {
       throws IOException {
     TocReader.Read read;
     try {
-      read = TocReader.read(store, info);
+      Optional<Digest> recorded =
+          Manifests.beside(config.namer(), store, key).flatMap(ArchiveManifest::tocDigest);
+      read = TocReader.read(store, info, recorded);
     } catch (TocReader.NoToc e) {
       return new Fallback(e.getMessage());
     }
     TocFooter footer = read.footer();
     ArchiveToc toc = read.toc();
-    int requests = 3; // head, footer, table of contents
+    int requests = 4; // head, manifest, footer, table of contents
     long fetched = TocFooter.SIZE + footer.tocLength();
 
     Plan plan = plan(toc, installDir, proven);

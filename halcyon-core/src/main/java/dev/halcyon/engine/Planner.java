@@ -9,9 +9,7 @@ import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.recipe.LayerSpec;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
-import dev.halcyon.store.StoredObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,11 +140,7 @@ final class Planner {
    */
   private List<PlanStep.Copy> copies(LayerTag tag) throws IOException {
     String key = config.key(tag);
-    Optional<String> manifestKey =
-        config
-            .namer()
-            .parse(key)
-            .map(n -> config.namer().key(n.withExtension(ArchiveManifest.EXTENSION)));
+    Optional<String> manifestKey = Manifests.keyBeside(config.namer(), key);
     List<PlanStep.Copy> copies = new ArrayList<>();
     for (LayerStore store : stores()) {
       if (store.head(key).isEmpty()) {
@@ -154,7 +148,7 @@ final class Planner {
       }
       Optional<LayerTag> recorded = Optional.empty();
       if (manifestKey.isPresent()) {
-        recorded = manifest(store, manifestKey.get()).map(ArchiveManifest::tag);
+        recorded = Manifests.read(store, manifestKey.get()).map(ArchiveManifest::tag);
       }
       List<String> differences = recorded.map(tag::differences).orElse(List.of());
       boolean current =
@@ -181,7 +175,7 @@ final class Planner {
             && name.get().extension().equals(ArchiveManifest.EXTENSION)
             && name.get().kind() == wanted.kind()
             && name.get().label().equals(wanted.label())) {
-          Optional<ArchiveManifest> manifest = manifest(store, info.key());
+          Optional<ArchiveManifest> manifest = Manifests.read(store, info.key());
           if (manifest.isPresent()) {
             LayerTag tag = manifest.get().tag();
             found.add(
@@ -236,19 +230,5 @@ final class Planner {
             tag,
             needed,
             recipe.constraints().rule()));
-  }
-
-  private static Optional<ArchiveManifest> manifest(LayerStore store, String key)
-      throws IOException {
-    Optional<StoredObject> object = store.get(key);
-    if (object.isEmpty()) {
-      return Optional.empty();
-    }
-    try (StoredObject o = object.get()) {
-      return Optional.of(
-          ArchiveManifest.parse(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8)));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty(); // a manifest that does not parse is no candidate
-    }
   }
 }

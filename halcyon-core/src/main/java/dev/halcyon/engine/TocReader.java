@@ -4,6 +4,7 @@ import dev.halcyon.archive.ArchiveToc;
 import dev.halcyon.archive.CorruptArchiveException;
 import dev.halcyon.archive.ExtractLimits;
 import dev.halcyon.archive.TocFooter;
+import dev.halcyon.layer.Digest;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectChangedException;
 import dev.halcyon.store.ObjectInfo;
@@ -15,9 +16,10 @@ import java.util.Optional;
 
 /**
  * Reads and verifies the table of contents of an archive in a store with ranged reads: its footer
- * with one read of the tail, then the table itself, checked against the footer's digest and every
- * extraction rule ({@link ArchiveToc#parse}). The same for an archive in remote storage and one in
- * the local cache. Stateless.
+ * with one read of the tail, then the table itself, checked against the digest its manifest
+ * recorded (else the footer's, which only detects damage) and every extraction rule ({@link
+ * ArchiveToc#parse}). The same for an archive in remote storage and one in the local cache.
+ * Stateless.
  */
 final class TocReader {
   private TocReader() {}
@@ -35,13 +37,29 @@ final class TocReader {
   }
 
   /**
-   * Reads and verifies the table of contents of {@code info}, one object of {@code store}.
+   * Reads and verifies the table of contents of {@code info}, one object of {@code store}, against
+   * its footer's digest alone.
    *
    * @throws NoToc the archive has none, its footer is unreadable, or the store serves no ranges
    * @throws CorruptArchiveException a footer that contradicts the object, or a hostile table
    * @throws TransientStoreException a read broke off ("run again")
    */
   static Read read(LayerStore store, ObjectInfo info) throws IOException, NoToc {
+    return read(store, info, Optional.empty());
+  }
+
+  /**
+   * Reads and verifies the table of contents of {@code info}, one object of {@code store}, against
+   * {@code recorded}, the digest the archive's manifest gives for it, when there is one.
+   *
+   * @throws NoToc the archive has none, its footer is unreadable, its footer's digest is not the
+   *     recorded one (a full restore verifies the whole archive instead), or the store serves no
+   *     ranges
+   * @throws CorruptArchiveException a footer that contradicts the object, or a hostile table
+   * @throws TransientStoreException a read broke off ("run again")
+   */
+  static Read read(LayerStore store, ObjectInfo info, Optional<Digest> recorded)
+      throws IOException, NoToc {
     String key = info.key();
     if (info.size() <= TocFooter.SIZE) {
       throw new NoToc("no table of contents in " + key);
@@ -68,9 +86,21 @@ final class TocReader {
                 + "; refusing it",
             null);
       }
+      if (recorded.isPresent() && !recorded.get().equals(footer.tocDigest())) {
+        throw new NoToc(
+            "the table of contents of "
+                + key
+                + " is not the one its manifest records ("
+                + footer.tocDigest()
+                + " against "
+                + recorded.get()
+                + ")");
+      }
       byte[] tocFrame = read(store, info, footer.tocOffset(), footer.tocLength());
       return new Read(
-          footer, ArchiveToc.parse(tocFrame, footer, footer.tocDigest(), ExtractLimits.DEFAULT));
+          footer,
+          ArchiveToc.parse(
+              tocFrame, footer, recorded.orElse(footer.tocDigest()), ExtractLimits.DEFAULT));
     } catch (RangeNotSupportedException e) {
       throw new NoToc(store.describe() + " does not serve ranged reads");
     }

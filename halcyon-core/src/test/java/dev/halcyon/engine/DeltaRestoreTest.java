@@ -9,12 +9,14 @@ import dev.halcyon.archive.ExtractLimits;
 import dev.halcyon.archive.TocFooter;
 import dev.halcyon.hash.Digests;
 import dev.halcyon.layer.Digest;
+import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.recipe.AppRecipe;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.ForwardingLayerStore;
 import dev.halcyon.store.InMemoryLayerStore;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
+import dev.halcyon.store.PutMode;
 import dev.halcyon.store.RangeNotSupportedException;
 import dev.halcyon.store.StoredObject;
 import dev.halcyon.store.TransientStoreException;
@@ -310,6 +312,39 @@ public class DeltaRestoreTest {
 
     assertThat(tree(app)).isEqualTo(before);
     assertThat(app.getParent()).isDirectoryNotContaining("glob:**/.app.extract-*");
+  }
+
+  @Test
+  void install_tableOfContentsNotTheManifests_fallsBackToAFullDownloadThatSucceeds()
+      throws Exception {
+    Path app = deployedV1ThenV2Built();
+    // Every install manifest now records another table of contents than its archive's footer.
+    for (ObjectInfo info : bucket.list("")) {
+      if (!info.key().endsWith("." + ArchiveManifest.EXTENSION)) {
+        continue;
+      }
+      ArchiveManifest m;
+      try (StoredObject o = bucket.get(info.key()).orElseThrow()) {
+        m = ArchiveManifest.parse(new String(o.stream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+      if (m.tocDigest().isPresent()) {
+        Digest other = Digest.sha256("another table".getBytes(StandardCharsets.UTF_8));
+        bucket.put(
+            info.key(),
+            m.withTocDigest(Optional.of(other)).format().getBytes(StandardCharsets.UTF_8),
+            PutMode.OVERWRITE);
+      }
+    }
+
+    LayerOutcome o = install(deployer(), recipe("v2", 7), app);
+
+    assertThat(o.source()).isEqualTo(LayerSource.PRIVATE);
+    assertThat(steps)
+        .anyMatch(
+            s ->
+                s.startsWith("install  full  the table of contents of ")
+                    && s.contains("is not the one its manifest records"));
+    assertThat(tree(app)).isEqualTo(tree(fullExtraction(deployer(), recipe("v2", 7))));
   }
 
   @Test
