@@ -2,6 +2,7 @@ package dev.halcyon.retention;
 
 import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveNamer;
+import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.StoreException;
@@ -139,7 +140,13 @@ final class ManifestReader {
       } catch (UncheckedIOException e) {
         // A read the network broke off is worth a second try: failing here fails the whole
         // collection (and the build whose pruning it is), though nothing is wrong with the store.
-        if (attempt >= MANIFEST_ATTEMPTS || !(e.getCause() instanceof TransientStoreException)) {
+        // So is a manifest that failed its recorded digest: a builder overwrites manifests, and a
+        // store whose overwrites are not atomic (S3Mock) can serve the old digest with the new
+        // bytes in the meantime; one damaged for good fails every attempt.
+        boolean again =
+            e.getCause() instanceof TransientStoreException
+                || e.getCause() instanceof CorruptObjectException;
+        if (attempt >= MANIFEST_ATTEMPTS || !again) {
           throw e;
         }
       }

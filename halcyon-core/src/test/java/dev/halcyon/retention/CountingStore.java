@@ -53,6 +53,9 @@ final class CountingStore implements LayerStore {
    */
   int transientGetFailures = -1;
 
+  /** GETs of {@link #failGetKey} that fail their digest before they succeed. */
+  int corruptGetFailures;
+
   /** When set, deleteAll fails on its call number n (1-based). */
   int failOnDeleteCall = -1;
 
@@ -86,6 +89,11 @@ final class CountingStore implements LayerStore {
       transientGetFailures--;
       throw new dev.halcyon.store.TransientStoreException(
           "GET " + key + " on memory:test was cut short; run again");
+    }
+    if (key.equals(failGetKey) && corruptGetFailures > 0) {
+      corruptGetFailures--;
+      throw new dev.halcyon.store.CorruptObjectException(
+          key + " on memory:test does not match its recorded digest");
     }
     if (key.equals(failGetKey) && transientGetFailures < 0) {
       throw new StoreException("GET " + key + " on memory:test failed: AccessDenied");

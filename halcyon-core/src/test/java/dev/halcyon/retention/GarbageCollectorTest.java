@@ -267,6 +267,36 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void collect_manifestReadWhileOverwritten_readAgainAndCollects() throws IOException {
+    String oldest = putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
+    String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
+    store.failGetKey =
+        Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.corruptGetFailures = 1;
+    store.transientGetFailures = 0;
+
+    GcReport report = collector().collect(false);
+
+    assertThat(store.corruptGetFailures).isZero();
+    assertThat(report.plan().condemnedKeys()).contains(oldest).doesNotContain(newest);
+  }
+
+  @Test
+  void collect_manifestDamagedForGood_failsBeforeDeletingAnything() throws IOException {
+    putInstall("1111111", Buckets.NOW.minus(Duration.ofDays(9)), List.of());
+    String newest = putInstall("2222222", Buckets.NOW.minus(Duration.ofDays(8)), List.of());
+    store.failGetKey =
+        Listing.manifestKey(Buckets.NAMER, Buckets.NAMER.parse(newest).orElseThrow());
+    store.corruptGetFailures = Integer.MAX_VALUE;
+    store.transientGetFailures = 0;
+
+    assertThatThrownBy(() -> collector().collect(false))
+        .hasMessageContaining("gc could not read a manifest from memory:test (nothing was deleted;")
+        .hasMessageEndingWith("does not match its recorded digest");
+    assertThat(store.deleted).isEmpty();
+  }
+
+  @Test
   void collect_deleteFailsInTheSecondBatch_saysHowFarItGot() throws IOException {
     for (int i = 0; i < 30; i++) {
       putInstall(String.format("%07x", i), Buckets.NOW.minus(Duration.ofDays(40 - i)), List.of());
