@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * {@code examples/hello-maven} with one dependency bumped, with the real jar, the real hooks and
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * constraints hook's repository is kept under {@code target/} between runs. Skipped, saying why,
  * when Central cannot be reached or there is no {@code mvn} on the PATH.
  */
+@Execution(ExecutionMode.CONCURRENT) // waits more than it computes: beside the others
 class PartialMatchIT {
   private static final String CENTRAL = "https://repo.maven.apache.org/maven2/";
   private static final Path EXAMPLE = Path.of("../examples/hello-maven").toAbsolutePath();
