@@ -35,7 +35,7 @@ final class CliProcess {
    * waits for or kills the process.
    */
   static Process start(Map<String, String> env, Path workDir, String... args) throws IOException {
-    ProcessBuilder pb = command(env, workDir, args);
+    ProcessBuilder pb = command(env, workDir, CliClassData.plan(env, false, args), args);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -45,7 +45,8 @@ final class CliProcess {
   /** Runs {@code java -jar halcyon-cli.jar args} with exactly {@code env} plus PATH and HOME. */
   static Result run(Map<String, String> env, Path workDir, String... args)
       throws IOException, InterruptedException {
-    ProcessBuilder pb = command(env, workDir, args);
+    CliClassData.Plan plan = CliClassData.plan(env, true, args);
+    ProcessBuilder pb = command(env, workDir, plan, args);
     Path out = Files.createTempFile("halcyon-out", ".txt");
     Path err = Files.createTempFile("halcyon-err", ".txt");
     pb.redirectOutput(out.toFile());
@@ -64,6 +65,7 @@ final class CliProcess {
             Files.readString(err, StandardCharsets.UTF_8));
     Files.delete(out);
     Files.delete(err);
+    plan.finished(jar());
     return r;
   }
 
@@ -71,10 +73,12 @@ final class CliProcess {
    * {@code java -jar halcyon-cli.jar args} in {@code workDir}, with the caller's {@code HALCYON_*}
    * and {@code AWS_*} variables replaced by exactly {@code env}.
    */
-  private static ProcessBuilder command(Map<String, String> env, Path workDir, String... args) {
+  private static ProcessBuilder command(
+      Map<String, String> env, Path workDir, CliClassData.Plan plan, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(plan.jvmOptions());
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(List.of(args));

@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Delta redeploys through a {@link FaultProxy} in front of S3 (S3Mock): resets in the middle of
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * completes or fails with one line; after every run the app is the old or the new version, whole;
  * once the faults stop, the next run completes as a delta.
  */
+@Execution(ExecutionMode.CONCURRENT) // waits more than it computes: beside the others
 class DeltaFaultIT {
   @RegisterExtension
   static final S3MockExtension S3 =

@@ -30,6 +30,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -42,6 +44,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>{@code -Dhalcyon.stress=true} injects 1,000 faults in-process instead of 200.
  */
+@Execution(ExecutionMode.CONCURRENT) // waits more than it computes: beside the others
 class S3FaultInjectionIT {
   @RegisterExtension
   static final S3MockExtension S3 =
