@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * in 1 MiB writes, pausing between them as an archiver would, and reports each write final; it
  * finishes with the file's digest, or after {@code failAt} bytes gives up.
  */
-final class GrowingWriter extends Thread {
+public final class GrowingWriter extends Thread {
   private static final int BLOCK = 1 << 20;
 
   private final GrowingFile file;
@@ -35,30 +35,30 @@ final class GrowingWriter extends Thread {
   }
 
   /** Starts writing {@code size} bytes into {@code file}, finishing with their digest. */
-  static GrowingWriter writing(GrowingFile file, long size, long seed) {
+  public static GrowingWriter writing(GrowingFile file, long size, long seed) {
     GrowingWriter w = new GrowingWriter(file, size, Long.MAX_VALUE, seed);
     w.start();
     return w;
   }
 
   /** Starts writing into {@code file} and gives up once {@code failAt} bytes are written. */
-  static GrowingWriter failingAfter(GrowingFile file, long failAt, long seed) {
+  public static GrowingWriter failingAfter(GrowingFile file, long failAt, long seed) {
     GrowingWriter w = new GrowingWriter(file, Long.MAX_VALUE, failAt, seed);
     w.start();
     return w;
   }
 
   /** Bytes reported final so far. */
-  long written() {
+  public long written() {
     return written.get();
   }
 
   /** The digest once finished (join first). */
-  Digest digest() {
+  public Digest digest() {
     return digest;
   }
 
-  Throwable failure() {
+  public Throwable failure() {
     return failure;
   }
 
