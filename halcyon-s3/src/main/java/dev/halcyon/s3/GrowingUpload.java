@@ -3,6 +3,7 @@ package dev.halcyon.s3;
 import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.GrowingFile;
+import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoreException;
@@ -119,7 +120,6 @@ final class GrowingUpload {
   private final class Transfer {
     private final String key;
     private final String objectKey;
-    private final String hiddenKey;
     private final String hiddenObjectKey;
     private final GrowingFile source;
     private final PutMode mode;
@@ -131,15 +131,15 @@ final class GrowingUpload {
       this.objectKey = location.objectKey(key);
       byte[] id = new byte[8];
       RANDOM.nextBytes(id);
-      this.hiddenKey = PARTIAL_PREFIX + key + "." + HexFormat.of().formatHex(id);
-      this.hiddenObjectKey = location.objectKey(hiddenKey);
+      this.hiddenObjectKey =
+          location.objectKey(PARTIAL_PREFIX + key + "." + HexFormat.of().formatHex(id));
       this.source = source;
       this.mode = mode;
       this.progress = progress;
     }
 
     Optional<PutResult> run() throws IOException {
-      String hiddenUpload = create(hiddenObjectKey, Optional.empty(), hiddenKey);
+      String hiddenUpload = create(hiddenObjectKey, Optional.empty(), key);
       boolean hiddenCompleted = false;
       try {
         GrowingFile.Finished end;
@@ -161,11 +161,11 @@ final class GrowingUpload {
       } catch (SdkException e) {
         throw errors.translate(e, S3Errors.Operation.PUT, key);
       } finally {
-        if (hiddenCompleted) {
-          deleteHidden();
-        } else {
+        if (!hiddenCompleted) {
           abort(hiddenObjectKey, hiddenUpload);
         }
+        // Also when its completion failed: the answer may have been lost after it went through.
+        deleteHidden();
       }
     }
 
@@ -217,7 +217,23 @@ final class GrowingUpload {
           return met;
         }
       } catch (SdkException e) {
-        throw errors.translate(e, S3Errors.Operation.PUT, key);
+        StoreException failure = errors.translate(e, S3Errors.Operation.PUT, key);
+        // A completion whose answer was lost (a reset, a retry meeting NoSuchUpload) may have
+        // stored the object: ours if it holds our size and digest.
+        Optional<ObjectInfo> there;
+        try {
+          there = heads.head(key);
+        } catch (IOException suppressed) {
+          failure.addSuppressed(suppressed);
+          throw failure;
+        }
+        if (there.isPresent()
+            && there.get().size() == end.size()
+            && there.get().digest().equals(Optional.of(end.digest()))) {
+          completed = true;
+          return Optional.of(new PutResult(there.get(), true));
+        }
+        throw failure;
       } finally {
         if (!completed) {
           abort(objectKey, upload);

@@ -67,7 +67,10 @@ final class IncompleteUploads {
       for (MultipartUpload u : uploads) {
         if (u.initiated() == null
             || !u.initiated().isBefore(startedBefore)
-            || !u.key().startsWith(folderPrefix)) {
+            || !u.key().startsWith(folderPrefix)
+            || (!prefix.startsWith(GrowingUpload.PARTIAL_PREFIX)
+                && u.key().startsWith(folderPrefix + GrowingUpload.PARTIAL_PREFIX))) {
+          // A hidden upload is counted once, by the listing under the hidden prefix.
           continue;
         }
         if (!dryRun && !abortUpload(u.key(), u.uploadId())) {
