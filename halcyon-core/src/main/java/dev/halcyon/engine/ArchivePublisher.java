@@ -100,6 +100,8 @@ final class ArchivePublisher {
     try {
       config.listener().step("archiving " + key);
       config.listener().progress(new Progress(Progress.Phase.ARCHIVING, key, 0, -1));
+      // Created before the upload starts, which may open it at once.
+      Files.createFile(tmp);
       Optional<OverlappedUpload> upload = startUpload(key, tmp, mode);
       ArchiveSummary summary;
       try {
@@ -193,14 +195,13 @@ final class ArchivePublisher {
   }
 
   /**
-   * Archives {@code dir} into the scratch file {@code tmp}, reporting the bytes written as they go
-   * (to {@code growing} too, as they become final, and its digest at the end), and syncs it: the
-   * cache renames this very file into place.
+   * Archives {@code dir} into the scratch file {@code tmp} (created empty), reporting the bytes
+   * written as they go (to {@code growing} too, as they become final, and its digest at the end),
+   * and syncs it: the cache renames this very file into place.
    */
   private ArchiveSummary write(Path dir, Path tmp, String key, Optional<GrowingFile> growing)
       throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       OutputStream file = Channels.newOutputStream(channel);
       if (growing.isPresent()) {
         file = new FinalBytesOutputStream(file, growing.get());

@@ -14,7 +14,8 @@ import java.util.Optional;
  * A file that one writer is still appending to, for {@link LayerStore#putWhileWriting}: the writer
  * says how many bytes from the start are final ({@link #written}), and in the end either the file's
  * SHA-256 ({@link #finish}) or why it gave up ({@link #fail}); a store reads the final bytes while
- * the rest is written. Bytes once reported final are never changed, and the file never shrinks.
+ * the rest is written. The file exists (maybe empty) before a reader is given it; bytes once
+ * reported final are never changed, and the file never shrinks.
  *
  * <p>Thread-safe: one writer thread, any number of readers; readers block in {@link #awaitWritten}
  * and {@link #awaitFinished} until the writer has got far enough.
