@@ -10,6 +10,7 @@ import dev.halcyon.manifest.ArchiveManifest;
 import dev.halcyon.naming.ArchiveName;
 import dev.halcyon.naming.OriginalHalcyonNamer;
 import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.GrowingFile;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
@@ -80,7 +81,11 @@ final class ArchivePublisher {
   /**
    * Archives {@code dir} into a temporary file, runs {@code archived} (the directory is no longer
    * needed then), uploads the file, and hands the file itself to the cache: written once, never
-   * copied. The cache takes it even when the upload fails, so the next run finds it there.
+   * copied. To a private store that {@link LayerStore#overlapsWrites() overlaps writes} (S3), the
+   * upload starts before the archiving and sends the archive's final bytes while the rest is
+   * written ({@link LayerStore#putWhileWriting}); its manifest is written only once the archive is
+   * stored, so a failed upload leaves no manifest claiming one. The cache takes the file even when
+   * the upload fails, so the next run finds it there.
    */
   private ArchiveSummary archiveAndStore(
       Path dir,
@@ -95,22 +100,35 @@ final class ArchivePublisher {
     try {
       config.listener().step("archiving " + key);
       config.listener().progress(new Progress(Progress.Phase.ARCHIVING, key, 0, -1));
-      ArchiveSummary summary = write(dir, tmp, key);
-      config
-          .listener()
-          .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
-      archived.run();
+      // Created before the upload starts, which may open it at once.
+      Files.createFile(tmp);
+      Optional<OverlappedUpload> upload = startUpload(key, tmp, mode);
+      ArchiveSummary summary;
       try {
-        upload(
-            key,
-            tmp,
-            summary.digest(),
-            summary.size(),
-            summary.tocDigest(),
-            mode,
-            tag,
-            builtOn,
-            extras);
+        summary = write(dir, tmp, key, upload.map(OverlappedUpload::file));
+        config
+            .listener()
+            .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
+        archived.run();
+      } catch (IOException | RuntimeException | Error e) {
+        upload.ifPresent(u -> u.abandon(e));
+        throw e;
+      }
+      try {
+        if (upload.isPresent()) {
+          finishUpload(upload.get(), key, summary, tag, builtOn, extras);
+        } else {
+          upload(
+              key,
+              tmp,
+              summary.digest(),
+              summary.size(),
+              summary.tocDigest(),
+              mode,
+              tag,
+              builtOn,
+              extras);
+        }
       } catch (IOException | RuntimeException e) {
         try {
           config.cache().putMoving(key, tmp, summary.digest(), PutMode.OVERWRITE);
@@ -129,18 +147,70 @@ final class ArchivePublisher {
   }
 
   /**
-   * Archives {@code dir} into the scratch file {@code tmp}, reporting the bytes written as they go,
+   * Starts the upload of the archive about to be written to {@code tmp}, if uploads are on; a
+   * damaged object recorded under {@code key} is deleted first (stores skip a write whose digest
+   * matches the recorded one).
+   */
+  private Optional<OverlappedUpload> startUpload(String key, Path tmp, PutMode mode)
+      throws IOException {
+    if (!config.uploads() || !config.privateStore().get().overlapsWrites()) {
+      return Optional.empty();
+    }
+    LayerStore store = config.privateStore().get();
+    if (ledger.isCorrupt(key)) {
+      config.listener().step("deleting the damaged " + key + " from " + store.describe());
+      store.delete(key);
+    }
+    return Optional.of(OverlappedUpload.start(store, key, tmp, mode, config.listener()));
+  }
+
+  /**
+   * Waits for the overlapped upload of the written archive, then writes its manifest: the archive
+   * is stored, with its digest, before any manifest names it.
+   */
+  private void finishUpload(
+      OverlappedUpload upload,
+      String key,
+      ArchiveSummary summary,
+      LayerTag tag,
+      List<String> builtOn,
+      ManifestExtras extras)
+      throws IOException {
+    LayerStore store = config.privateStore().get();
+    config
+        .listener()
+        .step("uploading " + key + " (" + summary.size() + " bytes) to " + store.describe());
+    upload.await(summary.size());
+    ledger.uploaded(key);
+    putManifest(
+        store,
+        key,
+        tag,
+        summary.digest(),
+        summary.size(),
+        summary.tocDigest(),
+        config.clock().instant(),
+        builtOn,
+        extras);
+  }
+
+  /**
+   * Archives {@code dir} into the scratch file {@code tmp} (created empty), reporting the bytes
+   * written as they go (to {@code growing} too, as they become final, and its digest at the end),
    * and syncs it: the cache renames this very file into place.
    */
-  private ArchiveSummary write(Path dir, Path tmp, String key) throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+  private ArchiveSummary write(Path dir, Path tmp, String key, Optional<GrowingFile> growing)
+      throws IOException {
+    try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      OutputStream file = Channels.newOutputStream(channel);
+      if (growing.isPresent()) {
+        file = new FinalBytesOutputStream(file, growing.get());
+      }
       OutputStream out =
-          new BufferedOutputStream(
-              new ProgressOutputStream(Channels.newOutputStream(channel), config.listener(), key),
-              1 << 16);
+          new BufferedOutputStream(new ProgressOutputStream(file, config.listener(), key), 1 << 16);
       ArchiveSummary summary = Archives.write(dir, out, config.compression());
       out.flush();
+      growing.ifPresent(g -> g.finish(summary.digest()));
       channel.force(true);
       return summary;
     }

@@ -8,7 +8,9 @@ import java.util.function.LongConsumer;
  * into {@link Progress.Phase#UPLOADING} events: one when the upload starts ({@code done} 0), one
  * every {@link ProgressOutputStream#STEP} bytes sent, as archiving reports, and one when it ends
  * ({@code done == total}), however the store reported. The store calls it one call at a time, maybe
- * from its own threads; the listener must not block (its contract).
+ * from its own threads; the listener must not block (its contract). An upload that overlaps the
+ * archiving starts with {@code total} -1 (the archive's size is known only at its end) and reports
+ * the size in {@link #finished(long)}.
  */
 final class UploadProgress implements LongConsumer {
   private final EngineListener listener;
@@ -18,7 +20,7 @@ final class UploadProgress implements LongConsumer {
   private long next = ProgressOutputStream.STEP;
   private long done;
 
-  /** Reports the start at once. */
+  /** Reports the start at once; {@code total} is -1 while the archive is still being written. */
   UploadProgress(EngineListener listener, String key, long total) {
     this.listener = listener;
     this.key = key;
@@ -29,9 +31,9 @@ final class UploadProgress implements LongConsumer {
   @Override
   public void accept(long sent) {
     if (sent > done) {
-      done = Math.min(sent, total);
+      done = total < 0 ? sent : Math.min(sent, total);
     }
-    if (done >= next && done < total) {
+    if (done >= next && (total < 0 || done < total)) {
       next = done + ProgressOutputStream.STEP;
       listener.progress(new Progress(Progress.Phase.UPLOADING, key, done, total));
     }
@@ -39,6 +41,11 @@ final class UploadProgress implements LongConsumer {
 
   /** Reports the end, {@code done == total}; call once the store's put has returned. */
   void finished() {
-    listener.progress(new Progress(Progress.Phase.UPLOADING, key, total, total));
+    finished(total);
+  }
+
+  /** Reports the end of an upload of {@code size} bytes; call once the store's put has returned. */
+  void finished(long size) {
+    listener.progress(new Progress(Progress.Phase.UPLOADING, key, size, size));
   }
 }

@@ -86,6 +86,17 @@ public abstract class ForwardingLayerStore implements LayerStore {
   }
 
   @Override
+  public boolean overlapsWrites() {
+    return delegate().overlapsWrites();
+  }
+
+  @Override
+  public PutResult putWhileWriting(String key, GrowingFile source, PutMode mode, LongConsumer sent)
+      throws IOException {
+    return delegate().putWhileWriting(key, source, mode, sent);
+  }
+
+  @Override
   public PutResult put(String key, byte[] bytes, PutMode mode) throws IOException {
     return delegate().put(key, bytes, mode);
   }

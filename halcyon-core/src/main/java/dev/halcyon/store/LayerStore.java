@@ -252,6 +252,58 @@ public interface LayerStore extends Closeable {
   }
 
   /**
+   * Whether {@link #putWhileWriting} sends bytes before the writer has finished. Callers with
+   * another way to write (uploading a finished file, with its manifest first) keep it for stores
+   * where overlapping gains nothing.
+   *
+   * @return false (the default): {@link #putWhileWriting} waits for the writer's end
+   * @since 0.3.0
+   */
+  default boolean overlapsWrites() {
+    return false;
+  }
+
+  /**
+   * Stores the file {@code source} is growing into under {@code key}, as {@link #put(String, Path,
+   * Digest, PutMode, LongConsumer)} stores a finished file, but may start sending its final bytes
+   * while the writer is still writing: the upload overlaps the writing. The digest is known only at
+   * the writer's end ({@link GrowingFile#finish}); the object stored under {@code key} records it
+   * all the same, and no object appears under {@code key} before the whole file is sent and its
+   * digest checked.
+   *
+   * <ul>
+   *   <li>If the writer gives up ({@link GrowingFile#fail}), this throws and stores nothing under
+   *       {@code key}; whatever it had sent is removed, or left only as an incomplete upload that
+   *       {@link #abortIncompleteUploads} finds.
+   *   <li>{@code sent} follows the rules of {@link #put(String, Path, Digest, PutMode,
+   *       LongConsumer)}, with the file's final size as its size: its last call on success is with
+   *       that size.
+   *   <li>The file stays where it is; this call only reads it.
+   * </ul>
+   *
+   * <p>The default waits for the writer's end and then calls {@link #put(String, Path, Digest,
+   * PutMode, LongConsumer)}: correct for every store, with nothing overlapped. Stores whose uploads
+   * take long override it.
+   *
+   * @param key where to store the file
+   * @param source the file being written, and the writer's reports
+   * @param mode what to do if {@code key} is taken
+   * @param sent told the running total of bytes sent, as above
+   * @return what is stored under {@code key} now, and whether this call wrote it
+   * @throws CorruptObjectException if the bytes read do not hash to the writer's digest; nothing is
+   *     stored
+   * @throws IOException if the writer gave up or the write fails; nothing is stored under {@code
+   *     key}
+   * @since 0.3.0
+   */
+  default PutResult putWhileWriting(String key, GrowingFile source, PutMode mode, LongConsumer sent)
+      throws IOException {
+    checkNotNull(source, "source");
+    GrowingFile.Finished end = source.awaitFinished();
+    return put(key, source.path(), end.digest(), mode, sent);
+  }
+
+  /**
    * Stores a small object held in memory (tags, manifests).
    *
    * @param key the object key, relative to the store's root

@@ -43,7 +43,8 @@ class ForwardingLayerStoreTest extends LayerStoreContract {
               ObjectInfo.class,
               new ObjectInfo("some/key", 10_000, Optional.of(Digest.sha256("x")), NOW)),
           Map.entry(Collection.class, List.of("a", "b")),
-          Map.entry(LongConsumer.class, (LongConsumer) bytes -> {}));
+          Map.entry(LongConsumer.class, (LongConsumer) bytes -> {}),
+          Map.entry(GrowingFile.class, new GrowingFile(Path.of("growing.tar.zst"))));
 
   @Override
   protected LayerStore newStore() {

@@ -440,6 +440,72 @@ public abstract class LayerStoreContract {
     }
   }
 
+  // --- storing a file while it is written ---
+
+  /** Writes {@code bytes} into {@code file} in 64 KiB steps, reporting each; gives up at failAt. */
+  private static Thread writeGrowing(GrowingFile file, byte[] bytes, int failAt) {
+    Thread writer =
+        new Thread(
+            () -> {
+              try (OutputStream out = Files.newOutputStream(file.path())) {
+                for (int done = 0; done < bytes.length; ) {
+                  if (done >= failAt) {
+                    throw new IOException("the archive could not be written (test)");
+                  }
+                  int n = Math.min(64 * 1024, bytes.length - done);
+                  out.write(bytes, done, n);
+                  out.flush();
+                  done += n;
+                  file.written(done);
+                  Thread.sleep(1);
+                }
+                file.finish(Digest.sha256(bytes));
+              } catch (IOException | InterruptedException | RuntimeException e) {
+                file.fail(e);
+              }
+            },
+            "contract-writer");
+    writer.start();
+    return writer;
+  }
+
+  @Test
+  void putWhileWriting_fileWrittenMeanwhile_storedWholeWithItsDigest() throws Exception {
+    byte[] bytes = randomBytes(41, 3 * MIB + 17);
+    GrowingFile file = new GrowingFile(tempDir.resolve("growing.tar.zst"));
+    SentRecorder sent = new SentRecorder(bytes.length);
+    Thread writer = writeGrowing(file, bytes, Integer.MAX_VALUE);
+
+    PutResult result = store.putWhileWriting("deps/g.tar.zst", file, PutMode.IF_ABSENT, sent);
+    sent.returned();
+    writer.join();
+
+    assertThat(result.written()).isTrue();
+    assertInfo(result.info(), "deps/g.tar.zst", bytes);
+    assertThat(read("deps/g.tar.zst")).isEqualTo(bytes);
+    assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("deps/g.tar.zst");
+    assertThat(Files.readAllBytes(file.path())).as("the file stays").isEqualTo(bytes);
+    sent.assertKept("a file stored while it was written");
+  }
+
+  @Test
+  void putWhileWriting_writerGivesUp_throwsAndStoresNothing() throws Exception {
+    byte[] bytes = randomBytes(42, 3 * MIB);
+    GrowingFile file = new GrowingFile(tempDir.resolve("growing.tar.zst"));
+    SentRecorder sent = new SentRecorder(bytes.length);
+    Thread writer = writeGrowing(file, bytes, MIB);
+
+    assertThatThrownBy(() -> store.putWhileWriting("deps/g.tar.zst", file, PutMode.OVERWRITE, sent))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("the archive could not be written (test)");
+    sent.returned();
+    writer.join();
+
+    assertThat(store.head("deps/g.tar.zst")).isEmpty();
+    assertThat(store.list("")).isEmpty();
+    assertThat(sent.breaches()).isEmpty();
+  }
+
   // --- adopting a file ---
 
   @Test

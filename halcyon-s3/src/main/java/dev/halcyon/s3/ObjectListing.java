@@ -122,8 +122,10 @@ final class ObjectListing {
 
   private void add(List<S3Object> objects, List<ObjectInfo> out) {
     for (S3Object o : objects) {
-      if (o.key().startsWith(location.folderPrefix() + ConditionalWrites.PROBE_PREFIX)) {
-        // Our own probe object (see ConditionalWrites) is no store key.
+      if (o.key().startsWith(location.folderPrefix() + ConditionalWrites.PROBE_PREFIX)
+          || o.key().startsWith(location.folderPrefix() + GrowingUpload.PARTIAL_PREFIX)) {
+        // Our own probe object (see ConditionalWrites) and the hidden objects of uploads in
+        // progress (see GrowingUpload) are no store keys.
         continue;
       }
       out.add(

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
+import dev.halcyon.store.GrowingFile;
 import dev.halcyon.store.LayerStore;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
@@ -68,7 +69,8 @@ import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
  *       asking. A range starting at or past the end (416 InvalidRange) is an empty stream; a body
  *       broken off mid-range is {@link dev.halcyon.store.TransientStoreException}.
  *   <li>{@link #abortIncompleteUploads} finds multipart uploads left by killed writers
- *       (ListMultipartUploads) and aborts them.
+ *       (ListMultipartUploads) and aborts them, and deletes the hidden objects a killed overlapped
+ *       upload ({@link #putWhileWriting}) left under {@code .halcyon-partial/}.
  *   <li>{@link #list} returns no digests: S3 listings do not carry user metadata.
  * </ul>
  *
@@ -149,6 +151,17 @@ public final class S3LayerStore implements LayerStore {
                 executor,
                 b.partSize,
                 b.parallelism),
+            new GrowingUpload(
+                location,
+                s3,
+                errors,
+                heads,
+                conditionalWrites,
+                acl,
+                executor,
+                b.partSize,
+                b.parallelism,
+                notices),
             b.multipartThreshold,
             framing,
             clients.signsBodiesBeforeSending());
@@ -240,6 +253,34 @@ public final class S3LayerStore implements LayerStore {
     checkNotNull(mode, "mode");
     checkNotNull(sent, "sent");
     return uploads.putFile(key, source, digest, mode, sent);
+  }
+
+  /**
+   * Uploads the file {@code source} is growing into while it is written, as parts of a multipart
+   * upload to a hidden key under {@code .halcyon-partial/} (left out of listings) read back from
+   * the file as they become final; once the writer has finished and the digest matches, the object
+   * is copied on the server to {@code key} by a multipart upload created with the digest
+   * (UploadPartCopy; {@code If-None-Match: *} on its completion for IF_ABSENT), and the hidden
+   * object is deleted. So {@code key} never holds an object without its recorded digest, and
+   * nothing appears there before the whole file is sent and checked. A file within the multipart
+   * threshold, a key already taken, a file over 5 GiB, or a service without UploadPartCopy
+   * (reported once through {@link Builder#notices}, then remembered) is uploaded once finished, as
+   * {@link #put(String, Path, Digest, PutMode, LongConsumer)} does. A killed upload leaves an
+   * incomplete upload or a hidden object, which {@link #abortIncompleteUploads} removes.
+   */
+  /** True: {@link #putWhileWriting} sends parts while the file is written. */
+  @Override
+  public boolean overlapsWrites() {
+    return true;
+  }
+
+  @Override
+  public PutResult putWhileWriting(String key, GrowingFile source, PutMode mode, LongConsumer sent)
+      throws IOException {
+    checkNotNull(source, "source");
+    checkNotNull(mode, "mode");
+    checkNotNull(sent, "sent");
+    return uploads.putGrowing(key, source, mode, sent);
   }
 
   @Override

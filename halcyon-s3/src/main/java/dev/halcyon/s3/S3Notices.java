@@ -15,7 +15,8 @@ final class S3Notices {
     CONDITIONAL_WRITES,
     DELETE_OBJECTS,
     LIST_OBJECTS_V2,
-    CHECKSUM_HEADERS
+    CHECKSUM_HEADERS,
+    PART_COPY
   }
 
   private final Consumer<String> sink;

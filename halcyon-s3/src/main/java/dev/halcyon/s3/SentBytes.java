@@ -77,9 +77,17 @@ final class SentBytes {
 
   /** The upload is done, or found unneeded: the last call, with the file's size. */
   synchronized void finished() {
-    if (!closed && told != size) {
-      told = size;
-      sent.accept(size);
+    finished(size);
+  }
+
+  /**
+   * As {@link #finished()}, for a file whose size became known only at its end (created with {@link
+   * Long#MAX_VALUE} as its size): the last call, with {@code actualSize}.
+   */
+  synchronized void finished(long actualSize) {
+    if (!closed && told != actualSize) {
+      told = actualSize;
+      sent.accept(actualSize);
     }
     closed = true;
   }

@@ -1,6 +1,7 @@
 package dev.halcyon.s3;
 
 import dev.halcyon.layer.Digest;
+import dev.halcyon.store.GrowingFile;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
 import java.io.IOException;
@@ -23,6 +24,7 @@ final class Uploads {
   private final ObjectHeads heads;
   private final SingleUpload single;
   private final MultipartUpload multipart;
+  private final GrowingUpload growing;
   private final long multipartThreshold;
   private final UploadFraming framing;
   private final int uncountedReads;
@@ -33,6 +35,7 @@ final class Uploads {
       ObjectHeads heads,
       SingleUpload single,
       MultipartUpload multipart,
+      GrowingUpload growing,
       long multipartThreshold,
       UploadFraming framing,
       boolean signingPass) {
@@ -43,6 +46,7 @@ final class Uploads {
     this.heads = heads;
     this.single = single;
     this.multipart = multipart;
+    this.growing = growing;
     this.multipartThreshold = multipartThreshold;
   }
 
@@ -75,6 +79,58 @@ final class Uploads {
             progress.close();
           }
         });
+  }
+
+  /**
+   * Uploads the file {@code source} is growing into (see {@link GrowingUpload}): overlapped with
+   * the writing once the file has outgrown the multipart threshold and the key is free; else, and
+   * when the service cannot copy parts, the finished file as {@link #putFile} does. {@code sent} is
+   * told a running total that only rises, and the file's final size last.
+   */
+  PutResult putGrowing(String key, GrowingFile source, PutMode mode, LongConsumer sent)
+      throws IOException {
+    LongConsumer rising = new Rising(sent);
+    return conditionalWrites.inTurn(
+        location.objectKey(key),
+        mode,
+        () -> {
+          if (growing.usable()
+              && source.awaitWritten(multipartThreshold + 1) > multipartThreshold
+              && heads.head(key).isEmpty()) {
+            SentBytes progress = new SentBytes(rising, Long.MAX_VALUE, uncountedReads);
+            try {
+              Optional<PutResult> result = growing.upload(key, source, mode, progress);
+              if (result.isPresent()) {
+                GrowingFile.Finished end = source.awaitFinished();
+                PutResult checked = checked(result.get(), key, end.size(), end.digest(), mode);
+                progress.finished(end.size());
+                return checked;
+              }
+            } finally {
+              progress.close();
+            }
+          }
+          GrowingFile.Finished end = source.awaitFinished();
+          return putFile(key, source.path(), end.digest(), mode, rising);
+        });
+  }
+
+  /** A callback told only totals above the last one (a fallback upload counts from 0 again). */
+  private static final class Rising implements LongConsumer {
+    private final LongConsumer sent;
+    private long told = -1;
+
+    Rising(LongConsumer sent) {
+      this.sent = sent;
+    }
+
+    @Override
+    public synchronized void accept(long total) {
+      if (total > told) {
+        told = total;
+        sent.accept(total);
+      }
+    }
   }
 
   PutResult putBytes(String key, byte[] bytes, PutMode mode) throws IOException {

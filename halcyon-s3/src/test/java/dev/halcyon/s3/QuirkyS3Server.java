@@ -29,10 +29,11 @@ import java.util.regex.Pattern;
  * A small in-memory S3 server on 127.0.0.1 (path-style, one bucket, no signature check) that
  * answers the way S3-compatible services that lack a feature do, one {@link Quirk} at a time: it
  * ignores or refuses {@code If-None-Match}, has no DeleteObjects, knows only ListObjects V1,
- * refuses checksum headers, or stores request bodies verbatim, {@code aws-chunked} framing and all.
- * Without quirks it decodes the framing as a real service does. Enough of S3 for a {@link
- * S3LayerStore}: PutObject, multipart uploads, HeadObject, GetObject with ranges, DeleteObject(s),
- * ListObjects V1 and V2, ListMultipartUploads (always empty). Thread-safe; close it to stop.
+ * refuses checksum headers, lacks UploadPartCopy, or stores request bodies verbatim, {@code
+ * aws-chunked} framing and all. Without quirks it decodes the framing as a real service does.
+ * Enough of S3 for a {@link S3LayerStore}: PutObject, multipart uploads, HeadObject, GetObject with
+ * ranges, DeleteObject(s), ListObjects V1 and V2, ListMultipartUploads (always empty). Thread-safe;
+ * close it to stop.
  */
 public final class QuirkyS3Server extends LoopbackServer {
   /** How the server departs from S3. */
@@ -50,7 +51,9 @@ public final class QuirkyS3Server extends LoopbackServer {
     /** Answers 501 NotImplemented to a request with an {@code x-amz-checksum-*} header (R2). */
     CHECKSUM_HEADERS_501,
     /** Stores request bodies as received, without decoding {@code aws-chunked} framing. */
-    STORES_BODIES_VERBATIM
+    STORES_BODIES_VERBATIM,
+    /** Answers 501 NotImplemented to UploadPartCopy (a part PUT with {@code x-amz-copy-source}). */
+    NO_PART_COPY
   }
 
   /** One request as received. */
@@ -91,6 +94,11 @@ public final class QuirkyS3Server extends LoopbackServer {
     EnumSet<Quirk> set = EnumSet.noneOf(Quirk.class);
     Collections.addAll(set, quirks);
     return new QuirkyS3Server(bucket, set);
+  }
+
+  /** Every object key stored, sorted (bucket-relative, folder included). */
+  public List<String> keys() {
+    return new ArrayList<>(new TreeMap<>(objects).keySet());
   }
 
   /** Every request received so far, in order. */
@@ -356,6 +364,27 @@ public final class QuirkyS3Server extends LoopbackServer {
           Map<Integer, byte[]> parts = uploads.get(r.query().get("uploadId"));
           if (parts == null) {
             error(out, 404, "NoSuchUpload", "The specified upload does not exist");
+            return;
+          }
+          String copySource = r.header("x-amz-copy-source");
+          if (copySource != null) {
+            if (quirks.contains(Quirk.NO_PART_COPY)) {
+              error(out, 501, "NotImplemented", "UploadPartCopy is not implemented");
+              return;
+            }
+            String source = URLDecoder.decode(copySource, StandardCharsets.UTF_8);
+            StoredObject from = objects.get(source.substring(source.indexOf('/', 1) + 1));
+            if (from == null) {
+              error(out, 404, "NoSuchKey", "The specified key does not exist.");
+              return;
+            }
+            parts.put(Integer.parseInt(r.query().get("partNumber")), from.bytes());
+            ok(
+                out,
+                200,
+                Map.of("Content-Type", "application/xml"),
+                ("<CopyPartResult><ETag>" + etag(from.bytes()) + "</ETag></CopyPartResult>")
+                    .getBytes(StandardCharsets.UTF_8));
             return;
           }
           byte[] data = payload(r, body);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.halcyon.layer.Digest;
+import dev.halcyon.store.GrowingFile;
 import dev.halcyon.store.ObjectInfo;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
@@ -164,6 +165,61 @@ class S3CompatibilityIT {
         assertThat(read(o)).isEqualTo(payload);
       }
     }
+  }
+
+  // ---- overlapped uploads
+
+  @Test
+  void putWhileWriting_serviceHasPartCopy_storedOverlappedWithItsDigest() throws Exception {
+    try (QuirkyS3Server server = QuirkyS3Server.start(BUCKET);
+        S3LayerStore store =
+            builder(server).partSize(5 * MIB).multipartThreshold(5 * MIB).build()) {
+      GrowingFile file = new GrowingFile(tmp.resolve("a.tar.zst"));
+      GrowingWriter writer = GrowingWriter.writing(file, 12 * MIB + 5, 11);
+      PutResult result = store.putWhileWriting("a.tar.zst", file, PutMode.IF_ABSENT, n -> {});
+      writer.join();
+
+      assertThat(result.info().digest()).contains(writer.digest());
+      try (StoredObject o = store.get("a.tar.zst").orElseThrow()) {
+        assertThat(Digest.sha256(read(o))).isEqualTo(writer.digest());
+      }
+      assertThat(server.requests())
+          .filteredOn(r -> r.header("x-amz-copy-source") != null)
+          .hasSize(1);
+      assertThat(server.keys())
+          .filteredOn(k -> !k.startsWith("f/.halcyon-probe/"))
+          .containsExactly("f/a.tar.zst");
+    }
+    assertThat(notices).isEmpty();
+  }
+
+  @Test
+  void putWhileWriting_serviceLacksPartCopy_uploadsTheFinishedFileAndStopsTrying()
+      throws Exception {
+    try (QuirkyS3Server server = QuirkyS3Server.start(BUCKET, QuirkyS3Server.Quirk.NO_PART_COPY);
+        S3LayerStore store =
+            builder(server).partSize(5 * MIB).multipartThreshold(5 * MIB).build()) {
+      for (String key : List.of("a.tar.zst", "b.tar.zst")) {
+        GrowingFile file = new GrowingFile(tmp.resolve(key));
+        GrowingWriter writer = GrowingWriter.writing(file, 12 * MIB + 5, key.hashCode());
+        PutResult result = store.putWhileWriting(key, file, PutMode.IF_ABSENT, n -> {});
+        writer.join();
+
+        assertThat(result.written()).isTrue();
+        assertThat(result.info().digest()).contains(writer.digest());
+        try (StoredObject o = store.get(key).orElseThrow()) {
+          assertThat(Digest.sha256(read(o))).isEqualTo(writer.digest());
+        }
+      }
+      assertThat(server.requests())
+          .as("UploadPartCopy tried once, then remembered as missing")
+          .filteredOn(r -> r.header("x-amz-copy-source") != null)
+          .hasSize(1);
+      assertThat(server.keys())
+          .filteredOn(k -> !k.startsWith("f/.halcyon-probe/"))
+          .containsExactly("f/a.tar.zst", "f/b.tar.zst");
+    }
+    assertThat(notices).singleElement().asString().contains("lacks UploadPartCopy").contains("501");
   }
 
   // ---- conditional writes
