@@ -9,25 +9,17 @@ import dev.halcyon.store.PutResult;
 import dev.halcyon.store.StoreException;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -124,7 +116,6 @@ final class GrowingUpload {
     private final GrowingFile source;
     private final PutMode mode;
     private final SentBytes progress;
-    private final List<CompletableFuture<CompletedPart>> futures = new ArrayList<>();
 
     Transfer(String key, GrowingFile source, PutMode mode, SentBytes progress) {
       this.key = key;
@@ -273,41 +264,40 @@ final class GrowingUpload {
     /** Sends the file's parts as they become final; returns them once the writer has finished. */
     private List<CompletedPart> uploadParts(String uploadId) throws IOException, TooLarge {
       // Bounds memory to `parallelism` parts in flight plus the one being read.
-      Semaphore slots = new Semaphore(parallelism);
+      PartUploads parts =
+          new PartUploads(
+              s3,
+              location,
+              errors,
+              executor,
+              parallelism,
+              key,
+              hiddenObjectKey,
+              uploadId,
+              progress);
       MessageDigest sha256 = Digest.newSha256();
       long offset = 0;
       try (FileChannel in = FileChannel.open(source.path(), StandardOpenOption.READ)) {
         while (true) {
           long available = source.awaitWritten(offset + partSize);
           int length = Math.toIntExact(Math.min(partSize, available - offset));
-          if (length == 0 && !futures.isEmpty()) {
+          if (length == 0 && parts.count() > 0) {
             break;
           }
-          if (offset + length > COPY_LIMIT || futures.size() == 10_000) {
+          if (offset + length > COPY_LIMIT || parts.count() == 10_000) {
             throw new TooLarge();
           }
-          slots.acquire();
-          failFast();
+          parts.awaitSlot();
           byte[] data = read(in, offset, length);
           sha256.update(data);
-          send(uploadId, futures.size() + 1, data, slots);
+          parts.send(data);
           offset += length;
           if (length < partSize) {
             break;
           }
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while uploading " + location.describe(key));
       } finally {
-        // Never leave a part running after we give up: the abort must come after the last part.
-        for (CompletableFuture<CompletedPart> f : futures) {
-          try {
-            f.join();
-          } catch (RuntimeException ignored) {
-            // reported below, or by failFast
-          }
-        }
+        parts.awaitAll();
       }
       GrowingFile.Finished end = source.awaitFinished();
       Digest actual = Digest.of(sha256.digest());
@@ -325,11 +315,7 @@ final class GrowingUpload {
                 + " bytes with "
                 + actual);
       }
-      List<CompletedPart> parts = new ArrayList<>(futures.size());
-      for (CompletableFuture<CompletedPart> f : futures) {
-        parts.add(result(f));
-      }
-      return parts;
+      return parts.completed();
     }
 
     private byte[] read(FileChannel in, long offset, int length) throws IOException {
@@ -342,68 +328,6 @@ final class GrowingUpload {
         }
       }
       return data;
-    }
-
-    private void send(String uploadId, int partNumber, byte[] data, Semaphore slots) {
-      CompletableFuture<CompletedPart> f = new CompletableFuture<>();
-      futures.add(f);
-      long length = data.length;
-      executor.execute(
-          () -> {
-            try {
-              String etag =
-                  s3.uploadPart(
-                          b ->
-                              b.bucket(location.bucket())
-                                  .key(hiddenObjectKey)
-                                  .uploadId(uploadId)
-                                  .partNumber(partNumber)
-                                  .contentLength(length),
-                          RequestBody.fromContentProvider(
-                              progress.counting(
-                                  partNumber,
-                                  length,
-                                  ContentStreamProvider.fromByteArrayUnsafe(data)),
-                              length,
-                              S3ObjectMetadata.CONTENT_TYPE))
-                      .eTag();
-              progress.partSent(partNumber, length);
-              f.complete(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
-            } catch (Throwable t) {
-              f.completeExceptionally(t);
-            } finally {
-              slots.release();
-            }
-          });
-    }
-
-    private void failFast() throws IOException {
-      for (CompletableFuture<CompletedPart> f : futures) {
-        if (f.isCompletedExceptionally()) {
-          result(f);
-        }
-      }
-    }
-
-    private CompletedPart result(CompletableFuture<CompletedPart> f) throws IOException {
-      try {
-        return f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while uploading " + location.describe(key));
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof SdkException s) {
-          throw errors.translate(s, S3Errors.Operation.PUT, key);
-        }
-        if (e.getCause() instanceof IOException io) {
-          throw errors.translate(io, S3Errors.Operation.PUT, key);
-        }
-        if (e.getCause() instanceof UncheckedIOException io) {
-          throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
-        }
-        throw new StoreException(
-            "could not upload " + location.describe(key) + ": " + e.getCause(), e.getCause());
-      }
     }
 
     private void abort(String target, String uploadId) {

@@ -4,24 +4,15 @@ import dev.halcyon.layer.Digest;
 import dev.halcyon.store.CorruptObjectException;
 import dev.halcyon.store.PutMode;
 import dev.halcyon.store.PutResult;
-import dev.halcyon.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -154,108 +145,36 @@ final class MultipartUpload {
 
     private List<CompletedPart> uploadParts(String uploadId) throws IOException {
       int count = Math.toIntExact((size + chunk - 1) / chunk);
-      List<CompletableFuture<CompletedPart>> futures = new ArrayList<>(count);
       // Bounds memory to `parallelism` parts in flight plus the one being read.
-      Semaphore slots = new Semaphore(parallelism);
+      PartUploads parts =
+          new PartUploads(
+              s3, location, errors, executor, parallelism, key, objectKey, uploadId, progress);
       MessageDigest sha256 = Digest.newSha256();
       try (InputStream in = Files.newInputStream(source)) {
         for (int i = 0; i < count; i++) {
           int length = Math.toIntExact(Math.min(chunk, size - i * chunk));
-          slots.acquire();
-          failFast(futures);
+          parts.awaitSlot();
           byte[] data = new byte[length];
           if (in.readNBytes(data, 0, length) != length) {
-            slots.release();
+            parts.releaseSlot();
             throw new CorruptObjectException(
                 source + " shrank while it was uploaded to " + location.describe(key));
           }
           sha256.update(data);
-          int partNumber = i + 1;
-          CompletableFuture<CompletedPart> f = new CompletableFuture<>();
-          futures.add(f);
-          executor.execute(
-              () -> {
-                try {
-                  String etag =
-                      s3.uploadPart(
-                              b ->
-                                  b.bucket(location.bucket())
-                                      .key(objectKey)
-                                      .uploadId(uploadId)
-                                      .partNumber(partNumber)
-                                      .contentLength((long) length),
-                              RequestBody.fromContentProvider(
-                                  progress.counting(
-                                      partNumber,
-                                      length,
-                                      ContentStreamProvider.fromByteArrayUnsafe(data)),
-                                  length,
-                                  S3ObjectMetadata.CONTENT_TYPE))
-                          .eTag();
-                  progress.partSent(partNumber, length);
-                  f.complete(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
-                } catch (Throwable t) {
-                  f.completeExceptionally(t);
-                } finally {
-                  slots.release();
-                }
-              });
+          parts.send(data);
         }
         if (in.read() >= 0) {
           throw new CorruptObjectException(
               source + " grew while it was uploaded to " + location.describe(key));
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while uploading " + location.describe(key));
       } finally {
-        // Never leave a part running after we give up: the abort must come after the last part.
-        for (CompletableFuture<CompletedPart> f : futures) {
-          try {
-            f.join();
-          } catch (RuntimeException ignored) {
-            // reported below, or by failFast
-          }
-        }
+        parts.awaitAll();
       }
       Digest actual = Digest.of(sha256.digest());
       if (!actual.equals(digest)) {
         throw S3Errors.sourceMismatch(source, location.describe(key), digest, actual);
       }
-      List<CompletedPart> parts = new ArrayList<>(count);
-      for (CompletableFuture<CompletedPart> f : futures) {
-        parts.add(result(f));
-      }
-      return parts;
-    }
-
-    private void failFast(List<CompletableFuture<CompletedPart>> futures) throws IOException {
-      for (CompletableFuture<CompletedPart> f : futures) {
-        if (f.isCompletedExceptionally()) {
-          result(f);
-        }
-      }
-    }
-
-    private CompletedPart result(CompletableFuture<CompletedPart> f) throws IOException {
-      try {
-        return f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while uploading " + location.describe(key));
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof SdkException s) {
-          throw errors.translate(s, S3Errors.Operation.PUT, key);
-        }
-        if (e.getCause() instanceof IOException io) {
-          throw errors.translate(io, S3Errors.Operation.PUT, key);
-        }
-        if (e.getCause() instanceof UncheckedIOException io) {
-          throw errors.translate(io.getCause(), S3Errors.Operation.PUT, key);
-        }
-        throw new StoreException(
-            "could not upload " + location.describe(key) + ": " + e.getCause(), e.getCause());
-      }
+      return parts.completed();
     }
 
     private void abort(String uploadId) {
