@@ -201,6 +201,14 @@ final class SettingsOptions {
     String s3ChunkedEncoding;
 
     @Option(
+        names = "--s3-overlap-uploads",
+        paramLabel = "on|off",
+        description =
+            "Whether an archive's parts go up while it is still written (default on); off uploads"
+                + " the finished file (HALCYON_S3_OVERLAP_UPLOADS).")
+    String s3OverlapUploads;
+
+    @Option(
         names = "--s3-acl",
         paramLabel = "ACL",
         description =
@@ -214,6 +222,7 @@ final class SettingsOptions {
       super.overlay(out);
       put(out, "HALCYON_S3_ACL", s3Acl);
       put(out, "HALCYON_S3_CHUNKED_ENCODING", s3ChunkedEncoding);
+      put(out, "HALCYON_S3_OVERLAP_UPLOADS", s3OverlapUploads);
     }
   }
 

@@ -296,6 +296,7 @@ class FirstRunTest {
         List.of(
             "--s3-acl=public-read",
             "--s3-chunked-encoding=off",
+            "--s3-overlap-uploads=off",
             "--public-storage-url=http://x",
             "--no-public-storage")) {
       assertThat(run(command, option)).as(option).isEqualTo(1);
@@ -306,11 +307,19 @@ class FirstRunTest {
     assertThat(out())
         .contains("--s3-bucket", "--cache", "--storage-dir")
         .doesNotContain(
-            "--s3-acl", "--s3-chunked-encoding", "--public-storage-url", "--no-public-storage");
+            "--s3-acl",
+            "--s3-chunked-encoding",
+            "--s3-overlap-uploads",
+            "--public-storage-url",
+            "--no-public-storage");
     assertThat(run("help", "install")).isZero();
     assertThat(out())
         .contains(
-            "--s3-acl", "--s3-chunked-encoding", "--public-storage-url", "--no-public-storage");
+            "--s3-acl",
+            "--s3-chunked-encoding",
+            "--s3-overlap-uploads",
+            "--public-storage-url",
+            "--no-public-storage");
   }
 
   @Test

@@ -106,12 +106,25 @@ final class ArchivePublisher {
       ArchiveSummary summary;
       try {
         summary = write(dir, tmp, key, upload.map(OverlappedUpload::file));
-        config
-            .listener()
-            .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
-        archived.run();
       } catch (IOException | RuntimeException | Error e) {
         upload.ifPresent(u -> u.abandon(e));
+        throw e;
+      }
+      config
+          .listener()
+          .progress(new Progress(Progress.Phase.ARCHIVING, key, summary.size(), summary.size()));
+      try {
+        archived.run();
+      } catch (IOException | RuntimeException e) {
+        // The archive is whole and may already be stored: an overlapped upload is finished, with
+        // its manifest, so the store never keeps an archive that no manifest names.
+        if (upload.isPresent()) {
+          try {
+            finishUpload(upload.get(), key, summary, tag, builtOn, extras);
+          } catch (IOException | RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
         throw e;
       }
       try {

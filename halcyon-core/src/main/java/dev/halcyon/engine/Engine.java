@@ -43,6 +43,11 @@ public final class Engine {
     this.config = config;
   }
 
+  /** This engine's configuration, for tests of its workers. */
+  EngineConfig config() {
+    return config;
+  }
+
   /**
    * A builder with defaults: zstd, the default namer, no private or public storage.
    *

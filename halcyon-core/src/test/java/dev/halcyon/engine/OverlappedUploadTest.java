@@ -187,4 +187,39 @@ class OverlappedUploadTest {
     assertThat(key).endsWith(".tar.zst");
     assertThat(cache.head(key)).as("the cache took the archive").isPresent();
   }
+
+  @Test
+  void archiveAndStore_stepAfterArchivingFails_theStoreKeepsTheArchiveWithItsManifest()
+      throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    RecordingStore bucket = new RecordingStore(events, Long.MAX_VALUE);
+    DirectoryLayerStore cache = new DirectoryLayerStore(tmp.resolve("cache"));
+    AppRecipe recipe = recipe();
+    Engine engine = engine(bucket, cache, events);
+    EngineConfig config = engine.config();
+    ArchivePublisher publisher =
+        new ArchivePublisher(config, new RunLedger(), new ScratchDir(config.layout(), cache));
+    Path dir = tmp.resolve("tree");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("app.bin"), new byte[(int) (8 * MIB)]);
+    String key = engine.archiveKey(recipe.install().tag());
+
+    assertThatThrownBy(
+            () ->
+                publisher.archiveAndStore(
+                    dir,
+                    recipe.install().tag(),
+                    PutMode.IF_ABSENT,
+                    List.of(),
+                    () -> {
+                      throw new IOException("could not move the staging tree (test)");
+                    }))
+        .isInstanceOf(IOException.class)
+        .hasMessage("could not move the staging tree (test)")
+        .hasNoSuppressedExceptions();
+
+    assertThat(events).contains("stored", "put manifest");
+    assertThat(bucket.head(key)).isPresent();
+    assertThat(bucket.head(key.replace(".tar.zst", ".manifest"))).isPresent();
+  }
 }

@@ -94,9 +94,11 @@ public final class S3LayerStore implements LayerStore {
   private final Uploads uploads;
   private final BatchDelete batchDelete;
   private final IncompleteUploads incompleteUploads;
+  private final boolean overlapUploads;
 
   private S3LayerStore(Builder b) {
     this.location = new S3Location(b.bucket, b.folder);
+    this.overlapUploads = b.overlapUploads;
     Optional<ObjectCannedACL> acl = S3Acls.parse(b.acl);
     S3ClientFactory clients =
         new S3ClientFactory(
@@ -118,7 +120,14 @@ public final class S3LayerStore implements LayerStore {
             location, s3, errors, clients.chunkedUploads(), clients.endpointDescription());
     this.listing = new ObjectListing(location, s3, errors, b.listPageSize, notices);
     this.summary =
-        "S3LayerStore[" + location.describe() + ", " + clients.describe() + ", acl=" + b.acl + "]";
+        "S3LayerStore["
+            + location.describe()
+            + ", "
+            + clients.describe()
+            + ", acl="
+            + b.acl
+            + (b.overlapUploads ? "" : ", overlapUploads=off")
+            + "]";
 
     Executor executor;
     if (b.executor.isPresent()) {
@@ -256,6 +265,15 @@ public final class S3LayerStore implements LayerStore {
   }
 
   /**
+   * True unless built with {@link Builder#overlapUploads overlapUploads(false)}: {@link
+   * #putWhileWriting} sends parts while the file is written.
+   */
+  @Override
+  public boolean overlapsWrites() {
+    return overlapUploads;
+  }
+
+  /**
    * Uploads the file {@code source} is growing into while it is written, as parts of a multipart
    * upload to a hidden key under {@code .halcyon-partial/} (left out of listings) read back from
    * the file as they become final; once the writer has finished and the digest matches, the object
@@ -268,12 +286,6 @@ public final class S3LayerStore implements LayerStore {
    * {@link #put(String, Path, Digest, PutMode, LongConsumer)} does. A killed upload leaves an
    * incomplete upload or a hidden object, which {@link #abortIncompleteUploads} removes.
    */
-  /** True: {@link #putWhileWriting} sends parts while the file is written. */
-  @Override
-  public boolean overlapsWrites() {
-    return true;
-  }
-
   @Override
   public PutResult putWhileWriting(String key, GrowingFile source, PutMode mode, LongConsumer sent)
       throws IOException {
@@ -381,6 +393,7 @@ public final class S3LayerStore implements LayerStore {
     private int listPageSize = 1000;
     private int deleteBatch = 1000;
     private Optional<Boolean> chunkedEncoding = Optional.empty();
+    private boolean overlapUploads = true;
     private Consumer<String> notices = line -> {};
 
     private Builder() {}
@@ -401,6 +414,7 @@ public final class S3LayerStore implements LayerStore {
       accessKeyId = s.accessKeyId();
       secretAccessKey = s.secretAccessKey();
       chunkedEncoding = s.chunkedEncoding();
+      overlapUploads = s.overlapUploads();
       return this;
     }
 
@@ -608,6 +622,20 @@ public final class S3LayerStore implements LayerStore {
      */
     public Builder chunkedEncoding(boolean on) {
       this.chunkedEncoding = Optional.of(on);
+      return this;
+    }
+
+    /**
+     * Whether {@link #putWhileWriting} sends an archive's parts while it is still written (default
+     * on). Off, the store waits for the writer and uploads the finished file: for a link where the
+     * upload costs CPU the archiving needs more (a server on the same two cores, measured in
+     * BENCHMARKS.md), not time spent waiting on the network.
+     *
+     * @param on false to upload only finished files
+     * @return this builder
+     */
+    public Builder overlapUploads(boolean on) {
+      this.overlapUploads = on;
       return this;
     }
 

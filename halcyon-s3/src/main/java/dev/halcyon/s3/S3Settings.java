@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code HALCYON_S3_ENDPOINT} (older name {@code HALCYON_S3_HOST})</td><td>an AWS host such as {@code s3-eu-west-1.amazonaws.com} (selects the region) or the URL of an S3-compatible service</td></tr>
  *   <tr><td>{@code HALCYON_S3_REGION}, else {@code AWS_REGION}</td><td>the bucket's region; {@code HALCYON_S3_REGION} wins over a region implied by the endpoint, which wins over {@code AWS_REGION}; default {@code us-east-1}</td></tr>
  *   <tr><td>{@code HALCYON_S3_CHUNKED_ENCODING}</td><td>{@code auto} (default), {@code on} or {@code off}: whether uploads may use the SDK's {@code aws-chunked} framing; {@code auto} turns it off for an endpoint over plain HTTP, where the SDK would otherwise frame every upload and some services store the framing</td></tr>
+ *   <tr><td>{@code HALCYON_S3_OVERLAP_UPLOADS}</td><td>{@code on} (default) or {@code off}: whether an archive's parts are sent while it is still written; {@code off} uploads the finished file</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows the secret.
@@ -35,6 +36,7 @@ import java.util.regex.Pattern;
  * @param acl the canned ACL name, e.g. {@code private} or {@code public-read}
  * @param chunkedEncoding whether uploads may use {@code aws-chunked} framing; empty to decide by
  *     the endpoint's scheme (off over plain HTTP)
+ * @param overlapUploads whether an archive's parts are sent while it is still written
  */
 public record S3Settings(
     String bucket,
@@ -46,7 +48,8 @@ public record S3Settings(
     Optional<String> accessKeyId,
     Optional<String> secretAccessKey,
     String acl,
-    Optional<Boolean> chunkedEncoding) {
+    Optional<Boolean> chunkedEncoding,
+    boolean overlapUploads) {
 
   /** The bucket, optionally followed by {@code /folder/sub} under which the keys live; required. */
   public static final String BUCKET = "HALCYON_S3_BUCKET";
@@ -88,6 +91,12 @@ public record S3Settings(
    */
   public static final String CHUNKED_ENCODING = "HALCYON_S3_CHUNKED_ENCODING";
 
+  /**
+   * {@code on} (default) or {@code off}: whether an archive's parts are sent while it is still
+   * written; {@code off} uploads the finished file.
+   */
+  public static final String OVERLAP_UPLOADS = "HALCYON_S3_OVERLAP_UPLOADS";
+
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
   private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
 
@@ -104,6 +113,7 @@ public record S3Settings(
    * @param secretAccessKey present exactly when {@code accessKeyId} is
    * @param acl a canned ACL name
    * @param chunkedEncoding empty to decide by the endpoint's scheme
+   * @param overlapUploads whether an archive's parts are sent while it is still written
    * @throws IllegalArgumentException naming the setting (and the variable that sets it), if one is
    *     malformed or only one half of the credentials is given
    */
@@ -207,29 +217,41 @@ public record S3Settings(
         keyId,
         secret,
         acl,
-        chunkedEncoding(value(env, CHUNKED_ENCODING)));
+        onOff(env, CHUNKED_ENCODING, true),
+        onOff(env, OVERLAP_UPLOADS, false).orElse(true));
   }
 
-  /** {@code auto} (or unset) is empty; {@code on}/{@code off} force the framing either way. */
-  private static Optional<Boolean> chunkedEncoding(Optional<String> value) {
+  /**
+   * The switch {@code name}: {@code on}/{@code off} (or {@code true}/{@code false}, {@code
+   * 1}/{@code 0}, {@code yes}/{@code no}, as every flag); empty when unset, or {@code auto} where
+   * {@code auto} is allowed.
+   */
+  private static Optional<Boolean> onOff(Map<String, String> env, String name, boolean auto) {
+    Optional<String> value = value(env, name);
     if (value.isEmpty()) {
       return Optional.empty();
     }
     switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
       case "auto":
+        if (!auto) {
+          break;
+        }
         return Optional.empty();
       case "on":
       case "1":
       case "true":
+      case "yes":
         return Optional.of(true);
       case "off":
       case "0":
       case "false":
+      case "no":
         return Optional.of(false);
       default:
-        throw new IllegalArgumentException(
-            CHUNKED_ENCODING + " is '" + value.get() + "'; use auto, on or off");
+        break;
     }
+    throw new IllegalArgumentException(
+        name + " is '" + value.get() + "'; use " + (auto ? "auto, on or off" : "on or off"));
   }
 
   /**
@@ -256,6 +278,7 @@ public record S3Settings(
         + ", acl="
         + acl
         + chunkedEncoding.map(on -> ", chunkedEncoding=" + (on ? "on" : "off")).orElse("")
+        + (overlapUploads ? "" : ", overlapUploads=off")
         + "]";
   }
 

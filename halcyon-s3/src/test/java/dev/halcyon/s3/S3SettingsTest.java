@@ -250,4 +250,47 @@ class S3SettingsTest {
             "S3Settings[s3://b-bucket/f, region=us-east-1, credentials=key id AKIAEXAMPLE (secret hidden), acl=private]")
         .doesNotContain(SECRET);
   }
+
+  @ParameterizedTest
+  @CsvSource({
+    "'', true",
+    "on, true",
+    "ON, true",
+    "true, true",
+    "off, false",
+    "0, false",
+    "no, false"
+  })
+  void fromEnvironment_overlapUploads_onUnlessSwitchedOff(String value, boolean expected) {
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_OVERLAP_UPLOADS", value));
+
+    assertThat(s.overlapUploads()).isEqualTo(expected);
+    assertThat(s.toString()).contains(expected ? "acl=private]" : "overlapUploads=off");
+    try (S3LayerStore store = S3LayerStore.builder().settings(s).build()) {
+      assertThat(store.overlapsWrites()).isEqualTo(expected);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"auto", "maybe"})
+  void fromEnvironment_overlapUploadsNeitherOnNorOff_namesTheVariableAndTheValues(String value) {
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_OVERLAP_UPLOADS", value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("HALCYON_S3_OVERLAP_UPLOADS is '" + value + "'; use on or off");
+  }
+
+  @Test
+  void fromEnvironment_chunkedEncodingUnknown_namesTheVariableAndTheValues() {
+    assertThatThrownBy(
+            () ->
+                S3Settings.fromEnvironment(
+                    env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_CHUNKED_ENCODING", "maybe")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("HALCYON_S3_CHUNKED_ENCODING is 'maybe'; use auto, on or off");
+  }
 }
