@@ -27,6 +27,8 @@ final class ConsoleListener implements EngineListener {
   private boolean progressShown;
   private long hashingShownAt;
   private boolean archivingShown;
+  private String archivingKey;
+  private long sentWhileArchiving;
 
   /**
    * Whether standard output is a terminal. From JDK 22 on {@code System.console()} is never null,
@@ -106,7 +108,11 @@ final class ConsoleListener implements EngineListener {
     }
   }
 
-  /** Intermediate events have no total (the archive's size is known at its end). */
+  /**
+   * Intermediate events have no total (the archive's size is known at its end). An upload of the
+   * same archive that overlaps the writing shares its line: {@code archiving: 120.0 MB written,
+   * 96.0 MB sent}.
+   */
   private void archiving(Progress progress) {
     if (!terminal) {
       return;
@@ -118,8 +124,18 @@ final class ConsoleListener implements EngineListener {
         clearProgress();
       }
       archivingShown = false;
-    } else if (progress.done() > 0) {
-      err.print("\r       archiving: " + RunLines.bytes(progress.done()) + " written   ");
+      archivingKey = null;
+    } else if (progress.done() == 0) {
+      archivingKey = progress.key();
+      sentWhileArchiving = 0;
+    } else {
+      archivingKey = progress.key();
+      err.print(
+          "\r       archiving: "
+              + RunLines.bytes(progress.done())
+              + " written"
+              + (sentWhileArchiving > 0 ? ", " + RunLines.bytes(sentWhileArchiving) + " sent" : "")
+              + "   ");
       progressShown = true;
       archivingShown = true;
     }
@@ -129,6 +145,10 @@ final class ConsoleListener implements EngineListener {
   public synchronized void transferred(String key, long done, long total) {
     if (!terminal) {
       return;
+    }
+    if (key.equals(archivingKey)) {
+      sentWhileArchiving = done;
+      return; // shown on the archiving line
     }
     String name = key.substring(key.lastIndexOf('/') + 1);
     String pct = total > 0 ? String.format(Locale.ROOT, "%3d%%", done * 100 / total) : "";

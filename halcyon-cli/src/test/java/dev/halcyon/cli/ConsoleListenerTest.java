@@ -118,6 +118,29 @@ class ConsoleListenerTest {
   }
 
   @Test
+  void progress_uploadOverlappingTheArchiving_sharesItsLineThenGoesOnAlone() {
+    ConsoleListener console = listener(true);
+    String key = "p/t/app.tar.zst";
+
+    console.progress(new Progress(Progress.Phase.ARCHIVING, key, 0, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, key, 8 * MB, -1));
+    console.progress(new Progress(Progress.Phase.UPLOADING, key, 0, -1));
+    console.progress(new Progress(Progress.Phase.UPLOADING, key, 8 * MB, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, key, 16 * MB, -1));
+    console.progress(new Progress(Progress.Phase.ARCHIVING, key, 17 * MB, 17 * MB));
+    console.progress(new Progress(Progress.Phase.UPLOADING, key, 16 * MB, -1));
+    console.step("next step");
+
+    assertThat(output())
+        .contains("\r       archiving: 8.0 MB written   ")
+        .contains("\r       archiving: 16.0 MB written, 8.0 MB sent   ")
+        .contains("\r       archived: 17.0 MB   \n")
+        .contains("\r       app.tar.zst  16.0 MB   \n")
+        .doesNotContain("app.tar.zst  8.0 MB")
+        .endsWith("\n       next step\n");
+  }
+
+  @Test
   void progress_smallArchive_showsNothing() {
     ConsoleListener console = listener(true);
 
