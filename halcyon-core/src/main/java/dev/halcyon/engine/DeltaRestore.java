@@ -484,18 +484,22 @@ final class DeltaRestore {
    * After a full restore of {@code key} into {@code installDir}, before anything else touched the
    * tree: the stat of every file the archive's table of contents lists, with the digest it gives,
    * so recording the install need not hash the tree (a file changed later, e.g. by the
-   * post-install, fails its stat and is hashed then). The archive is read from {@code store}, where
-   * the full restore left it, and its table of contents was verified against its footer. Empty when
-   * it has none or it cannot be read: the record then hashes every file, as without a snapshot.
+   * post-install, fails its stat and is hashed then). The table of contents is the one {@code
+   * prefetched} read during the extraction if its footer is the footer of the archive in {@code
+   * store} (where the full restore left it, verified in whole), else it is read from there; either
+   * way verified against that footer. Empty when it has none or it cannot be read: the record then
+   * hashes every file, as without a snapshot.
    */
   Optional<InstallRecord.Snapshot> snapshotAfterFullRestore(
-      LayerStore store, String key, Path installDir) {
+      LayerStore store, String key, Path installDir, TocPrefetch prefetched) {
     try {
       Optional<ObjectInfo> found = store.head(key);
       if (found.isEmpty()) {
         return Optional.empty();
       }
-      ArchiveToc toc = TocReader.read(store, found.get()).toc();
+      Optional<ArchiveToc> read =
+          TocPrefetch.footerOf(store, found.get()).flatMap(prefetched::tocMatching);
+      ArchiveToc toc = read.isPresent() ? read.get() : TocReader.read(store, found.get()).toc();
       long snapshotNs = InstallRecord.fileSystemNow(config.layout().tmp());
       Map<String, InstallRecord.Entry> snapshot = fileStats(toc, e -> installDir.resolve(e.path()));
       return Optional.of(new InstallRecord.Snapshot(snapshot, snapshotNs, Set.of()));

@@ -104,10 +104,13 @@ final class TieredRestore {
     String key = config.key(tag);
     Instant t0 = config.clock().instant();
     for (Tier tier : tiers()) {
-      if (tier.source() != LayerSource.CACHE && deltaAllowed(tier)) {
+      Optional<ObjectInfo> info = Optional.empty();
+      if (tier.source() == LayerSource.CACHE) {
+        info = tier.store().head(key);
+      } else if (deltaAllowed(tier)) {
         // A HEAD that finds nothing falls through to the GET below: S3 answers a HEAD in a missing
         // bucket with a bare 404, and only the GET's answer can name the bucket.
-        Optional<ObjectInfo> info = tier.store().head(key);
+        info = tier.store().head(key);
         if (info.isPresent()) {
           Optional<LayerOutcome> delta = tryDelta(tier, info.get(), tag, installDir, t0);
           if (delta.isPresent()) {
@@ -115,22 +118,27 @@ final class TieredRestore {
           }
         }
       }
-      Optional<RestoredArchive> restored = restoreFrom(tier, key, installDir, tag, tag::equals);
-      if (restored.isPresent() && restored.get().tag().equals(tag)) {
-        // An earlier delta's trash shares no file with the tree just extracted: deleting it
-        // changes no fingerprint, and frees the files the replaced tree shared with it.
-        new InstallTrash(installDir).deleteNow();
-        // The archive is in the cache now: its table of contents gives the files' digests, so
-        // recording the install need not hash the tree it just wrote.
-        lastSnapshot = delta.snapshotAfterFullRestore(config.cache(), key, installDir);
-        ledger.used(key);
-        return Optional.of(
-            new LayerOutcome(
-                restored.get().tag(),
-                tier.source(),
-                key,
-                restored.get().size(),
-                Duration.between(t0, config.clock().instant())));
+      // The table of contents, which gives the files' digests to the install record, is read
+      // while the archive is extracted rather than after it.
+      try (TocPrefetch toc =
+          info.map(i -> TocPrefetch.start(tier.store(), i)).orElseGet(TocPrefetch::none)) {
+        Optional<RestoredArchive> restored = restoreFrom(tier, key, installDir, tag, tag::equals);
+        if (restored.isPresent() && restored.get().tag().equals(tag)) {
+          // An earlier delta's trash shares no file with the tree just extracted: deleting it
+          // changes no fingerprint, and frees the files the replaced tree shared with it.
+          new InstallTrash(installDir).deleteNow();
+          // The archive is in the cache now: its table of contents gives the files' digests, so
+          // recording the install need not hash the tree it just wrote.
+          lastSnapshot = delta.snapshotAfterFullRestore(config.cache(), key, installDir, toc);
+          ledger.used(key);
+          return Optional.of(
+              new LayerOutcome(
+                  restored.get().tag(),
+                  tier.source(),
+                  key,
+                  restored.get().size(),
+                  Duration.between(t0, config.clock().instant())));
+        }
       }
     }
     return Optional.empty();

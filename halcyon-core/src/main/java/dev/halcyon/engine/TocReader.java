@@ -61,31 +61,8 @@ final class TocReader {
   static Read read(LayerStore store, ObjectInfo info, Optional<Digest> recorded)
       throws IOException, NoToc {
     String key = info.key();
-    if (info.size() <= TocFooter.SIZE) {
-      throw new NoToc("no table of contents in " + key);
-    }
     try {
-      byte[] tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
-      if (!TocFooter.present(tail)) {
-        throw new NoToc("no table of contents in " + key);
-      }
-      TocFooter footer;
-      try {
-        footer = TocFooter.parse(tail);
-      } catch (CorruptArchiveException e) {
-        throw new NoToc(e.getMessage());
-      }
-      if (footer.archiveSize() != info.size()) {
-        throw new CorruptArchiveException(
-            "the table-of-contents footer of "
-                + key
-                + " describes an archive of "
-                + footer.archiveSize()
-                + " bytes, but the object has "
-                + info.size()
-                + "; refusing it",
-            null);
-      }
+      TocFooter footer = footer(store, info);
       if (recorded.isPresent() && !recorded.get().equals(footer.tocDigest())) {
         throw new NoToc(
             "the table of contents of "
@@ -104,6 +81,42 @@ final class TocReader {
     } catch (RangeNotSupportedException e) {
       throw new NoToc(store.describe() + " does not serve ranged reads");
     }
+  }
+
+  /**
+   * Reads the footer of {@code info}, one object of {@code store}: one read of its tail.
+   *
+   * @throws NoToc the archive has none or its footer is unreadable
+   * @throws CorruptArchiveException a footer that contradicts the object's size
+   * @throws RangeNotSupportedException the store serves no ranges
+   */
+  static TocFooter footer(LayerStore store, ObjectInfo info) throws IOException, NoToc {
+    String key = info.key();
+    if (info.size() <= TocFooter.SIZE) {
+      throw new NoToc("no table of contents in " + key);
+    }
+    byte[] tail = read(store, info, info.size() - TocFooter.SIZE, TocFooter.SIZE);
+    if (!TocFooter.present(tail)) {
+      throw new NoToc("no table of contents in " + key);
+    }
+    TocFooter footer;
+    try {
+      footer = TocFooter.parse(tail);
+    } catch (CorruptArchiveException e) {
+      throw new NoToc(e.getMessage());
+    }
+    if (footer.archiveSize() != info.size()) {
+      throw new CorruptArchiveException(
+          "the table-of-contents footer of "
+              + key
+              + " describes an archive of "
+              + footer.archiveSize()
+              + " bytes, but the object has "
+              + info.size()
+              + "; refusing it",
+          null);
+    }
+    return footer;
   }
 
   private static byte[] read(LayerStore store, ObjectInfo info, long offset, long length)
