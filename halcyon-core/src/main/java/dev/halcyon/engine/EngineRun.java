@@ -193,7 +193,7 @@ final class EngineRun {
     }
     if (installDir.isPresent() && config.deltaRestore()) {
       try {
-        layers.recordInstall(installDir.get());
+        layers.recordInstall(installDir.get(), recipe.postInstall().isPresent());
       } catch (IOException e) {
         // Without a record the next delta restore hashes the files it would reuse: slower, sound.
         listener.warning(

@@ -86,11 +86,16 @@ final class LayerRun {
    * Records the fingerprints of the files now in {@code installDir} (after its post-install), so
    * that the next delta restore reuses them without reading them: digests known from this run's
    * restore (a delta's, or a full restore's table of contents) are kept for files unchanged since,
-   * every other file is hashed.
+   * every other file is hashed. When {@code touched} is false (no post-install ran since the
+   * restore), what the restore knew is recorded as it is, without looking at the tree again.
    */
-  void recordInstall(Path installDir) throws IOException {
+  void recordInstall(Path installDir, boolean touched) throws IOException {
     Path file = config.layout().installRecord(installDir.toAbsolutePath().normalize());
     Optional<InstallRecord.Snapshot> known = restore.lastSnapshot();
+    if (known.isPresent() && !touched) {
+      InstallRecord.write(file, installDir, known.get());
+      return;
+    }
     InstallRecord.write(
         file,
         installDir,
