@@ -76,13 +76,7 @@ final class TieredRestore {
       Optional<RestoredArchive> restored = restoreFrom(tier, key, dir, wanted, accept);
       if (restored.isPresent()) {
         ledger.used(key);
-        return Optional.of(
-            new LayerOutcome(
-                restored.get().tag(),
-                tier.source(),
-                key,
-                restored.get().size(),
-                Duration.between(t0, config.clock().instant())));
+        return Optional.of(outcome(restored.get(), tier, key, t0));
       }
     }
     return Optional.empty();
@@ -131,13 +125,7 @@ final class TieredRestore {
           // recording the install need not hash the tree it just wrote.
           lastSnapshot = delta.snapshotAfterFullRestore(config.cache(), key, installDir, toc);
           ledger.used(key);
-          return Optional.of(
-              new LayerOutcome(
-                  restored.get().tag(),
-                  tier.source(),
-                  key,
-                  restored.get().size(),
-                  Duration.between(t0, config.clock().instant())));
+          return Optional.of(outcome(restored.get(), tier, key, t0));
         }
       }
     }
@@ -281,6 +269,16 @@ final class TieredRestore {
   private record Tier(LayerStore store, LayerSource source) {}
 
   private record RestoredArchive(LayerTag tag, long size) {}
+
+  /** The outcome of restoring {@code key} from {@code tier}, begun at {@code t0}. */
+  private LayerOutcome outcome(RestoredArchive restored, Tier tier, String key, Instant t0) {
+    return new LayerOutcome(
+        restored.tag(),
+        tier.source(),
+        key,
+        restored.size(),
+        Duration.between(t0, config.clock().instant()));
+  }
 
   private Optional<RestoredArchive> restoreFrom(
       Tier tier, String key, Path dir, LayerTag wanted, Predicate<LayerTag> accept)
