@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kills the CLI (SIGKILL) at seeded random points of a deploy, a build with upload, and a garbage
@@ -280,9 +282,10 @@ class CrashSafetyIT {
     assertThat(killed).isPositive();
   }
 
-  @Test
-  void upload_killedDuringMultipartUpload_gcAbortsTheIncompleteUploadOnceOlderThanGrace()
-      throws Exception {
+  @ParameterizedTest(name = "overlapped upload {0}")
+  @ValueSource(strings = {"off", "on"})
+  void upload_killedDuringMultipartUpload_gcAbortsTheIncompleteUploadOnceOlderThanGrace(
+      String overlap) throws Exception {
     try (software.amazon.awssdk.services.s3.S3Client raw = S3_PROXY.client()) {
       Map<String, String> bucket =
           Map.of(
@@ -295,8 +298,12 @@ class CrashSafetyIT {
               "HALCYON_AWS_ACCESS_KEY_ID",
               S3_PROXY.accessKeyId(),
               "HALCYON_AWS_SECRET_ACCESS_KEY",
-              S3_PROXY.secretAccessKey());
-      Path app = TestApps.write(tmp.resolve("app"), "1", tmp.resolve("hooks.log"));
+              S3_PROXY.secretAccessKey(),
+              // on: the upload goes to a hidden key, a multipart upload gc aborts all the same
+              "HALCYON_S3_OVERLAP_UPLOADS",
+              overlap);
+      // Its own source per case: the bucket is shared, and an archive already there is not sent.
+      Path app = TestApps.write(tmp.resolve("app"), "1-" + overlap, tmp.resolve("hooks.log"));
       // 40 MiB that does not compress: the install archive goes up in parts (threshold 32 MiB).
       TestApps.hook(
           app,

@@ -81,11 +81,11 @@ final class ArchivePublisher {
   /**
    * Archives {@code dir} into a temporary file, runs {@code archived} (the directory is no longer
    * needed then), uploads the file, and hands the file itself to the cache: written once, never
-   * copied. To a private store that {@link LayerStore#overlapsWrites() overlaps writes} (S3), the
-   * upload starts before the archiving and sends the archive's final bytes while the rest is
-   * written ({@link LayerStore#putWhileWriting}); its manifest is written only once the archive is
-   * stored, so a failed upload leaves no manifest claiming one. The cache takes the file even when
-   * the upload fails, so the next run finds it there.
+   * copied. To a private store that {@link LayerStore#overlapsWrites() overlaps writes} (S3 when so
+   * configured), the upload starts before the archiving and sends the archive's final bytes while
+   * the rest is written ({@link LayerStore#putWhileWriting}); its manifest is written only once the
+   * archive is stored, so a failed upload leaves no manifest claiming one. The cache takes the file
+   * even when the upload fails, so the next run finds it there.
    */
   private ArchiveSummary archiveAndStore(
       Path dir,

@@ -126,7 +126,7 @@ public final class S3LayerStore implements LayerStore {
             + clients.describe()
             + ", acl="
             + b.acl
-            + (b.overlapUploads ? "" : ", overlapUploads=off")
+            + (b.overlapUploads ? ", overlapUploads=on" : "")
             + "]";
 
     Executor executor;
@@ -265,8 +265,8 @@ public final class S3LayerStore implements LayerStore {
   }
 
   /**
-   * True unless built with {@link Builder#overlapUploads overlapUploads(false)}: {@link
-   * #putWhileWriting} sends parts while the file is written.
+   * Whether the store was built with {@link Builder#overlapUploads overlapUploads(true)}: then the
+   * engine uploads through {@link #putWhileWriting}, which sends parts while the file is written.
    */
   @Override
   public boolean overlapsWrites() {
@@ -393,7 +393,7 @@ public final class S3LayerStore implements LayerStore {
     private int listPageSize = 1000;
     private int deleteBatch = 1000;
     private Optional<Boolean> chunkedEncoding = Optional.empty();
-    private boolean overlapUploads = true;
+    private boolean overlapUploads = false;
     private Consumer<String> notices = line -> {};
 
     private Builder() {}
@@ -626,12 +626,14 @@ public final class S3LayerStore implements LayerStore {
     }
 
     /**
-     * Whether {@link #putWhileWriting} sends an archive's parts while it is still written (default
-     * on). Off, the store waits for the writer and uploads the finished file: for a link where the
-     * upload costs CPU the archiving needs more (a server on the same two cores, measured in
-     * BENCHMARKS.md), not time spent waiting on the network.
+     * Whether the engine sends an archive's parts while it is still written ({@link
+     * #overlapsWrites}; default off). On, it gains the shorter of the archiving and the upload but
+     * pays a server-side copy of the whole archive (UploadPartCopy) and the upload's CPU beside the
+     * archiving: measured on 2 cores against a local S3Proxy, unlimited and limited to 80 and 20
+     * MB/s, it was as slow or slower than uploading the finished file (BENCHMARKS.md). {@link
+     * #putWhileWriting} itself works either way.
      *
-     * @param on false to upload only finished files
+     * @param on true to overlap uploads with the archiving
      * @return this builder
      */
     public Builder overlapUploads(boolean on) {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code HALCYON_S3_ENDPOINT} (older name {@code HALCYON_S3_HOST})</td><td>an AWS host such as {@code s3-eu-west-1.amazonaws.com} (selects the region) or the URL of an S3-compatible service</td></tr>
  *   <tr><td>{@code HALCYON_S3_REGION}, else {@code AWS_REGION}</td><td>the bucket's region; {@code HALCYON_S3_REGION} wins over a region implied by the endpoint, which wins over {@code AWS_REGION}; default {@code us-east-1}</td></tr>
  *   <tr><td>{@code HALCYON_S3_CHUNKED_ENCODING}</td><td>{@code auto} (default), {@code on} or {@code off}: whether uploads may use the SDK's {@code aws-chunked} framing; {@code auto} turns it off for an endpoint over plain HTTP, where the SDK would otherwise frame every upload and some services store the framing</td></tr>
- *   <tr><td>{@code HALCYON_S3_OVERLAP_UPLOADS}</td><td>{@code on} (default) or {@code off}: whether an archive's parts are sent while it is still written; {@code off} uploads the finished file</td></tr>
+ *   <tr><td>{@code HALCYON_S3_OVERLAP_UPLOADS}</td><td>{@code off} (default) or {@code on}: whether an archive's parts are sent while it is still written (to a hidden key, then copied on the server); {@code off} uploads the finished file</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows the secret.
@@ -92,7 +92,7 @@ public record S3Settings(
   public static final String CHUNKED_ENCODING = "HALCYON_S3_CHUNKED_ENCODING";
 
   /**
-   * {@code on} (default) or {@code off}: whether an archive's parts are sent while it is still
+   * {@code off} (default) or {@code on}: whether an archive's parts are sent while it is still
    * written; {@code off} uploads the finished file.
    */
   public static final String OVERLAP_UPLOADS = "HALCYON_S3_OVERLAP_UPLOADS";
@@ -218,7 +218,7 @@ public record S3Settings(
         secret,
         acl,
         onOff(env, CHUNKED_ENCODING, true),
-        onOff(env, OVERLAP_UPLOADS, false).orElse(true));
+        onOff(env, OVERLAP_UPLOADS, false).orElse(false));
   }
 
   /**
@@ -278,7 +278,7 @@ public record S3Settings(
         + ", acl="
         + acl
         + chunkedEncoding.map(on -> ", chunkedEncoding=" + (on ? "on" : "off")).orElse("")
-        + (overlapUploads ? "" : ", overlapUploads=off")
+        + (overlapUploads ? ", overlapUploads=on" : "")
         + "]";
   }
 

@@ -253,7 +253,7 @@ class S3SettingsTest {
 
   @ParameterizedTest
   @CsvSource({
-    "'', true",
+    "'', false",
     "on, true",
     "ON, true",
     "true, true",
@@ -261,13 +261,13 @@ class S3SettingsTest {
     "0, false",
     "no, false"
   })
-  void fromEnvironment_overlapUploads_onUnlessSwitchedOff(String value, boolean expected) {
+  void fromEnvironment_overlapUploads_offUnlessSwitchedOn(String value, boolean expected) {
     S3Settings s =
         S3Settings.fromEnvironment(
             env("HALCYON_S3_BUCKET", "b-bucket", "HALCYON_S3_OVERLAP_UPLOADS", value));
 
     assertThat(s.overlapUploads()).isEqualTo(expected);
-    assertThat(s.toString()).contains(expected ? "acl=private]" : "overlapUploads=off");
+    assertThat(s.toString()).contains(expected ? "overlapUploads=on" : "acl=private]");
     try (S3LayerStore store = S3LayerStore.builder().settings(s).build()) {
       assertThat(store.overlapsWrites()).isEqualTo(expected);
     }
