@@ -137,31 +137,46 @@ class OverlappedUploadTest {
         .build();
   }
 
-  @Test
-  void build_storeOverlapsWrites_getsTheArchiveWhileItIsWrittenAndTheManifestAfter()
-      throws Exception {
+  /** A build machine whose private store records what it gets, and the app it builds. */
+  private record Machine(
+      List<String> events,
+      RecordingStore bucket,
+      DirectoryLayerStore cache,
+      AppRecipe recipe,
+      Engine engine,
+      String key) {}
+
+  /** A build machine whose store fails an upload once more than {@code failAfter} bytes went. */
+  private Machine machine(long failAfter) throws IOException {
     List<String> events = new CopyOnWriteArrayList<>();
-    RecordingStore bucket = new RecordingStore(events, Long.MAX_VALUE);
+    RecordingStore bucket = new RecordingStore(events, failAfter);
     DirectoryLayerStore cache = new DirectoryLayerStore(tmp.resolve("cache"));
     AppRecipe recipe = recipe();
     Engine engine = engine(bucket, cache, events);
-    String key = engine.archiveKey(recipe.install().tag());
+    return new Machine(
+        events, bucket, cache, recipe, engine, engine.archiveKey(recipe.install().tag()));
+  }
 
-    engine.build(recipe);
+  @Test
+  void build_storeOverlapsWrites_getsTheArchiveWhileItIsWrittenAndTheManifestAfter()
+      throws Exception {
+    Machine m = machine(Long.MAX_VALUE);
+
+    m.engine().build(m.recipe());
 
     List<String> install =
-        events.stream().filter(e -> !e.startsWith("put ") || e.equals("put manifest")).toList();
+        m.events().stream().filter(e -> !e.startsWith("put ") || e.equals("put manifest")).toList();
     // The build layer's upload comes first; the install layer's is the last of each kind. The
     // store may finish before or after the engine reports the archive written, but it got bytes
     // before, and the manifest comes after both.
     List<String> last = install.subList(install.lastIndexOf("first bytes"), install.size());
     assertThat(last).hasSize(4).startsWith("first bytes").endsWith("put manifest");
     assertThat(last.subList(1, 3)).containsExactlyInAnyOrder("archived", "stored");
-    ObjectInfo stored = bucket.head(key).orElseThrow();
-    ObjectInfo cached = cache.head(key).orElseThrow();
+    ObjectInfo stored = m.bucket().head(m.key()).orElseThrow();
+    ObjectInfo cached = m.cache().head(m.key()).orElseThrow();
     assertThat(stored.size()).isEqualTo(cached.size()).isGreaterThan(12 * MIB);
     assertThat(stored.digest()).isEqualTo(cached.digest());
-    try (StoredObject o = bucket.get(key).orElseThrow();
+    try (StoredObject o = m.bucket().get(m.key()).orElseThrow();
         InputStream in = o.stream()) {
       assertThat(Digest.sha256(in.readAllBytes())).isEqualTo(cached.digest().orElseThrow());
     }
@@ -169,46 +184,36 @@ class OverlappedUploadTest {
 
   @Test
   void build_overlappedUploadFailsMidWay_noArchiveNoManifestAndTheCacheHasIt() throws Exception {
-    List<String> events = new CopyOnWriteArrayList<>();
-    RecordingStore bucket = new RecordingStore(events, 4 * MIB);
-    DirectoryLayerStore cache = new DirectoryLayerStore(tmp.resolve("cache"));
-    AppRecipe recipe = recipe();
-    Engine engine = engine(bucket, cache, events);
-    String key = engine.archiveKey(recipe.install().tag());
+    Machine m = machine(4 * MIB);
 
-    assertThatThrownBy(() -> engine.build(recipe))
+    assertThatThrownBy(() -> m.engine().build(m.recipe()))
         .isInstanceOf(IOException.class)
         .hasMessage("connection reset (test)");
 
-    assertThat(bucket.head(key)).isEmpty();
-    assertThat(bucket.list(""))
+    assertThat(m.bucket().head(m.key())).isEmpty();
+    assertThat(m.bucket().list(""))
         .extracting(ObjectInfo::key)
-        .doesNotContain(key, key.replace(".tar.zst", ".manifest"));
-    assertThat(key).endsWith(".tar.zst");
-    assertThat(cache.head(key)).as("the cache took the archive").isPresent();
+        .doesNotContain(m.key(), m.key().replace(".tar.zst", ".manifest"));
+    assertThat(m.key()).endsWith(".tar.zst");
+    assertThat(m.cache().head(m.key())).as("the cache took the archive").isPresent();
   }
 
   @Test
   void archiveAndStore_stepAfterArchivingFails_theStoreKeepsTheArchiveWithItsManifest()
       throws Exception {
-    List<String> events = new CopyOnWriteArrayList<>();
-    RecordingStore bucket = new RecordingStore(events, Long.MAX_VALUE);
-    DirectoryLayerStore cache = new DirectoryLayerStore(tmp.resolve("cache"));
-    AppRecipe recipe = recipe();
-    Engine engine = engine(bucket, cache, events);
-    EngineConfig config = engine.config();
+    Machine m = machine(Long.MAX_VALUE);
+    EngineConfig config = m.engine().config();
     ArchivePublisher publisher =
-        new ArchivePublisher(config, new RunLedger(), new ScratchDir(config.layout(), cache));
+        new ArchivePublisher(config, new RunLedger(), new ScratchDir(config.layout(), m.cache()));
     Path dir = tmp.resolve("tree");
     Files.createDirectories(dir);
     Files.write(dir.resolve("app.bin"), new byte[(int) (8 * MIB)]);
-    String key = engine.archiveKey(recipe.install().tag());
 
     assertThatThrownBy(
             () ->
                 publisher.archiveAndStore(
                     dir,
-                    recipe.install().tag(),
+                    m.recipe().install().tag(),
                     PutMode.IF_ABSENT,
                     List.of(),
                     () -> {
@@ -218,8 +223,8 @@ class OverlappedUploadTest {
         .hasMessage("could not move the staging tree (test)")
         .hasNoSuppressedExceptions();
 
-    assertThat(events).contains("stored", "put manifest");
-    assertThat(bucket.head(key)).isPresent();
-    assertThat(bucket.head(key.replace(".tar.zst", ".manifest"))).isPresent();
+    assertThat(m.events()).contains("stored", "put manifest");
+    assertThat(m.bucket().head(m.key())).isPresent();
+    assertThat(m.bucket().head(m.key().replace(".tar.zst", ".manifest"))).isPresent();
   }
 }
