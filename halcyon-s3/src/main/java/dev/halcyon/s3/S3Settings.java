@@ -231,27 +231,17 @@ public record S3Settings(
     if (value.isEmpty()) {
       return Optional.empty();
     }
-    switch (value.get().toLowerCase(java.util.Locale.ROOT)) {
-      case "auto":
-        if (!auto) {
-          break;
-        }
-        return Optional.empty();
-      case "on":
-      case "1":
-      case "true":
-      case "yes":
-        return Optional.of(true);
-      case "off":
-      case "0":
-      case "false":
-      case "no":
-        return Optional.of(false);
-      default:
-        break;
+    String word = value.get().toLowerCase(java.util.Locale.ROOT);
+    if (auto && word.equals("auto")) {
+      return Optional.empty();
     }
-    throw new IllegalArgumentException(
-        name + " is '" + value.get() + "'; use " + (auto ? "auto, on or off" : "on or off"));
+    return switch (word) {
+      case "on", "1", "true", "yes" -> Optional.of(true);
+      case "off", "0", "false", "no" -> Optional.of(false);
+      default ->
+          throw new IllegalArgumentException(
+              name + " is '" + value.get() + "'; use " + (auto ? "auto, on or off" : "on or off"));
+    };
   }
 
   /**
