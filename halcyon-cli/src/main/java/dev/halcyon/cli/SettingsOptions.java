@@ -204,8 +204,8 @@ final class SettingsOptions {
         names = "--s3-overlap-uploads",
         paramLabel = "on|off",
         description =
-            "Whether an archive's parts go up while it is still written (default off: the"
-                + " finished file is uploaded) (HALCYON_S3_OVERLAP_UPLOADS).")
+            "Whether an archive's parts go up while it is still written; off (the default)"
+                + " uploads the finished file (HALCYON_S3_OVERLAP_UPLOADS).")
     String s3OverlapUploads;
 
     @Option(
